@@ -1,0 +1,94 @@
+import { lookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, request, errors } from 'undici';
+import { OutboundAddressPolicy } from '@app/domain';
+
+export interface HttpPostResult {
+  statusCode?: number;
+  /** The start of the response body, for the execution log. */
+  body?: string;
+  error?: string;
+  durationMs: number;
+}
+
+const MAX_STORED_RESPONSE_CHARS = 2_000;
+
+class OutboundAddressRefused extends Error {
+  constructor(reason: string) {
+    super(`refused by the SSRF policy: ${reason}`);
+    this.name = 'OutboundAddressRefused';
+  }
+}
+
+/**
+ * POSTs to external URLs through the SSRF policy. The policy is applied to the addresses the
+ * connection actually uses (in the resolver the socket calls, and to IP literals, which skip it),
+ * so a DNS answer that changes between a check and the connect cannot slip through. Redirects are
+ * never followed.
+ */
+export class GuardedHttpClient {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly policy: OutboundAddressPolicy,
+    private readonly options: { timeoutMs: number; connectTimeoutMs: number },
+  ) {
+    this.agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs, lookup: (hostname, lookupOptions, callback) => this.lookup(hostname, lookupOptions, callback) },
+    });
+  }
+
+  async post(url: string, body: string, headers: Record<string, string>): Promise<HttpPostResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    try {
+      const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      if (isIP(hostname) !== 0) {
+        const reason = this.policy.refusalReason(hostname);
+        if (reason) throw new OutboundAddressRefused(reason);
+      }
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        headers,
+        dispatcher: this.agent,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      const text = await response.body.text();
+      return { statusCode: response.statusCode, body: text.slice(0, MAX_STORED_RESPONSE_CHARS), durationMs: elapsed() };
+    } catch (error) {
+      return { error: describe(error, this.options.timeoutMs), durationMs: elapsed() };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private lookup(
+    hostname: string,
+    options: { family?: number | string; all?: boolean },
+    callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void {
+    lookup(hostname, { family: Number(options.family) || 0, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const permitted = addresses.filter((candidate) => this.policy.refusalReason(candidate.address) === null);
+      const first = permitted[0];
+      if (!first) {
+        const reasons = addresses.map((candidate) => this.policy.refusalReason(candidate.address)).join('; ');
+        return callback(new OutboundAddressRefused(`${hostname} resolves only to refused addresses (${reasons})`), []);
+      }
+      if (options.all) return callback(null, permitted);
+      callback(null, first.address, first.family);
+    });
+  }
+}
+
+function describe(error: unknown, timeoutMs: number): string {
+  if (error instanceof DOMException && error.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (error instanceof errors.ConnectTimeoutError) return 'connect timed out';
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  if (cause instanceof OutboundAddressRefused) return cause.message;
+  if (cause instanceof Error) return `${cause.name}: ${cause.message}`.slice(0, 500);
+  return String(cause).slice(0, 500);
+}

@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import type { CreateWorkflowRequest, CreatedWorkflowView, UpdateWorkflowRequest, WorkflowView } from '@app/contracts';
+import { NotFoundError } from '@app/platform';
+import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
+import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
+
+/** A Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
+function newSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+function toView(workflow: WorkflowEntity): WorkflowView {
+  return {
+    id: workflow.id,
+    tenantId: workflow.tenantId,
+    name: workflow.name,
+    version: workflow.version,
+    status: workflow.status,
+    trigger: workflow.trigger,
+    action: workflow.action,
+    createdAt: workflow.createdAt.toISOString(),
+    updatedAt: workflow.updatedAt.toISOString(),
+  };
+}
+
+/** Workflow lifecycle: every change is a new version, stored, then published to the data plane. */
+@Injectable()
+export class WorkflowsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly publisher: DefinitionsPublisher,
+  ) {}
+
+  async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
+    const workflow = await this.dataSource.transaction(async (manager) => {
+      const created = manager.create(WorkflowEntity, {
+        id: randomUUID(),
+        tenantId,
+        name: request.name,
+        version: 1,
+        status: request.status ?? 'enabled',
+        trigger: request.trigger,
+        action: request.action,
+        signingSecret: newSigningSecret(),
+        deletedAt: null,
+        publishedVersion: 0,
+      });
+      await manager.save(created);
+      await this.recordVersion(manager, created);
+      return created;
+    });
+    await this.publishSoon();
+    return { ...toView(workflow), signingSecret: workflow.signingSecret };
+  }
+
+  async list(tenantId: string): Promise<WorkflowView[]> {
+    const workflows = await this.dataSource.getRepository(WorkflowEntity).find({
+      where: { tenantId, deletedAt: IsNull() },
+      order: { createdAt: 'ASC' },
+    });
+    return workflows.map(toView);
+  }
+
+  async get(tenantId: string, id: string): Promise<WorkflowView> {
+    return toView(await this.find(this.dataSource.manager, tenantId, id));
+  }
+
+  async update(tenantId: string, id: string, request: UpdateWorkflowRequest): Promise<WorkflowView> {
+    const workflow = await this.dataSource.transaction(async (manager) => {
+      const current = await this.find(manager, tenantId, id, true);
+      Object.assign(current, request, { version: current.version + 1 });
+      await manager.save(current);
+      await this.recordVersion(manager, current);
+      return current;
+    });
+    await this.publishSoon();
+    return toView(workflow);
+  }
+
+  async delete(tenantId: string, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const current = await this.find(manager, tenantId, id, true);
+      current.deletedAt = new Date();
+      current.version += 1;
+      await manager.save(current);
+    });
+    await this.publishSoon();
+  }
+
+  /** Another tenant's workflow is reported as missing, never as forbidden. */
+  private async find(manager: EntityManager, tenantId: string, id: string, lock = false): Promise<WorkflowEntity> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+    const workflow = isUuid
+      ? await manager.findOne(WorkflowEntity, {
+          where: { id, tenantId, deletedAt: IsNull() },
+          lock: lock ? { mode: 'pessimistic_write' } : undefined,
+        })
+      : null;
+    if (!workflow) throw new NotFoundError('workflow', id);
+    return workflow;
+  }
+
+  private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
+    const { signingSecret: _secret, ...definition } = toDefinition(workflow);
+    await manager.insert(WorkflowVersionEntity, { workflowId: workflow.id, version: workflow.version, definition });
+  }
+
+  /** The change is committed; publishing now makes it visible at once, and the relay covers a failure. */
+  private async publishSoon(): Promise<void> {
+    await this.publisher.publishPending().catch(() => undefined);
+  }
+}

@@ -1,0 +1,50 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Attempt, ExecutionStatus } from '@app/contracts';
+
+@Entity({ name: 'executions' })
+export class ExecutionEntity {
+  @PrimaryColumn('text', { name: 'execution_id' })
+  executionId!: string;
+
+  @Column('text', { name: 'trigger_id' })
+  triggerId!: string;
+
+  @Column('text', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('uuid', { name: 'workflow_id' })
+  workflowId!: string;
+
+  @Column('integer', { name: 'workflow_version' })
+  workflowVersion!: number;
+
+  @Column('text', { name: 'conversation_id' })
+  conversationId!: string;
+
+  @Column('text', { name: 'action_type' })
+  actionType!: string;
+
+  @Column('text')
+  status!: ExecutionStatus;
+
+  @Column('text', { nullable: true })
+  reason!: string | null;
+
+  @Column('jsonb')
+  attempts!: Attempt[];
+
+  @Column('integer', { name: 'attempt_count' })
+  attemptCount!: number;
+
+  @Column('double precision', { name: 'latency_ms' })
+  latencyMs!: number;
+
+  @Column('timestamptz', { name: 'event_time' })
+  eventTime!: Date;
+
+  @Column('timestamptz', { name: 'started_at' })
+  startedAt!: Date;
+
+  @Column('timestamptz', { name: 'finished_at' })
+  finishedAt!: Date;
+}

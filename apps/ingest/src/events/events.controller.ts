@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import type { Producer } from 'kafkajs';
+import { InvalidInputError, Topics, parseConversationEvent } from '@app/contracts';
+import { KAFKA_PRODUCER, sendChunked } from '@app/kafka';
+import { eventsRejected } from '@app/metrics';
+import { requireJsonBody } from '@app/platform';
+
+/**
+ * HTTP entry for platforms that do not produce to Kafka: the event is validated at once (a bad one
+ * is answered 400 naming the field) and then appended to conversation.events as it came, so that
+ * both entries share one path, one ordering and one de-duplication.
+ */
+@Controller('v1/events')
+export class EventsController {
+  constructor(@Inject(KAFKA_PRODUCER) private readonly producer: Producer) {}
+
+  @Post()
+  @HttpCode(202)
+  async publish(@Body() raw: unknown): Promise<{ accepted: true; id: string }> {
+    try {
+      const bytes = requireJsonBody(raw);
+      const event = parseConversationEvent(bytes);
+      await sendChunked(this.producer, [{ topic: Topics.conversationEvents.name, key: event.subject, value: bytes }]);
+      return { accepted: true, id: event.id };
+    } catch (error) {
+      if (error instanceof InvalidInputError) eventsRejected.inc({ reason: error.code });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InvalidInputError, Topics, parseConversationEvent, type ConversationEvent } from '@app/contracts';
+import { deadLetter, jsonRecord, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
+import { eventsDeduplicated } from '@app/metrics';
+import { SeenEventsRepository } from '../dedup/seen-events.repository';
+
+export const INGEST_SERVICE = 'ingest';
+
+/**
+ * conversation.events → conversation.events.validated: validate against the contract, drop
+ * re-sent ids, forward the rest keyed by conversation. Poison records go to the DLQ, untouched.
+ */
+@Injectable()
+export class IngestService {
+  constructor(private readonly seenEvents: SeenEventsRepository) {}
+
+  async ingest(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const out: OutboundRecord[] = [];
+    const valid: { event: ConversationEvent; message: ConsumedMessage }[] = [];
+    for (const message of batch.messages) {
+      try {
+        if (message.value === null) throw new InvalidInputError('null_value', 'record has no value');
+        valid.push({ event: parseConversationEvent(message.value), message });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        out.push(deadLetter(message, error, INGEST_SERVICE));
+      }
+    }
+    const first = await this.seenEvents.firstOccurrences(
+      valid.map(({ event, message }) => ({
+        tenantId: event.tenantid,
+        source: event.source,
+        eventId: event.id,
+        partition: message.partition,
+        offset: message.offset,
+      })),
+    );
+    valid.forEach(({ event }, index) => {
+      if (!first[index]) {
+        eventsDeduplicated.inc();
+        return;
+      }
+      out.push(jsonRecord(Topics.validatedEvents.name, event.subject, event, { 'ingested-at': new Date().toISOString() }));
+    });
+    return out;
+  }
+}

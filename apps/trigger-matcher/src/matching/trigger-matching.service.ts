@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Topics,
+  conversationEventValidator,
+  type ConversationEvent,
+  type WorkflowDefinition,
+  type WorkflowTriggered,
+} from '@app/contracts';
+import { evaluateWorkflows, triggerIdOf } from '@app/domain';
+import { jsonRecord, processEach, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { triggerMatches } from '@app/metrics';
+
+export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
+
+/** Validated conversation events → workflow triggers, one per workflow that fires. */
+@Injectable()
+export class TriggerMatchingService {
+  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: CompactedTopicView<WorkflowDefinition>) {}
+
+  match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    return processEach(batch, conversationEventValidator, 'trigger-matcher', (event) => this.triggersFor(event));
+  }
+
+  private triggersFor(event: ConversationEvent): OutboundRecord[] {
+    if (event.type !== 'conversation.message.created') return [];
+    const { data } = event;
+    const fired = evaluateWorkflows(this.definitions.values(), event.tenantid, {
+      message: { role: data.role, text: data.text },
+    });
+    const firedAt = new Date().toISOString();
+    return fired.map(({ workflow, match }) => {
+      triggerMatches.inc({ kind: match.kind });
+      const trigger: WorkflowTriggered = {
+        triggerId: triggerIdOf(event.tenantid, event.source, event.id, workflow.id),
+        tenantId: event.tenantid,
+        conversationId: event.subject,
+        workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
+        event: { id: event.id, source: event.source, type: event.type, time: event.time },
+        message: { id: data.messageId, role: data.role, text: data.text },
+        contact: data.contact,
+        ai: data.ai,
+        match,
+        firedAt,
+      };
+      return jsonRecord(Topics.workflowTriggers.name, event.subject, trigger);
+    });
+  }
+}

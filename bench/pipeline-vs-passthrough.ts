@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Kafka } from 'kafkajs';
+import pino from 'pino';
+import { ALL_TOPICS, Topics, type WorkflowDefinition } from '@app/contracts';
+import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
+import { createKafkaClient, ensureTopics, jsonRecord, sendChunked, type OutboundRecord } from '@app/kafka';
+import { messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+
+const USAGE = `usage: npm run bench [-- --events N] [--partitions P]
+
+The performance yardstick, measured in one run on one broker:
+  (a) raw kafkajs passthrough: consume → JSON.parse → produce, batch-wise, committing offsets;
+  (b) the pipeline: conversation.events → ingest → trigger-matcher → workflow.triggers
+      (validation, de-duplication in Postgres, matching, Kafka transactions), one trigger per event.
+Both are timed from the first produced event to the last output record. Prints both and their
+ratio, and writes bench/results/pipeline-vs-passthrough.json.`;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      events: { type: 'string', default: '20000' },
+      partitions: { type: 'string', default: '3' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const events = Number(values.events);
+  const partitions = Number(values.partitions);
+  if (!Number.isInteger(events) || events < 100) throw new Error('--events must be an integer ≥ 100');
+  if (!Number.isInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
+
+  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
+  const infrastructure = await provisionInfrastructure({ profile: 'test', log });
+  try {
+    const kafka = createKafkaClient({ brokers: infrastructure.kafkaBrokers, clientId: 'bench', logger: pino({ level: 'error' }) });
+    const run = randomUUID().slice(0, 8);
+    const raw = { in: `bench.${run}.raw.in`, out: `bench.${run}.raw.out` };
+    await ensureTopics(kafka, ALL_TOPICS, partitions);
+    await ensureTopics(
+      kafka,
+      [raw.in, raw.out].map((name) => ({ name, schema: null, cleanupPolicy: 'delete', deadLetter: false, key: '', description: '' })),
+      partitions,
+    );
+    const tenantId = `bench-${run}`;
+    const sample = messageCreatedEvent(tenantId, 'conv-0', "hi, I'd like to cancel my subscription please");
+    log(`event size ${Buffer.byteLength(JSON.stringify(sample))} bytes, ${events} events, ${partitions} partitions`);
+
+    const passthrough = await measurePassthrough(kafka, raw, events, tenantId);
+    log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s`);
+    const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run);
+    log(`(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s`);
+
+    const result = {
+      benchmark: 'pipeline-vs-passthrough',
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
+      events,
+      eventBytes: Buffer.byteLength(JSON.stringify(sample)),
+      passthrough,
+      pipeline,
+      ratio: pipeline.eventsPerSecond / passthrough.eventsPerSecond,
+    };
+    const file = path.join(findRepoRoot(), 'bench', 'results', 'pipeline-vs-passthrough.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    log(`ratio pipeline ÷ passthrough = ${result.ratio.toFixed(3)}; written to ${path.relative(process.cwd(), file)}`);
+  } finally {
+    await infrastructure.stop();
+  }
+}
+
+interface Measure {
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+function eventRecords(topic: string, events: number, tenantId: string, prefix: string): OutboundRecord[] {
+  return Array.from({ length: events }, (_, index) => {
+    const event = messageCreatedEvent(tenantId, `${prefix}-${index}`, "hi, I'd like to cancel my subscription please");
+    return jsonRecord(topic, event.subject, event);
+  });
+}
+
+/** Produces all records, then waits until `count` output records were seen; timed from the first send. */
+async function timeUntilOutput(
+  kafka: Kafka,
+  records: OutboundRecord[],
+  outputTopic: string,
+  count: number,
+  label: string,
+): Promise<Measure> {
+  let seen = 0;
+  const counter = kafka.consumer({ groupId: `bench-counter-${randomUUID()}` });
+  await counter.connect();
+  await counter.subscribe({ topic: outputTopic, fromBeginning: false });
+  let joined!: () => void;
+  const groupJoined = new Promise<void>((resolve) => (joined = resolve));
+  counter.on(counter.events.GROUP_JOIN, () => joined());
+  await counter.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
+  await groupJoined;
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  const started = performance.now();
+  await sendChunked(producer, records);
+  const progress = setInterval(() => log(`${label}: ${seen}/${count}`), 2_000);
+  try {
+    await waitFor(`${count} records on ${outputTopic}`, () => (seen >= count ? true : undefined), 600_000);
+  } finally {
+    clearInterval(progress);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  await counter.disconnect();
+  return { seconds, eventsPerSecond: count / seconds };
+}
+
+/** (a) consume → parse → produce with kafkajs, batch-wise, committing after producing. */
+async function measurePassthrough(kafka: Kafka, topics: { in: string; out: string }, events: number, tenantId: string) {
+  const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomUUID()}` });
+  const producer = kafka.producer({ idempotent: true });
+  await Promise.all([consumer.connect(), producer.connect()]);
+  await consumer.subscribe({ topic: topics.in, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch, resolveOffset }) => {
+      const out = batch.messages.map((message) => {
+        const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as { subject: string };
+        return jsonRecord(topics.out, event.subject, event);
+      });
+      await sendChunked(producer, out);
+      const last = batch.lastOffset();
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      resolveOffset(last);
+    },
+  });
+  try {
+    return await timeUntilOutput(kafka, eventRecords(topics.in, events, tenantId, 'raw'), topics.out, events, '(a) passthrough');
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+/** (b) the real ingest and trigger-matcher processes, with a workflow that fires on every event. */
+async function measurePipeline(
+  kafka: Kafka,
+  infrastructure: { kafkaBrokers: string[]; databaseUrl: string },
+  events: number,
+  tenantId: string,
+  run: string,
+): Promise<Measure> {
+  const workflow: WorkflowDefinition = {
+    id: randomUUID(),
+    tenantId,
+    name: 'Cancel subscription',
+    version: 1,
+    status: 'enabled',
+    trigger: { kind: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+    action: { type: 'webhook', url: 'https://example.com/hook' },
+    signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+    updatedAt: new Date().toISOString(),
+  };
+  const producer = kafka.producer({ idempotent: true });
+  await producer.connect();
+  await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
+  await producer.disconnect();
+  const services = await startServices({
+    names: ['ingest', 'trigger-matcher'],
+    env: {
+      KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+      DATABASE_URL: infrastructure.databaseUrl,
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID: `bench-${run}`,
+    },
+    portOffset: 2000,
+    logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
+    log,
+  });
+  try {
+    await waitFor('trigger-matcher to load the workflow', async () =>
+      ((await workflowDefinitionsLoaded(services.url('trigger-matcher'))) ?? 0) > 0 ? true : undefined,
+    );
+    return await timeUntilOutput(
+      kafka,
+      eventRecords(Topics.conversationEvents.name, events, tenantId, `pipe-${run}`),
+      Topics.workflowTriggers.name,
+      events,
+      '(b) pipeline',
+    );
+  } finally {
+    await services.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

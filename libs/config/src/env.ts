@@ -1,0 +1,88 @@
+import { hostname } from 'node:os';
+import Ajv from 'ajv';
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+
+/**
+ * Variables every service reads. Defaults are the embedded development setup that `npm start`
+ * provisions; production deployments set KAFKA_BROKERS and DATABASE_URL.
+ */
+export const BaseEnvSchema = Type.Object({
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info', description: 'pino log level.' },
+  ),
+  HTTP_HOST: Type.String({ default: '127.0.0.1', description: 'Interface the HTTP server binds to.' }),
+  KAFKA_BROKERS: Type.String({
+    minLength: 1,
+    default: '127.0.0.1:19092',
+    description: 'Comma-separated bootstrap brokers.',
+  }),
+  KAFKA_TOPIC_PARTITIONS: Type.Integer({
+    minimum: 1,
+    default: 6,
+    description: 'Partitions of each topic when the engine creates it.',
+  }),
+  DATABASE_URL: Type.String({
+    minLength: 1,
+    default: 'postgres://postgres:postgres@127.0.0.1:15432/agent_workflows',
+    description: 'PostgreSQL connection URL.',
+  }),
+  DATABASE_POOL_SIZE: Type.Integer({ minimum: 1, maximum: 100, default: 10, description: 'Connections per service.' }),
+  INSTANCE_ID: Type.String({
+    minLength: 1,
+    default: hostname(),
+    description: 'Stable name of this instance; part of Kafka transactional ids.',
+  }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    default: 15_000,
+    description: 'How long a service may take to drain on SIGTERM before it exits anyway.',
+  }),
+});
+
+/** Adds a service's own variables (with its HTTP port default) to the base ones. */
+export function serviceEnvSchema<P extends TProperties>(defaultPort: number, properties: P) {
+  return Type.Composite([
+    BaseEnvSchema,
+    Type.Object({
+      HTTP_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort, description: 'HTTP port.' }),
+    }),
+    Type.Object(properties),
+  ]);
+}
+
+/** Thrown at start-up when the environment is invalid; lists every bad variable at once. */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+// Coerces the strings of process.env into the schema's integers and booleans, and fills defaults.
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+
+/** Validates the environment once into a typed, frozen object. */
+export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<Static<S>> {
+  const known = Object.keys(schema.properties);
+  const candidate: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') candidate[key] = value;
+  }
+  const validate = ajv.compile(schema);
+  if (!validate(candidate)) {
+    const problems = (validate.errors ?? []).map((error) => {
+      const key = error.instancePath.replace(/^\//, '') || String(error.params.missingProperty ?? '');
+      return `${key}: ${error.message ?? 'is invalid'} (got ${JSON.stringify(env[key])})`;
+    });
+    throw new ConfigurationError(problems);
+  }
+  return Object.freeze(candidate as Static<S>);
+}
+
+export type BaseConfig = Static<typeof BaseEnvSchema> & { HTTP_PORT: number };
+
+export function kafkaBrokers(config: Pick<BaseConfig, 'KAFKA_BROKERS'>): string[] {
+  return config.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter((broker) => broker !== '');
+}

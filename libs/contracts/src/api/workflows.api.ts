@@ -1,0 +1,43 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { compileValidator } from '../validation';
+import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
+
+export const CreateWorkflowRequestSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    trigger: TriggerSchema,
+    action: ActionSchema,
+    status: Type.Optional(WorkflowStatusSchema),
+  },
+  { additionalProperties: false },
+);
+export type CreateWorkflowRequest = Static<typeof CreateWorkflowRequestSchema>;
+export const createWorkflowRequestValidator = compileValidator(CreateWorkflowRequestSchema);
+
+export const WorkflowViewSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  tenantId: Type.String(),
+  name: Type.String(),
+  version: Type.Integer(),
+  status: WorkflowStatusSchema,
+  trigger: TriggerSchema,
+  action: ActionSchema,
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type WorkflowView = Static<typeof WorkflowViewSchema>;
+
+/** Returned once, on creation: the only response that carries the signing secret. */
+export type CreatedWorkflowView = WorkflowView & { signingSecret: string };
+
+export const UpdateWorkflowRequestSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    trigger: Type.Optional(TriggerSchema),
+    action: Type.Optional(ActionSchema),
+    status: Type.Optional(WorkflowStatusSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateWorkflowRequest = Static<typeof UpdateWorkflowRequestSchema>;
+export const updateWorkflowRequestValidator = compileValidator(UpdateWorkflowRequestSchema);

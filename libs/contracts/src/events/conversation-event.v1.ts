@@ -1,0 +1,113 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { InvalidInputError, compileValidator, parseJson } from '../validation';
+
+/** The contact a conversation is with, as the platform knows them. */
+export const ContactSchema = Type.Object(
+  {
+    id: Id('Stable id of the contact on the platform.'),
+    name: Type.Optional(Type.String({ maxLength: 256 })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    phone: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type Contact = Static<typeof ContactSchema>;
+
+/** What the platform's AI concluded about a message. */
+export const AiAnnotationsSchema = Type.Object(
+  {
+    intent: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Intent the AI detected.' })),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Confidence in the intent, 0..1.' })),
+    requestedWorkflow: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 256, description: 'Name or id of a workflow the AI asks to run.' }),
+    ),
+    answered: Type.Optional(Type.Boolean({ description: 'False when the AI could not answer the contact.' })),
+  },
+  { additionalProperties: false },
+);
+
+/** Set on events that a workflow's own action caused, so that the workflow never re-triggers itself. */
+export const CausedBySchema = Type.Object(
+  { workflowId: Id('Workflow whose action caused this event.'), executionId: Id('Execution that caused it.') },
+  { additionalProperties: false },
+);
+
+const envelope = {
+  specversion: Type.Literal('1.0'),
+  id: Id('Unique per source; re-sending the same id is a no-op.'),
+  source: Type.String({ minLength: 1, maxLength: 1024, description: 'URI-reference of the producer.' }),
+  time: Timestamp('When the event happened (RFC 3339).'),
+  subject: Id('The conversation id; also the Kafka key.'),
+  tenantid: TenantId,
+  datacontenttype: Type.Optional(Type.Literal('application/json')),
+};
+
+export const MessageCreatedDataSchema = Type.Object(
+  {
+    messageId: Id('Id of the message on the platform.'),
+    role: StringEnum(['contact', 'ai', 'agent'], { description: 'Who wrote the message.' }),
+    text: Type.String({ maxLength: 20_000 }),
+    contact: Type.Optional(ContactSchema),
+    ai: Type.Optional(AiAnnotationsSchema),
+    causedBy: Type.Optional(CausedBySchema),
+  },
+  { additionalProperties: false },
+);
+
+export const ConversationEndedDataSchema = Type.Object(
+  {
+    reason: Type.Optional(Type.String({ maxLength: 256 })),
+    contact: Type.Optional(ContactSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const ContactMemoryUpdatedDataSchema = Type.Object(
+  {
+    contact: ContactSchema,
+    attributes: Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+      description: 'Contact attributes to set, such as {"vip": true, "plan": "enterprise"}; null clears one.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const MessageCreatedEventSchema = Type.Object(
+  { ...envelope, type: Type.Literal('conversation.message.created'), data: MessageCreatedDataSchema },
+  { additionalProperties: false },
+);
+export const ConversationEndedEventSchema = Type.Object(
+  { ...envelope, type: Type.Literal('conversation.ended'), data: ConversationEndedDataSchema },
+  { additionalProperties: false },
+);
+export const ContactMemoryUpdatedEventSchema = Type.Object(
+  { ...envelope, type: Type.Literal('contact.memory.updated'), data: ContactMemoryUpdatedDataSchema },
+  { additionalProperties: false },
+);
+
+/** A CloudEvents 1.0 structured-mode event on `conversation.events`. */
+export const ConversationEventSchema = TaggedUnion(
+  'type',
+  [MessageCreatedEventSchema, ConversationEndedEventSchema, ContactMemoryUpdatedEventSchema],
+  { description: 'A CloudEvents 1.0 structured JSON event about a conversation.' },
+);
+
+export type MessageCreatedEvent = Static<typeof MessageCreatedEventSchema>;
+export type ConversationEndedEvent = Static<typeof ConversationEndedEventSchema>;
+export type ContactMemoryUpdatedEvent = Static<typeof ContactMemoryUpdatedEventSchema>;
+export type ConversationEvent = MessageCreatedEvent | ConversationEndedEvent | ContactMemoryUpdatedEvent;
+export type ConversationEventType = ConversationEvent['type'];
+
+export const conversationEventValidator = compileValidator(ConversationEventSchema);
+
+/** Largest accepted event; the broker's own limit is 1 MB, and a chat event is far smaller. */
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+/** Bytes → a valid conversation event, or InvalidInputError naming the field and the reason. */
+export function parseConversationEvent(bytes: Buffer): ConversationEvent {
+  if (bytes.length > MAX_EVENT_BYTES) {
+    throw new InvalidInputError('too_large', `event is ${bytes.length} bytes; the limit is ${MAX_EVENT_BYTES}`);
+  }
+  return parseJson(bytes, conversationEventValidator) as ConversationEvent;
+}

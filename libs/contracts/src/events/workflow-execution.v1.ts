@@ -1,0 +1,43 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
+import { compileValidator } from '../validation';
+
+/** `skipped`: the workflow was disabled or deleted between its trigger and its execution. */
+export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'skipped']);
+export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
+
+/** One delivery attempt of an action. */
+export const AttemptSchema = Type.Object(
+  {
+    number: Type.Integer({ minimum: 1 }),
+    startedAt: Timestamp('When the attempt started.'),
+    durationMs: Type.Number({ minimum: 0 }),
+    statusCode: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    error: Type.Optional(Type.String({ maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
+export type Attempt = Static<typeof AttemptSchema>;
+
+/** `workflow.executions` (key = conversation id): the outcome of executing a triggered workflow. */
+export const WorkflowExecutedSchema = Type.Object(
+  {
+    executionId: Id('Stable per trigger; also the webhook-id idempotency key.'),
+    triggerId: Id('The trigger this execution carried out.'),
+    tenantId: TenantId,
+    conversationId: Id('Conversation the workflow fired in.'),
+    workflowId: Type.String({ format: 'uuid' }),
+    workflowVersion: Type.Integer({ minimum: 1, description: 'Version of the workflow that ran.' }),
+    actionType: Type.String(),
+    status: ExecutionStatusSchema,
+    attempts: Type.Array(AttemptSchema, { description: 'Every delivery attempt; empty when skipped.' }),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed or was skipped.' })),
+    eventTime: Timestamp('Time of the conversation event that triggered it.'),
+    startedAt: Timestamp('When the first attempt started.'),
+    finishedAt: Timestamp('When the execution reached its status.'),
+    latencyMs: Type.Number({ minimum: 0, description: 'From the first attempt to the final status.' }),
+  },
+  { additionalProperties: false },
+);
+export type WorkflowExecuted = Static<typeof WorkflowExecutedSchema>;
+export const workflowExecutedValidator = compileValidator(WorkflowExecutedSchema);

@@ -1,0 +1,104 @@
+import type { TSchema } from '@sinclair/typebox';
+import { ConversationEventSchema } from './events/conversation-event.v1';
+import { ConversationActionSchema, SignalAppliedSchema } from './events/conversation-action.v1';
+import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
+import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
+import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
+
+export interface TopicContract {
+  /** The Kafka topic name. */
+  readonly name: string;
+  /** Schema of the value; null for topics that carry bytes as they arrived (the DLQ). */
+  readonly schema: TSchema | null;
+  /** `compact` keeps the last value per key (a table); `delete` is an event log. */
+  readonly cleanupPolicy: 'delete' | 'compact';
+  /** Whether consumers dead-letter poison records of this topic to `<name>.dlq`. */
+  readonly deadLetter: boolean;
+  /** What the record key is. */
+  readonly key: string;
+  readonly description: string;
+}
+
+/** Every topic of the engine with its schema: the single list that provisioning, docs and consumers use. */
+export const Topics = {
+  conversationEvents: {
+    name: 'conversation.events',
+    schema: ConversationEventSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Inbound CloudEvents from conversation platforms.',
+  },
+  validatedEvents: {
+    name: 'conversation.events.validated',
+    schema: ConversationEventSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Events that passed validation and de-duplication, in arrival order per conversation.',
+  },
+  workflowDefinitions: {
+    name: 'workflow.definitions',
+    schema: WorkflowDefinitionSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'workflow id',
+    description: 'Latest definition of every workflow, published by the api; null deletes.',
+  },
+  workflowTriggers: {
+    name: 'workflow.triggers',
+    schema: WorkflowTriggeredSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Decisions of trigger-matcher that a workflow fires.',
+  },
+  workflowExecutions: {
+    name: 'workflow.executions',
+    schema: WorkflowExecutedSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Outcomes of executions with every attempt.',
+  },
+  conversationActions: {
+    name: 'conversation.actions',
+    schema: ConversationActionSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: false,
+    key: 'conversation id',
+    description: 'What the platform must do in a conversation: reply, escalate, tag.',
+  },
+  conversationSignals: {
+    name: 'conversation.signals',
+    schema: SignalAppliedSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Signals applied to conversations, for analytics.',
+  },
+} as const satisfies Record<string, TopicContract>;
+
+/** Each topic whose consumers dead-letter has `<topic>.dlq` beside it: original bytes, reason in headers. */
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+function deadLetterContract(topic: TopicContract): TopicContract {
+  return {
+    name: deadLetterTopicOf(topic.name),
+    schema: null,
+    cleanupPolicy: 'delete',
+    deadLetter: false,
+    key: 'the original key',
+    description: `Records of ${topic.name} that can never be processed: original bytes, reason in headers.`,
+  };
+}
+
+const topicList: readonly TopicContract[] = Object.values(Topics);
+
+/** Every topic the engine needs, dead-letter topics included. */
+export const ALL_TOPICS: readonly TopicContract[] = [
+  ...topicList,
+  ...topicList.filter((topic) => topic.deadLetter).map(deadLetterContract),
+];

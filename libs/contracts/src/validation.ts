@@ -1,0 +1,96 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Static, TSchema } from '@sinclair/typebox';
+
+/** One problem found in an input: the JSON pointer of the field and why it is wrong. */
+export interface ValidationIssue {
+  field: string;
+  reason: string;
+}
+
+/**
+ * Input that can never become valid by retrying it (a poison message, a bad HTTP body).
+ * Edges map it: HTTP → 400 with the issues, Kafka consumers → the dead-letter topic.
+ */
+export class InvalidInputError extends Error {
+  constructor(
+    /** Stable, machine-readable reason such as `malformed_json` or `schema_violation`. */
+    readonly code: string,
+    message: string,
+    readonly issues: ValidationIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'InvalidInputError';
+  }
+}
+
+// One Ajv instance for every contract: schemas compile once and share formats.
+const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
+addFormats(ajv);
+
+/** A compiled contract: `parse` narrows unknown input to the schema's static type or throws. */
+export interface Validator<T> {
+  readonly schema: TSchema;
+  parse(value: unknown): T;
+  check(value: unknown): value is T;
+}
+
+export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
+  const validate: ValidateFunction = ajv.compile(schema);
+  return {
+    schema,
+    check: (value: unknown): value is Static<S> => validate(value) === true,
+    parse(value: unknown): Static<S> {
+      if (validate(value)) return value as Static<S>;
+      const issues = toIssues(validate.errors ?? []);
+      throw new InvalidInputError('schema_violation', describeIssues(issues), issues);
+    },
+  };
+}
+
+/** Parses JSON bytes and validates them; malformed JSON and schema violations are both InvalidInputError. */
+export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch (error) {
+    throw new InvalidInputError('malformed_json', `body is not valid JSON: ${(error as Error).message}`);
+  }
+  return validator.parse(value);
+}
+
+export function describeIssues(issues: ValidationIssue[]): string {
+  return issues.map((issue) => `${issue.field} ${issue.reason}`).join('; ');
+}
+
+function toIssues(errors: ErrorObject[]): ValidationIssue[] {
+  const issues = errors
+    // A tagged union also reports its failing oneOf and discriminator; the tag's enum and the
+    // matching branch's errors say more.
+    .filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'discriminator')
+    .map((error) => ({ field: fieldOf(error), reason: reasonOf(error) }));
+  const unique = new Map(issues.map((issue) => [`${issue.field} ${issue.reason}`, issue]));
+  return [...unique.values()];
+}
+
+function fieldOf(error: ErrorObject): string {
+  const base = error.instancePath === '' ? '' : error.instancePath;
+  if (error.keyword === 'required') return `${base}/${String(error.params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') return `${base}/${String(error.params.additionalProperty)}`;
+  return base === '' ? '/' : base;
+}
+
+function reasonOf(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not allowed';
+    case 'enum':
+      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `must be ${JSON.stringify(error.params.allowedValue)}`;
+    default:
+      return error.message ?? 'is invalid';
+  }
+}

@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { compileValidator } from '../validation';
+
+export const IntentTriggerSchema = Type.Object(
+  {
+    kind: Type.Literal('intent'),
+    phrases: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
+      minItems: 1,
+      maxItems: 200,
+      description: 'Example phrases such as "I want to cancel"; paraphrases of them fire the workflow.',
+    }),
+    threshold: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'Similarity needed to fire, 0..1; a calibrated default applies.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const TriggerSchema = TaggedUnion('kind', [IntentTriggerSchema], {
+  description: 'When the workflow fires.',
+});
+export type Trigger = Static<typeof TriggerSchema>;
+export type TriggerKind = Trigger['kind'];
+
+const HeaderName = Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,128}$' });
+
+export const WebhookActionSchema = Type.Object(
+  {
+    type: Type.Literal('webhook'),
+    url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'http(s) URL to POST to.' }),
+    headers: Type.Optional(Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ActionSchema = TaggedUnion('type', [WebhookActionSchema], { description: 'What the workflow does.' });
+export type Action = Static<typeof ActionSchema>;
+export type ActionType = Action['type'];
+
+export const WorkflowStatusSchema = StringEnum(['enabled', 'disabled']);
+export type WorkflowStatus = Static<typeof WorkflowStatusSchema>;
+
+/**
+ * The definition the control plane publishes to the compacted `workflow.definitions` topic
+ * (key = workflow id; a null value deletes). The data plane reads workflows from there only.
+ * It carries the signing secret: the topic is internal to the engine.
+ */
+export const WorkflowDefinitionSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    tenantId: TenantId,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    version: Type.Integer({ minimum: 1, description: 'Increases by one on every change.' }),
+    status: WorkflowStatusSchema,
+    trigger: TriggerSchema,
+    action: ActionSchema,
+    signingSecret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$', description: 'Standard Webhooks secret.' }),
+    updatedAt: Timestamp('When this version was created.'),
+  },
+  { additionalProperties: false },
+);
+export type WorkflowDefinition = Static<typeof WorkflowDefinitionSchema>;
+export const workflowDefinitionValidator = compileValidator(WorkflowDefinitionSchema);
+
+export const WorkflowRefSchema = Type.Object(
+  { id: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1 }), name: Type.String() },
+  { additionalProperties: false },
+);
+export type WorkflowRef = Static<typeof WorkflowRefSchema>;
+

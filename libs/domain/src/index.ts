@@ -1,0 +1,5 @@
+export * from './triggers';
+export * from './ids/deterministic-id';
+export * from './actions/webhook-payload';
+export * from './network/outbound-address-policy';
+export * from './aggregation/time-window';

@@ -1,0 +1,42 @@
+import { OutboundAddressPolicy } from './outbound-address-policy';
+
+describe('OutboundAddressPolicy', () => {
+  const strict = new OutboundAddressPolicy([]);
+
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+    '192.0.2.10',
+    '198.51.100.1',
+    '203.0.113.9',
+    '::1',
+    'fe80::1',
+    'fd00:ec2::254',
+    '::ffff:127.0.0.1',
+    '::ffff:10.0.0.1',
+    '2001:db8::1',
+  ])('refuses %s', (address) => {
+    expect(strict.refusalReason(address)).not.toBeNull();
+  });
+
+  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows the public address %s', (address) => {
+    expect(strict.refusalReason(address)).toBeNull();
+  });
+
+  it('lets an allow-listed subnet through, and only that one', () => {
+    const development = new OutboundAddressPolicy(['127.0.0.0/8']);
+    expect(development.refusalReason('127.0.0.1')).toBeNull();
+    expect(development.refusalReason('::ffff:127.0.0.1')).toBeNull();
+    expect(development.refusalReason('10.0.0.1')).toMatch(/private/);
+  });
+
+  it('rejects an invalid allow-list entry at construction', () => {
+    expect(() => new OutboundAddressPolicy(['not-a-cidr'])).toThrow(/invalid CIDR/);
+  });
+});

@@ -1,0 +1,61 @@
+import type { WorkflowDefinition } from '@app/contracts';
+import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, matchTrigger, tokenize } from './index';
+
+const cancel = { kind: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
+const fromContact = (text: string) => ({ message: { role: 'contact' as const, text } });
+
+describe('tokenize', () => {
+  it('lower-cases, expands contractions, drops punctuation and filler words', () => {
+    expect(tokenize("Hi, I'd like to CANCEL my subscription please!")).toEqual(['cancel', 'subscription']);
+    expect(tokenize("I don't want this")).toEqual(['not']);
+    expect(tokenize('Cancelled orders')).toEqual(['cancel', 'order']);
+  });
+});
+
+describe('intent trigger', () => {
+  it('fires on a message containing a phrase’s meaningful words, naming the best phrase', () => {
+    expect(matchTrigger(cancel, fromContact("hi, I'd like to cancel my subscription please"))).toEqual({
+      kind: 'intent',
+      phrase: 'I want to cancel',
+      score: 1,
+      threshold: DEFAULT_INTENT_THRESHOLD,
+    });
+    expect(matchTrigger(cancel, fromContact('Please close the account'))?.phrase).toBe('close my account');
+  });
+
+  it('stays quiet on unrelated messages and below the threshold', () => {
+    expect(matchTrigger(cancel, fromContact('what are your opening hours?'))).toBeNull();
+    // "stop my subscription" shares one word of two: 0.5 < 0.75.
+    expect(matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed'))).toBeNull();
+    expect(matchTrigger({ ...cancel, phrases: ['stop my subscription'], threshold: 0.5 }, fromContact('my subscription renewed'))?.score).toBe(0.5);
+  });
+
+  it('only listens to the contact, not to the AI or agents', () => {
+    expect(matchTrigger(cancel, { message: { role: 'ai', text: 'I want to cancel' } })).toBeNull();
+    expect(matchTrigger(cancel, {})).toBeNull();
+  });
+});
+
+describe('evaluateWorkflows', () => {
+  const workflow = (overrides: Partial<WorkflowDefinition>): WorkflowDefinition => ({
+    id: '6f1d3b8e-8a55-4a39-9a3e-1c2f8e0a1b2c',
+    tenantId: 'acme',
+    name: 'Cancel',
+    version: 1,
+    status: 'enabled',
+    trigger: cancel,
+    action: { type: 'webhook', url: 'https://example.com/hook' },
+    signingSecret: 'whsec_c2VjcmV0',
+    updatedAt: new Date(0).toISOString(),
+    ...overrides,
+  });
+
+  it('fires only the enabled workflows of the event’s tenant', () => {
+    const fired = evaluateWorkflows(
+      [workflow({}), workflow({ id: 'other-tenant', tenantId: 'globex' }), workflow({ id: 'disabled', status: 'disabled' })],
+      'acme',
+      fromContact('I want to cancel'),
+    );
+    expect(fired.map((entry) => entry.workflow.id)).toEqual(['6f1d3b8e-8a55-4a39-9a3e-1c2f8e0a1b2c']);
+  });
+});

@@ -1,0 +1,27 @@
+import type { Trigger } from '@app/contracts';
+import { tokenize } from './text-normalization';
+import type { TriggerMatcher } from './trigger-matcher';
+
+/** Share of a phrase's meaningful words that must appear in the message when the workflow sets no threshold. */
+export const DEFAULT_INTENT_THRESHOLD = 0.75;
+
+type IntentTrigger = Extract<Trigger, { kind: 'intent' }>;
+
+/**
+ * Fires when the message contains enough of the meaningful words of one example phrase.
+ * Score = |phrase words ∩ message words| / |phrase words|, best phrase wins.
+ */
+export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
+  if (input.message === undefined || input.message.role !== 'contact') return null;
+  const messageWords = new Set(tokenize(input.message.text));
+  const threshold = trigger.threshold ?? DEFAULT_INTENT_THRESHOLD;
+  let best = { phrase: '', score: 0 };
+  for (const phrase of trigger.phrases) {
+    const phraseWords = [...new Set(tokenize(phrase))];
+    if (phraseWords.length === 0) continue;
+    const score = phraseWords.filter((word) => messageWords.has(word)).length / phraseWords.length;
+    if (score > best.score) best = { phrase, score };
+  }
+  if (best.score < threshold) return null;
+  return { kind: 'intent', phrase: best.phrase, score: best.score, threshold };
+};

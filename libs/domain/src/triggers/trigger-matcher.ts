@@ -1,0 +1,9 @@
+import type { Trigger, TriggerMatch } from '@app/contracts';
+
+/** What a trigger sees of a conversation event. */
+export interface TriggerInput {
+  message?: { role: 'contact' | 'ai' | 'agent'; text: string };
+}
+
+/** Decides whether one trigger fires for an input; null when it does not, else why it did. */
+export type TriggerMatcher<T extends Trigger = Trigger> = (trigger: T, input: TriggerInput) => TriggerMatch | null;

@@ -1,0 +1,24 @@
+export {
+  provisionInfrastructure,
+  wipeLocalData,
+  type Infrastructure,
+  type InfraProfile,
+  type ProvisionMode,
+  type ProvisionOptions,
+} from './provision';
+export {
+  installKafka,
+  startLocalKafka,
+  KAFKA_VERSION,
+  type InstallKafkaOptions,
+  type LocalKafka,
+  type StartLocalKafkaOptions,
+} from './local-kafka';
+export {
+  startLocalPostgres,
+  LOCAL_DATABASE_NAME,
+  type LocalPostgres,
+  type StartLocalPostgresOptions,
+} from './local-postgres';
+export { findRepoRoot, localCacheDir } from './repo-paths';
+export * from './service-processes';

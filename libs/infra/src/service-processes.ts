@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from './repo-paths';
+
+/** The engine's services and the HTTP port each listens on by default. */
+export const SERVICES = {
+  api: 3000,
+  ingest: 3001,
+  'trigger-matcher': 3002,
+  'action-dispatcher': 3003,
+  'signal-aggregator': 3004,
+  history: 3005,
+} as const;
+export type ServiceName = keyof typeof SERVICES;
+export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
+
+export interface StartServicesOptions {
+  names?: readonly ServiceName[];
+  /** Environment for every service (brokers, database URL, log level…), on top of process.env. */
+  env: Record<string, string>;
+  /** Added to each default port, so that a test run and `npm start` can run side by side. */
+  portOffset?: number;
+  /** Each service's stdout/stderr goes to `<logDir>/<name>.log`. */
+  logDir: string;
+  log: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  process: ChildProcess;
+  logFile: string;
+}
+
+export interface RunningServices {
+  services: RunningService[];
+  url(name: ServiceName): string;
+  stop(name?: ServiceName): Promise<void>;
+}
+
+/** The compiled entry point of a service; `npm run build` produces it. */
+export function serviceEntryPoint(name: ServiceName): string {
+  return path.join(findRepoRoot(), 'dist', 'apps', name, 'src', 'main.js');
+}
+
+/**
+ * Starts compiled services as child processes and waits until each answers `/health` with 200
+ * (its consumer joined, its migrations ran, its views caught up). A service that exits first
+ * fails the start with the tail of its log.
+ */
+export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
+  const names = options.names ?? SERVICE_NAMES;
+  mkdirSync(options.logDir, { recursive: true });
+  const running = names.map((name) => spawnService(name, options));
+  // Whatever happens to this process, its services must not outlive it.
+  const killOnExit = () => running.forEach((service) => service.process.kill('SIGKILL'));
+  process.once('exit', killOnExit);
+  const all: RunningServices = {
+    services: running,
+    url(name) {
+      const service = running.find((candidate) => candidate.name === name);
+      if (!service) throw new Error(`${name} is not running`);
+      return service.url;
+    },
+    async stop(name) {
+      await Promise.all(running.filter((service) => !name || service.name === name).map(stopService));
+      if (!name) process.removeListener('exit', killOnExit);
+    },
+  };
+  try {
+    await Promise.all(running.map((service) => waitUntilReady(service, options.readyTimeoutMs ?? 90_000, options.log)));
+  } catch (error) {
+    await all.stop();
+    throw error;
+  }
+  return all;
+}
+
+function spawnService(name: ServiceName, options: StartServicesOptions): RunningService {
+  const entry = serviceEntryPoint(name);
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist: run \`npm run build\` first`);
+  const port = SERVICES[name] + (options.portOffset ?? 0);
+  const logFile = path.join(options.logDir, `${name}.log`);
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: findRepoRoot(),
+    env: { ...process.env, ...options.env, HTTP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logStream = createWriteStream(logFile, { flags: 'a' });
+  child.stdout?.pipe(logStream);
+  child.stderr?.pipe(logStream);
+  return { name, url: `http://127.0.0.1:${port}`, process: child, logFile };
+}
+
+async function waitUntilReady(service: RunningService, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (service.process.exitCode !== null || service.process.signalCode !== null) {
+      throw new Error(
+        `${service.name} exited during start-up; last lines of ${service.logFile}:\n${tail(service.logFile)}`,
+      );
+    }
+    try {
+      const response = await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) {
+        log(`${service.name} ready on ${service.url} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        return;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `${service.name} not ready after ${timeoutMs} ms; last lines of ${service.logFile}:\n${tail(service.logFile)}`,
+  );
+}
+
+/** SIGTERM, then SIGKILL if the service has not drained within 20 s. */
+async function stopService(service: RunningService): Promise<void> {
+  const child = service.process;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(killTimer);
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}

@@ -1,0 +1,172 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { eventsConsumed, kafkaBatchDuration } from '@app/metrics';
+import { sendChunked } from './kafka-client';
+import type { ConsumedBatch, ConsumedMessage, OutboundRecord } from './records';
+
+export interface KafkaConsumerTransportOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  logger: Logger;
+  /**
+   * When set, each batch's output records and its consumed offsets are committed in one Kafka
+   * transaction (consume-transform-produce, exactly once). Must be stable per instance.
+   */
+  transactionalId?: string;
+}
+
+/**
+ * A Nest microservice transport over Kafka that commits offsets only after the batch's effect is
+ * durable: handlers (`@EventPattern(topic)`) receive a `ConsumedBatch` of one partition and return
+ * the records to publish; the transport publishes them and commits the offsets after that, in one
+ * transaction when `transactionalId` is set. A handler that throws leaves the offsets uncommitted,
+ * so the batch is processed again: handlers must be idempotent or transactional.
+ */
+export class KafkaConsumerTransport extends Server implements CustomTransportStrategy {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private joined = false;
+  private crashed: string | null = null;
+
+  constructor(private readonly options: KafkaConsumerTransportOptions) {
+    super();
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      // Transactions' aborted records must never reach a handler.
+      readUncommitted: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    this.producer = options.kafka.producer(
+      options.transactionalId
+        ? { transactionalId: options.transactionalId, idempotent: true, maxInFlightRequests: 1 }
+        : { idempotent: true, maxInFlightRequests: 1 },
+    );
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      this.joined = true;
+      this.crashed = null;
+    });
+    this.consumer.on(CRASH, (event) => {
+      this.crashed = event.payload.error.message;
+      this.joined = false;
+    });
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      this.assertEveryTopicHasAHandler();
+      await this.producer.connect();
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.processBatch(payload),
+      });
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Leaves the group (waiting for the batch in flight) and flushes the producer. */
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
+  }
+
+  /** Ready once the consumer has joined its group and has not crashed since. */
+  readiness(): { ready: boolean; detail: string } {
+    if (this.crashed) return { ready: false, detail: `consumer crashed: ${this.crashed}` };
+    return this.joined ? { ready: true, detail: 'consumer joined its group' } : { ready: false, detail: 'joining group' };
+  }
+
+  on(): never {
+    throw new Error('KafkaConsumerTransport has no events to subscribe to; use readiness()');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  private assertEveryTopicHasAHandler(): void {
+    const missing = this.options.topics.filter((topic) => !this.messageHandlers.has(topic));
+    if (missing.length > 0) throw new Error(`no @EventPattern handler for topic(s): ${missing.join(', ')}`);
+    const extra = [...this.messageHandlers.keys()].filter((pattern) => !this.options.topics.includes(pattern));
+    if (extra.length > 0) throw new Error(`@EventPattern handler(s) for unsubscribed topic(s): ${extra.join(', ')}`);
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
+    const consumed: ConsumedBatch = {
+      topic: batch.topic,
+      partition: batch.partition,
+      messages: batch.messages.map(
+        (message): ConsumedMessage => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key ?? null,
+          value: message.value ?? null,
+          headers: stringHeaders(message.headers),
+          timestamp: Number(message.timestamp),
+        }),
+      ),
+    };
+    const records = await this.runHandler(consumed);
+    // A rebalance took the partition away while we worked: another member owns it now.
+    if (!isRunning() || isStale()) return;
+    const lastOffset = batch.lastOffset();
+    await this.publishAndCommit(batch.topic, batch.partition, lastOffset, records);
+    resolveOffset(lastOffset);
+    await heartbeat();
+    eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
+    stopTimer();
+  }
+
+  private async runHandler(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const handler = this.messageHandlers.get(batch.topic);
+    if (!handler) throw new Error(`no handler for ${batch.topic}`);
+    const result: unknown = await handler(batch);
+    const records: unknown = isObservable(result) ? await lastValueFrom(result, { defaultValue: [] }) : result;
+    return Array.isArray(records) ? (records as OutboundRecord[]) : [];
+  }
+
+  private async publishAndCommit(topic: string, partition: number, lastOffset: string, records: OutboundRecord[]) {
+    const next = { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() };
+    if (!this.options.transactionalId) {
+      await sendChunked(this.producer, records);
+      await this.consumer.commitOffsets([next]);
+      return;
+    }
+    const transaction = await this.producer.transaction();
+    try {
+      await sendChunked(transaction, records);
+      await transaction.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [{ topic, partitions: [{ partition, offset: next.offset }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch((abortError: unknown) => {
+        this.options.logger.error({ err: abortError }, 'aborting the Kafka transaction failed');
+      });
+      throw error;
+    }
+  }
+}
+
+function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
+  }
+  return out;
+}

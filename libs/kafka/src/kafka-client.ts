@@ -1,0 +1,68 @@
+import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { eventsProduced } from '@app/metrics';
+import { byteLength, type OutboundRecord } from './records';
+
+/**
+ * The one place that constructs the Kafka client. Everything else receives a `Kafka` from here,
+ * so swapping kafkajs for a compatible client (e.g. @confluentinc/kafka-javascript) touches this lib only.
+ */
+export function createKafkaClient(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  const logger = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 5_000,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        if (level <= logLevel.ERROR) logger.error(extra, message);
+        else if (level === logLevel.WARN) logger.warn(extra, message);
+        else logger.debug(extra, message);
+      },
+  });
+}
+
+export type { Kafka, Producer };
+
+/** Kafka refuses record batches above `message.max.bytes` (1 MB by default): stay well below it. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Something that can send batches: a producer or a producer's open transaction. */
+export interface BatchSender {
+  sendBatch(batch: {
+    topicMessages: { topic: string; messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string> }[] }[];
+    acks?: number;
+  }): Promise<unknown>;
+}
+
+/** Sends records in order, in requests that fit the broker's size limit, waiting for all replicas. */
+export async function sendChunked(sender: BatchSender, records: readonly OutboundRecord[]): Promise<void> {
+  let chunk: OutboundRecord[] = [];
+  let chunkBytes = 0;
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    const byTopic = new Map<string, OutboundRecord[]>();
+    for (const record of chunk) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    await sender.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({
+        topic,
+        messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
+      })),
+    });
+    for (const [topic, messages] of byTopic) eventsProduced.inc({ topic }, messages.length);
+    chunk = [];
+    chunkBytes = 0;
+  };
+  for (const record of records) {
+    const size = byteLength(record);
+    if (chunkBytes + size > MAX_REQUEST_BYTES) await flush();
+    chunk.push(record);
+    chunkBytes += size;
+  }
+  await flush();
+}

@@ -1,0 +1,80 @@
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  type Provider,
+} from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Validator } from '@app/contracts';
+import { materializedViewEntries } from '@app/metrics';
+import { ReadinessRegistry } from '@app/health';
+import { CompactedTopicView } from './compacted-topic-view';
+import { KAFKA_CLIENT } from './kafka.module';
+
+export interface MaterializedViewOptions<T> {
+  /** Injection token of the `CompactedTopicView<T>`. */
+  provide: symbol;
+  /** Name in metrics, readiness and consumer group ids. */
+  name: string;
+  topic: string;
+  validator: Validator<T>;
+  logger: Logger;
+}
+
+/**
+ * Provides a `CompactedTopicView` of a compacted topic that has caught up before the service
+ * starts consuming (Nest awaits `onModuleInit`), reports readiness and counts its entries.
+ */
+@Module({})
+export class MaterializedViewModule {
+  static register<T>(options: MaterializedViewOptions<T>): DynamicModule {
+    const lifecycleToken = Symbol(`${options.name}-lifecycle`);
+    const viewProvider: Provider = {
+      provide: options.provide,
+      inject: [KAFKA_CLIENT],
+      useFactory: (kafka: Kafka) =>
+        new CompactedTopicView<T>({
+          kafka,
+          topic: options.topic,
+          validator: options.validator,
+          groupIdPrefix: `view-${options.name}`,
+          logger: options.logger,
+          onChange: () => materializedViewEntries.set({ view: options.name }, view.size),
+        }),
+    };
+    // The view counts its own entries in onChange; it needs a reference to itself.
+    let view: CompactedTopicView<T>;
+    class ViewLifecycle implements OnModuleInit, OnApplicationShutdown {
+      constructor(
+        @Inject(options.provide) private readonly materialized: CompactedTopicView<T>,
+        private readonly readiness: ReadinessRegistry,
+      ) {
+        view = materialized;
+      }
+
+      async onModuleInit(): Promise<void> {
+        this.readiness.register({
+          name: options.name,
+          check: () =>
+            this.materialized.isCaughtUp()
+              ? { ready: true, detail: `${this.materialized.size} entries` }
+              : { ready: false, detail: 'catching up' },
+        });
+        await this.materialized.start();
+        materializedViewEntries.set({ view: options.name }, this.materialized.size);
+      }
+
+      async onApplicationShutdown(): Promise<void> {
+        await this.materialized.stop();
+      }
+    }
+    return {
+      module: MaterializedViewModule,
+      providers: [viewProvider, { provide: lifecycleToken, useClass: ViewLifecycle }],
+      exports: [options.provide],
+    };
+  }
+}

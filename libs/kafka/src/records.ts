@@ -1,0 +1,37 @@
+/** A record as consumed: raw bytes, so that a poison message can be dead-lettered exactly as it came. */
+export interface ConsumedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Broker timestamp, milliseconds since the epoch. */
+  readonly timestamp: number;
+}
+
+/** The messages of one partition that a handler processes together; offsets commit after it returns. */
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+}
+
+/** A record a handler asks to publish; published atomically with the batch's offsets. */
+export interface OutboundRecord {
+  readonly topic: string;
+  readonly key: string | Buffer | null;
+  readonly value: string | Buffer | null;
+  readonly headers?: Record<string, string>;
+}
+
+export function jsonRecord(topic: string, key: string, value: unknown, headers?: Record<string, string>): OutboundRecord {
+  return { topic, key, value: JSON.stringify(value), headers };
+}
+
+export function byteLength(record: OutboundRecord): number {
+  const size = (part: string | Buffer | null | undefined) =>
+    part == null ? 0 : typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+  const headerBytes = Object.entries(record.headers ?? {}).reduce((sum, [k, v]) => sum + k.length + size(v), 0);
+  return size(record.key) + size(record.value) + headerBytes + 64;
+}

@@ -1,0 +1,42 @@
+import type { Kafka } from 'kafkajs';
+import type { TopicContract } from '@app/contracts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Creates the topics that are missing; existing ones are left as they are. Returns the created names. */
+export async function ensureTopics(kafka: Kafka, topics: readonly TopicContract[], partitions: number): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length === 0) return [];
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic: topic.name,
+        numPartitions: partitions,
+        replicationFactor: -1,
+        configEntries: topicConfig(topic),
+      })),
+    });
+    return missing.map((topic) => topic.name);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+function topicConfig(topic: TopicContract): { name: string; value: string }[] {
+  if (topic.cleanupPolicy === 'compact') {
+    return [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'min.compaction.lag.ms', value: String(60_000) },
+    ];
+  }
+  // Dead letters wait for a human: keep them a month. Event logs keep a week for replays.
+  const retention = topic.name.endsWith('.dlq') ? 30 * DAY_MS : 7 * DAY_MS;
+  return [
+    { name: 'cleanup.policy', value: 'delete' },
+    { name: 'retention.ms', value: String(retention) },
+  ];
+}

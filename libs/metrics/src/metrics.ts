@@ -1,0 +1,84 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric of the engine, declared once with its labels. Each service process has its own
+ * registry; the `service` default label tells the series apart when Prometheus scrapes them all.
+ * Labels stay bounded: topics, reasons, kinds, action types and outcomes, never ids.
+ */
+export const registry = new Registry();
+
+export function initMetrics(service: string): void {
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+}
+
+export const eventsConsumed = new Counter({
+  name: 'aw_events_consumed_total',
+  help: 'Kafka records consumed, by topic.',
+  labelNames: ['topic'] as const,
+  registers: [registry],
+});
+
+export const eventsProduced = new Counter({
+  name: 'aw_events_produced_total',
+  help: 'Kafka records produced, by topic.',
+  labelNames: ['topic'] as const,
+  registers: [registry],
+});
+
+export const eventsRejected = new Counter({
+  name: 'aw_events_rejected_total',
+  help: 'Inbound events refused (dead-lettered or answered 4xx), by reason.',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const deadLettered = new Counter({
+  name: 'aw_dead_lettered_total',
+  help: 'Records written to a dead-letter topic, by DLQ topic.',
+  labelNames: ['topic'] as const,
+  registers: [registry],
+});
+
+export const eventsDeduplicated = new Counter({
+  name: 'aw_events_deduplicated_total',
+  help: 'Inbound events dropped because their id was already seen.',
+  registers: [registry],
+});
+
+export const triggerMatches = new Counter({
+  name: 'aw_trigger_matches_total',
+  help: 'Workflows fired by trigger-matcher, by trigger kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const materializedViewEntries = new Gauge({
+  name: 'aw_materialized_view_entries',
+  help: 'Entries held by an in-memory view of a compacted topic (e.g. workflow definitions).',
+  labelNames: ['view'] as const,
+  registers: [registry],
+});
+
+export const workflowExecutions = new Counter({
+  name: 'aw_workflow_executions_total',
+  help: 'Finished workflow executions, by action type and outcome.',
+  labelNames: ['action_type', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const actionDeliveryDuration = new Histogram({
+  name: 'aw_action_delivery_duration_seconds',
+  help: 'Duration of one outbound delivery attempt, by action type and outcome.',
+  labelNames: ['action_type', 'outcome'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+  registers: [registry],
+});
+
+export const kafkaBatchDuration = new Histogram({
+  name: 'aw_kafka_batch_duration_seconds',
+  help: 'Time to process and commit one consumed batch, by topic.',
+  labelNames: ['topic'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  registers: [registry],
+});

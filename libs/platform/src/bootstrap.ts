@@ -1,0 +1,80 @@
+import { NestFactory } from '@nestjs/core';
+import type { DynamicModule } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Logger } from 'pino';
+import type { BaseConfig } from '@app/config';
+import { KAFKA_CLIENT, KafkaConsumerTransport } from '@app/kafka';
+import { initMetrics } from '@app/metrics';
+import { HttpErrorFilter } from './error.filter';
+import { JSON_MEDIA_TYPES } from './request-body';
+import { PinoNestLogger } from './logger';
+import { ReadinessRegistry } from '@app/health';
+
+export interface ServiceSpec {
+  name: string;
+  config: BaseConfig;
+  logger: Logger;
+  module: DynamicModule;
+  /** Topics this service consumes through `@EventPattern` handlers, if any. */
+  consumer?: { groupId: string; topics: readonly string[]; transactional: boolean };
+  /** Largest accepted HTTP JSON body. */
+  bodyLimit?: string;
+}
+
+/**
+ * Starts one service: HTTP (health, metrics, its API), its Kafka consumer, and graceful shutdown.
+ * On SIGTERM/SIGINT Nest closes the consumer (it leaves the group after the batch in flight) and
+ * the producers flush; a drain that outlives SHUTDOWN_TIMEOUT_MS is cut short.
+ */
+export async function runService(spec: ServiceSpec): Promise<NestExpressApplication> {
+  const { config, logger } = spec;
+  initMetrics(spec.name);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
+        process.exit(1);
+      }, config.SHUTDOWN_TIMEOUT_MS).unref();
+    });
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(spec.module, {
+    logger: new PinoNestLogger(logger),
+    bodyParser: false,
+  });
+  // Bodies stay bytes: controllers parse them with the same contract functions as Kafka consumers,
+  // so a bad body gets the same error codes over HTTP as on the DLQ.
+  app.useBodyParser('raw', { limit: spec.bodyLimit ?? '256kb', type: JSON_MEDIA_TYPES });
+  app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.enableShutdownHooks();
+
+  // Lifecycle hooks first (migrations, materialised views catching up), then consumption.
+  await app.init();
+
+  if (spec.consumer) {
+    const transport = new KafkaConsumerTransport({
+      kafka: app.get(KAFKA_CLIENT),
+      groupId: spec.consumer.groupId,
+      topics: spec.consumer.topics,
+      logger,
+      transactionalId: spec.consumer.transactional ? `${spec.name}-${config.INSTANCE_ID}` : undefined,
+    });
+    app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
+    app.get(ReadinessRegistry).register({ name: 'kafka-consumer', check: () => transport.readiness() });
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  logger.info({ url: `http://${config.HTTP_HOST}:${config.HTTP_PORT}` }, `${spec.name} listening`);
+  return app;
+}
+
+/** Runs `main`, and exits with a clear message if start-up fails (bad config, unreachable broker). */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

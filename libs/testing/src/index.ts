@@ -1,0 +1,4 @@
+export * from './webhook-receiver';
+export * from './wait-for';
+export * from './events';
+export * from './metrics-probe';

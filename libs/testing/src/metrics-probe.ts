@@ -1,0 +1,15 @@
+/** Reads one sample of a Prometheus metric from a service's /metrics (labels matched by substring). */
+export async function readMetric(serviceUrl: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const text = await (await fetch(`${serviceUrl}/metrics`)).text();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([label, value]) => line.includes(`${label}="${value}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+/** How many workflow definitions a data-plane service holds (trigger-matcher, action-dispatcher). */
+export function workflowDefinitionsLoaded(serviceUrl: string): Promise<number | undefined> {
+  return readMetric(serviceUrl, 'aw_materialized_view_entries', { view: 'workflow-definitions' });
+}

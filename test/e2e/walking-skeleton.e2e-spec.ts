@@ -1,0 +1,277 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { Topics, deadLetterTopicOf, type ExecutionListView } from '@app/contracts';
+import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
+import { DeadLetterHeaders, createKafkaClient } from '@app/kafka';
+import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+
+/**
+ * The walking skeleton, every hop real: a workflow created over HTTP, CloudEvents published to
+ * Kafka and POSTed to ingest, all six services as separate processes, a signed webhook received
+ * by a real HTTP server, the execution read back from history, bad input found in the DLQ.
+ */
+describe('walking skeleton', () => {
+  const receiver = new WebhookReceiver();
+  let receiverUrl: string;
+  let services: RunningServices;
+  let kafka: Kafka;
+  let producer: Producer;
+  let workflowsCreated = 0;
+
+  beforeAll(async () => {
+    receiverUrl = await receiver.start();
+    services = await startServices({
+      env: {
+        KAFKA_BROKERS: required('KAFKA_BROKERS'),
+        DATABASE_URL: required('DATABASE_URL'),
+        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+        INSTANCE_ID: `e2e-${randomUUID().slice(0, 8)}`,
+        LOG_LEVEL: 'info',
+      },
+      portOffset: 1000,
+      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
+      log: (line) => process.stderr.write(`[e2e] ${line}\n`),
+    });
+    kafka = createKafkaClient({ brokers: required('KAFKA_BROKERS').split(','), clientId: 'e2e', logger: pino({ level: 'warn' }) });
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+  }, 180_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await services?.stop();
+    await receiver.stop();
+  });
+
+  async function createWorkflow(tenantId: string, body: unknown): Promise<Response> {
+    return fetch(`${services.url('api')}/v1/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify(body),
+    });
+  }
+
+  /** Both data-plane readers of workflow.definitions hold every workflow created so far. */
+  async function waitForDefinitions(): Promise<void> {
+    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
+      await waitFor(`${service} to load ${workflowsCreated} workflow definition(s)`, async () =>
+        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= workflowsCreated ? true : undefined,
+      );
+    }
+  }
+
+  async function publish(conversationId: string, value: string | Buffer): Promise<void> {
+    await producer.send({ topic: Topics.conversationEvents.name, acks: -1, messages: [{ key: conversationId, value }] });
+  }
+
+  function webhooksFor(conversationId: string) {
+    return receiver.requests.filter((request) => JSON.parse(request.body).data.conversation.id === conversationId);
+  }
+
+  it('fires a signed webhook, records the execution, dead-letters bad input and ignores re-sent ids', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const conversationId = `conv-${randomUUID()}`;
+
+    const created = await createWorkflow(tenantId, {
+      name: 'Cancel subscription',
+      trigger: { kind: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/cancel` },
+    });
+    expect(created.status).toBe(201);
+    const workflow = (await created.json()) as { id: string; version: number; signingSecret: string };
+    expect(workflow.signingSecret).toMatch(/^whsec_/);
+    workflowsCreated += 1;
+    await waitForDefinitions();
+
+    // A malformed and a schema-invalid event first, on the conversation's own partition…
+    const malformed = Buffer.from('{"specversion": "1.0", "id": ');
+    await publish(conversationId, malformed);
+    const invalid = messageCreatedEvent(tenantId, conversationId, 'ignored');
+    const invalidBytes = JSON.stringify({ ...invalid, data: { ...invalid.data, role: 'robot' } });
+    await publish(conversationId, invalidBytes);
+    // …then a valid one behind them, which must still flow.
+    const event = messageCreatedEvent(tenantId, conversationId, "hi, I'd like to cancel my subscription please");
+    await publish(conversationId, JSON.stringify(event));
+
+    const [webhook] = await waitFor('the webhook', () => {
+      const received = webhooksFor(conversationId);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(webhook?.path).toBe('/hooks/cancel');
+    const headers = webhook!.headers as Record<string, string>;
+    const verified = new Webhook(workflow.signingSecret).verify(webhook!.body, headers) as {
+      type: string;
+      data: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+    expect(verified.type).toBe('workflow.triggered');
+    expect(verified.data.executionId).toBe(headers['webhook-id']);
+    expect(verified.data.tenantId).toBe(tenantId);
+    expect(verified.data.workflow).toEqual({ id: workflow.id, name: 'Cancel subscription', version: 1 });
+    expect(verified.data.conversation).toEqual({
+      id: conversationId,
+      message: { id: event.data.messageId, role: 'contact', text: event.data.text },
+    });
+    expect(verified.data.contact).toEqual(event.data.contact);
+    expect(verified.data.trigger).toMatchObject({ kind: 'intent', phrase: 'I want to cancel', score: 1 });
+    expect(verified.data.trigger.event).toMatchObject({ id: event.id, type: 'conversation.message.created' });
+    expect(() => new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(webhook!.body, headers)).toThrow();
+
+    // History has the execution, with its status, attempts and latency.
+    const executions = await waitFor('the execution in history', async () => {
+      const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
+        headers: { 'x-tenant-id': tenantId },
+      });
+      const body = (await response.json()) as ExecutionListView;
+      return body.items.length > 0 ? body.items : undefined;
+    });
+    expect(executions).toHaveLength(1);
+    expect(executions[0]).toMatchObject({
+      executionId: headers['webhook-id'],
+      workflowId: workflow.id,
+      workflowVersion: 1,
+      conversationId,
+      actionType: 'webhook',
+      status: 'succeeded',
+      attemptCount: 1,
+    });
+    expect(executions[0]!.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(executions[0]!.attempts[0]).toMatchObject({ number: 1, statusCode: 200 });
+
+    // Both bad events are in the DLQ with their original bytes and a reason.
+    const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 2);
+    expect(deadLetters.map((record) => record.value)).toEqual([malformed.toString(), invalidBytes]);
+    expect(deadLetters.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual(['malformed_json', 'schema_violation']);
+    expect(deadLetters[1]!.headers[DeadLetterHeaders.reason]).toContain('/data/role');
+
+    // The same event id again (over Kafka and over HTTP) is a no-op; a new event behind it still fires.
+    await publish(conversationId, JSON.stringify(event));
+    const resent = await fetch(`${services.url('ingest')}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(event),
+    });
+    expect(resent.status).toBe(202);
+    const later = messageCreatedEvent(tenantId, conversationId, 'please close my account');
+    await publish(conversationId, JSON.stringify(later));
+    await waitFor('the webhook of the later event', () =>
+      webhooksFor(conversationId).some((request) => JSON.parse(request.body).data.trigger.event.id === later.id) ? true : undefined,
+    );
+    const forFirstEvent = webhooksFor(conversationId).filter((request) => JSON.parse(request.body).data.trigger.event.id === event.id);
+    expect(forFirstEvent).toHaveLength(1);
+    const finalHistory = (await (
+      await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, { headers: { 'x-tenant-id': tenantId } })
+    ).json()) as ExecutionListView;
+    expect(finalHistory.items).toHaveLength(2);
+  });
+
+  it('accepts events over HTTP and answers 400 naming the field of an invalid one', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const conversationId = `conv-${randomUUID()}`;
+    const created = await createWorkflow(tenantId, {
+      name: 'Close account',
+      trigger: { kind: 'intent', phrases: ['close my account'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/close` },
+    });
+    expect(created.status).toBe(201);
+    workflowsCreated += 1;
+    await waitForDefinitions();
+
+    const bad = messageCreatedEvent(tenantId, conversationId, 'x');
+    const rejected = await fetch(`${services.url('ingest')}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...bad, tenantid: undefined, data: { ...bad.data, text: 42 } }),
+    });
+    expect(rejected.status).toBe(400);
+    const problem = (await rejected.json()) as { error: string; issues: { field: string; reason: string }[] };
+    expect(problem.error).toBe('schema_violation');
+    expect(problem.issues).toEqual(
+      expect.arrayContaining([
+        { field: '/tenantid', reason: 'is required' },
+        { field: '/data/text', reason: 'must be string' },
+      ]),
+    );
+    const malformed = await fetch(`${services.url('ingest')}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"id": ',
+    });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toBe('malformed_json');
+
+    const good = messageCreatedEvent(tenantId, conversationId, 'How do I close my account?');
+    const accepted = await fetch(`${services.url('ingest')}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(good),
+    });
+    expect(accepted.status).toBe(202);
+    await waitFor('the webhook of the HTTP event', () => (webhooksFor(conversationId).length === 1 ? true : undefined));
+  });
+
+  it('refuses invalid workflows field by field and hides other tenants’ workflows', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const invalid = await createWorkflow(tenantId, {
+      name: '',
+      trigger: { kind: 'intent', phrases: [] },
+      action: { type: 'webhook', url: 'ftp://example.com/hook' },
+    });
+    expect(invalid.status).toBe(400);
+    const problem = (await invalid.json()) as { issues: { field: string }[] };
+    expect(problem.issues.map((issue) => issue.field)).toEqual(
+      expect.arrayContaining(['/name', '/trigger/phrases', '/action/url']),
+    );
+
+    const unknownKind = await createWorkflow(tenantId, {
+      name: 'x',
+      trigger: { kind: 'telepathy' },
+      action: { type: 'webhook', url: 'https://example.com/hook' },
+    });
+    expect(unknownKind.status).toBe(400);
+    expect(JSON.stringify(await unknownKind.json())).toContain('/trigger/kind');
+
+    const created = await createWorkflow(tenantId, {
+      name: 'Mine',
+      trigger: { kind: 'intent', phrases: ['refund'] },
+      action: { type: 'webhook', url: 'https://example.com/hook' },
+    });
+    const { id } = (await created.json()) as { id: string };
+    workflowsCreated += 1;
+    const own = await fetch(`${services.url('api')}/v1/workflows/${id}`, { headers: { 'x-tenant-id': tenantId } });
+    expect(own.status).toBe(200);
+    expect(await own.json()).not.toHaveProperty('signingSecret');
+    const foreign = await fetch(`${services.url('api')}/v1/workflows/${id}`, { headers: { 'x-tenant-id': 'someone-else' } });
+    expect(foreign.status).toBe(404);
+  });
+
+  /** Reads the records of one key from a topic, from the beginning, until `count` are there. */
+  async function readTopic(topic: string, key: string, count: number) {
+    const records: { value: string; headers: Record<string, string> }[] = [];
+    const consumer: Consumer = kafka.consumer({ groupId: `e2e-reader-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() !== key) return;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+        records.push({ value: message.value?.toString() ?? '', headers });
+      },
+    });
+    try {
+      await waitFor(`${count} record(s) of ${key} on ${topic}`, () => (records.length >= count ? true : undefined));
+      return records;
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+});
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
+  return value;
+}

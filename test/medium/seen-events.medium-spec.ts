@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, ensureSchema } from '@app/database';
+import { CreateSeenEvents1764000000001 } from '../../apps/ingest/src/migrations/1764000000001-create-seen-events';
+import { SeenEventsRepository } from '../../apps/ingest/src/dedup/seen-events.repository';
+
+describe('SeenEventsRepository (real Postgres)', () => {
+  let dataSource: DataSource;
+  let repository: SeenEventsRepository;
+  const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+  const occurrence = (eventId: string, offset: string) => ({ tenantId, source: '/s', eventId, partition: 0, offset });
+
+  beforeAll(async () => {
+    const url = process.env.DATABASE_URL!;
+    await ensureSchema(url, 'ingest');
+    dataSource = await new DataSource(
+      dataSourceOptions({ url, schema: 'ingest', entities: [], migrations: [CreateSeenEvents1764000000001], poolSize: 2 }),
+    ).initialize();
+    repository = new SeenEventsRepository(dataSource);
+  });
+
+  afterAll(() => dataSource?.destroy());
+
+  it('passes first occurrences, drops re-sent ids, and passes a replay of the same position', async () => {
+    expect(await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')])).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    // A crash before the offsets were committed replays positions 10-12: the same answer.
+    expect(await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')])).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    // The platform sends "b" again later.
+    expect(await repository.firstOccurrences([occurrence('b', '40'), occurrence('c', '41')])).toEqual([false, true]);
+  });
+
+  it('keeps ids apart per tenant and source', async () => {
+    const other = { tenantId: `${tenantId}-2`, source: '/s', eventId: 'a', partition: 0, offset: '50' };
+    const otherSource = { tenantId, source: '/other', eventId: 'a', partition: 0, offset: '51' };
+    expect(await repository.firstOccurrences([other, otherSource])).toEqual([true, true]);
+  });
+});

@@ -1,0 +1,103 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { ALL_TOPICS } from '@app/contracts';
+import { findRepoRoot, provisionInfrastructure, startServices, SERVICE_NAMES, type Infrastructure, type RunningServices } from '@app/infra';
+import { createKafkaClient, ensureTopics } from '@app/kafka';
+import { runDemo } from './demo-scenario';
+
+const USAGE = `usage: npm start [-- --demo]
+
+Starts Kafka and PostgreSQL (local processes on the embedded defaults, testcontainers when a
+Docker engine is reachable, or KAFKA_BROKERS / DATABASE_URL when set), creates the topics, and
+runs the six services until Ctrl-C, which stops everything.
+
+  --demo    also create a sample workflow and publish sample conversations
+  --help    show this help
+
+Service logs: .data/dev/logs/<service>.log   Wipe all local data: npm run infra -- wipe`;
+
+const log = (line: string) => process.stderr.write(`[start] ${line}\n`);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { demo: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const started = Date.now();
+  let infrastructure: Infrastructure | undefined;
+  let services: RunningServices | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping services…');
+    await services?.stop();
+    log('stopping Kafka and PostgreSQL…');
+    await infrastructure?.stop();
+    log('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    infrastructure = await provisionInfrastructure({ profile: 'dev', log });
+    const partitions = Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6);
+    const kafka = createKafkaClient({ brokers: infrastructure.kafkaBrokers, clientId: 'start', logger: pino({ level: 'warn' }) });
+    const created = await ensureTopics(kafka, ALL_TOPICS, partitions);
+    log(`topics ready: ${created.length} created, ${ALL_TOPICS.length - created.length} already there`);
+    log(`starting ${SERVICE_NAMES.join(', ')}…`);
+    services = await startServices({
+      env: {
+        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+        DATABASE_URL: infrastructure.databaseUrl,
+        // The embedded setup calls webhooks on this machine (the demo's receiver): allow loopback.
+        OUTBOUND_ALLOWED_CIDRS: process.env.OUTBOUND_ALLOWED_CIDRS ?? '127.0.0.0/8',
+      },
+      logDir: path.join(findRepoRoot(), '.data', 'dev', 'logs'),
+      log,
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      [
+        '',
+        `Agent Workflows is running (ready in ${seconds} s). Ctrl-C stops everything.`,
+        '',
+        `  Kafka       ${infrastructure.kafkaBrokers.join(',')}  (${infrastructure.mode.kafka})`,
+        `  PostgreSQL  ${redactPassword(infrastructure.databaseUrl)}  (${infrastructure.mode.postgres})`,
+        ...services.services.map((service) => `  ${service.name.padEnd(18)} ${service.url}   /health /metrics`),
+        '',
+        `  Try it: npm run demo     Logs: .data/dev/logs/`,
+        '',
+      ].join('\n'),
+    );
+    if (values.demo) {
+      await runDemo({
+        kafkaBrokers: infrastructure.kafkaBrokers,
+        apiUrl: services.url('api'),
+        historyUrl: services.url('history'),
+        triggerMatcherUrl: services.url('trigger-matcher'),
+        actionDispatcherUrl: services.url('action-dispatcher'),
+        log: (line) => process.stderr.write(`[demo] ${line}\n`),
+      });
+    }
+    for (const service of services.services) {
+      service.process.once('exit', (code, signal) => {
+        if (stopping) return;
+        log(`${service.name} exited (${signal ?? code}); see ${service.logFile}. Stopping everything.`);
+        void stop(1);
+      });
+    }
+  } catch (error) {
+    log(`failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stop(1);
+  }
+}
+
+function redactPassword(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+void main();
