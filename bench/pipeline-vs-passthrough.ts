@@ -3,11 +3,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import pino from 'pino';
 import { ALL_TOPICS, Topics, type WorkflowDefinition } from '@app/contracts';
 import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
-import { createKafkaClient, ensureTopics, jsonRecord, sendChunked, type OutboundRecord } from '@app/kafka';
+import {
+  createKafkaClient,
+  createProducer,
+  ensureTopics,
+  jsonRecord,
+  sendChunked,
+  type OutboundRecord,
+} from '@app/kafka';
 import { messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
 const USAGE = `usage: npm run bench [-- --events N] [--partitions P]
@@ -38,13 +45,24 @@ async function main(): Promise<void> {
   if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
   const infrastructure = await provisionInfrastructure({ profile: 'test', log });
   try {
-    const kafka = createKafkaClient({ brokers: infrastructure.kafkaBrokers, clientId: 'bench', logger: pino({ level: 'error' }) });
+    const kafka = createKafkaClient({
+      brokers: infrastructure.kafkaBrokers,
+      clientId: 'bench',
+      logger: pino({ level: 'error' }),
+    });
     const run = randomUUID().slice(0, 8);
     const raw = { in: `bench.${run}.raw.in`, out: `bench.${run}.raw.out` };
     await ensureTopics(kafka, ALL_TOPICS, partitions);
     await ensureTopics(
       kafka,
-      [raw.in, raw.out].map((name) => ({ name, schema: null, cleanupPolicy: 'delete', deadLetter: false, key: '', description: '' })),
+      [raw.in, raw.out].map((name) => ({
+        name,
+        schema: null,
+        cleanupPolicy: 'delete',
+        deadLetter: false,
+        key: '',
+        description: '',
+      })),
       partitions,
     );
     const tenantId = `bench-${run}`;
@@ -59,7 +77,12 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'pipeline-vs-passthrough',
       date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
       kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
       events,
       eventBytes: Buffer.byteLength(JSON.stringify(sample)),
@@ -89,6 +112,10 @@ function eventRecords(topic: string, events: number, tenantId: string, prefix: s
   });
 }
 
+function groupJoined(consumer: Consumer): Promise<void> {
+  return new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+}
+
 /** Produces all records, then waits until `count` output records were seen; timed from the first send. */
 async function timeUntilOutput(
   kafka: Kafka,
@@ -101,12 +128,10 @@ async function timeUntilOutput(
   const counter = kafka.consumer({ groupId: `bench-counter-${randomUUID()}` });
   await counter.connect();
   await counter.subscribe({ topic: outputTopic, fromBeginning: false });
-  let joined!: () => void;
-  const groupJoined = new Promise<void>((resolve) => (joined = resolve));
-  counter.on(counter.events.GROUP_JOIN, () => joined());
+  const joined = groupJoined(counter);
   await counter.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
-  await groupJoined;
-  const producer = kafka.producer({ idempotent: true });
+  await joined;
+  const producer = createProducer(kafka);
   await producer.connect();
   const started = performance.now();
   await sendChunked(producer, records);
@@ -125,9 +150,11 @@ async function timeUntilOutput(
 /** (a) consume → parse → produce with kafkajs, batch-wise, committing after producing. */
 async function measurePassthrough(kafka: Kafka, topics: { in: string; out: string }, events: number, tenantId: string) {
   const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomUUID()}` });
-  const producer = kafka.producer({ idempotent: true });
+  const producer = createProducer(kafka);
   await Promise.all([consumer.connect(), producer.connect()]);
   await consumer.subscribe({ topic: topics.in, fromBeginning: true });
+  // Like the pipeline's services (ready = joined), the passthrough is timed from a joined group.
+  const joined = groupJoined(consumer);
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch, resolveOffset }) => {
@@ -137,12 +164,21 @@ async function measurePassthrough(kafka: Kafka, topics: { in: string; out: strin
       });
       await sendChunked(producer, out);
       const last = batch.lastOffset();
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
       resolveOffset(last);
     },
   });
+  await joined;
   try {
-    return await timeUntilOutput(kafka, eventRecords(topics.in, events, tenantId, 'raw'), topics.out, events, '(a) passthrough');
+    return await timeUntilOutput(
+      kafka,
+      eventRecords(topics.in, events, tenantId, 'raw'),
+      topics.out,
+      events,
+      '(a) passthrough',
+    );
   } finally {
     await consumer.disconnect();
     await producer.disconnect();
@@ -168,7 +204,7 @@ async function measurePipeline(
     signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
     updatedAt: new Date().toISOString(),
   };
-  const producer = kafka.producer({ idempotent: true });
+  const producer = createProducer(kafka);
   await producer.connect();
   await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
   await producer.disconnect();

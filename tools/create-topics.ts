@@ -10,7 +10,11 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig(BaseEnvSchema);
-  const kafka = createKafkaClient({ brokers: kafkaBrokers(config), clientId: 'create-topics', logger: pino({ level: 'warn' }) });
+  const kafka = createKafkaClient({
+    brokers: kafkaBrokers(config),
+    clientId: 'create-topics',
+    logger: pino({ level: 'warn' }),
+  });
   const created = await ensureTopics(kafka, ALL_TOPICS, config.KAFKA_TOPIC_PARTITIONS);
   process.stdout.write(`topics: ${created.length} created, ${ALL_TOPICS.length - created.length} already there\n`);
 }

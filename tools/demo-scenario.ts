@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, type ExecutionListView } from '@app/contracts';
-import { createKafkaClient } from '@app/kafka';
+import { createKafkaClient, createProducer } from '@app/kafka';
 import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
 export interface DemoTargets {
@@ -35,18 +35,26 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
         action: { type: 'webhook', url: receiverUrl },
       }),
     });
-    if (response.status !== 201) throw new Error(`creating the workflow failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`creating the workflow failed: ${response.status} ${await response.text()}`);
     const workflow = (await response.json()) as { id: string; name: string; signingSecret: string };
     log(`created workflow "${workflow.name}" (${workflow.id}) with POST ${targets.apiUrl}/v1/workflows`);
     for (const url of [targets.triggerMatcherUrl, targets.actionDispatcherUrl]) {
-      await waitFor('the data plane to load the workflow', async () => ((await workflowDefinitionsLoaded(url)) ?? 0) > 0 || undefined);
+      await waitFor(
+        'the data plane to load the workflow',
+        async () => ((await workflowDefinitionsLoaded(url)) ?? 0) > 0 || undefined,
+      );
     }
 
     const run = randomUUID().slice(0, 8);
     const cancelling = messageCreatedEvent(tenantId, `demo-${run}-1`, "hi, I'd like to cancel my subscription please");
     const unrelated = messageCreatedEvent(tenantId, `demo-${run}-2`, 'What are your opening hours?');
-    const kafka = createKafkaClient({ brokers: targets.kafkaBrokers, clientId: 'demo', logger: pino({ level: 'warn' }) });
-    const producer = kafka.producer({ idempotent: true });
+    const kafka = createKafkaClient({
+      brokers: targets.kafkaBrokers,
+      clientId: 'demo',
+      logger: pino({ level: 'warn' }),
+    });
+    const producer = createProducer(kafka);
     await producer.connect();
     const published = Date.now();
     await producer.send({
@@ -64,8 +72,13 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
     log(`  ${unrelated.subject}: "${unrelated.data.text}"  → should not fire`);
     log(`  demo-${run}-3: malformed JSON  → ${Topics.conversationEvents.name}.dlq`);
 
-    const request = await waitFor('the webhook', () => receiver.requests.find((r) => r.body.includes(cancelling.subject)));
-    const payload = new Webhook(workflow.signingSecret).verify(request.body, request.headers as Record<string, string>) as {
+    const request = await waitFor('the webhook', () =>
+      receiver.requests.find((r) => r.body.includes(cancelling.subject)),
+    );
+    const payload = new Webhook(workflow.signingSecret).verify(
+      request.body,
+      request.headers as Record<string, string>,
+    ) as {
       data: { trigger: { phrase: string; score: number } };
     };
     log(
@@ -74,7 +87,9 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
     );
     const executionsUrl = `${targets.historyUrl}/v1/workflows/${workflow.id}/executions`;
     const [execution] = await waitFor('the execution in history', async () => {
-      const body = (await (await fetch(executionsUrl, { headers: { 'x-tenant-id': tenantId } })).json()) as ExecutionListView;
+      const body = (await (
+        await fetch(executionsUrl, { headers: { 'x-tenant-id': tenantId } })
+      ).json()) as ExecutionListView;
       return body.items.length > 0 ? body.items : undefined;
     });
     log(`history: GET ${executionsUrl} (header x-tenant-id: ${tenantId})`);

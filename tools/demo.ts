@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   }
   const url = (port: number) => `http://${values.host}:${port}`;
   const health = await fetch(`${url(SERVICES.api)}/health`).catch(() => null);
-  if (!health?.ok) throw new Error(`the api does not answer on ${url(SERVICES.api)}: start the system first with \`npm start\``);
+  if (!health?.ok)
+    throw new Error(`the api does not answer on ${url(SERVICES.api)}: start the system first with \`npm start\``);
   await runDemo({
     kafkaBrokers: values.brokers.split(','),
     apiUrl: url(SERVICES.api),

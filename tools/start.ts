@@ -1,8 +1,17 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Type } from '@sinclair/typebox';
 import pino from 'pino';
+import { BaseEnvSchema, loadConfig } from '@app/config';
 import { ALL_TOPICS } from '@app/contracts';
-import { findRepoRoot, provisionInfrastructure, startServices, SERVICE_NAMES, type Infrastructure, type RunningServices } from '@app/infra';
+import {
+  findRepoRoot,
+  provisionInfrastructure,
+  startServices,
+  SERVICE_NAMES,
+  type Infrastructure,
+  type RunningServices,
+} from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 import { runDemo } from './demo-scenario';
 
@@ -44,8 +53,12 @@ async function main(): Promise<void> {
 
   try {
     infrastructure = await provisionInfrastructure({ profile: 'dev', log });
-    const partitions = Number(process.env.KAFKA_TOPIC_PARTITIONS ?? 6);
-    const kafka = createKafkaClient({ brokers: infrastructure.kafkaBrokers, clientId: 'start', logger: pino({ level: 'warn' }) });
+    const partitions = loadConfig(Type.Pick(BaseEnvSchema, ['KAFKA_TOPIC_PARTITIONS'])).KAFKA_TOPIC_PARTITIONS;
+    const kafka = createKafkaClient({
+      brokers: infrastructure.kafkaBrokers,
+      clientId: 'start',
+      logger: pino({ level: 'warn' }),
+    });
     const created = await ensureTopics(kafka, ALL_TOPICS, partitions);
     log(`topics ready: ${created.length} created, ${ALL_TOPICS.length - created.length} already there`);
     log(`starting ${SERVICE_NAMES.join(', ')}…`);

@@ -16,7 +16,11 @@ const TEST_PARTITIONS = 3;
 export async function startTestInfrastructure(): Promise<Infrastructure> {
   if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
   const infrastructure = await provisionInfrastructure({ profile: 'test', log });
-  const kafka = createKafkaClient({ brokers: infrastructure.kafkaBrokers, clientId: 'test-setup', logger: pino({ level: 'warn' }) });
+  const kafka = createKafkaClient({
+    brokers: infrastructure.kafkaBrokers,
+    clientId: 'test-setup',
+    logger: pino({ level: 'warn' }),
+  });
   const created = await ensureTopics(kafka, ALL_TOPICS, TEST_PARTITIONS);
   log(`topics ready (${created.length} created)`);
   process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');

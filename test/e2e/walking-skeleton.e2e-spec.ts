@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, deadLetterTopicOf, type ExecutionListView } from '@app/contracts';
 import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
-import { DeadLetterHeaders, createKafkaClient } from '@app/kafka';
+import { DeadLetterHeaders, createKafkaClient, createProducer } from '@app/kafka';
 import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
 /**
@@ -35,8 +35,12 @@ describe('walking skeleton', () => {
       logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
       log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     });
-    kafka = createKafkaClient({ brokers: required('KAFKA_BROKERS').split(','), clientId: 'e2e', logger: pino({ level: 'warn' }) });
-    producer = kafka.producer({ idempotent: true });
+    kafka = createKafkaClient({
+      brokers: required('KAFKA_BROKERS').split(','),
+      clientId: 'e2e',
+      logger: pino({ level: 'warn' }),
+    });
+    producer = createProducer(kafka);
     await producer.connect();
   }, 180_000);
 
@@ -64,7 +68,11 @@ describe('walking skeleton', () => {
   }
 
   async function publish(conversationId: string, value: string | Buffer): Promise<void> {
-    await producer.send({ topic: Topics.conversationEvents.name, acks: -1, messages: [{ key: conversationId, value }] });
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [{ key: conversationId, value }],
+    });
   }
 
   function webhooksFor(conversationId: string) {
@@ -117,7 +125,9 @@ describe('walking skeleton', () => {
     expect(verified.data.contact).toEqual(event.data.contact);
     expect(verified.data.trigger).toMatchObject({ kind: 'intent', phrase: 'I want to cancel', score: 1 });
     expect(verified.data.trigger.event).toMatchObject({ id: event.id, type: 'conversation.message.created' });
-    expect(() => new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(webhook!.body, headers)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(webhook!.body, headers),
+    ).toThrow();
 
     // History has the execution, with its status, attempts and latency.
     const executions = await waitFor('the execution in history', async () => {
@@ -143,7 +153,10 @@ describe('walking skeleton', () => {
     // Both bad events are in the DLQ with their original bytes and a reason.
     const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 2);
     expect(deadLetters.map((record) => record.value)).toEqual([malformed.toString(), invalidBytes]);
-    expect(deadLetters.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual(['malformed_json', 'schema_violation']);
+    expect(deadLetters.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual([
+      'malformed_json',
+      'schema_violation',
+    ]);
     expect(deadLetters[1]!.headers[DeadLetterHeaders.reason]).toContain('/data/role');
 
     // The same event id again (over Kafka and over HTTP) is a no-op; a new event behind it still fires.
@@ -157,12 +170,18 @@ describe('walking skeleton', () => {
     const later = messageCreatedEvent(tenantId, conversationId, 'please close my account');
     await publish(conversationId, JSON.stringify(later));
     await waitFor('the webhook of the later event', () =>
-      webhooksFor(conversationId).some((request) => JSON.parse(request.body).data.trigger.event.id === later.id) ? true : undefined,
+      webhooksFor(conversationId).some((request) => JSON.parse(request.body).data.trigger.event.id === later.id)
+        ? true
+        : undefined,
     );
-    const forFirstEvent = webhooksFor(conversationId).filter((request) => JSON.parse(request.body).data.trigger.event.id === event.id);
+    const forFirstEvent = webhooksFor(conversationId).filter(
+      (request) => JSON.parse(request.body).data.trigger.event.id === event.id,
+    );
     expect(forFirstEvent).toHaveLength(1);
     const finalHistory = (await (
-      await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, { headers: { 'x-tenant-id': tenantId } })
+      await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
+        headers: { 'x-tenant-id': tenantId },
+      })
     ).json()) as ExecutionListView;
     expect(finalHistory.items).toHaveLength(2);
   });
@@ -243,7 +262,9 @@ describe('walking skeleton', () => {
     const own = await fetch(`${services.url('api')}/v1/workflows/${id}`, { headers: { 'x-tenant-id': tenantId } });
     expect(own.status).toBe(200);
     expect(await own.json()).not.toHaveProperty('signingSecret');
-    const foreign = await fetch(`${services.url('api')}/v1/workflows/${id}`, { headers: { 'x-tenant-id': 'someone-else' } });
+    const foreign = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
+      headers: { 'x-tenant-id': 'someone-else' },
+    });
     expect(foreign.status).toBe(404);
   });
 

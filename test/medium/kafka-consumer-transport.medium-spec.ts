@@ -10,10 +10,12 @@ import {
   DeadLetterHeaders,
   KafkaConsumerTransport,
   createKafkaClient,
+  createProducer,
   ensureTopics,
   jsonRecord,
   processEach,
-  type ConsumedBatch } from '@app/kafka';
+  type ConsumedBatch,
+} from '@app/kafka';
 import { waitFor } from '@app/testing';
 
 const run = randomUUID().slice(0, 8);
@@ -49,12 +51,25 @@ describe('KafkaConsumerTransport (real Kafka)', () => {
 
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'medium', logger });
-    const topic = (name: string): TopicContract => ({ name, schema: null, cleanupPolicy: 'delete', deadLetter: false, key: '', description: '' });
+    const topic = (name: string): TopicContract => ({
+      name,
+      schema: null,
+      cleanupPolicy: 'delete',
+      deadLetter: false,
+      key: '',
+      description: '',
+    });
     await ensureTopics(kafka, [topic(input), topic(output), topic(deadLetterTopicOf(input))], 2);
-    producer = kafka.producer({ idempotent: true });
+    producer = createProducer(kafka);
     await producer.connect();
     app = await NestFactory.createMicroservice(TestModule, {
-      strategy: new KafkaConsumerTransport({ kafka, groupId: `medium-${run}`, topics: [input], logger, transactionalId: `medium-${run}` }),
+      strategy: new KafkaConsumerTransport({
+        kafka,
+        groupId: `medium-${run}`,
+        topics: [input],
+        logger,
+        transactionalId: `medium-${run}`,
+      }),
       logger: false,
     });
     await app.listen();
@@ -101,7 +116,10 @@ describe('KafkaConsumerTransport (real Kafka)', () => {
     expect(doubled.map((record) => JSON.parse(record.value))).toEqual([{ n: 2 }, { n: 6 }]);
     const dead = await readAll(deadLetterTopicOf(input), 2);
     expect(dead.map((record) => record.value)).toEqual(['not json', JSON.stringify({ n: 'two' })]);
-    expect(dead.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual(['malformed_json', 'schema_violation']);
+    expect(dead.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual([
+      'malformed_json',
+      'schema_violation',
+    ]);
     expect(dead[1]!.headers[DeadLetterHeaders.reason]).toContain('/n must be integer');
     expect(dead[0]!.headers[DeadLetterHeaders.sourceTopic]).toBe(input);
   });

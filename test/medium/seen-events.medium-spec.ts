@@ -14,7 +14,13 @@ describe('SeenEventsRepository (real Postgres)', () => {
     const url = process.env.DATABASE_URL!;
     await ensureSchema(url, 'ingest');
     dataSource = await new DataSource(
-      dataSourceOptions({ url, schema: 'ingest', entities: [], migrations: [CreateSeenEvents1764000000001], poolSize: 2 }),
+      dataSourceOptions({
+        url,
+        schema: 'ingest',
+        entities: [],
+        migrations: [CreateSeenEvents1764000000001],
+        poolSize: 2,
+      }),
     ).initialize();
     repository = new SeenEventsRepository(dataSource);
   });
@@ -22,17 +28,13 @@ describe('SeenEventsRepository (real Postgres)', () => {
   afterAll(() => dataSource?.destroy());
 
   it('passes first occurrences, drops re-sent ids, and passes a replay of the same position', async () => {
-    expect(await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')])).toEqual([
-      true,
-      true,
-      false,
-    ]);
+    expect(
+      await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')]),
+    ).toEqual([true, true, false]);
     // A crash before the offsets were committed replays positions 10-12: the same answer.
-    expect(await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')])).toEqual([
-      true,
-      true,
-      false,
-    ]);
+    expect(
+      await repository.firstOccurrences([occurrence('a', '10'), occurrence('b', '11'), occurrence('a', '12')]),
+    ).toEqual([true, true, false]);
     // The platform sends "b" again later.
     expect(await repository.firstOccurrences([occurrence('b', '40'), occurrence('c', '41')])).toEqual([false, true]);
   });

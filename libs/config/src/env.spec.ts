@@ -13,13 +13,18 @@ describe('loadConfig', () => {
   });
 
   it('lists every invalid variable with its value', () => {
-    expect(() => loadConfig(schema, { HTTP_PORT: 'eighty', RETRY_LIMIT: '-1', LOG_LEVEL: 'loud' })).toThrow(ConfigurationError);
+    expect(() => loadConfig(schema, { HTTP_PORT: 'eighty', RETRY_LIMIT: '-1', LOG_LEVEL: 'loud' })).toThrow(
+      ConfigurationError,
+    );
     try {
       loadConfig(schema, { HTTP_PORT: 'eighty', RETRY_LIMIT: '-1' });
     } catch (error) {
       const { problems } = error as ConfigurationError;
       expect(problems).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^HTTP_PORT: .*"eighty"/), expect.stringMatching(/^RETRY_LIMIT: .*"-1"/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/^HTTP_PORT: .*"eighty"/),
+          expect.stringMatching(/^RETRY_LIMIT: .*"-1"/),
+        ]),
       );
     }
   });

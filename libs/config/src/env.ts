@@ -84,5 +84,7 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
 export type BaseConfig = Static<typeof BaseEnvSchema> & { HTTP_PORT: number };
 
 export function kafkaBrokers(config: Pick<BaseConfig, 'KAFKA_BROKERS'>): string[] {
-  return config.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter((broker) => broker !== '');
+  return config.KAFKA_BROKERS.split(',')
+    .map((broker) => broker.trim())
+    .filter((broker) => broker !== '');
 }

@@ -4,7 +4,11 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
  * A union tagged by one property, emitted as `oneOf` + `discriminator` so that Ajv reports the
  * errors of the matching branch only (a plain `anyOf` would list every branch's complaints).
  */
-export function TaggedUnion<T extends TObject[]>(tag: string, variants: [...T], options: { description?: string } = {}) {
+export function TaggedUnion<T extends TObject[]>(
+  tag: string,
+  variants: [...T],
+  options: { description?: string } = {},
+) {
   const tags = variants.map((variant) => (variant.properties[tag] as { const?: unknown }).const);
   return Type.Unsafe<Static<T[number]>>({
     ...options,
@@ -18,7 +22,10 @@ export function TaggedUnion<T extends TObject[]>(tag: string, variants: [...T], 
 }
 
 /** A string from a fixed list, as a JSON Schema `enum` (one clear error instead of one per literal). */
-export function StringEnum<T extends string[]>(values: [...T], options: { description?: string; default?: T[number] } = {}) {
+export function StringEnum<T extends string[]>(
+  values: [...T],
+  options: { description?: string; default?: T[number] } = {},
+) {
   return Type.Unsafe<T[number]>({ ...options, type: 'string', enum: values });
 }
 

@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration } from '@app/metrics';
-import { sendChunked } from './kafka-client';
+import { createProducer, sendChunked } from './kafka-client';
 import type { ConsumedBatch, ConsumedMessage, OutboundRecord } from './records';
 
 export interface KafkaConsumerTransportOptions {
@@ -41,11 +41,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
     });
-    this.producer = options.kafka.producer(
-      options.transactionalId
-        ? { transactionalId: options.transactionalId, idempotent: true, maxInFlightRequests: 1 }
-        : { idempotent: true, maxInFlightRequests: 1 },
-    );
+    this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => {
       this.joined = true;
@@ -83,7 +79,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   /** Ready once the consumer has joined its group and has not crashed since. */
   readiness(): { ready: boolean; detail: string } {
     if (this.crashed) return { ready: false, detail: `consumer crashed: ${this.crashed}` };
-    return this.joined ? { ready: true, detail: 'consumer joined its group' } : { ready: false, detail: 'joining group' };
+    return this.joined
+      ? { ready: true, detail: 'consumer joined its group' }
+      : { ready: false, detail: 'joining group' };
   }
 
   on(): never {
@@ -107,17 +105,15 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     const consumed: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
-      messages: batch.messages.map(
-        (message): ConsumedMessage => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key ?? null,
-          value: message.value ?? null,
-          headers: stringHeaders(message.headers),
-          timestamp: Number(message.timestamp),
-        }),
-      ),
+      messages: batch.messages.map((message): ConsumedMessage => ({
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key ?? null,
+        value: message.value ?? null,
+        headers: stringHeaders(message.headers),
+        timestamp: Number(message.timestamp),
+      })),
     };
     const records = await this.runHandler(consumed);
     // A rebalance took the partition away while we worked: another member owns it now.

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { eventsProduced } from '@app/metrics';
 import { byteLength, type OutboundRecord } from './records';
@@ -19,6 +19,8 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
+        // Bounded producer retries are deliberate (see createProducer); kafkajs warns about them on every start.
+        if (message.startsWith('Limiting retries for the idempotent producer')) return;
         if (level <= logLevel.ERROR) logger.error(extra, message);
         else if (level === logLevel.WARN) logger.warn(extra, message);
         else logger.debug(extra, message);
@@ -28,13 +30,31 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
 
 export type { Kafka, Producer };
 
+/**
+ * An idempotent producer (no duplicates from its own retries) that partitions like the Java client
+ * (murmur2 of the key), so a conversation id lands on the same partition whoever publishes it.
+ * Retries are bounded: a broker that stays down surfaces as an error — the consumed batch is then
+ * redone, or the HTTP caller told to retry — instead of a send that hangs forever.
+ */
+export function createProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionalId: options.transactionalId,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
 /** Kafka refuses record batches above `message.max.bytes` (1 MB by default): stay well below it. */
 const MAX_REQUEST_BYTES = 512 * 1024;
 
 /** Something that can send batches: a producer or a producer's open transaction. */
 export interface BatchSender {
   sendBatch(batch: {
-    topicMessages: { topic: string; messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string> }[] }[];
+    topicMessages: {
+      topic: string;
+      messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string> }[];
+    }[];
     acks?: number;
   }): Promise<unknown>;
 }

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafkaClient } from './kafka-client';
+import { createKafkaClient, createProducer } from './kafka-client';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export const KAFKA_PRODUCER = Symbol('KAFKA_PRODUCER');
@@ -32,7 +32,7 @@ export class KafkaModule {
           provide: KAFKA_PRODUCER,
           inject: [KAFKA_CLIENT],
           useFactory: async (kafka: Kafka) => {
-            const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+            const producer = createProducer(kafka);
             await producer.connect();
             return producer;
           },

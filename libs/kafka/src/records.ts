@@ -25,7 +25,12 @@ export interface OutboundRecord {
   readonly headers?: Record<string, string>;
 }
 
-export function jsonRecord(topic: string, key: string, value: unknown, headers?: Record<string, string>): OutboundRecord {
+export function jsonRecord(
+  topic: string,
+  key: string,
+  value: unknown,
+  headers?: Record<string, string>,
+): OutboundRecord {
   return { topic, key, value: JSON.stringify(value), headers };
 }
 

@@ -1,10 +1,14 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicContract } from '@app/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Creates the topics that are missing; existing ones are left as they are. Returns the created names. */
-export async function ensureTopics(kafka: Kafka, topics: readonly TopicContract[], partitions: number): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly TopicContract[],
+  partitions: number,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -12,7 +16,8 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicContract[
     const missing = topics.filter((topic) => !existing.has(topic.name));
     if (missing.length === 0) return [];
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs's own wait fails on the transient "does not host this topic-partition"; poll instead.
+      waitForLeaders: false,
       topics: missing.map((topic) => ({
         topic: topic.name,
         numPartitions: partitions,
@@ -20,9 +25,29 @@ export async function ensureTopics(kafka: Kafka, topics: readonly TopicContract[
         configEntries: topicConfig(topic),
       })),
     });
+    await waitForLeaders(
+      admin,
+      missing.map((topic) => topic.name),
+    );
     return missing.map((topic) => topic.name);
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      if (metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)))
+        return;
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+    }
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`topics have no leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 

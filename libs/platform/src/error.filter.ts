@@ -5,7 +5,10 @@ import { InvalidInputError, type ErrorResponse } from '@app/contracts';
 
 /** Thrown by services when an id does not exist (or belongs to another tenant). */
 export class NotFoundError extends Error {
-  constructor(readonly resource: string, readonly id: string) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+  ) {
     super(`${resource} ${id} not found`);
     this.name = 'NotFoundError';
   }

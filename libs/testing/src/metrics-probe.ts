@@ -1,5 +1,9 @@
 /** Reads one sample of a Prometheus metric from a service's /metrics (labels matched by substring). */
-export async function readMetric(serviceUrl: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+export async function readMetric(
+  serviceUrl: string,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const text = await (await fetch(`${serviceUrl}/metrics`)).text();
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;

@@ -1,5 +1,9 @@
 /** Polls `probe` until it returns a value (not undefined), or fails with `what` after the timeout. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const started = Date.now();
   let lastError: unknown;
   while (Date.now() - started < timeoutMs) {

@@ -34,7 +34,10 @@ export class GuardedHttpClient {
     private readonly options: { timeoutMs: number; connectTimeoutMs: number },
   ) {
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs, lookup: (hostname, lookupOptions, callback) => this.lookup(hostname, lookupOptions, callback) },
+      connect: {
+        timeout: options.connectTimeoutMs,
+        lookup: (hostname, lookupOptions, callback) => this.lookup(hostname, lookupOptions, callback),
+      },
     });
   }
 

@@ -65,14 +65,17 @@ export class DispatchService implements OnApplicationShutdown {
       startedAt: startedAt.toISOString(),
     };
     if (!definition || definition.status !== 'enabled') {
-      return this.finish({
-        ...base,
-        workflowVersion: definition?.version ?? trigger.workflow.version,
-        actionType: definition?.action.type ?? 'unknown',
-        status: 'skipped',
-        attempts: [],
-        reason: definition ? 'workflow is disabled' : 'workflow was deleted',
-      }, startedAt);
+      return this.finish(
+        {
+          ...base,
+          workflowVersion: definition?.version ?? trigger.workflow.version,
+          actionType: definition?.action.type ?? 'unknown',
+          status: 'skipped',
+          attempts: [],
+          reason: definition ? 'workflow is disabled' : 'workflow was deleted',
+        },
+        startedAt,
+      );
     }
     if (definition.version < trigger.workflow.version) {
       throw new DefinitionNotYetKnown(trigger.workflow.id, trigger.workflow.version);
@@ -82,14 +85,17 @@ export class DispatchService implements OnApplicationShutdown {
       { action_type: definition.action.type, outcome: outcome.succeeded ? 'succeeded' : 'failed' },
       outcome.attempt.durationMs / 1000,
     );
-    return this.finish({
-      ...base,
-      workflowVersion: definition.version,
-      actionType: definition.action.type,
-      status: outcome.succeeded ? 'succeeded' : 'failed',
-      attempts: [outcome.attempt],
-      ...(outcome.attempt.error ? { reason: outcome.attempt.error } : {}),
-    }, startedAt);
+    return this.finish(
+      {
+        ...base,
+        workflowVersion: definition.version,
+        actionType: definition.action.type,
+        status: outcome.succeeded ? 'succeeded' : 'failed',
+        attempts: [outcome.attempt],
+        ...(outcome.attempt.error ? { reason: outcome.attempt.error } : {}),
+      },
+      startedAt,
+    );
   }
 
   private finish(result: Omit<WorkflowExecuted, 'finishedAt' | 'latencyMs'>, startedAt: Date): WorkflowExecuted {

@@ -18,9 +18,7 @@ export class CreateWorkflows1764000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`CREATE INDEX workflows_tenant_created ON workflows (tenant_id, created_at)`);
-    await queryRunner.query(
-      `CREATE INDEX workflows_unpublished ON workflows (id) WHERE published_version < version`,
-    );
+    await queryRunner.query(`CREATE INDEX workflows_unpublished ON workflows (id) WHERE published_version < version`);
     await queryRunner.query(`
       CREATE TABLE workflow_versions (
         workflow_id uuid NOT NULL REFERENCES workflows (id),

@@ -43,7 +43,9 @@ export class DefinitionsPublisher implements OnApplicationBootstrap, OnApplicati
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      this.publishPending().catch((error: unknown) => this.logger.warn({ err: error }, 'definitions relay failed; will retry'));
+      this.publishPending().catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'definitions relay failed; will retry'),
+      );
     }, this.config.DEFINITIONS_RELAY_INTERVAL_MS);
   }
 
@@ -76,7 +78,10 @@ export class DefinitionsPublisher implements OnApplicationBootstrap, OnApplicati
       );
       await sendChunked(this.producer, records);
       for (const workflow of pending) {
-        await manager.query('UPDATE workflows SET published_version = $1 WHERE id = $2', [workflow.version, workflow.id]);
+        await manager.query('UPDATE workflows SET published_version = $1 WHERE id = $2', [
+          workflow.version,
+          workflow.id,
+        ]);
       }
       return pending.length;
     });

@@ -52,7 +52,10 @@ export class SeenEventsRepository {
     });
     const key = (tenantId: string, source: string, eventId: string) => JSON.stringify([tenantId, source, eventId]);
     const positions = new Map(
-      firstSeen.map((row) => [key(row.tenant_id, row.source, row.event_id), `${row.kafka_partition}:${row.kafka_offset}`]),
+      firstSeen.map((row) => [
+        key(row.tenant_id, row.source, row.event_id),
+        `${row.kafka_partition}:${row.kafka_offset}`,
+      ]),
     );
     return occurrences.map((o) => positions.get(key(o.tenantId, o.source, o.eventId)) === `${o.partition}:${o.offset}`);
   }

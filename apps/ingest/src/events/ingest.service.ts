@@ -40,7 +40,9 @@ export class IngestService {
         eventsDeduplicated.inc();
         return;
       }
-      out.push(jsonRecord(Topics.validatedEvents.name, event.subject, event, { 'ingested-at': new Date().toISOString() }));
+      out.push(
+        jsonRecord(Topics.validatedEvents.name, event.subject, event, { 'ingested-at': new Date().toISOString() }),
+      );
     });
     return out;
   }

@@ -19,7 +19,8 @@ export class AggregatesController {
     @Query('to') to?: string,
   ): Promise<{ series: Series; items: MinuteCount[] }> {
     const issues: ValidationIssue[] = [];
-    if (!SERIES.includes(series as Series)) issues.push({ field: 'query:series', reason: `must be one of ${SERIES.join(', ')}` });
+    if (!SERIES.includes(series as Series))
+      issues.push({ field: 'query:series', reason: `must be one of ${SERIES.join(', ')}` });
     const end = to === undefined ? new Date() : new Date(to);
     const start = from === undefined ? new Date(end.getTime() - DAY_MS) : new Date(from);
     if (Number.isNaN(end.getTime())) issues.push({ field: 'query:to', reason: 'must be an ISO 8601 time' });

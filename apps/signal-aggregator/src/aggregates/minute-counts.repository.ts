@@ -50,6 +50,10 @@ export class MinuteCountsRepository {
        ORDER BY window_start, name`,
       [tenantId, series, from, to],
     );
-    return rows.map((row) => ({ name: row.name, windowStart: row.window_start.toISOString(), count: Number(row.count) }));
+    return rows.map((row) => ({
+      name: row.name,
+      windowStart: row.window_start.toISOString(),
+      count: Number(row.count),
+    }));
   }
 }

@@ -17,7 +17,8 @@ function issuesOf(value: Buffer): { code: string; fields: string[] } {
   try {
     parseConversationEvent(value);
   } catch (error) {
-    if (error instanceof InvalidInputError) return { code: error.code, fields: error.issues.map((issue) => issue.field) };
+    if (error instanceof InvalidInputError)
+      return { code: error.code, fields: error.issues.map((issue) => issue.field) };
     throw error;
   }
   throw new Error('expected the event to be refused');
@@ -26,10 +27,16 @@ function issuesOf(value: Buffer): { code: string; fields: string[] } {
 describe('parseConversationEvent', () => {
   it('accepts each event type', () => {
     expect(parseConversationEvent(bytes(valid)).type).toBe('conversation.message.created');
-    expect(parseConversationEvent(bytes({ ...valid, type: 'conversation.ended', data: {} })).type).toBe('conversation.ended');
+    expect(parseConversationEvent(bytes({ ...valid, type: 'conversation.ended', data: {} })).type).toBe(
+      'conversation.ended',
+    );
     expect(
       parseConversationEvent(
-        bytes({ ...valid, type: 'contact.memory.updated', data: { contact: { id: 'c-1' }, attributes: { vip: true } } }),
+        bytes({
+          ...valid,
+          type: 'contact.memory.updated',
+          data: { contact: { id: 'c-1' }, attributes: { vip: true } },
+        }),
       ).type,
     ).toBe('contact.memory.updated');
   });
@@ -39,7 +46,9 @@ describe('parseConversationEvent', () => {
   });
 
   it('names each invalid field of the matching event type only', () => {
-    const result = issuesOf(bytes({ ...valid, tenantid: 'no spaces allowed', data: { ...valid.data, role: 'robot', extra: 1 } }));
+    const result = issuesOf(
+      bytes({ ...valid, tenantid: 'no spaces allowed', data: { ...valid.data, role: 'robot', extra: 1 } }),
+    );
     expect(result.code).toBe('schema_violation');
     expect(result.fields.sort()).toEqual(['/data/extra', '/data/role', '/tenantid']);
   });

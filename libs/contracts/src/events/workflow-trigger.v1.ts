@@ -28,10 +28,7 @@ export const WorkflowTriggeredSchema = Type.Object(
       { additionalProperties: false },
     ),
     message: Type.Optional(
-      Type.Object(
-        { id: Type.String(), role: Type.String(), text: Type.String() },
-        { additionalProperties: false },
-      ),
+      Type.Object({ id: Type.String(), role: Type.String(), text: Type.String() }, { additionalProperties: false }),
     ),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),

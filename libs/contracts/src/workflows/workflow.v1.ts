@@ -11,7 +11,11 @@ export const IntentTriggerSchema = Type.Object(
       description: 'Example phrases such as "I want to cancel"; paraphrases of them fire the workflow.',
     }),
     threshold: Type.Optional(
-      Type.Number({ minimum: 0, maximum: 1, description: 'Similarity needed to fire, 0..1; a calibrated default applies.' }),
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description: 'Similarity needed to fire, 0..1; a calibrated default applies.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -23,13 +27,15 @@ export const TriggerSchema = TaggedUnion('kind', [IntentTriggerSchema], {
 export type Trigger = Static<typeof TriggerSchema>;
 export type TriggerKind = Trigger['kind'];
 
-const HeaderName = Type.String({ pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,128}$' });
+const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" });
 
 export const WebhookActionSchema = Type.Object(
   {
     type: Type.Literal('webhook'),
     url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'http(s) URL to POST to.' }),
-    headers: Type.Optional(Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' })),
+    headers: Type.Optional(
+      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -68,4 +74,3 @@ export const WorkflowRefSchema = Type.Object(
   { additionalProperties: false },
 );
 export type WorkflowRef = Static<typeof WorkflowRefSchema>;
-

@@ -25,9 +25,12 @@ describe('OutboundAddressPolicy', () => {
     expect(strict.refusalReason(address)).not.toBeNull();
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])('allows the public address %s', (address) => {
-    expect(strict.refusalReason(address)).toBeNull();
-  });
+  it.each(['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])(
+    'allows the public address %s',
+    (address) => {
+      expect(strict.refusalReason(address)).toBeNull();
+    },
+  );
 
   it('lets an allow-listed subnet through, and only that one', () => {
     const development = new OutboundAddressPolicy(['127.0.0.0/8']);

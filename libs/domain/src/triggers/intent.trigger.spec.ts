@@ -26,8 +26,15 @@ describe('intent trigger', () => {
   it('stays quiet on unrelated messages and below the threshold', () => {
     expect(matchTrigger(cancel, fromContact('what are your opening hours?'))).toBeNull();
     // "stop my subscription" shares one word of two: 0.5 < 0.75.
-    expect(matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed'))).toBeNull();
-    expect(matchTrigger({ ...cancel, phrases: ['stop my subscription'], threshold: 0.5 }, fromContact('my subscription renewed'))?.score).toBe(0.5);
+    expect(
+      matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed')),
+    ).toBeNull();
+    expect(
+      matchTrigger(
+        { ...cancel, phrases: ['stop my subscription'], threshold: 0.5 },
+        fromContact('my subscription renewed'),
+      )?.score,
+    ).toBe(0.5);
   });
 
   it('only listens to the contact, not to the AI or agents', () => {
@@ -52,7 +59,11 @@ describe('evaluateWorkflows', () => {
 
   it('fires only the enabled workflows of the event’s tenant', () => {
     const fired = evaluateWorkflows(
-      [workflow({}), workflow({ id: 'other-tenant', tenantId: 'globex' }), workflow({ id: 'disabled', status: 'disabled' })],
+      [
+        workflow({}),
+        workflow({ id: 'other-tenant', tenantId: 'globex' }),
+        workflow({ id: 'disabled', status: 'disabled' }),
+      ],
       'acme',
       fromContact('I want to cancel'),
     );
