@@ -178,12 +178,14 @@ describe('walking skeleton', () => {
       (request) => JSON.parse(request.body).data.trigger.event.id === event.id,
     );
     expect(forFirstEvent).toHaveLength(1);
-    const finalHistory = (await (
-      await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
+    const finalHistory = await waitFor('both executions in history', async () => {
+      const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
         headers: { 'x-tenant-id': tenantId },
-      })
-    ).json()) as ExecutionListView;
-    expect(finalHistory.items).toHaveLength(2);
+      });
+      const body = (await response.json()) as ExecutionListView;
+      return body.items.length >= 2 ? body.items : undefined;
+    });
+    expect(finalHistory).toHaveLength(2);
   });
 
   it('accepts events over HTTP and answers 400 naming the field of an invalid one', async () => {
@@ -266,6 +268,34 @@ describe('walking skeleton', () => {
       headers: { 'x-tenant-id': 'someone-else' },
     });
     expect(foreign.status).toBe(404);
+  });
+
+  it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const conversationId = `conv-${randomUUID()}`;
+    const created = await createWorkflow(tenantId, {
+      name: 'Stop subscription',
+      trigger: { kind: 'intent', phrases: ['stop my subscription'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/stop` },
+    });
+    expect(created.status).toBe(201);
+    workflowsCreated += 1;
+    await waitForDefinitions();
+
+    // SIGTERM: the consumer leaves its group, the producer flushes, and the process exits with 0.
+    expect(await services.kill('action-dispatcher', 'SIGTERM')).toBe(0);
+    // A crash: SIGKILL, no drain, no commit.
+    expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
+    const whileDown = messageCreatedEvent(tenantId, conversationId, 'Please stop my subscription now');
+    await publish(conversationId, JSON.stringify(whileDown));
+    await services.start('trigger-matcher');
+    await services.start('action-dispatcher');
+
+    await waitFor('the webhook of the event published during the outage', () =>
+      webhooksFor(conversationId).length > 0 ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(webhooksFor(conversationId)).toHaveLength(1);
   });
 
   /** Reads the records of one key from a topic, from the beginning, until `count` are there. */

@@ -38,6 +38,10 @@ export interface RunningServices {
   services: RunningService[];
   url(name: ServiceName): string;
   stop(name?: ServiceName): Promise<void>;
+  /** Ends one service with `signal` (SIGKILL simulates a crash); resolves with its exit code. */
+  kill(name: ServiceName, signal: NodeJS.Signals): Promise<number | null>;
+  /** Starts a killed service again and waits until it is ready. */
+  start(name: ServiceName): Promise<void>;
 }
 
 /** The compiled entry point of a service; `npm run build` produces it. */
@@ -67,6 +71,23 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
     async stop(name) {
       await Promise.all(running.filter((service) => !name || service.name === name).map(stopService));
       if (!name) process.removeListener('exit', killOnExit);
+    },
+    async kill(name, signal) {
+      const service = running.find((candidate) => candidate.name === name);
+      if (!service || service.process.exitCode !== null) throw new Error(`${name} is not running`);
+      const exited = new Promise<number | null>((resolve) => service.process.once('exit', (code) => resolve(code)));
+      service.process.kill(signal);
+      return exited;
+    },
+    async start(name) {
+      const index = running.findIndex((candidate) => candidate.name === name);
+      const current = running[index];
+      if (!current || (current.process.exitCode === null && current.process.signalCode === null)) {
+        throw new Error(`${name} is not a stopped service of this set`);
+      }
+      const replacement = spawnService(name, options);
+      running[index] = replacement;
+      await waitUntilReady(replacement, options.readyTimeoutMs ?? 90_000, options.log);
     },
   };
   try {

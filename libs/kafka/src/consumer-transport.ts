@@ -37,7 +37,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       groupId: options.groupId,
       // Transactions' aborted records must never reach a handler.
       readUncommitted: false,
-      sessionTimeout: 30_000,
+      // A crashed member's partitions move after 10 s; handlers heartbeat between messages.
+      sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
     });
@@ -105,6 +106,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     const consumed: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
+      heartbeat,
       messages: batch.messages.map((message): ConsumedMessage => ({
         topic: batch.topic,
         partition: batch.partition,

@@ -20,6 +20,7 @@ export async function processEach<T>(
       if (message.value === null) throw new InvalidInputError('null_value', 'record has no value');
       const records = await handle(parseJson(message.value, validator), message);
       if (records) out.push(...records);
+      await batch.heartbeat();
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       out.push(deadLetter(message, error, service));

@@ -15,6 +15,8 @@ export interface ConsumedBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly ConsumedMessage[];
+  /** Tells the group this member is alive; call it between slow messages (it is rate-limited). */
+  readonly heartbeat: () => Promise<void>;
 }
 
 /** A record a handler asks to publish; published atomically with the batch's offsets. */

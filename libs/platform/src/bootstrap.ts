@@ -22,23 +22,13 @@ export interface ServiceSpec {
 }
 
 /**
- * Starts one service: HTTP (health, metrics, its API), its Kafka consumer, and graceful shutdown.
- * On SIGTERM/SIGINT Nest closes the consumer (it leaves the group after the batch in flight) and
- * the producers flush; a drain that outlives SHUTDOWN_TIMEOUT_MS is cut short.
+ * Starts one service: HTTP (health, metrics, its API), its Kafka consumer, and graceful shutdown
+ * (a drain that outlives SHUTDOWN_TIMEOUT_MS is cut short).
  */
 export async function runService(spec: ServiceSpec): Promise<NestExpressApplication> {
   const { config, logger } = spec;
   initMetrics(spec.name);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down');
-      setTimeout(() => {
-        logger.error({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown took too long; exiting');
-        process.exit(1);
-      }, config.SHUTDOWN_TIMEOUT_MS).unref();
-    });
-  }
 
   const app = await NestFactory.create<NestExpressApplication>(spec.module, {
     logger: new PinoNestLogger(logger),
@@ -48,7 +38,7 @@ export async function runService(spec: ServiceSpec): Promise<NestExpressApplicat
   // so a bad body gets the same error codes over HTTP as on the DLQ.
   app.useBodyParser('raw', { limit: spec.bodyLimit ?? '256kb', type: JSON_MEDIA_TYPES });
   app.useGlobalFilters(new HttpErrorFilter(logger));
-  app.enableShutdownHooks();
+  exitOnSignals(app, logger, config.SHUTDOWN_TIMEOUT_MS);
 
   // Lifecycle hooks first (migrations, materialised views catching up), then consumption.
   await app.init();
@@ -69,6 +59,39 @@ export async function runService(spec: ServiceSpec): Promise<NestExpressApplicat
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   logger.info({ url: `http://${config.HTTP_HOST}:${config.HTTP_PORT}` }, `${spec.name} listening`);
   return app;
+}
+
+/**
+ * SIGTERM/SIGINT: close the app (consumers leave their group after the batch in flight, producers
+ * flush, pools close, shutdown hooks run), then exit 0; exit 1 if that fails or takes too long.
+ */
+function exitOnSignals(app: NestExpressApplication, logger: Logger, timeoutMs: number): void {
+  let closing = false;
+  const shutDown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const exit = (code: number) => {
+      logger.flush();
+      process.exit(code);
+    };
+    setTimeout(() => {
+      logger.error({ timeoutMs }, 'shutdown took too long; exiting');
+      exit(1);
+    }, timeoutMs).unref();
+    app.close().then(
+      () => {
+        logger.info('stopped');
+        exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', shutDown);
+  process.on('SIGINT', shutDown);
 }
 
 /** Runs `main`, and exits with a clear message if start-up fails (bad config, unreachable broker). */
