@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,8 @@ import { messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/te
 const USAGE = `usage: npm run bench [-- --events N] [--partitions P]
 
 The performance yardstick, measured in one run on one broker:
-  (a) raw kafkajs passthrough: consume → JSON.parse → produce, batch-wise, committing offsets;
+  (a) raw kafkajs passthrough: consume → JSON.parse → produce, batch-wise, committing offsets,
+      in its own process (bench/raw-passthrough.ts);
   (b) the pipeline: conversation.events → ingest → trigger-matcher → workflow.triggers
       (validation, de-duplication in Postgres, matching, Kafka transactions), one trigger per event.
 Both are timed from the first produced event to the last output record. Prints both and their
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
     const sample = messageCreatedEvent(tenantId, 'conv-0', "hi, I'd like to cancel my subscription please");
     log(`event size ${Buffer.byteLength(JSON.stringify(sample))} bytes, ${events} events, ${partitions} partitions`);
 
-    const passthrough = await measurePassthrough(kafka, raw, events, tenantId);
+    const passthrough = await measurePassthrough(kafka, infrastructure.kafkaBrokers, raw, events, tenantId);
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s`);
     const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run);
     log(`(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s`);
@@ -147,31 +149,35 @@ async function timeUntilOutput(
   return { seconds, eventsPerSecond: count / seconds };
 }
 
-/** (a) consume → parse → produce with kafkajs, batch-wise, committing after producing. */
-async function measurePassthrough(kafka: Kafka, topics: { in: string; out: string }, events: number, tenantId: string) {
-  const consumer = kafka.consumer({ groupId: `bench-passthrough-${randomUUID()}` });
-  const producer = createProducer(kafka);
-  await Promise.all([consumer.connect(), producer.connect()]);
-  await consumer.subscribe({ topic: topics.in, fromBeginning: true });
-  // Like the pipeline's services (ready = joined), the passthrough is timed from a joined group.
-  const joined = groupJoined(consumer);
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch, resolveOffset }) => {
-      const out = batch.messages.map((message) => {
-        const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as { subject: string };
-        return jsonRecord(topics.out, event.subject, event);
-      });
-      await sendChunked(producer, out);
-      const last = batch.lastOffset();
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      resolveOffset(last);
-    },
-  });
-  await joined;
+/** (a) the bare kafkajs passthrough (bench/raw-passthrough.ts) in its own process, joined before timing starts. */
+async function measurePassthrough(
+  kafka: Kafka,
+  brokers: string[],
+  topics: { in: string; out: string },
+  events: number,
+  tenantId: string,
+): Promise<Measure> {
+  const worker = spawn(
+    process.execPath,
+    [
+      path.join(__dirname, 'raw-passthrough.js'),
+      '--brokers',
+      brokers.join(','),
+      '--in',
+      topics.in,
+      '--out',
+      topics.out,
+      '--group',
+      `bench-passthrough-${randomUUID()}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   try {
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      worker.once('exit', (code) => reject(new Error(`raw-passthrough exited with ${code} before it was ready`)));
+    });
     return await timeUntilOutput(
       kafka,
       eventRecords(topics.in, events, tenantId, 'raw'),
@@ -180,8 +186,8 @@ async function measurePassthrough(kafka: Kafka, topics: { in: string; out: strin
       '(a) passthrough',
     );
   } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
+    worker.kill('SIGTERM');
+    await exited;
   }
 }
 

@@ -1,8 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { kafkaBrokers } from '@app/config';
-import { DatabaseModule } from '@app/database';
-import { KafkaModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
@@ -16,14 +13,15 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        PlatformModule.forRoot({ config, logger }),
-        KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: 'api', logger }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          schema: 'api',
-          entities: [WorkflowEntity, WorkflowVersionEntity],
-          migrations: [CreateWorkflows1764000000000],
-          poolSize: config.DATABASE_POOL_SIZE,
+        PlatformModule.forRoot({
+          service: 'api',
+          config,
+          logger,
+          database: {
+            schema: 'api',
+            entities: [WorkflowEntity, WorkflowVersionEntity],
+            migrations: [CreateWorkflows1764000000000],
+          },
         }),
         WorkflowsModule,
       ],

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/config';
-import { createLogger, runMain, runService } from '@app/platform';
-import { ApiModule } from './api.module';
+import { runService } from '@app/platform';
 import { ApiEnvSchema } from './config';
+import { ApiModule } from './api.module';
 
-runMain('api', async () => {
-  const config = loadConfig(ApiEnvSchema);
-  const logger = createLogger('api', config.LOG_LEVEL);
-  await runService({ name: 'api', config, logger, module: ApiModule.register(config, logger) });
+runService({
+  name: 'api',
+  envSchema: ApiEnvSchema,
+  module: ApiModule.register,
 });

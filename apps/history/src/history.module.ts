@@ -1,8 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { kafkaBrokers } from '@app/config';
-import { DatabaseModule } from '@app/database';
-import { KafkaModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { HistoryConfig } from './config';
 import { ExecutionEntity } from './executions/execution.entity';
@@ -17,14 +14,11 @@ export class HistoryModule {
     return {
       module: HistoryModule,
       imports: [
-        PlatformModule.forRoot({ config, logger }),
-        KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: 'history', logger }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          schema: 'history',
-          entities: [ExecutionEntity],
-          migrations: [CreateExecutions1764000000002],
-          poolSize: config.DATABASE_POOL_SIZE,
+        PlatformModule.forRoot({
+          service: 'history',
+          config,
+          logger,
+          database: { schema: 'history', entities: [ExecutionEntity], migrations: [CreateExecutions1764000000002] },
         }),
       ],
       controllers: [ExecutionsController, ExecutionResultConsumer],

@@ -1,8 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { kafkaBrokers } from '@app/config';
-import { DatabaseModule } from '@app/database';
-import { KafkaModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { IngestConfig } from './config';
 import { DedupRetention } from './dedup/dedup-retention';
@@ -18,14 +15,11 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [
-        PlatformModule.forRoot({ config, logger }),
-        KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: 'ingest', logger }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          schema: 'ingest',
-          entities: [],
-          migrations: [CreateSeenEvents1764000000001],
-          poolSize: config.DATABASE_POOL_SIZE,
+        PlatformModule.forRoot({
+          service: 'ingest',
+          config,
+          logger,
+          database: { schema: 'ingest', entities: [], migrations: [CreateSeenEvents1764000000001] },
         }),
       ],
       controllers: [EventsController, RawEventConsumer],

@@ -1,8 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { kafkaBrokers } from '@app/config';
-import { DatabaseModule } from '@app/database';
-import { KafkaModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import { AggregatesConsumer } from './aggregates/aggregates.consumer';
 import { AggregatesController } from './aggregates/aggregates.controller';
@@ -16,14 +13,11 @@ export class SignalAggregatorModule {
     return {
       module: SignalAggregatorModule,
       imports: [
-        PlatformModule.forRoot({ config, logger }),
-        KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: 'signal-aggregator', logger }),
-        DatabaseModule.forRoot({
-          url: config.DATABASE_URL,
-          schema: 'signal_aggregator',
-          entities: [],
-          migrations: [CreateMinuteCounts1764000000003],
-          poolSize: config.DATABASE_POOL_SIZE,
+        PlatformModule.forRoot({
+          service: 'signal-aggregator',
+          config,
+          logger,
+          database: { schema: 'signal_aggregator', entities: [], migrations: [CreateMinuteCounts1764000000003] },
         }),
       ],
       controllers: [AggregatesConsumer, AggregatesController],

@@ -1,20 +1,22 @@
 import { NestFactory } from '@nestjs/core';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Static, TObject } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import type { BaseConfig } from '@app/config';
+import { loadConfig, type BaseConfig } from '@app/config';
 import { KAFKA_CLIENT, KafkaConsumerTransport } from '@app/kafka';
 import { initMetrics } from '@app/metrics';
 import { HttpErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPES } from './request-body';
-import { PinoNestLogger } from './logger';
+import { PinoNestLogger, createLogger } from './logger';
 import { ReadinessRegistry } from '@app/health';
 
-export interface ServiceSpec {
+export interface ServiceSpec<S extends TObject> {
   name: string;
-  config: BaseConfig;
-  logger: Logger;
-  module: DynamicModule;
+  /** The service's environment schema (serviceEnvSchema); validated once at start-up. */
+  envSchema: S;
+  /** The root module, built from the validated config. */
+  module: (config: Static<S> & BaseConfig, logger: Logger) => DynamicModule;
   /** Topics this service consumes through `@EventPattern` handlers, if any. */
   consumer?: { groupId: string; topics: readonly string[]; transactional: boolean };
   /** Largest accepted HTTP JSON body. */
@@ -22,15 +24,24 @@ export interface ServiceSpec {
 }
 
 /**
- * Starts one service: HTTP (health, metrics, its API), its Kafka consumer, and graceful shutdown
- * (a drain that outlives SHUTDOWN_TIMEOUT_MS is cut short).
+ * The whole of a service's `main.ts`: validate the environment, then start HTTP (health, metrics,
+ * its API), its Kafka consumer, and graceful shutdown. A failed start exits 1 with a clear message
+ * (an invalid variable, an unreachable broker).
  */
-export async function runService(spec: ServiceSpec): Promise<NestExpressApplication> {
-  const { config, logger } = spec;
+export function runService<S extends TObject>(spec: ServiceSpec<S>): void {
+  start(spec).catch((error: unknown) => {
+    process.stderr.write(`${spec.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
+
+async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
+  const config = loadConfig(spec.envSchema) as Static<S> & BaseConfig;
+  const logger = createLogger(spec.name, config.LOG_LEVEL);
   initMetrics(spec.name);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
-  const app = await NestFactory.create<NestExpressApplication>(spec.module, {
+  const app = await NestFactory.create<NestExpressApplication>(spec.module(config, logger), {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
   });
@@ -58,7 +69,6 @@ export async function runService(spec: ServiceSpec): Promise<NestExpressApplicat
 
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   logger.info({ url: `http://${config.HTTP_HOST}:${config.HTTP_PORT}` }, `${spec.name} listening`);
-  return app;
 }
 
 /**
@@ -92,12 +102,4 @@ function exitOnSignals(app: NestExpressApplication, logger: Logger, timeoutMs: n
   };
   process.on('SIGTERM', shutDown);
   process.on('SIGINT', shutDown);
-}
-
-/** Runs `main`, and exits with a clear message if start-up fails (bad config, unreachable broker). */
-export function runMain(name: string, main: () => Promise<unknown>): void {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
 }

@@ -1,27 +1,70 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { kafkaBrokers, type BaseConfig } from '@app/config';
+import { Topics, workflowDefinitionValidator, type WorkflowDefinition } from '@app/contracts';
+import { DatabaseModule, type DatabaseOptions } from '@app/database';
 import { HealthModule } from '@app/health';
+import { KafkaModule, MaterializedViewModule, type CompactedTopicView } from '@app/kafka';
 import { MetricsModule } from '@app/metrics';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const APP_LOGGER = Symbol('APP_LOGGER');
+/** Injection token of the data plane's `WorkflowDefinitions` view. */
+export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
+
+/** Every workflow definition, materialised from `workflow.definitions` and caught up before consuming starts. */
+export type WorkflowDefinitions = CompactedTopicView<WorkflowDefinition>;
+
+export interface PlatformOptions {
+  service: string;
+  config: BaseConfig;
+  logger: Logger;
+  /** The service's own Postgres schema with its entities and migrations, if it has one. */
+  database?: Pick<DatabaseOptions, 'schema' | 'entities' | 'migrations'>;
+  /** Provide WORKFLOW_DEFINITIONS (trigger-matcher and action-dispatcher read the workflows). */
+  workflowDefinitions?: boolean;
+}
 
 /**
- * What every service shares: its validated config and logger (injectable as APP_CONFIG and
- * APP_LOGGER), `/health` and `/metrics`.
+ * The chassis every service stands on: its validated config and logger (APP_CONFIG, APP_LOGGER),
+ * `/health` and `/metrics`, the Kafka client and producer, and — when asked — its database schema
+ * and the workflow definitions view.
  */
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot(options: { config: object; logger: Logger }): DynamicModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { service, config, logger } = options;
+    const optional: DynamicModule[] = [];
+    if (options.database) {
+      optional.push(
+        DatabaseModule.forRoot({ ...options.database, url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+      );
+    }
+    if (options.workflowDefinitions) {
+      optional.push(
+        MaterializedViewModule.register({
+          provide: WORKFLOW_DEFINITIONS,
+          name: 'workflow-definitions',
+          topic: Topics.workflowDefinitions.name,
+          validator: workflowDefinitionValidator,
+          logger,
+        }),
+      );
+    }
     return {
       module: PlatformModule,
-      imports: [HealthModule, MetricsModule],
-      providers: [
-        { provide: APP_CONFIG, useValue: options.config },
-        { provide: APP_LOGGER, useValue: options.logger },
+      imports: [
+        HealthModule,
+        MetricsModule,
+        KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: service, logger }),
+        ...optional,
       ],
-      exports: [APP_CONFIG, APP_LOGGER],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_LOGGER, useValue: logger },
+      ],
+      exports: [APP_CONFIG, APP_LOGGER, ...(options.workflowDefinitions ? [MaterializedViewModule] : [])],
     };
   }
 }

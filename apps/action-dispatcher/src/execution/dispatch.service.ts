@@ -1,20 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  Topics,
-  workflowTriggeredValidator,
-  type WorkflowDefinition,
-  type WorkflowExecuted,
-  type WorkflowTriggered,
-} from '@app/contracts';
+import { Topics, workflowTriggeredValidator, type WorkflowExecuted, type WorkflowTriggered } from '@app/contracts';
 import { OutboundAddressPolicy, executionIdOf } from '@app/domain';
-import { jsonRecord, processEach, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { actionDeliveryDuration, workflowExecutions } from '@app/metrics';
-import { APP_CONFIG } from '@app/platform';
+import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import { allowedCidrs, type ActionDispatcherConfig } from '../config';
 import { GuardedHttpClient } from '../delivery/guarded-http-client';
 import { WebhookSender } from '../delivery/webhook.sender';
-
-export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
 
 /** The definitions view has not yet seen the version a trigger refers to: retry the batch shortly. */
 export class DefinitionNotYetKnown extends Error {
@@ -31,7 +23,7 @@ export class DispatchService implements OnApplicationShutdown {
   private readonly webhooks: WebhookSender;
 
   constructor(
-    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: CompactedTopicView<WorkflowDefinition>,
+    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
     @Inject(APP_CONFIG) config: ActionDispatcherConfig,
   ) {
     this.http = new GuardedHttpClient(new OutboundAddressPolicy(allowedCidrs(config)), {

@@ -12,18 +12,10 @@ function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
 }
 
+/** What authors see of a workflow: its definition without the secret, plus its timestamps. */
 function toView(workflow: WorkflowEntity): WorkflowView {
-  return {
-    id: workflow.id,
-    tenantId: workflow.tenantId,
-    name: workflow.name,
-    version: workflow.version,
-    status: workflow.status,
-    trigger: workflow.trigger,
-    action: workflow.action,
-    createdAt: workflow.createdAt.toISOString(),
-    updatedAt: workflow.updatedAt.toISOString(),
-  };
+  const { signingSecret: _secret, ...definition } = toDefinition(workflow);
+  return { ...definition, createdAt: workflow.createdAt.toISOString() };
 }
 
 /** Workflow lifecycle: every change is a new version, stored, then published to the data plane. */

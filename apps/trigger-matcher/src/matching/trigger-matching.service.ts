@@ -1,21 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  Topics,
-  conversationEventValidator,
-  type ConversationEvent,
-  type WorkflowDefinition,
-  type WorkflowTriggered,
-} from '@app/contracts';
+import { Topics, conversationEventValidator, type ConversationEvent, type WorkflowTriggered } from '@app/contracts';
 import { evaluateWorkflows, triggerIdOf } from '@app/domain';
-import { jsonRecord, processEach, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { triggerMatches } from '@app/metrics';
-
-export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
+import { WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 
 /** Validated conversation events → workflow triggers, one per workflow that fires. */
 @Injectable()
 export class TriggerMatchingService {
-  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: CompactedTopicView<WorkflowDefinition>) {}
+  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions) {}
 
   match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     return processEach(batch, conversationEventValidator, 'trigger-matcher', (event) => this.triggersFor(event));
