@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from '@app/kafka';
 import pino from 'pino';
 import { ALL_TOPICS, Topics, type WorkflowDefinition } from '@app/contracts';
 import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Consumer, Kafka, Producer } from '@app/kafka';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, deadLetterTopicOf, type ExecutionListView } from '@app/contracts';

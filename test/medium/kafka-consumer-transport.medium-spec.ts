@@ -3,7 +3,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern } from '@nestjs/microservices';
 import { Type } from '@sinclair/typebox';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from '@app/kafka';
 import pino from 'pino';
 import { compileValidator, deadLetterTopicOf, type TopicContract } from '@app/contracts';
 import {

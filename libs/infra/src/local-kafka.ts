@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { describeCluster } from '@app/kafka';
 import {
   assertPortFree,
   errorMessage,
@@ -298,27 +298,16 @@ async function waitUntilBrokerServes(probe: {
   clusterId: string;
   hasExited: () => boolean;
 }): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'infra-readiness-probe',
-    brokers: [probe.broker],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    retry: { retries: 0 },
-  });
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: string;
   for (;;) {
     if (probe.hasExited()) throw new Error('the kafka process exited');
-    const admin = kafka.admin();
     try {
-      await admin.connect();
-      const cluster = await admin.describeCluster();
-      if (cluster.clusterId === probe.clusterId && cluster.brokers.length > 0) return;
+      const cluster = await describeCluster(probe.broker);
+      if (cluster.clusterId === probe.clusterId && cluster.brokerCount > 0) return;
       lastError = `the broker answered for cluster ${cluster.clusterId}, not ours (${probe.clusterId})`;
     } catch (error) {
       lastError = errorMessage(error);
-    } finally {
-      await admin.disconnect();
     }
     if (Date.now() >= deadline) {
       throw new Error(`not ready after ${READY_TIMEOUT_MS / 1000} s (last probe: ${lastError})`);

@@ -7,3 +7,4 @@ export * from './consumer-transport';
 export * from './compacted-topic-view';
 export * from './kafka.module';
 export * from './materialized-view.module';
+export * from './cluster-probe';

@@ -28,7 +28,7 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
   });
 }
 
-export type { Kafka, Producer };
+export type { Consumer, Kafka, Producer } from 'kafkajs';
 
 /**
  * An idempotent producer (no duplicates from its own retries) that partitions like the Java client

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Producer } from 'kafkajs';
+import type { Producer } from '@app/kafka';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { Topics, type WorkflowDefinition } from '@app/contracts';

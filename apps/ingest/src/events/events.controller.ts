@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import type { Producer } from 'kafkajs';
+import type { Producer } from '@app/kafka';
 import { InvalidInputError, Topics, parseConversationEvent } from '@app/contracts';
 import { KAFKA_PRODUCER, sendChunked } from '@app/kafka';
 import { eventsRejected } from '@app/metrics';
