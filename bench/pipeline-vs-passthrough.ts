@@ -205,7 +205,7 @@ async function measurePipeline(
     name: 'Cancel subscription',
     version: 1,
     status: 'enabled',
-    trigger: { kind: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+    trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
     action: { type: 'webhook', url: 'https://example.com/hook' },
     signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
     updatedAt: new Date().toISOString(),

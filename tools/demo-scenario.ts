@@ -31,7 +31,7 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
       headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
       body: JSON.stringify({
         name: 'Cancel subscription',
-        trigger: { kind: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+        trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
         action: { type: 'webhook', url: receiverUrl },
       }),
     });

@@ -85,7 +85,7 @@ describe('walking skeleton', () => {
 
     const created = await createWorkflow(tenantId, {
       name: 'Cancel subscription',
-      trigger: { kind: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+      trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/cancel` },
     });
     expect(created.status).toBe(201);
@@ -123,7 +123,7 @@ describe('walking skeleton', () => {
       message: { id: event.data.messageId, role: 'contact', text: event.data.text },
     });
     expect(verified.data.contact).toEqual(event.data.contact);
-    expect(verified.data.trigger).toMatchObject({ kind: 'intent', phrase: 'I want to cancel', score: 1 });
+    expect(verified.data.trigger).toMatchObject({ type: 'intent', phrase: 'I want to cancel', score: 1 });
     expect(verified.data.trigger.event).toMatchObject({ id: event.id, type: 'conversation.message.created' });
     expect(() =>
       new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(webhook!.body, headers),
@@ -193,7 +193,7 @@ describe('walking skeleton', () => {
     const conversationId = `conv-${randomUUID()}`;
     const created = await createWorkflow(tenantId, {
       name: 'Close account',
-      trigger: { kind: 'intent', phrases: ['close my account'] },
+      trigger: { type: 'intent', phrases: ['close my account'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/close` },
     });
     expect(created.status).toBe(201);
@@ -237,7 +237,7 @@ describe('walking skeleton', () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const invalid = await createWorkflow(tenantId, {
       name: '',
-      trigger: { kind: 'intent', phrases: [] },
+      trigger: { type: 'intent', phrases: [] },
       action: { type: 'webhook', url: 'ftp://example.com/hook' },
     });
     expect(invalid.status).toBe(400);
@@ -248,15 +248,15 @@ describe('walking skeleton', () => {
 
     const unknownKind = await createWorkflow(tenantId, {
       name: 'x',
-      trigger: { kind: 'telepathy' },
+      trigger: { type: 'telepathy' },
       action: { type: 'webhook', url: 'https://example.com/hook' },
     });
     expect(unknownKind.status).toBe(400);
-    expect(JSON.stringify(await unknownKind.json())).toContain('/trigger/kind');
+    expect(JSON.stringify(await unknownKind.json())).toContain('/trigger/type');
 
     const created = await createWorkflow(tenantId, {
       name: 'Mine',
-      trigger: { kind: 'intent', phrases: ['refund'] },
+      trigger: { type: 'intent', phrases: ['refund'] },
       action: { type: 'webhook', url: 'https://example.com/hook' },
     });
     const { id } = (await created.json()) as { id: string };
@@ -275,7 +275,7 @@ describe('walking skeleton', () => {
     const conversationId = `conv-${randomUUID()}`;
     const created = await createWorkflow(tenantId, {
       name: 'Stop subscription',
-      trigger: { kind: 'intent', phrases: ['stop my subscription'] },
+      trigger: { type: 'intent', phrases: ['stop my subscription'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/stop` },
     });
     expect(created.status).toBe(201);

@@ -8,3 +8,4 @@ export * from './workflows/workflow.v1';
 export * from './api/workflows.api';
 export * from './api/executions.api';
 export * from './api/errors.api';
+export * from './conditions/condition.v1';

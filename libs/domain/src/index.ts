@@ -3,3 +3,4 @@ export * from './ids/deterministic-id';
 export * from './actions/webhook-payload';
 export * from './network/outbound-address-policy';
 export * from './aggregation/time-window';
+export * from './conditions/evaluate-condition';

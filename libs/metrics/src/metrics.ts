@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /**
  * Every metric of the engine, declared once with its labels. Each service process has its own
  * registry; the `service` default label tells the series apart when Prometheus scrapes them all.
- * Labels stay bounded: topics, reasons, kinds, action types and outcomes, never ids.
+ * Labels stay bounded: topics, reasons, trigger and action types and outcomes, never ids.
  */
 export const registry = new Registry();
 
@@ -48,8 +48,8 @@ export const eventsDeduplicated = new Counter({
 
 export const triggerMatches = new Counter({
   name: 'aw_trigger_matches_total',
-  help: 'Workflows fired by trigger-matcher, by trigger kind.',
-  labelNames: ['kind'] as const,
+  help: 'Workflows fired by trigger-matcher, by trigger type.',
+  labelNames: ['trigger_type'] as const,
   registers: [registry],
 });
 

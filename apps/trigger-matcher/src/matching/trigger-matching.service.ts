@@ -19,10 +19,11 @@ export class TriggerMatchingService {
     const { data } = event;
     const fired = evaluateWorkflows(this.definitions.values(), event.tenantid, {
       message: { role: data.role, text: data.text },
+      memory: data.memory,
     });
     const firedAt = new Date().toISOString();
     return fired.map(({ workflow, match }) => {
-      triggerMatches.inc({ kind: match.kind });
+      triggerMatches.inc({ trigger_type: match.type });
       const trigger: WorkflowTriggered = {
         triggerId: triggerIdOf(event.tenantid, event.source, event.id, workflow.id),
         tenantId: event.tenantid,

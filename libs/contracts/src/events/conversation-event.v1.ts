@@ -50,6 +50,11 @@ export const MessageCreatedDataSchema = Type.Object(
     text: Type.String({ maxLength: 20_000 }),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
+    memory: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+        description: 'A snapshot of the contact memory the platform holds, e.g. {"vip": true, "plan": "enterprise"}.',
+      }),
+    ),
     causedBy: Type.Optional(CausedBySchema),
   },
   { additionalProperties: false },

@@ -7,7 +7,7 @@ import { AiAnnotationsSchema, ContactSchema } from './conversation-event.v1';
 /** Why a workflow fired: enough to explain the decision to an author. */
 export const TriggerMatchSchema = Type.Object(
   {
-    kind: Type.Literal('intent'),
+    type: Type.Literal('intent'),
     phrase: Type.String({ description: 'The example phrase that matched best.' }),
     score: Type.Number({ minimum: 0, maximum: 1 }),
     threshold: Type.Number({ minimum: 0, maximum: 1 }),

@@ -1,15 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { ConditionSchema } from '../conditions/condition.v1';
 import { compileValidator } from '../validation';
 
 export const IntentTriggerSchema = Type.Object(
   {
-    kind: Type.Literal('intent'),
+    type: Type.Literal('intent'),
     phrases: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
       minItems: 1,
       maxItems: 200,
       description: 'Example phrases such as "I want to cancel"; paraphrases of them fire the workflow.',
     }),
+    conditions: Type.Optional(ConditionSchema),
     threshold: Type.Optional(
       Type.Number({
         minimum: 0,
@@ -21,11 +23,11 @@ export const IntentTriggerSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const TriggerSchema = TaggedUnion('kind', [IntentTriggerSchema], {
+export const TriggerSchema = TaggedUnion('type', [IntentTriggerSchema], {
   description: 'When the workflow fires.',
 });
 export type Trigger = Static<typeof TriggerSchema>;
-export type TriggerKind = Trigger['kind'];
+export type TriggerType = Trigger['type'];
 
 const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" });
 

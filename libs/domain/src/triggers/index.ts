@@ -1,4 +1,5 @@
-import type { Trigger, TriggerKind, TriggerMatch, WorkflowDefinition } from '@app/contracts';
+import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition } from '@app/contracts';
+import { evaluateCondition } from '../conditions/evaluate-condition';
 import { intentTriggerMatcher } from './intent.trigger';
 import type { TriggerInput, TriggerMatcher } from './trigger-matcher';
 
@@ -6,13 +7,13 @@ export { DEFAULT_INTENT_THRESHOLD } from './intent.trigger';
 export { tokenize } from './text-normalization';
 export type { TriggerInput, TriggerMatcher } from './trigger-matcher';
 
-/** Exactly one matcher per trigger kind: the compiler refuses a kind without one. */
-const matchers: { [K in TriggerKind]: TriggerMatcher<Extract<Trigger, { kind: K }>> } = {
+/** Exactly one matcher per trigger type: the compiler refuses a type without one. */
+const matchers: { [K in TriggerType]: TriggerMatcher<Extract<Trigger, { type: K }>> } = {
   intent: intentTriggerMatcher,
 };
 
 export function matchTrigger(trigger: Trigger, input: TriggerInput): TriggerMatch | null {
-  return matchers[trigger.kind](trigger, input);
+  return matchers[trigger.type](trigger, input);
 }
 
 export interface FiredWorkflow {
@@ -20,7 +21,7 @@ export interface FiredWorkflow {
   match: TriggerMatch;
 }
 
-/** The enabled workflows of the tenant whose trigger fires on the input. */
+/** The enabled workflows of the tenant whose trigger fires on the input and whose conditions hold. */
 export function evaluateWorkflows(
   workflows: Iterable<WorkflowDefinition>,
   tenantId: string,
@@ -30,7 +31,10 @@ export function evaluateWorkflows(
   for (const workflow of workflows) {
     if (workflow.tenantId !== tenantId || workflow.status !== 'enabled') continue;
     const match = matchTrigger(workflow.trigger, input);
-    if (match) fired.push({ workflow, match });
+    if (!match) continue;
+    const { conditions } = workflow.trigger;
+    if (conditions && !evaluateCondition(conditions, input.memory ?? {}).result) continue;
+    fired.push({ workflow, match });
   }
   return fired;
 }

@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from '@app/contracts';
 import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, matchTrigger, tokenize } from './index';
 
-const cancel = { kind: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
+const cancel = { type: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
 const fromContact = (text: string) => ({ message: { role: 'contact' as const, text } });
 
 describe('tokenize', () => {
@@ -15,7 +15,7 @@ describe('tokenize', () => {
 describe('intent trigger', () => {
   it('fires on a message containing a phrase’s meaningful words, naming the best phrase', () => {
     expect(matchTrigger(cancel, fromContact("hi, I'd like to cancel my subscription please"))).toEqual({
-      kind: 'intent',
+      type: 'intent',
       phrase: 'I want to cancel',
       score: 1,
       threshold: DEFAULT_INTENT_THRESHOLD,
@@ -55,6 +55,18 @@ describe('evaluateWorkflows', () => {
     signingSecret: 'whsec_c2VjcmV0',
     updatedAt: new Date(0).toISOString(),
     ...overrides,
+  });
+
+  it('fires only when the trigger’s conditions hold for the contact', () => {
+    const enterpriseOnly = workflow({
+      trigger: { ...cancel, conditions: { op: 'in', attribute: 'plan', value: ['enterprise'] } },
+    });
+    const cancelMessage = fromContact('I want to cancel');
+    expect(
+      evaluateWorkflows([enterpriseOnly], 'acme', { ...cancelMessage, memory: { plan: 'enterprise' } }),
+    ).toHaveLength(1);
+    expect(evaluateWorkflows([enterpriseOnly], 'acme', { ...cancelMessage, memory: { plan: 'free' } })).toHaveLength(0);
+    expect(evaluateWorkflows([enterpriseOnly], 'acme', cancelMessage)).toHaveLength(0);
   });
 
   it('fires only the enabled workflows of the event’s tenant', () => {

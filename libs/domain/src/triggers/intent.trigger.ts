@@ -5,7 +5,7 @@ import type { TriggerMatcher } from './trigger-matcher';
 /** Share of a phrase's meaningful words that must appear in the message when the workflow sets no threshold. */
 export const DEFAULT_INTENT_THRESHOLD = 0.75;
 
-type IntentTrigger = Extract<Trigger, { kind: 'intent' }>;
+type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 
 /**
  * Fires when the message contains enough of the meaningful words of one example phrase.
@@ -23,5 +23,5 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
     if (score > best.score) best = { phrase, score };
   }
   if (best.score < threshold) return null;
-  return { kind: 'intent', phrase: best.phrase, score: best.score, threshold };
+  return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
 };

@@ -1,0 +1,71 @@
+import type { Condition } from '@app/contracts';
+import { evaluateCondition } from './evaluate-condition';
+
+const memory = {
+  vip: true,
+  plan: 'enterprise',
+  previousIssues: 2,
+  tags: ['billing', 'churn-risk'],
+  note: 'Prefers EMAIL contact',
+  renewsAt: '2026-12-01T00:00:00Z',
+  address: { country: 'NL' },
+  cleared: null,
+};
+const is = (condition: Condition) => evaluateCondition(condition, memory).result;
+
+describe('evaluateCondition', () => {
+  it.each<[Condition, boolean]>([
+    [{ op: 'equals', attribute: 'vip', value: true }, true],
+    [{ op: 'equals', attribute: 'vip', value: 'true' }, false],
+    [{ op: 'in', attribute: 'plan', value: ['enterprise', 'business'] }, true],
+    [{ op: 'in', attribute: 'plan', value: ['free'] }, false],
+    [{ op: 'contains', attribute: 'tags', value: 'billing' }, true],
+    [{ op: 'contains', attribute: 'note', value: 'email' }, true],
+    [{ op: 'contains', attribute: 'note', value: 'phone' }, false],
+    [{ op: 'exists', attribute: 'plan' }, true],
+    [{ op: 'exists', attribute: 'cleared' }, false],
+    [{ op: 'exists', attribute: 'nothing' }, false],
+    [{ op: 'greaterThan', attribute: 'previousIssues', value: 0 }, true],
+    [{ op: 'lessThan', attribute: 'previousIssues', value: 2 }, false],
+    [{ op: 'greaterThan', attribute: 'plan', value: 0 }, false],
+    [{ op: 'before', attribute: 'renewsAt', value: '2027-01-01T00:00:00Z' }, true],
+    [{ op: 'after', attribute: 'renewsAt', value: '2027-01-01T00:00:00Z' }, false],
+    [{ op: 'after', attribute: 'plan', value: '2000-01-01T00:00:00Z' }, false],
+    [{ op: 'equals', attribute: 'address.country', value: 'NL' }, true],
+    [{ op: 'equals', attribute: 'address.city.name', value: 'NL' }, false],
+  ])('%j is %s', (condition, expected) => {
+    expect(is(condition)).toBe(expected);
+  });
+
+  it('combines with all, any and not, and explains each comparison', () => {
+    const vipEnterpriseWithIssues: Condition = {
+      op: 'all',
+      of: [
+        { op: 'equals', attribute: 'vip', value: true },
+        { op: 'in', attribute: 'plan', value: ['enterprise'] },
+        { op: 'not', of: { op: 'lessThan', attribute: 'previousIssues', value: 1 } },
+      ],
+    };
+    const outcome = evaluateCondition(vipEnterpriseWithIssues, memory);
+    expect(outcome.result).toBe(true);
+    expect(outcome.comparisons).toEqual([
+      { op: 'equals', attribute: 'vip', expected: true, actual: true, result: true },
+      { op: 'in', attribute: 'plan', expected: ['enterprise'], actual: 'enterprise', result: true },
+      { op: 'lessThan', attribute: 'previousIssues', expected: 1, actual: 2, result: false },
+    ]);
+    expect(
+      is({
+        op: 'any',
+        of: [
+          { op: 'equals', attribute: 'plan', value: 'free' },
+          { op: 'exists', attribute: 'vip' },
+        ],
+      }),
+    ).toBe(true);
+    expect(evaluateCondition(vipEnterpriseWithIssues, {}).result).toBe(false);
+  });
+
+  it('does not read inherited properties as attributes', () => {
+    expect(is({ op: 'exists', attribute: 'constructor' })).toBe(false);
+  });
+});

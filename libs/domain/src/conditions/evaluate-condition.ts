@@ -1,0 +1,85 @@
+import type { Condition } from '@app/contracts';
+
+/** Contact memory: attribute name → value, as materialised from `contact.memory.updated` events. */
+export type ContactMemory = Readonly<Record<string, unknown>>;
+
+/** How one comparison came out, for previews that explain why a workflow did or did not fire. */
+export interface ComparisonOutcome {
+  op: Exclude<Condition['op'], 'all' | 'any' | 'not'>;
+  attribute: string;
+  expected?: unknown;
+  actual: unknown;
+  result: boolean;
+}
+
+export interface ConditionOutcome {
+  result: boolean;
+  /** Every comparison evaluated, in order (`all`/`any` stop at the first deciding one). */
+  comparisons: ComparisonOutcome[];
+}
+
+/** Evaluates a (schema-valid) condition against contact memory. Missing attributes compare false. */
+export function evaluateCondition(condition: Condition, memory: ContactMemory): ConditionOutcome {
+  const comparisons: ComparisonOutcome[] = [];
+  const result = evaluate(condition, memory, comparisons);
+  return { result, comparisons };
+}
+
+function evaluate(condition: Condition, memory: ContactMemory, trail: ComparisonOutcome[]): boolean {
+  switch (condition.op) {
+    case 'all':
+      return condition.of.every((child) => evaluate(child, memory, trail));
+    case 'any':
+      return condition.of.some((child) => evaluate(child, memory, trail));
+    case 'not':
+      return !evaluate(condition.of, memory, trail);
+    default: {
+      const actual = attributeValue(memory, condition.attribute);
+      const expected = 'value' in condition ? condition.value : undefined;
+      const result = compare(condition, actual);
+      trail.push({ op: condition.op, attribute: condition.attribute, expected, actual, result });
+      return result;
+    }
+  }
+}
+
+type Comparison = Exclude<Condition, { op: 'all' | 'any' | 'not' }>;
+
+function compare(condition: Comparison, actual: unknown): boolean {
+  switch (condition.op) {
+    case 'exists':
+      return actual !== undefined && actual !== null;
+    case 'equals':
+      return actual === condition.value;
+    case 'in':
+      return (condition.value as unknown[]).includes(actual);
+    case 'contains':
+      if (typeof actual === 'string' && typeof condition.value === 'string') {
+        return actual.toLowerCase().includes(condition.value.toLowerCase());
+      }
+      return Array.isArray(actual) && actual.includes(condition.value);
+    case 'greaterThan':
+      return typeof actual === 'number' && actual > condition.value;
+    case 'lessThan':
+      return typeof actual === 'number' && actual < condition.value;
+    case 'before':
+      return timeOf(actual) < Date.parse(condition.value);
+    case 'after':
+      return timeOf(actual) > Date.parse(condition.value);
+  }
+}
+
+/** Dot paths reach into nested objects: "address.country". */
+function attributeValue(memory: ContactMemory, path: string): unknown {
+  let value: unknown = memory;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+/** A date attribute as epoch ms; NaN (so every comparison is false) when it is not a date. */
+function timeOf(value: unknown): number {
+  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+}
