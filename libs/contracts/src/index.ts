@@ -9,3 +9,4 @@ export * from './api/workflows.api';
 export * from './api/executions.api';
 export * from './api/errors.api';
 export * from './conditions/condition.v1';
+export * from './cli/offline-match';

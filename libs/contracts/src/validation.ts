@@ -54,7 +54,7 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
   try {
     value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   } catch (error) {
-    throw new InvalidInputError('malformed_json', `body is not valid JSON: ${(error as Error).message}`);
+    throw new InvalidInputError('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
   return validator.parse(value);
 }

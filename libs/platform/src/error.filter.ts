@@ -47,13 +47,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** body-parser reports malformed and oversized bodies with a `type`; say so in our shape. */
+/** body-parser reports an oversized body with a `type`; say so in our shape. (Bodies are parsed by the contracts.) */
 function asBodyParserError(exception: unknown): [number, ErrorResponse] | null {
   if (typeof exception !== 'object' || exception === null || !('type' in exception)) return null;
   const { type, message } = exception as { type: unknown; message?: unknown };
-  if (type === 'entity.parse.failed') {
-    return [400, { error: 'malformed_json', message: `body is not valid JSON: ${String(message)}` }];
-  }
   if (type === 'entity.too.large') return [413, { error: 'too_large', message: String(message) }];
   return null;
 }

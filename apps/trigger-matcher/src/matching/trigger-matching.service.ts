@@ -17,7 +17,8 @@ export class TriggerMatchingService {
   private triggersFor(event: ConversationEvent): OutboundRecord[] {
     if (event.type !== 'conversation.message.created') return [];
     const { data } = event;
-    const fired = evaluateWorkflows(this.definitions.values(), event.tenantid, {
+    const tenantWorkflows = [...this.definitions.values()].filter((workflow) => workflow.tenantId === event.tenantid);
+    const fired = evaluateWorkflows(tenantWorkflows, {
       message: { role: data.role, text: data.text },
       memory: data.memory,
     });

@@ -16,25 +16,30 @@ export function matchTrigger(trigger: Trigger, input: TriggerInput): TriggerMatc
   return matchers[trigger.type](trigger, input);
 }
 
-export interface FiredWorkflow {
-  workflow: WorkflowDefinition;
+/** What the engine needs of a workflow to decide whether it fires. */
+export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'status' | 'trigger'>;
+
+export interface FiredWorkflow<W extends CandidateWorkflow> {
+  workflow: W;
   match: TriggerMatch;
 }
 
-/** The enabled workflows of the tenant whose trigger fires on the input and whose conditions hold. */
-export function evaluateWorkflows(
-  workflows: Iterable<WorkflowDefinition>,
-  tenantId: string,
+/**
+ * The enabled workflows whose trigger fires on the input and whose conditions hold for the
+ * contact, best match first (highest score; ties by id, so the order is stable).
+ */
+export function evaluateWorkflows<W extends CandidateWorkflow>(
+  workflows: Iterable<W>,
   input: TriggerInput,
-): FiredWorkflow[] {
-  const fired: FiredWorkflow[] = [];
+): FiredWorkflow<W>[] {
+  const fired: FiredWorkflow<W>[] = [];
   for (const workflow of workflows) {
-    if (workflow.tenantId !== tenantId || workflow.status !== 'enabled') continue;
+    if (workflow.status !== 'enabled') continue;
     const match = matchTrigger(workflow.trigger, input);
     if (!match) continue;
     const { conditions } = workflow.trigger;
     if (conditions && !evaluateCondition(conditions, input.memory ?? {}).result) continue;
     fired.push({ workflow, match });
   }
-  return fired;
+  return fired.sort((a, b) => b.match.score - a.match.score || a.workflow.id.localeCompare(b.workflow.id));
 }

@@ -62,23 +62,23 @@ describe('evaluateWorkflows', () => {
       trigger: { ...cancel, conditions: { op: 'in', attribute: 'plan', value: ['enterprise'] } },
     });
     const cancelMessage = fromContact('I want to cancel');
-    expect(
-      evaluateWorkflows([enterpriseOnly], 'acme', { ...cancelMessage, memory: { plan: 'enterprise' } }),
-    ).toHaveLength(1);
-    expect(evaluateWorkflows([enterpriseOnly], 'acme', { ...cancelMessage, memory: { plan: 'free' } })).toHaveLength(0);
-    expect(evaluateWorkflows([enterpriseOnly], 'acme', cancelMessage)).toHaveLength(0);
+    expect(evaluateWorkflows([enterpriseOnly], { ...cancelMessage, memory: { plan: 'enterprise' } })).toHaveLength(1);
+    expect(evaluateWorkflows([enterpriseOnly], { ...cancelMessage, memory: { plan: 'free' } })).toHaveLength(0);
+    expect(evaluateWorkflows([enterpriseOnly], cancelMessage)).toHaveLength(0);
   });
 
-  it('fires only the enabled workflows of the event’s tenant', () => {
+  it('fires only enabled workflows, best match first', () => {
     const fired = evaluateWorkflows(
       [
-        workflow({}),
-        workflow({ id: 'other-tenant', tenantId: 'globex' }),
+        workflow({ id: 'partial', trigger: { type: 'intent', phrases: ['stop my subscription now'], threshold: 0.5 } }),
+        workflow({ id: 'exact' }),
         workflow({ id: 'disabled', status: 'disabled' }),
       ],
-      'acme',
-      fromContact('I want to cancel'),
+      fromContact('stop my subscription'),
     );
-    expect(fired.map((entry) => entry.workflow.id)).toEqual(['6f1d3b8e-8a55-4a39-9a3e-1c2f8e0a1b2c']);
+    expect(fired.map((entry) => [entry.workflow.id, entry.match.score])).toEqual([
+      ['exact', 1],
+      ['partial', 2 / 3],
+    ]);
   });
 });

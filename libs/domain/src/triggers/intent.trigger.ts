@@ -16,8 +16,7 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   const messageWords = new Set(tokenize(input.message.text));
   const threshold = trigger.threshold ?? DEFAULT_INTENT_THRESHOLD;
   let best = { phrase: '', score: 0 };
-  for (const phrase of trigger.phrases) {
-    const phraseWords = [...new Set(tokenize(phrase))];
+  for (const { phrase, phraseWords } of phraseWordsOf(trigger.phrases)) {
     if (phraseWords.length === 0) continue;
     const score = phraseWords.filter((word) => messageWords.has(word)).length / phraseWords.length;
     if (score > best.score) best = { phrase, score };
@@ -25,3 +24,15 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   if (best.score < threshold) return null;
   return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
 };
+
+// Phrases are tokenized once per definition, not once per message.
+const tokenizedPhrases = new WeakMap<readonly string[], { phrase: string; phraseWords: string[] }[]>();
+
+function phraseWordsOf(phrases: readonly string[]): { phrase: string; phraseWords: string[] }[] {
+  let tokenized = tokenizedPhrases.get(phrases);
+  if (!tokenized) {
+    tokenized = phrases.map((phrase) => ({ phrase, phraseWords: [...new Set(tokenize(phrase))] }));
+    tokenizedPhrases.set(phrases, tokenized);
+  }
+  return tokenized;
+}

@@ -1,0 +1,110 @@
+import { readFileSync, createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import {
+  InvalidInputError,
+  describeIssues,
+  offlineMessageValidator,
+  offlineWorkflowsValidator,
+  parseJson,
+  type OfflineWorkflow,
+} from '@app/contracts';
+import { evaluateWorkflows, type CandidateWorkflow } from '@app/domain';
+
+const USAGE = `usage: npm run --silent cli -- match --workflows W.json --messages M.jsonl
+
+Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line per message:
+  {"id": …, "best": <workflow id or null>, "fired": [workflow ids, best first], "reasons": {<id>: why}}
+
+  --workflows, -w   JSON array of workflows in the API's shape; only "trigger" is required, e.g.
+                    [{"id": "cancel", "name": "Cancel", "trigger": {"type": "intent",
+                      "phrases": ["I want to cancel", "close my account"]}}]
+  --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?}
+                    ("-" reads standard input)
+  --help, -h        show this help
+
+A line that is not a valid message gives {"line": N, "error": …} and exit code 1 at the end.
+Progress goes to standard error. See docs/cli.md.`;
+
+class UsageError extends Error {}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      workflows: { type: 'string', short: 'w' },
+      messages: { type: 'string', short: 'm' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const [command] = positionals;
+  if (command !== 'match') throw new UsageError(command ? `unknown command "${command}"` : 'missing command "match"');
+  if (!values.workflows) throw new UsageError('--workflows is required');
+  if (!values.messages) throw new UsageError('--messages is required');
+
+  const workflows = loadWorkflows(values.workflows);
+  process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${values.workflows}\n`);
+  const input = values.messages === '-' ? process.stdin : createReadStream(values.messages);
+  let lineNumber = 0;
+  let errors = 0;
+  const started = Date.now();
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNumber += 1;
+    if (line.trim() === '') continue;
+    try {
+      const message = parseJson(line, offlineMessageValidator);
+      const fired = evaluateWorkflows(workflows, {
+        message: { role: message.role ?? 'contact', text: message.text },
+        memory: message.memory,
+      });
+      const reasons = Object.fromEntries(fired.map(({ workflow, match }) => [workflow.id, match]));
+      const ids = fired.map(({ workflow }) => workflow.id);
+      process.stdout.write(`${JSON.stringify({ id: message.id, best: ids[0] ?? null, fired: ids, reasons })}\n`);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      errors += 1;
+      process.stdout.write(`${JSON.stringify({ line: lineNumber, error: error.message })}\n`);
+    }
+    if (lineNumber % 1000 === 0) process.stderr.write(`[cli] ${lineNumber} messages…\n`);
+  }
+  process.stderr.write(
+    `[cli] ${lineNumber} line(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${errors} invalid\n`,
+  );
+  return errors > 0 ? 1 : 0;
+}
+
+function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  let workflows: OfflineWorkflow[];
+  try {
+    workflows = parseJson(text, offlineWorkflowsValidator);
+  } catch (error) {
+    if (error instanceof InvalidInputError) {
+      throw new UsageError(`${file} is not a valid workflows file: ${describeIssues(error.issues) || error.message}`);
+    }
+    throw error;
+  }
+  return workflows.map((workflow, index) => {
+    const id = workflow.id ?? `workflow-${index + 1}`;
+    return { id, name: workflow.name ?? id, status: workflow.status ?? 'enabled', trigger: workflow.trigger };
+  });
+}
+
+// exitCode, not exit(): standard output may be a pipe that is still draining.
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`cli: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);
