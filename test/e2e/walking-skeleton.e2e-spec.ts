@@ -270,6 +270,72 @@ describe('walking skeleton', () => {
     expect(foreign.status).toBe(404);
   });
 
+  it('previews which workflows would fire on a conversation, and why, without executing anything', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const create = async (body: unknown) => {
+      const response = await createWorkflow(tenantId, body);
+      expect(response.status).toBe(201);
+      workflowsCreated += 1;
+      return ((await response.json()) as { id: string }).id;
+    };
+    const enterpriseCancel = await create({
+      name: 'Enterprise cancel',
+      trigger: {
+        type: 'intent',
+        phrases: ['I want to cancel'],
+        conditions: { op: 'in', attribute: 'plan', value: ['enterprise'] },
+      },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/preview` },
+    });
+    const draftRefund = await create({
+      name: 'Refund (draft)',
+      status: 'disabled',
+      trigger: { type: 'intent', phrases: ['I want a refund'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/preview` },
+    });
+    const before = receiver.requests.length;
+
+    const preview = async (body: unknown) =>
+      fetch(`${services.url('api')}/v1/workflows/preview`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        body: JSON.stringify(body),
+      });
+    const response = await preview({
+      messages: [{ text: 'Hello' }, { text: 'I want to cancel, or else a refund' }],
+      memory: { plan: 'enterprise' },
+    });
+    expect(response.status).toBe(200);
+    const { results } = (await response.json()) as {
+      results: {
+        fired: string[];
+        workflows: { workflowId: string; outcome: string; match: { score: number } | null }[];
+      }[];
+    };
+    expect(results.map((result) => result.fired)).toEqual([[], [enterpriseCancel]]);
+    const outcomes = (index: number) =>
+      Object.fromEntries(results[index]!.workflows.map((workflow) => [workflow.workflowId, workflow.outcome]));
+    expect(outcomes(0)).toEqual({ [enterpriseCancel]: 'below_threshold', [draftRefund]: 'below_threshold' });
+    expect(outcomes(1)).toEqual({ [enterpriseCancel]: 'fired', [draftRefund]: 'disabled' });
+
+    const otherPlan = await preview({ messages: [{ text: 'I want to cancel' }], memory: { plan: 'free' } });
+    const otherResults = (
+      (await otherPlan.json()) as { results: { workflows: { outcome: string; conditions: unknown }[] }[] }
+    ).results;
+    expect(otherResults[0]!.workflows[0]).toMatchObject({
+      outcome: 'conditions_false',
+      conditions: { result: false, comparisons: [{ op: 'in', attribute: 'plan', actual: 'free', result: false }] },
+    });
+
+    const invalid = await preview({ messages: [], memory: 'vip' });
+    expect(invalid.status).toBe(400);
+    const problem = (await invalid.json()) as { issues: { field: string }[] };
+    expect(problem.issues.map((issue) => issue.field).sort()).toEqual(['/memory', '/messages']);
+    // A preview executes nothing.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.requests.length).toBe(before);
+  });
+
   it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;

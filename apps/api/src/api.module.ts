@@ -4,6 +4,7 @@ import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
+import { PreviewModule } from './preview/preview.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
 /** The control plane: workflow management over HTTP, published to the data plane through Kafka. */
@@ -23,6 +24,7 @@ export class ApiModule {
             migrations: [CreateWorkflows1764000000000],
           },
         }),
+        PreviewModule,
         WorkflowsModule,
       ],
     };

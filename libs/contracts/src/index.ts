@@ -10,3 +10,4 @@ export * from './api/executions.api';
 export * from './api/errors.api';
 export * from './conditions/condition.v1';
 export * from './cli/offline-match';
+export * from './api/preview.api';

@@ -1,5 +1,5 @@
 import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition } from '@app/contracts';
-import { evaluateCondition } from '../conditions/evaluate-condition';
+import { evaluateCondition, type ConditionOutcome } from '../conditions/evaluate-condition';
 import { intentTriggerMatcher } from './intent.trigger';
 import type { TriggerInput, TriggerMatcher } from './trigger-matcher';
 
@@ -24,22 +24,62 @@ export interface FiredWorkflow<W extends CandidateWorkflow> {
   match: TriggerMatch;
 }
 
+/** Why a workflow would or would not fire on an input, for previews. */
+export interface WorkflowEvaluation<W extends CandidateWorkflow> {
+  workflow: W;
+  /** `fired`, or the first reason it did not: its trigger does not apply to the input, scores below its threshold, its conditions are false, or it is disabled (but would fire). */
+  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
+  match: TriggerMatch | null;
+  conditions: ConditionOutcome | null;
+}
+
+/** Evaluates every workflow, disabled ones included, and says why each would fire or not. */
+export function explainWorkflows<W extends CandidateWorkflow>(
+  workflows: Iterable<W>,
+  input: TriggerInput,
+): WorkflowEvaluation<W>[] {
+  const evaluations: WorkflowEvaluation<W>[] = [];
+  for (const workflow of workflows) {
+    const match = matchTrigger(workflow.trigger, input);
+    const { conditions } = workflow.trigger;
+    const conditionOutcome = conditions ? evaluateCondition(conditions, input.memory ?? {}) : null;
+    const outcome: WorkflowEvaluation<W>['outcome'] = !match
+      ? 'not_applicable'
+      : match.score < match.threshold
+        ? 'below_threshold'
+        : conditionOutcome && !conditionOutcome.result
+          ? 'conditions_false'
+          : workflow.status !== 'enabled'
+            ? 'disabled'
+            : 'fired';
+    evaluations.push({ workflow, outcome, match, conditions: conditionOutcome });
+  }
+  return evaluations;
+}
+
 /**
  * The enabled workflows whose trigger fires on the input and whose conditions hold for the
- * contact, best match first (highest score; ties by id, so the order is stable).
+ * contact, best match first.
  */
 export function evaluateWorkflows<W extends CandidateWorkflow>(
   workflows: Iterable<W>,
   input: TriggerInput,
 ): FiredWorkflow<W>[] {
+  return firedOf(explainWorkflows(workflows, input));
+}
+
+/** The evaluations whose outcome is `fired`, best first. */
+export function firedOf<W extends CandidateWorkflow>(
+  evaluations: readonly WorkflowEvaluation<W>[],
+): FiredWorkflow<W>[] {
   const fired: FiredWorkflow<W>[] = [];
-  for (const workflow of workflows) {
-    if (workflow.status !== 'enabled') continue;
-    const match = matchTrigger(workflow.trigger, input);
-    if (!match) continue;
-    const { conditions } = workflow.trigger;
-    if (conditions && !evaluateCondition(conditions, input.memory ?? {}).result) continue;
-    fired.push({ workflow, match });
+  for (const { workflow, outcome, match } of evaluations) {
+    if (outcome === 'fired' && match) fired.push({ workflow, match });
   }
-  return fired.sort((a, b) => b.match.score - a.match.score || a.workflow.id.localeCompare(b.workflow.id));
+  return fired.sort(bestFirst);
+}
+
+/** Highest score first; ties by workflow id, so that the order is stable. */
+function bestFirst<W extends CandidateWorkflow>(a: FiredWorkflow<W>, b: FiredWorkflow<W>): number {
+  return b.match.score - a.match.score || a.workflow.id.localeCompare(b.workflow.id);
 }

@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '@app/contracts';
-import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, matchTrigger, tokenize } from './index';
+import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, explainWorkflows, matchTrigger, tokenize } from './index';
 
 const cancel = { type: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
 const fromContact = (text: string) => ({ message: { role: 'contact' as const, text } });
@@ -23,18 +23,17 @@ describe('intent trigger', () => {
     expect(matchTrigger(cancel, fromContact('Please close the account'))?.phrase).toBe('close my account');
   });
 
-  it('stays quiet on unrelated messages and below the threshold', () => {
-    expect(matchTrigger(cancel, fromContact('what are your opening hours?'))).toBeNull();
-    // "stop my subscription" shares one word of two: 0.5 < 0.75.
+  it('scores unrelated messages low and partial ones by the share of words they contain', () => {
+    expect(matchTrigger(cancel, fromContact('what are your opening hours?'))?.score).toBe(0);
+    // "stop my subscription" shares one word of two.
     expect(
       matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed')),
-    ).toBeNull();
-    expect(
-      matchTrigger(
-        { ...cancel, phrases: ['stop my subscription'], threshold: 0.5 },
-        fromContact('my subscription renewed'),
-      )?.score,
-    ).toBe(0.5);
+    ).toEqual({
+      type: 'intent',
+      phrase: 'stop my subscription',
+      score: 0.5,
+      threshold: DEFAULT_INTENT_THRESHOLD,
+    });
   });
 
   it('only listens to the contact, not to the AI or agents', () => {
@@ -43,7 +42,7 @@ describe('intent trigger', () => {
   });
 });
 
-describe('evaluateWorkflows', () => {
+describe('evaluateWorkflows and explainWorkflows', () => {
   const workflow = (overrides: Partial<WorkflowDefinition>): WorkflowDefinition => ({
     id: '6f1d3b8e-8a55-4a39-9a3e-1c2f8e0a1b2c',
     tenantId: 'acme',
@@ -65,6 +64,28 @@ describe('evaluateWorkflows', () => {
     expect(evaluateWorkflows([enterpriseOnly], { ...cancelMessage, memory: { plan: 'enterprise' } })).toHaveLength(1);
     expect(evaluateWorkflows([enterpriseOnly], { ...cancelMessage, memory: { plan: 'free' } })).toHaveLength(0);
     expect(evaluateWorkflows([enterpriseOnly], cancelMessage)).toHaveLength(0);
+  });
+
+  it('explains for each workflow why it fires or not', () => {
+    const workflows = [
+      workflow({ id: 'fires' }),
+      workflow({ id: 'off', status: 'disabled' }),
+      workflow({ id: 'low', trigger: { type: 'intent', phrases: ['refund my order'] } }),
+      workflow({ id: 'vip', trigger: { ...cancel, conditions: { op: 'equals', attribute: 'vip', value: true } } }),
+    ];
+    const outcomes = explainWorkflows(workflows, { ...fromContact('I want to cancel'), memory: { vip: false } });
+    expect(outcomes.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['fires', 'fired'],
+      ['off', 'disabled'],
+      ['low', 'below_threshold'],
+      ['vip', 'conditions_false'],
+    ]);
+    expect(outcomes[3]?.conditions?.comparisons).toEqual([
+      { op: 'equals', attribute: 'vip', expected: true, actual: false, result: false },
+    ]);
+    expect(explainWorkflows(workflows, { message: { role: 'ai', text: 'I want to cancel' } })[0]?.outcome).toBe(
+      'not_applicable',
+    );
   });
 
   it('fires only enabled workflows, best match first', () => {

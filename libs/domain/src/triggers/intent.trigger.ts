@@ -8,8 +8,8 @@ export const DEFAULT_INTENT_THRESHOLD = 0.75;
 type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 
 /**
- * Fires when the message contains enough of the meaningful words of one example phrase.
- * Score = |phrase words ∩ message words| / |phrase words|, best phrase wins.
+ * Scores how much of the meaningful words of its best example phrase a contact's message contains:
+ * score = |phrase words ∩ message words| / |phrase words|.
  */
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
   if (input.message === undefined || input.message.role !== 'contact') return null;
@@ -21,7 +21,6 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
     const score = phraseWords.filter((word) => messageWords.has(word)).length / phraseWords.length;
     if (score > best.score) best = { phrase, score };
   }
-  if (best.score < threshold) return null;
   return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
 };
 

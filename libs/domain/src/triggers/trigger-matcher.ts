@@ -8,5 +8,8 @@ export interface TriggerInput {
   memory?: ContactMemory;
 }
 
-/** Decides whether one trigger fires for an input; null when it does not, else why it did. */
+/**
+ * Scores one trigger against an input: null when the trigger does not apply to it at all (an
+ * intent trigger and an AI message), else the best match, which fires when score ≥ threshold.
+ */
 export type TriggerMatcher<T extends Trigger = Trigger> = (trigger: T, input: TriggerInput) => TriggerMatch | null;

@@ -1,0 +1,53 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { compileValidator } from '../validation';
+
+export const PreviewRequestSchema = Type.Object(
+  {
+    messages: Type.Array(
+      Type.Object(
+        {
+          text: Type.String({ maxLength: 20_000 }),
+          role: Type.Optional(Type.Union([Type.Literal('contact'), Type.Literal('ai'), Type.Literal('agent')])),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 200, description: 'One message, or a whole conversation in order.' },
+    ),
+    memory: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+        description: 'The contact memory to evaluate conditions against.',
+      }),
+    ),
+    workflowIds: Type.Optional(
+      Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, description: 'Only these workflows.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PreviewRequest = Static<typeof PreviewRequestSchema>;
+export const previewRequestValidator = compileValidator(PreviewRequestSchema);
+
+/** Why one workflow would or would not fire on one message. */
+export interface WorkflowPreview {
+  workflowId: string;
+  name: string;
+  status: 'enabled' | 'disabled';
+  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
+  /** Best example phrase, its score and the threshold; null when the trigger does not apply. */
+  match: { type: string; phrase: string; score: number; threshold: number } | null;
+  /** Each comparison of the conditions with the actual memory value; null without conditions. */
+  conditions: {
+    result: boolean;
+    comparisons: { op: string; attribute: string; expected?: unknown; actual: unknown; result: boolean }[];
+  } | null;
+}
+
+export interface PreviewResponse {
+  results: {
+    index: number;
+    text: string;
+    /** Workflows that would fire, best first. Nothing is executed. */
+    fired: string[];
+    workflows: WorkflowPreview[];
+  }[];
+}
