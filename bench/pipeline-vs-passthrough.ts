@@ -207,6 +207,7 @@ async function measurePipeline(
     status: 'enabled',
     trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
     action: { type: 'webhook', url: 'https://example.com/hook' },
+    firing: { mode: 'every_time' },
     signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
     updatedAt: new Date().toISOString(),
   };

@@ -87,6 +87,8 @@ describe('walking skeleton', () => {
       name: 'Cancel subscription',
       trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/cancel` },
+      // Every matching message fires, so that a second event proves the pipeline still flows.
+      firing: { mode: 'every_time' },
     });
     expect(created.status).toBe(201);
     const workflow = (await created.json()) as { id: string; version: number; signingSecret: string };
@@ -334,6 +336,37 @@ describe('walking skeleton', () => {
     // A preview executes nothing.
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(receiver.requests.length).toBe(before);
+  });
+
+  it('fires once per conversation by default, and remembers it across a restart', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const conversationId = `conv-${randomUUID()}`;
+    const once = await createWorkflow(tenantId, {
+      name: 'Refund',
+      trigger: { type: 'intent', phrases: ['I want a refund'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/refund` },
+    });
+    const marker = await createWorkflow(tenantId, {
+      name: 'Marker',
+      trigger: { type: 'intent', phrases: ['marker message'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/marker` },
+      firing: { mode: 'every_time' },
+    });
+    expect([once.status, marker.status]).toEqual([201, 201]);
+    workflowsCreated += 2;
+    await waitForDefinitions();
+    const hooks = (path: string) => webhooksFor(conversationId).filter((request) => request.path === path);
+
+    await publish(conversationId, JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'I want a refund')));
+    await waitFor('the first refund webhook', () => (hooks('/hooks/refund').length === 1 ? true : undefined));
+
+    expect(await services.kill('trigger-matcher', 'SIGTERM')).toBe(0);
+    await services.start('trigger-matcher');
+    await publish(conversationId, JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'I want a refund now')));
+    // Same conversation, same partition, in order: once the marker fired, the second refund was decided.
+    await publish(conversationId, JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'marker message')));
+    await waitFor('the marker webhook', () => (hooks('/hooks/marker').length === 1 ? true : undefined));
+    expect(hooks('/hooks/refund')).toHaveLength(1);
   });
 
   it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {

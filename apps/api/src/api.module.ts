@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
+import { AddFiringPolicy1764000000004 } from './migrations/1764000000004-add-firing-policy';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
 import { PreviewModule } from './preview/preview.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -21,7 +22,7 @@ export class ApiModule {
           database: {
             schema: 'api',
             entities: [WorkflowEntity, WorkflowVersionEntity],
-            migrations: [CreateWorkflows1764000000000],
+            migrations: [CreateWorkflows1764000000000, AddFiringPolicy1764000000004],
           },
         }),
         PreviewModule,

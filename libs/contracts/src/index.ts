@@ -11,3 +11,4 @@ export * from './api/errors.api';
 export * from './conditions/condition.v1';
 export * from './cli/offline-match';
 export * from './api/preview.api';
+export * from './events/conversation-state.v1';

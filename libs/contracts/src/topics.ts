@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ConversationEventSchema } from './events/conversation-event.v1';
+import { ConversationStateSchema } from './events/conversation-state.v1';
 import { ConversationActionSchema, SignalAppliedSchema } from './events/conversation-action.v1';
 import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
@@ -44,6 +45,14 @@ export const Topics = {
     deadLetter: false,
     key: 'workflow id',
     description: 'Latest definition of every workflow, published by the api; null deletes.',
+  },
+  conversationState: {
+    name: 'trigger-matcher.conversation-state',
+    schema: ConversationStateSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'conversation id',
+    description: "trigger-matcher's durable per-conversation state; co-partitioned with the validated events.",
   },
   workflowTriggers: {
     name: 'workflow.triggers',

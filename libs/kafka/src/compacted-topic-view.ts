@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
 
@@ -11,23 +11,42 @@ export interface CompactedTopicViewOptions<T> {
   groupIdPrefix: string;
   logger: Logger;
   onChange?: (key: string, value: T | null) => void;
+  /**
+   * Whether `incoming` may replace `current` (default: always). Lets a writer that also updates
+   * the view directly (`set`) ignore its own older records when they arrive from the topic.
+   */
+  isNewer?: (current: T, incoming: T) => boolean;
 }
 
 /**
  * An in-memory table materialised from a compacted topic (key → latest value; null deletes).
  * Every instance reads all partitions from the beginning with its own group and commits nothing:
  * the topic itself is the durable state. `start()` resolves once the view has caught up with the
- * end of the topic as it was at start, so a service is not ready before it knows every entry.
+ * end of the topic as it was at start, so a service is not ready before it knows every entry;
+ * `catchUp(partition)` does the same for one partition at any time (after a rebalance).
+ *
+ * Progress is tracked from kafkajs's batch events, which also report batches that hold only
+ * transaction markers: with transactional writers the last offset of a partition is often a
+ * marker that no message handler ever sees.
  */
 export class CompactedTopicView<T> {
   private readonly entries = new Map<string, T>();
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  /** Partition → the last offset read (messages and markers alike). */
+  private readonly positions = new Map<number, bigint>();
   private caughtUp = false;
 
   constructor(private readonly options: CompactedTopicViewOptions<T>) {
     this.consumer = options.kafka.consumer({
       groupId: `${options.groupIdPrefix}-${randomUUID()}`,
       readUncommitted: false,
+    });
+    this.admin = options.kafka.admin();
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== options.topic) return;
+      const last = BigInt(payload.lastOffset);
+      if (last > (this.positions.get(payload.partition) ?? -1n)) this.positions.set(payload.partition, last);
     });
   }
 
@@ -47,51 +66,49 @@ export class CompactedTopicView<T> {
     return this.caughtUp;
   }
 
+  /** Updates the view directly, for the writer of the topic once its write is committed. */
+  set(key: string, value: T): void {
+    this.apply(key, value);
+  }
+
   async start(timeoutMs = 60_000): Promise<void> {
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    const ends = await admin.fetchTopicOffsets(this.options.topic).finally(() => admin.disconnect());
-    // Partition → offset of the last record present at start; absent when the partition is empty.
-    const pending = new Map(
-      ends.filter((end) => BigInt(end.high) > BigInt(end.low)).map((end) => [end.partition, BigInt(end.high) - 1n]),
-    );
-    let markCaughtUp: () => void = () => undefined;
-    const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
-    const settle = () => {
-      if (pending.size === 0 && !this.caughtUp) {
-        this.caughtUp = true;
-        markCaughtUp();
-      }
-    };
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        this.apply(message.key?.toString('utf8') ?? null, message.value ?? null);
-        const last = pending.get(partition);
-        if (last !== undefined && BigInt(message.offset) >= last) {
-          pending.delete(partition);
-          settle();
-        }
-      },
+      eachMessage: async ({ message }) =>
+        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null),
     });
-    settle();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${this.options.topic}: not caught up after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
-    await Promise.race([caughtUp, timeout]).finally(() => clearTimeout(timer));
+    const ends = await this.admin.fetchTopicOffsets(this.options.topic);
+    await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
+    this.caughtUp = true;
+  }
+
+  /** Resolves once everything committed to the partition until now has been read. */
+  async catchUp(partition: number, timeoutMs = 30_000): Promise<void> {
+    const ends = await this.admin.fetchTopicOffsets(this.options.topic);
+    const end = ends.find((candidate) => candidate.partition === partition);
+    if (!end) throw new Error(`${this.options.topic} has no partition ${partition}`);
+    await this.waitForPosition(partition, lastOffsetOf(end), timeoutMs);
   }
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    await this.admin.disconnect();
   }
 
-  private apply(key: string | null, value: Buffer | null): void {
+  private async waitForPosition(partition: number, target: bigint, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.positions.get(partition) ?? -1n) < target) {
+      if (Date.now() > deadline) {
+        throw new Error(`${this.options.topic}[${partition}]: not caught up to offset ${target} after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  private applyRecord(key: string | null, value: Buffer | null): void {
     if (key === null) {
       this.options.logger.error({ topic: this.options.topic }, 'ignoring a record without a key');
       return;
@@ -102,16 +119,23 @@ export class CompactedTopicView<T> {
       return;
     }
     try {
-      const entry = parseJson(value, this.options.validator);
-      this.entries.set(key, entry);
-      this.options.onChange?.(key, entry);
+      this.apply(key, parseJson(value, this.options.validator));
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // A table cannot skip ahead: keep the previous value and say loudly that the writer is broken.
-      this.options.logger.error(
-        { topic: this.options.topic, key, reason: error.message },
-        'invalid record in compacted topic',
-      );
+      this.options.logger.error({ topic: this.options.topic, key, reason: error.message }, 'invalid record in compacted topic');
     }
   }
+
+  private apply(key: string, value: T): void {
+    const current = this.entries.get(key);
+    if (current !== undefined && this.options.isNewer && !this.options.isNewer(current, value)) return;
+    this.entries.set(key, value);
+    this.options.onChange?.(key, value);
+  }
+}
+
+/** The offset of the last record of a partition, or -1 when it holds none (empty, or all deleted). */
+function lastOffsetOf(end: { high: string; low: string }): bigint {
+  return BigInt(end.high) > BigInt(end.low) ? BigInt(end.high) - 1n : -1n;
 }

@@ -29,6 +29,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private joined = false;
+  private assignmentEpoch = 0;
   private crashed: string | null = null;
 
   constructor(private readonly options: KafkaConsumerTransportOptions) {
@@ -45,6 +46,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => {
+      this.assignmentEpoch += 1;
       this.joined = true;
       this.crashed = null;
     });
@@ -103,10 +105,13 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
+    const committed: (() => void)[] = [];
     const consumed: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
       heartbeat,
+      assignmentEpoch: this.assignmentEpoch,
+      afterCommit: (callback) => committed.push(callback),
       messages: batch.messages.map((message): ConsumedMessage => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -122,6 +127,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     if (!isRunning() || isStale()) return;
     const lastOffset = batch.lastOffset();
     await this.publishAndCommit(batch.topic, batch.partition, lastOffset, records);
+    committed.forEach((callback) => callback());
     resolveOffset(lastOffset);
     await heartbeat();
     eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);

@@ -22,6 +22,7 @@ export interface MaterializedViewOptions<T> {
   topic: string;
   validator: Validator<T>;
   logger: Logger;
+  isNewer?: (current: T, incoming: T) => boolean;
 }
 
 /**
@@ -42,6 +43,7 @@ export class MaterializedViewModule {
           validator: options.validator,
           groupIdPrefix: `view-${options.name}`,
           logger: options.logger,
+          isNewer: options.isNewer,
           onChange: () => materializedViewEntries.set({ view: options.name }, view.size),
         }),
     };

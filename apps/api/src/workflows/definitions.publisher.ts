@@ -18,6 +18,7 @@ export function toDefinition(workflow: WorkflowEntity): WorkflowDefinition {
     status: workflow.status,
     trigger: workflow.trigger,
     action: workflow.action,
+    firing: workflow.firing,
     signingSecret: workflow.signingSecret,
     updatedAt: workflow.updatedAt.toISOString(),
   };

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Action, Trigger, WorkflowStatus } from '@app/contracts';
+import type { Action, FiringPolicy, Trigger, WorkflowStatus } from '@app/contracts';
 
 @Entity({ name: 'workflows' })
 @Index(['tenantId', 'createdAt'])
@@ -24,6 +24,9 @@ export class WorkflowEntity {
 
   @Column('jsonb')
   action!: Action;
+
+  @Column('jsonb')
+  firing!: FiringPolicy;
 
   @Column('text', { name: 'signing_secret' })
   signingSecret!: string;

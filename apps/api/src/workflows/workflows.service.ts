@@ -36,6 +36,7 @@ export class WorkflowsService {
         status: request.status ?? 'enabled',
         trigger: request.trigger,
         action: request.action,
+        firing: request.firing ?? { mode: 'once_per_conversation' },
         signingSecret: newSigningSecret(),
         deletedAt: null,
         publishedVersion: 0,

@@ -1,12 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { compileValidator } from '../validation';
-import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
+import { ActionSchema, FiringPolicySchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
 
 export const CreateWorkflowRequestSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     trigger: TriggerSchema,
     action: ActionSchema,
+    firing: Type.Optional(FiringPolicySchema),
     status: Type.Optional(WorkflowStatusSchema),
   },
   { additionalProperties: false },
@@ -22,6 +23,7 @@ export const WorkflowViewSchema = Type.Object({
   status: WorkflowStatusSchema,
   trigger: TriggerSchema,
   action: ActionSchema,
+  firing: FiringPolicySchema,
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
@@ -35,6 +37,7 @@ export const UpdateWorkflowRequestSchema = Type.Object(
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     trigger: Type.Optional(TriggerSchema),
     action: Type.Optional(ActionSchema),
+    firing: Type.Optional(FiringPolicySchema),
     status: Type.Optional(WorkflowStatusSchema),
   },
   { additionalProperties: false, minProperties: 1 },

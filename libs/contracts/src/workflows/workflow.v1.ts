@@ -46,6 +46,31 @@ export const ActionSchema = TaggedUnion('type', [WebhookActionSchema], { descrip
 export type Action = Static<typeof ActionSchema>;
 export type ActionType = Action['type'];
 
+/**
+ * How often a workflow may fire in one conversation: once (the default), on every matching
+ * event, or again only after a cooldown.
+ */
+export const FiringPolicySchema = TaggedUnion(
+  'mode',
+  [
+    Type.Object({ mode: Type.Literal('once_per_conversation') }, { additionalProperties: false }),
+    Type.Object({ mode: Type.Literal('every_time') }, { additionalProperties: false }),
+    Type.Object(
+      {
+        mode: Type.Literal('cooldown'),
+        cooldownSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 30 * 24 * 3600,
+          description: 'Quiet time after a firing.',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { description: 'How often the workflow may fire in one conversation; default once_per_conversation.' },
+);
+export type FiringPolicy = Static<typeof FiringPolicySchema>;
+
 export const WorkflowStatusSchema = StringEnum(['enabled', 'disabled']);
 export type WorkflowStatus = Static<typeof WorkflowStatusSchema>;
 
@@ -63,6 +88,7 @@ export const WorkflowDefinitionSchema = Type.Object(
     status: WorkflowStatusSchema,
     trigger: TriggerSchema,
     action: ActionSchema,
+    firing: FiringPolicySchema,
     signingSecret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$', description: 'Standard Webhooks secret.' }),
     updatedAt: Timestamp('When this version was created.'),
   },

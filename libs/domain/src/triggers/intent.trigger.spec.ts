@@ -51,6 +51,7 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     status: 'enabled',
     trigger: cancel,
     action: { type: 'webhook', url: 'https://example.com/hook' },
+    firing: { mode: 'every_time' },
     signingSecret: 'whsec_c2VjcmV0',
     updatedAt: new Date(0).toISOString(),
     ...overrides,

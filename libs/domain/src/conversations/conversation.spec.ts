@@ -1,0 +1,111 @@
+import type { ConversationEvent, FiringPolicy, TriggerMatch } from '@app/contracts';
+import { newConversationState, recordEvent, recordFirings, TRANSCRIPT_LIMIT } from './conversation-state';
+import { decideFirings, type FiringWorkflow } from './firing-policy';
+
+const envelope = {
+  specversion: '1.0' as const,
+  source: '/test',
+  time: '2026-11-24T10:00:00Z',
+  subject: 'conv-1',
+  tenantid: 'acme',
+};
+const message = (role: 'contact' | 'ai', text: string, extra: object = {}): ConversationEvent => ({
+  ...envelope,
+  id: `e-${Math.random()}`,
+  type: 'conversation.message.created',
+  data: { messageId: 'm', role, text, ...extra },
+});
+
+describe('conversation state', () => {
+  it('keeps the recent transcript, counts failed AI answers, merges memory and notes the end', () => {
+    let state = newConversationState('acme', 'conv-1');
+    state = recordEvent(state, message('contact', 'hello', { memory: { plan: 'free', vip: true } }));
+    state = recordEvent(state, message('ai', 'sorry, I do not know', { ai: { answered: false } }));
+    state = recordEvent(state, message('ai', 'here you go', { ai: { answered: true } }));
+    state = recordEvent(state, {
+      ...envelope,
+      id: 'e-m',
+      type: 'contact.memory.updated',
+      data: { contact: { id: 'c' }, attributes: { plan: 'enterprise', vip: null } },
+    });
+    expect(state.transcript.map((entry) => entry.text)).toEqual(['hello', 'sorry, I do not know', 'here you go']);
+    expect(state.failedAnswers).toBe(1);
+    expect(state.memory).toEqual({ plan: 'enterprise' });
+    expect(state.ended).toBe(false);
+    expect(recordEvent(state, { ...envelope, id: 'e-end', type: 'conversation.ended', data: {} }).ended).toBe(true);
+  });
+
+  it('bounds the transcript', () => {
+    let state = newConversationState('acme', 'conv-1');
+    for (let i = 0; i < TRANSCRIPT_LIMIT + 5; i += 1) state = recordEvent(state, message('contact', `m${i}`));
+    expect(state.transcript).toHaveLength(TRANSCRIPT_LIMIT);
+    expect(state.transcript[0]?.text).toBe('m5');
+  });
+});
+
+describe('decideFirings', () => {
+  const now = new Date('2026-11-24T10:00:00Z');
+  const intent = (score: number): TriggerMatch => ({ type: 'intent', phrase: 'p', score, threshold: 0.5 });
+  const candidate = (id: string, firing: FiringPolicy, score = 1) => ({
+    workflow: {
+      id,
+      status: 'enabled' as const,
+      trigger: { type: 'intent' as const, phrases: ['p'] },
+      firing,
+    } satisfies FiringWorkflow,
+    match: intent(score),
+  });
+  const once: FiringPolicy = { mode: 'once_per_conversation' };
+  const decide = (
+    candidates: ReturnType<typeof candidate>[],
+    firedAgo?: { id: string; seconds: number }[],
+    causedBy?: string,
+  ) => {
+    let state = newConversationState('acme', 'conv-1');
+    for (const firing of firedAgo ?? [])
+      state = recordFirings(state, [firing.id], new Date(now.getTime() - firing.seconds * 1000));
+    const decision = decideFirings(candidates, state, { now, maxPerMinute: 3, causedByWorkflowId: causedBy });
+    return { fired: decision.fire.map(({ workflow }) => workflow.id), suppressed: decision.suppressed };
+  };
+
+  it('fires a workflow once per conversation by default, every time, or after its cooldown', () => {
+    expect(decide([candidate('a', once)]).fired).toEqual(['a']);
+    expect(decide([candidate('a', once)], [{ id: 'a', seconds: 3600 }]).suppressed).toEqual([
+      { workflowId: 'a', reason: 'already_fired' },
+    ]);
+    expect(decide([candidate('a', { mode: 'every_time' })], [{ id: 'a', seconds: 1 }]).fired).toEqual(['a']);
+    const cooldown: FiringPolicy = { mode: 'cooldown', cooldownSeconds: 600 };
+    expect(decide([candidate('a', cooldown)], [{ id: 'a', seconds: 60 }]).suppressed).toEqual([
+      { workflowId: 'a', reason: 'cooling_down' },
+    ]);
+    expect(decide([candidate('a', cooldown)], [{ id: 'a', seconds: 601 }]).fired).toEqual(['a']);
+  });
+
+  it('never lets a workflow trigger itself, and lets only the best of competing intents fire', () => {
+    expect(decide([candidate('a', once)], [], 'a').suppressed).toEqual([
+      { workflowId: 'a', reason: 'caused_by_itself' },
+    ]);
+    const competing = decide([candidate('best', once, 0.9), candidate('second', once, 0.7)]);
+    expect(competing.fired).toEqual(['best']);
+    expect(competing.suppressed).toEqual([{ workflowId: 'second', reason: 'outranked' }]);
+    // The best one having fired already does not promote the second.
+    expect(
+      decide([candidate('best', once, 0.9), candidate('second', once, 0.7)], [{ id: 'best', seconds: 5 }]).fired,
+    ).toEqual([]);
+  });
+
+  it('caps firings per conversation per minute', () => {
+    const recent = [
+      { id: 'x', seconds: 10 },
+      { id: 'y', seconds: 20 },
+      { id: 'z', seconds: 30 },
+    ];
+    expect(decide([candidate('a', once)], recent).suppressed).toEqual([{ workflowId: 'a', reason: 'rate_limited' }]);
+    expect(
+      decide(
+        [candidate('a', once)],
+        recent.map((firing) => ({ ...firing, seconds: 61 })),
+      ).fired,
+    ).toEqual(['a']);
+  });
+});
