@@ -44,7 +44,7 @@ export class TriggerMatchingService {
         out.push(deadLetter(message, error, SERVICE));
       }
     }
-    return out;
+    return [...out, ...session.records()];
   }
 
   private decide(event: ConversationEvent, offset: string, session: StateSession): OutboundRecord[] {
@@ -84,7 +84,8 @@ export class TriggerMatchingService {
         triggers.push(jsonRecord(Topics.workflowTriggers.name, event.subject, trigger));
       }
     }
-    return [...triggers, session.stage(state, offset)];
+    session.stage(state, offset);
+    return triggers;
   }
 
   private workflowsOf(tenantId: string): WorkflowDefinition[] {

@@ -47,11 +47,16 @@ export class StateSession {
     return state;
   }
 
-  /** Stages the state an event produced; returns the record to publish with the batch. */
-  stage(state: ConversationState, sourceOffset: string): OutboundRecord {
-    const record: ConversationStateRecord = { ...state, sourceOffset };
-    this.staged.set(state.conversationId, record);
-    return jsonRecord(Topics.conversationState.name, state.conversationId, record);
+  /** Stages the state an event produced. */
+  stage(state: ConversationState, sourceOffset: string): void {
+    this.staged.set(state.conversationId, { ...state, sourceOffset });
+  }
+
+  /** The records to publish with the batch: the last state of each conversation it changed. */
+  records(): OutboundRecord[] {
+    return [...this.staged].map(([conversationId, record]) =>
+      jsonRecord(Topics.conversationState.name, conversationId, record),
+    );
   }
 
   commit(): void {
