@@ -19,7 +19,7 @@ Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line
   --workflows, -w   JSON array of workflows in the API's shape; only "trigger" is required, e.g.
                     [{"id": "cancel", "name": "Cancel", "trigger": {"type": "intent",
                       "phrases": ["I want to cancel", "close my account"]}}]
-  --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?}
+  --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?, "ai": {…}?}
                     ("-" reads standard input)
   --help, -h        show this help
 
@@ -59,6 +59,7 @@ async function main(): Promise<number> {
       const message = parseJson(line, offlineMessageValidator);
       const fired = evaluateWorkflows(workflows, {
         message: { role: message.role ?? 'contact', text: message.text },
+        ai: message.ai,
         memory: message.memory,
       });
       const reasons = Object.fromEntries(fired.map(({ workflow, match }) => [workflow.id, match]));

@@ -59,7 +59,7 @@ function evaluate(
       random,
     ).slice(0, k);
     const trigger: Trigger = { type: 'intent', phrases, ...(threshold !== undefined ? { threshold } : {}) };
-    return { id: intent, status: 'enabled', trigger };
+    return { id: intent, name: intent, status: 'enabled', trigger };
   });
   let knownTotal = 0;
   let correct = 0;

@@ -123,6 +123,7 @@ describe('walking skeleton', () => {
     expect(verified.data.conversation).toEqual({
       id: conversationId,
       message: { id: event.data.messageId, role: 'contact', text: event.data.text },
+      transcript: [{ role: 'contact', text: event.data.text, time: event.time }],
     });
     expect(verified.data.contact).toEqual(event.data.contact);
     expect(verified.data.trigger).toMatchObject({ type: 'intent', phrase: 'I want to cancel', score: 1 });
@@ -367,6 +368,52 @@ describe('walking skeleton', () => {
     await publish(conversationId, JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'marker message')));
     await waitFor('the marker webhook', () => (hooks('/hooks/marker').length === 1 ? true : undefined));
     expect(hooks('/hooks/refund')).toHaveLength(1);
+  });
+
+  it('fires on AI decisions, escalates after failed AI answers, and hands over the transcript at the end', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const conversationId = `conv-${randomUUID()}`;
+    const create = async (name: string, trigger: unknown) => {
+      const response = await createWorkflow(tenantId, {
+        name,
+        trigger,
+        action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
+      });
+      expect(response.status).toBe(201);
+      workflowsCreated += 1;
+    };
+    await create('ai-intent', { type: 'ai_intent', intents: ['cancel_subscription'] });
+    await create('escalate', { type: 'failed_answers', count: 2 });
+    await create('wrap-up', { type: 'conversation_end' });
+    await waitForDefinitions();
+    const hooks = (name: string) => webhooksFor(conversationId).filter((request) => request.path === `/hooks/${name}`);
+    const send = (text: string, data: object, role: 'contact' | 'ai' = 'contact') => {
+      const event = messageCreatedEvent(tenantId, conversationId, text);
+      return publish(conversationId, JSON.stringify({ ...event, data: { ...event.data, role, ...data } }));
+    };
+
+    await send('I am done with this service', { ai: { intent: 'cancel_subscription', confidence: 0.92 } });
+    await send('Sorry, I do not know', { ai: { answered: false } }, 'ai');
+    await send('Sorry, I still do not know', { ai: { answered: false } }, 'ai');
+    const ended = {
+      ...messageCreatedEvent(tenantId, conversationId, ''),
+      type: 'conversation.ended',
+      data: { reason: 'resolved' },
+    };
+    await publish(conversationId, JSON.stringify(ended));
+
+    await waitFor('the conversation-end webhook', () => (hooks('wrap-up').length === 1 ? true : undefined));
+    expect(hooks('ai-intent')).toHaveLength(1);
+    expect(hooks('escalate')).toHaveLength(1);
+    const escalation = JSON.parse(hooks('escalate')[0]!.body).data;
+    expect(escalation.trigger).toMatchObject({ type: 'failed_answers', detail: '2 of 2 failed AI answers' });
+    const wrapUp = JSON.parse(hooks('wrap-up')[0]!.body).data;
+    expect(wrapUp.trigger.event.type).toBe('conversation.ended');
+    expect(wrapUp.conversation.transcript.map((entry: { text: string }) => entry.text)).toEqual([
+      'I am done with this service',
+      'Sorry, I do not know',
+      'Sorry, I still do not know',
+    ]);
   });
 
   it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {

@@ -28,6 +28,14 @@ export class InvalidInputError extends Error {
 const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
 addFormats(ajv);
 
+/**
+ * Makes a schema with an `$id` available to every contract by reference (`Type.Ref`). A recursive
+ * schema must be registered so: embedded copies of it would each claim the same `$id`.
+ */
+export function registerSchema(schema: TSchema & { $id: string }): void {
+  if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
+}
+
 /** A compiled contract: `parse` narrows unknown input to the schema's static type or throws. */
 export interface Validator<T> {
   readonly schema: TSchema;

@@ -123,7 +123,10 @@ export class CompactedTopicView<T> {
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       // A table cannot skip ahead: keep the previous value and say loudly that the writer is broken.
-      this.options.logger.error({ topic: this.options.topic, key, reason: error.message }, 'invalid record in compacted topic');
+      this.options.logger.error(
+        { topic: this.options.topic, key, reason: error.message },
+        'invalid record in compacted topic',
+      );
     }
   }
 

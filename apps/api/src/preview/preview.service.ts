@@ -21,6 +21,7 @@ export class PreviewService {
     const results = request.messages.map((message, index) => {
       const evaluations = explainWorkflows(workflows, {
         message: { role: message.role ?? 'contact', text: message.text },
+        ai: message.ai,
         memory: request.memory,
       });
       const fired = firedOf(evaluations).map(({ workflow }) => workflow.id);

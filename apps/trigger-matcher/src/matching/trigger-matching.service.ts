@@ -8,7 +8,15 @@ import {
   type WorkflowDefinition,
   type WorkflowTriggered,
 } from '@app/contracts';
-import { decideFirings, evaluateWorkflows, recordEvent, recordFirings, triggerIdOf } from '@app/domain';
+import {
+  decideFirings,
+  evaluateWorkflows,
+  recordEvent,
+  recordFirings,
+  triggerIdOf,
+  type ConversationState,
+  type TriggerInput,
+} from '@app/domain';
 import { deadLetter, jsonRecord, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { triggerMatches } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
@@ -50,16 +58,13 @@ export class TriggerMatchingService {
   private decide(event: ConversationEvent, offset: string, session: StateSession): OutboundRecord[] {
     const now = new Date();
     let state = recordEvent(session.get(event.tenantid, event.subject), event);
+    const input = this.triggerInputOf(event, state);
     const triggers: OutboundRecord[] = [];
-    if (event.type === 'conversation.message.created') {
-      const { data } = event;
-      const candidates = evaluateWorkflows(this.workflowsOf(event.tenantid), {
-        message: { role: data.role, text: data.text },
-        memory: state.memory,
-      });
+    if (input) {
+      const candidates = evaluateWorkflows(this.workflowsOf(event.tenantid), input);
       const decision = decideFirings(candidates, state, {
         now,
-        causedByWorkflowId: data.causedBy?.workflowId,
+        causedByWorkflowId: event.type === 'conversation.message.created' ? event.data.causedBy?.workflowId : undefined,
         maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
       });
       state = recordFirings(
@@ -69,15 +74,17 @@ export class TriggerMatchingService {
       );
       for (const { workflow, match } of decision.fire) {
         triggerMatches.inc({ trigger_type: match.type });
+        const message = event.type === 'conversation.message.created' ? event.data : undefined;
         const trigger: WorkflowTriggered = {
           triggerId: triggerIdOf(event.tenantid, event.source, event.id, workflow.id),
           tenantId: event.tenantid,
           conversationId: event.subject,
           workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
           event: { id: event.id, source: event.source, type: event.type, time: event.time },
-          message: { id: data.messageId, role: data.role, text: data.text },
-          contact: data.contact,
-          ai: data.ai,
+          ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
+          ...(message?.ai ? { ai: message.ai } : {}),
+          ...(event.data.contact ? { contact: event.data.contact } : {}),
+          transcript: state.transcript,
           match,
           firedAt: now.toISOString(),
         };
@@ -86,6 +93,23 @@ export class TriggerMatchingService {
     }
     session.stage(state, offset);
     return triggers;
+  }
+
+  /** What triggers see of an event; null for events that fire nothing themselves (memory updates). */
+  private triggerInputOf(event: ConversationEvent, state: ConversationState): TriggerInput | null {
+    switch (event.type) {
+      case 'conversation.message.created':
+        return {
+          message: { role: event.data.role, text: event.data.text },
+          ai: event.data.ai,
+          memory: state.memory,
+          failedAnswers: state.failedAnswers,
+        };
+      case 'conversation.ended':
+        return { conversationEnded: true, memory: state.memory, failedAnswers: state.failedAnswers };
+      case 'contact.memory.updated':
+        return null;
+    }
   }
 
   private workflowsOf(tenantId: string): WorkflowDefinition[] {

@@ -1,4 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AiAnnotationsSchema } from '../events/conversation-event.v1';
+import type { TriggerMatch } from '../events/workflow-trigger.v1';
 import { compileValidator } from '../validation';
 
 export const PreviewRequestSchema = Type.Object(
@@ -8,6 +10,7 @@ export const PreviewRequestSchema = Type.Object(
         {
           text: Type.String({ maxLength: 20_000 }),
           role: Type.Optional(Type.Union([Type.Literal('contact'), Type.Literal('ai'), Type.Literal('agent')])),
+          ai: Type.Optional(AiAnnotationsSchema),
         },
         { additionalProperties: false },
       ),
@@ -33,8 +36,8 @@ export interface WorkflowPreview {
   name: string;
   status: 'enabled' | 'disabled';
   outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
-  /** Best example phrase, its score and the threshold; null when the trigger does not apply. */
-  match: { type: string; phrase: string; score: number; threshold: number } | null;
+  /** The trigger's score and threshold (and best phrase); null when the trigger does not apply. */
+  match: TriggerMatch | null;
   /** Each comparison of the conditions with the actual memory value; null without conditions. */
   conditions: {
     result: boolean;

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { AiAnnotationsSchema } from '../events/conversation-event.v1';
 import { compileValidator } from '../validation';
 import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
 
@@ -27,6 +28,7 @@ export const OfflineMessageSchema = Type.Object(
     text: Type.String({ maxLength: 20_000 }),
     role: Type.Optional(Type.Union([Type.Literal('contact'), Type.Literal('ai'), Type.Literal('agent')])),
     memory: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    ai: Type.Optional(AiAnnotationsSchema),
   },
   { additionalProperties: true },
 );

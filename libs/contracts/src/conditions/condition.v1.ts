@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { TaggedUnion } from '../schema-helpers';
+import { registerSchema } from '../validation';
 
 const Attribute = Type.String({
   pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$',
@@ -70,3 +71,7 @@ export const ConditionSchema = Type.Unsafe<Condition>(
     { $id: 'Condition' },
   ),
 );
+registerSchema(ConditionSchema as typeof ConditionSchema & { $id: string });
+
+/** Where a contract takes a condition: a reference to the one registered schema. */
+export const ConditionRef = Type.Unsafe<Condition>(Type.Ref('Condition'));

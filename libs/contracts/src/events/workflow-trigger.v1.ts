@@ -1,16 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, TenantId, Timestamp } from '../schema-helpers';
+import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { WorkflowRefSchema } from '../workflows/workflow.v1';
 import { AiAnnotationsSchema, ContactSchema } from './conversation-event.v1';
 
-/** Why a workflow fired: enough to explain the decision to an author. */
+/** Why a workflow fired (or, in previews, did not): enough to explain the decision to an author. */
 export const TriggerMatchSchema = Type.Object(
   {
-    type: Type.Literal('intent'),
-    phrase: Type.String({ description: 'The example phrase that matched best.' }),
-    score: Type.Number({ minimum: 0, maximum: 1 }),
-    threshold: Type.Number({ minimum: 0, maximum: 1 }),
+    type: StringEnum(['intent', 'ai_intent', 'ai_request', 'failed_answers', 'conversation_end']),
+    score: Type.Number({ minimum: 0, maximum: 1, description: 'How well the trigger matched, 0..1.' }),
+    threshold: Type.Number({ minimum: 0, maximum: 1, description: 'The score needed to fire.' }),
+    phrase: Type.Optional(Type.String({ description: 'Intent triggers: the example phrase that matched best.' })),
+    detail: Type.Optional(Type.String({ description: 'Other triggers: what matched, in words.' })),
   },
   { additionalProperties: false },
 );
@@ -32,6 +33,15 @@ export const WorkflowTriggeredSchema = Type.Object(
     ),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
+    transcript: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { role: StringEnum(['contact', 'ai', 'agent']), text: Type.String(), time: Timestamp('Event time.') },
+          { additionalProperties: false },
+        ),
+        { description: 'The recent messages of the conversation, oldest first.' },
+      ),
+    ),
     match: TriggerMatchSchema,
     firedAt: Timestamp('When the decision was made.'),
   },

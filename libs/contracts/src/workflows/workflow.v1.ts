@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
-import { ConditionSchema } from '../conditions/condition.v1';
+import { ConditionRef } from '../conditions/condition.v1';
 import { compileValidator } from '../validation';
+
+const conditions = Type.Optional(ConditionRef);
 
 export const IntentTriggerSchema = Type.Object(
   {
@@ -11,7 +13,7 @@ export const IntentTriggerSchema = Type.Object(
       maxItems: 200,
       description: 'Example phrases such as "I want to cancel"; paraphrases of them fire the workflow.',
     }),
-    conditions: Type.Optional(ConditionSchema),
+    conditions,
     threshold: Type.Optional(
       Type.Number({
         minimum: 0,
@@ -23,9 +25,58 @@ export const IntentTriggerSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const TriggerSchema = TaggedUnion('type', [IntentTriggerSchema], {
-  description: 'When the workflow fires.',
-});
+export const AiIntentTriggerSchema = Type.Object(
+  {
+    type: Type.Literal('ai_intent'),
+    intents: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+      minItems: 1,
+      maxItems: 50,
+      description: 'Fires when the platform AI detects one of these intents (case-insensitive).',
+    }),
+    minConfidence: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: "The AI's confidence needed; default 0.7." }),
+    ),
+    conditions,
+  },
+  { additionalProperties: false },
+);
+
+export const AiRequestTriggerSchema = Type.Object(
+  { type: Type.Literal('ai_request'), conditions },
+  {
+    additionalProperties: false,
+    description: 'Fires when the platform AI asks to run this workflow, by id or name (data.ai.requestedWorkflow).',
+  },
+);
+
+export const FailedAnswersTriggerSchema = Type.Object(
+  {
+    type: Type.Literal('failed_answers'),
+    count: Type.Integer({ minimum: 1, maximum: 100, description: 'Failed AI answers in the conversation.' }),
+    conditions,
+  },
+  {
+    additionalProperties: false,
+    description: 'Smart escalation: fires on the AI answer that brings the failed answers to `count`.',
+  },
+);
+
+export const ConversationEndTriggerSchema = Type.Object(
+  { type: Type.Literal('conversation_end'), conditions },
+  { additionalProperties: false, description: 'Fires when the conversation ends, with its transcript.' },
+);
+
+export const TriggerSchema = TaggedUnion(
+  'type',
+  [
+    IntentTriggerSchema,
+    AiIntentTriggerSchema,
+    AiRequestTriggerSchema,
+    FailedAnswersTriggerSchema,
+    ConversationEndTriggerSchema,
+  ],
+  { description: 'When the workflow fires.' },
+);
 export type Trigger = Static<typeof TriggerSchema>;
 export type TriggerType = Trigger['type'];
 

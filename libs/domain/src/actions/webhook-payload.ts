@@ -2,7 +2,8 @@ import type { WorkflowTriggered } from '@app/contracts';
 
 /**
  * The default JSON body of a webhook, in the Standard Webhooks shape `{type, timestamp, data}`:
- * the workflow, why it fired, the conversation message, the contact and the AI's annotations.
+ * the workflow, why it fired, the conversation message and recent transcript, the contact and
+ * the AI's annotations.
  */
 export interface WebhookPayload {
   type: 'workflow.triggered';
@@ -12,7 +13,11 @@ export interface WebhookPayload {
     tenantId: string;
     workflow: { id: string; name: string; version: number };
     trigger: WorkflowTriggered['match'] & { triggerId: string; event: WorkflowTriggered['event']; firedAt: string };
-    conversation: { id: string; message?: WorkflowTriggered['message'] };
+    conversation: {
+      id: string;
+      message?: WorkflowTriggered['message'];
+      transcript?: WorkflowTriggered['transcript'];
+    };
     contact?: WorkflowTriggered['contact'];
     ai?: WorkflowTriggered['ai'];
   };
@@ -27,7 +32,7 @@ export function buildWebhookPayload(trigger: WorkflowTriggered, executionId: str
       tenantId: trigger.tenantId,
       workflow: { id: trigger.workflow.id, name: trigger.workflow.name, version: trigger.workflow.version },
       trigger: { ...trigger.match, triggerId: trigger.triggerId, event: trigger.event, firedAt: trigger.firedAt },
-      conversation: { id: trigger.conversationId, message: trigger.message },
+      conversation: { id: trigger.conversationId, message: trigger.message, transcript: trigger.transcript },
       contact: trigger.contact,
       ai: trigger.ai,
     },

@@ -49,6 +49,7 @@ describe('decideFirings', () => {
   const candidate = (id: string, firing: FiringPolicy, score = 1) => ({
     workflow: {
       id,
+      name: id,
       status: 'enabled' as const,
       trigger: { type: 'intent' as const, phrases: ['p'] },
       firing,

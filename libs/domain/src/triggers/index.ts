@@ -1,23 +1,32 @@
 import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition } from '@app/contracts';
 import { evaluateCondition, type ConditionOutcome } from '../conditions/evaluate-condition';
+import { aiIntentTriggerMatcher, aiRequestTriggerMatcher } from './ai-decision.trigger';
+import { conversationEndTriggerMatcher, failedAnswersTriggerMatcher } from './conversation.trigger';
 import { intentTriggerMatcher } from './intent.trigger';
-import type { TriggerInput, TriggerMatcher } from './trigger-matcher';
+import type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
+export { DEFAULT_AI_CONFIDENCE } from './ai-decision.trigger';
 export { DEFAULT_INTENT_THRESHOLD } from './intent.trigger';
 export { tokenize } from './text-normalization';
-export type { TriggerInput, TriggerMatcher } from './trigger-matcher';
+export type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 /** Exactly one matcher per trigger type: the compiler refuses a type without one. */
 const matchers: { [K in TriggerType]: TriggerMatcher<Extract<Trigger, { type: K }>> } = {
   intent: intentTriggerMatcher,
+  ai_intent: aiIntentTriggerMatcher,
+  ai_request: aiRequestTriggerMatcher,
+  failed_answers: failedAnswersTriggerMatcher,
+  conversation_end: conversationEndTriggerMatcher,
 };
 
-export function matchTrigger(trigger: Trigger, input: TriggerInput): TriggerMatch | null {
-  return matchers[trigger.type](trigger, input);
+export function matchTrigger(trigger: Trigger, input: TriggerInput, owner: TriggerOwner): TriggerMatch | null {
+  // The map pairs each type with its matcher; TypeScript cannot see that through the union.
+  const matcher = matchers[trigger.type] as TriggerMatcher;
+  return matcher(trigger, input, owner);
 }
 
 /** What the engine needs of a workflow to decide whether it fires. */
-export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'status' | 'trigger'>;
+export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'name' | 'status' | 'trigger'>;
 
 export interface FiredWorkflow<W extends CandidateWorkflow> {
   workflow: W;
@@ -40,7 +49,7 @@ export function explainWorkflows<W extends CandidateWorkflow>(
 ): WorkflowEvaluation<W>[] {
   const evaluations: WorkflowEvaluation<W>[] = [];
   for (const workflow of workflows) {
-    const match = matchTrigger(workflow.trigger, input);
+    const match = matchTrigger(workflow.trigger, input, workflow);
     const { conditions } = workflow.trigger;
     const conditionOutcome = conditions ? evaluateCondition(conditions, input.memory ?? {}) : null;
     const outcome: WorkflowEvaluation<W>['outcome'] = !match

@@ -3,6 +3,7 @@ import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, explainWorkflows, matchTri
 
 const cancel = { type: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
 const fromContact = (text: string) => ({ message: { role: 'contact' as const, text } });
+const owner = { id: 'w', name: 'Workflow' };
 
 describe('tokenize', () => {
   it('lower-cases, expands contractions, drops punctuation and filler words', () => {
@@ -14,20 +15,20 @@ describe('tokenize', () => {
 
 describe('intent trigger', () => {
   it('fires on a message containing a phrase’s meaningful words, naming the best phrase', () => {
-    expect(matchTrigger(cancel, fromContact("hi, I'd like to cancel my subscription please"))).toEqual({
+    expect(matchTrigger(cancel, fromContact("hi, I'd like to cancel my subscription please"), owner)).toEqual({
       type: 'intent',
       phrase: 'I want to cancel',
       score: 1,
       threshold: DEFAULT_INTENT_THRESHOLD,
     });
-    expect(matchTrigger(cancel, fromContact('Please close the account'))?.phrase).toBe('close my account');
+    expect(matchTrigger(cancel, fromContact('Please close the account'), owner)?.phrase).toBe('close my account');
   });
 
   it('scores unrelated messages low and partial ones by the share of words they contain', () => {
-    expect(matchTrigger(cancel, fromContact('what are your opening hours?'))?.score).toBe(0);
+    expect(matchTrigger(cancel, fromContact('what are your opening hours?'), owner)?.score).toBe(0);
     // "stop my subscription" shares one word of two.
     expect(
-      matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed')),
+      matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed'), owner),
     ).toEqual({
       type: 'intent',
       phrase: 'stop my subscription',
@@ -37,8 +38,8 @@ describe('intent trigger', () => {
   });
 
   it('only listens to the contact, not to the AI or agents', () => {
-    expect(matchTrigger(cancel, { message: { role: 'ai', text: 'I want to cancel' } })).toBeNull();
-    expect(matchTrigger(cancel, {})).toBeNull();
+    expect(matchTrigger(cancel, { message: { role: 'ai', text: 'I want to cancel' } }, owner)).toBeNull();
+    expect(matchTrigger(cancel, {}, owner)).toBeNull();
   });
 });
 

@@ -1,15 +1,32 @@
-import type { Trigger, TriggerMatch } from '@app/contracts';
+import type { AiAnnotationsSchema, Trigger, TriggerMatch } from '@app/contracts';
+import type { Static } from '@sinclair/typebox';
 import type { ContactMemory } from '../conditions/evaluate-condition';
 
-/** What a trigger sees of a conversation event. */
+/** What a trigger sees of a conversation event and of the conversation so far. */
 export interface TriggerInput {
   message?: { role: 'contact' | 'ai' | 'agent'; text: string };
+  /** The platform AI's annotations of the message. */
+  ai?: Static<typeof AiAnnotationsSchema>;
   /** What is known of the contact (attributes such as vip, plan, previousIssues). */
   memory?: ContactMemory;
+  /** Failed AI answers in the conversation, this message included. */
+  failedAnswers?: number;
+  /** The event is the end of the conversation. */
+  conversationEnded?: boolean;
+}
+
+/** The workflow a trigger belongs to, for triggers that name it (an AI request). */
+export interface TriggerOwner {
+  id: string;
+  name: string;
 }
 
 /**
  * Scores one trigger against an input: null when the trigger does not apply to it at all (an
- * intent trigger and an AI message), else the best match, which fires when score ≥ threshold.
+ * intent trigger and an AI message), else its match, which fires when score ≥ threshold.
  */
-export type TriggerMatcher<T extends Trigger = Trigger> = (trigger: T, input: TriggerInput) => TriggerMatch | null;
+export type TriggerMatcher<T extends Trigger = Trigger> = (
+  trigger: T,
+  input: TriggerInput,
+  owner: TriggerOwner,
+) => TriggerMatch | null;

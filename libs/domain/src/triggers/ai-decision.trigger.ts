@@ -1,0 +1,30 @@
+import type { Trigger } from '@app/contracts';
+import type { TriggerMatcher } from './trigger-matcher';
+
+/** The AI's confidence needed by an `ai_intent` trigger that does not set one. */
+export const DEFAULT_AI_CONFIDENCE = 0.7;
+
+/** Fires when the platform AI detected one of the trigger's intents with enough confidence. */
+export const aiIntentTriggerMatcher: TriggerMatcher<Extract<Trigger, { type: 'ai_intent' }>> = (trigger, input) => {
+  const detected = input.ai?.intent;
+  if (detected === undefined) return null;
+  const threshold = trigger.minConfidence ?? DEFAULT_AI_CONFIDENCE;
+  const listed = trigger.intents.some((intent) => intent.toLowerCase() === detected.toLowerCase());
+  const confidence = input.ai?.confidence ?? 1;
+  return {
+    type: 'ai_intent',
+    score: listed ? confidence : 0,
+    threshold,
+    detail: listed
+      ? `AI detected "${detected}" with confidence ${confidence}`
+      : `AI detected "${detected}", not listed`,
+  };
+};
+
+/** Fires when the platform AI asks to run this workflow, naming its id or its name. */
+export const aiRequestTriggerMatcher: TriggerMatcher<Extract<Trigger, { type: 'ai_request' }>> = (_, input, owner) => {
+  const requested = input.ai?.requestedWorkflow;
+  if (requested === undefined) return null;
+  const named = requested === owner.id || requested.toLowerCase() === owner.name.toLowerCase();
+  return { type: 'ai_request', score: named ? 1 : 0, threshold: 1, detail: `AI requested "${requested}"` };
+};

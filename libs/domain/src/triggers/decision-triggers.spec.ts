@@ -1,0 +1,57 @@
+import type { Trigger } from '@app/contracts';
+import { DEFAULT_AI_CONFIDENCE, matchTrigger } from './index';
+
+const owner = { id: 'wf-1', name: 'Cancel subscription' };
+const fires = (trigger: Trigger, input: Parameters<typeof matchTrigger>[1]) => {
+  const match = matchTrigger(trigger, input, owner);
+  return match === null ? null : match.score >= match.threshold;
+};
+
+describe('AI decision triggers', () => {
+  const aiIntent: Trigger = { type: 'ai_intent', intents: ['cancel_subscription', 'Close_Account'] };
+
+  it('ai_intent fires on a listed intent with enough confidence', () => {
+    const message = { role: 'contact' as const, text: 'bye' };
+    expect(fires(aiIntent, { message, ai: { intent: 'close_account', confidence: 0.9 } })).toBe(true);
+    expect(fires(aiIntent, { message, ai: { intent: 'cancel_subscription' } })).toBe(true);
+    expect(
+      fires(aiIntent, { message, ai: { intent: 'cancel_subscription', confidence: DEFAULT_AI_CONFIDENCE - 0.01 } }),
+    ).toBe(false);
+    expect(
+      fires({ ...aiIntent, minConfidence: 0.5 }, { message, ai: { intent: 'cancel_subscription', confidence: 0.6 } }),
+    ).toBe(true);
+    expect(fires(aiIntent, { message, ai: { intent: 'refund', confidence: 1 } })).toBe(false);
+    expect(fires(aiIntent, { message })).toBeNull();
+  });
+
+  it('ai_request fires when the AI names this workflow by id or name', () => {
+    const trigger: Trigger = { type: 'ai_request' };
+    expect(fires(trigger, { ai: { requestedWorkflow: 'wf-1' } })).toBe(true);
+    expect(fires(trigger, { ai: { requestedWorkflow: 'cancel SUBSCRIPTION' } })).toBe(true);
+    expect(fires(trigger, { ai: { requestedWorkflow: 'refund' } })).toBe(false);
+    expect(fires(trigger, { ai: { intent: 'x' } })).toBeNull();
+  });
+});
+
+describe('conversation triggers', () => {
+  const escalate: Trigger = { type: 'failed_answers', count: 2 };
+  const failedAnswer = (failedAnswers: number) => ({
+    message: { role: 'ai' as const, text: 'Sorry, I cannot help with that' },
+    ai: { answered: false },
+    failedAnswers,
+  });
+
+  it('failed_answers fires on the failed AI answer that reaches the count', () => {
+    expect(fires(escalate, failedAnswer(1))).toBe(false);
+    expect(fires(escalate, failedAnswer(2))).toBe(true);
+    expect(matchTrigger(escalate, failedAnswer(1), owner)?.detail).toBe('1 of 2 failed AI answers');
+    // Only failed AI answers count as occasions, not contact messages or good answers.
+    expect(fires(escalate, { message: { role: 'contact', text: 'hello?' }, failedAnswers: 5 })).toBeNull();
+    expect(fires(escalate, { ...failedAnswer(3), ai: { answered: true } })).toBeNull();
+  });
+
+  it('conversation_end fires when the conversation ends', () => {
+    expect(fires({ type: 'conversation_end' }, { conversationEnded: true })).toBe(true);
+    expect(fires({ type: 'conversation_end' }, { message: { role: 'contact', text: 'bye' } })).toBeNull();
+  });
+});
