@@ -9,7 +9,7 @@ import {
   parseJson,
   type OfflineWorkflow,
 } from '@app/contracts';
-import { evaluateWorkflows, type CandidateWorkflow } from '@app/domain';
+import { WorkflowIndex, type CandidateWorkflow } from '@app/domain';
 
 const USAGE = `usage: npm run --silent cli -- match --workflows W.json --messages M.jsonl
 
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
   if (!values.messages) throw new UsageError('--messages is required');
 
   const workflows = loadWorkflows(values.workflows);
+  const index = new WorkflowIndex(workflows);
   process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${values.workflows}\n`);
   const input = values.messages === '-' ? process.stdin : createReadStream(values.messages);
   let lineNumber = 0;
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
     if (line.trim() === '') continue;
     try {
       const message = parseJson(line, offlineMessageValidator);
-      const fired = evaluateWorkflows(workflows, {
+      const fired = index.evaluate({
         message: { role: message.role ?? 'contact', text: message.text },
         ai: message.ai,
         memory: message.memory,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import type { Trigger } from '@app/contracts';
-import { evaluateWorkflows, type CandidateWorkflow } from '@app/domain';
+import { WorkflowIndex, type CandidateWorkflow } from '@app/domain';
 import { findRepoRoot } from '@app/infra';
 
 const USAGE = `usage: npm run --silent eval:intents [-- --k 5,10] [--seed 77] [--unknown 10] [--threshold T] [--data DIR]
@@ -67,8 +67,9 @@ function evaluate(
   let unknownTotal = 0;
   let falseTriggers = 0;
   const started = performance.now();
+  const workflowIndex = new WorkflowIndex(workflows);
   rows.test.forEach((row, index) => {
-    const fired = evaluateWorkflows(workflows, { message: { role: 'contact', text: row.text } });
+    const fired = workflowIndex.evaluate({ message: { role: 'contact', text: row.text } });
     if (known.has(row.category)) {
       knownTotal += 1;
       if (fired[0]?.workflow.id === row.category) correct += 1;

@@ -6,3 +6,4 @@ export * from './aggregation/time-window';
 export * from './conditions/evaluate-condition';
 export * from './conversations/conversation-state';
 export * from './conversations/firing-policy';
+export * from './triggers/workflow-index';

@@ -36,6 +36,7 @@ export class CompactedTopicView<T> {
   /** Partition → the last offset read (messages and markers alike). */
   private readonly positions = new Map<number, bigint>();
   private caughtUp = false;
+  private changeCount = 0;
 
   constructor(private readonly options: CompactedTopicViewOptions<T>) {
     this.consumer = options.kafka.consumer({
@@ -60,6 +61,11 @@ export class CompactedTopicView<T> {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Increases on every change, so that readers can cache what they derive from the view. */
+  get changes(): number {
+    return this.changeCount;
   }
 
   isCaughtUp(): boolean {
@@ -115,6 +121,7 @@ export class CompactedTopicView<T> {
     }
     if (value === null) {
       this.entries.delete(key);
+      this.changeCount += 1;
       this.options.onChange?.(key, null);
       return;
     }
@@ -134,6 +141,7 @@ export class CompactedTopicView<T> {
     const current = this.entries.get(key);
     if (current !== undefined && this.options.isNewer && !this.options.isNewer(current, value)) return;
     this.entries.set(key, value);
+    this.changeCount += 1;
     this.options.onChange?.(key, value);
   }
 }

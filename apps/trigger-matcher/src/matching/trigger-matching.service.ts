@@ -10,7 +10,7 @@ import {
 } from '@app/contracts';
 import {
   decideFirings,
-  evaluateWorkflows,
+  WorkflowIndex,
   recordEvent,
   recordFirings,
   triggerIdOf,
@@ -33,6 +33,9 @@ const SERVICE = 'trigger-matcher';
  */
 @Injectable()
 export class TriggerMatchingService {
+  private readonly indexes = new Map<string, WorkflowIndex<WorkflowDefinition>>();
+  private indexedAt = -1;
+
   constructor(
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
     @Inject(APP_CONFIG) private readonly config: TriggerMatcherConfig,
@@ -61,7 +64,7 @@ export class TriggerMatchingService {
     const input = this.triggerInputOf(event, state);
     const triggers: OutboundRecord[] = [];
     if (input) {
-      const candidates = evaluateWorkflows(this.workflowsOf(event.tenantid), input);
+      const candidates = this.indexOf(event.tenantid).evaluate(input);
       const decision = decideFirings(candidates, state, {
         now,
         causedByWorkflowId: event.type === 'conversation.message.created' ? event.data.causedBy?.workflowId : undefined,
@@ -112,7 +115,17 @@ export class TriggerMatchingService {
     }
   }
 
-  private workflowsOf(tenantId: string): WorkflowDefinition[] {
-    return [...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId);
+  /** The tenant's candidate index, rebuilt after any definition changed. */
+  private indexOf(tenantId: string): WorkflowIndex<WorkflowDefinition> {
+    if (this.indexedAt !== this.definitions.changes) {
+      this.indexes.clear();
+      this.indexedAt = this.definitions.changes;
+    }
+    let index = this.indexes.get(tenantId);
+    if (!index) {
+      index = new WorkflowIndex([...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId));
+      this.indexes.set(tenantId, index);
+    }
+    return index;
   }
 }

@@ -13,7 +13,7 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
  */
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
   if (input.message === undefined || input.message.role !== 'contact') return null;
-  const messageWords = new Set(tokenize(input.message.text));
+  const messageWords = messageWordsOf(input.message);
   const threshold = trigger.threshold ?? DEFAULT_INTENT_THRESHOLD;
   let best = { phrase: '', score: 0 };
   for (const { phrase, phraseWords } of phraseWordsOf(trigger.phrases)) {
@@ -24,10 +24,22 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
 };
 
+// A message is tokenized once per event, however many workflows look at it.
+const tokenizedMessages = new WeakMap<object, Set<string>>();
+
+export function messageWordsOf(message: { text: string }): Set<string> {
+  let words = tokenizedMessages.get(message);
+  if (!words) {
+    words = new Set(tokenize(message.text));
+    tokenizedMessages.set(message, words);
+  }
+  return words;
+}
+
 // Phrases are tokenized once per definition, not once per message.
 const tokenizedPhrases = new WeakMap<readonly string[], { phrase: string; phraseWords: string[] }[]>();
 
-function phraseWordsOf(phrases: readonly string[]): { phrase: string; phraseWords: string[] }[] {
+export function phraseWordsOf(phrases: readonly string[]): { phrase: string; phraseWords: string[] }[] {
   let tokenized = tokenizedPhrases.get(phrases);
   if (!tokenized) {
     tokenized = phrases.map((phrase) => ({ phrase, phraseWords: [...new Set(tokenize(phrase))] }));
