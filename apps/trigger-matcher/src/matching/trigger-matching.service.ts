@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  InvalidInputError,
   Topics,
   conversationEventValidator,
-  parseJson,
   type ConversationEvent,
   type WorkflowDefinition,
   type WorkflowTriggered,
@@ -17,7 +15,7 @@ import {
   type ConversationState,
   type TriggerInput,
 } from '@app/domain';
-import { deadLetter, jsonRecord, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { triggerMatches } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { TriggerMatcherConfig } from '../config';
@@ -44,18 +42,10 @@ export class TriggerMatchingService {
 
   async match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     const session = await this.states.session(batch);
-    const out: OutboundRecord[] = [];
-    for (const message of batch.messages) {
-      try {
-        if (message.value === null) throw new InvalidInputError('null_value', 'record has no value');
-        const event = parseJson(message.value, conversationEventValidator) as ConversationEvent;
-        out.push(...this.decide(event, message.offset, session));
-      } catch (error) {
-        if (!(error instanceof InvalidInputError)) throw error;
-        out.push(deadLetter(message, error, SERVICE));
-      }
-    }
-    return [...out, ...session.records()];
+    const triggers = await processEach(batch, conversationEventValidator, SERVICE, (event, message) =>
+      this.decide(event as ConversationEvent, message.offset, session),
+    );
+    return [...triggers, ...session.records()];
   }
 
   private decide(event: ConversationEvent, offset: string, session: StateSession): OutboundRecord[] {
