@@ -15,9 +15,3 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   }),
 });
 export type ActionDispatcherConfig = Static<typeof ActionDispatcherEnvSchema>;
-
-export function allowedCidrs(config: ActionDispatcherConfig): string[] {
-  return config.OUTBOUND_ALLOWED_CIDRS.split(',')
-    .map((cidr) => cidr.trim())
-    .filter((cidr) => cidr !== '');
-}

@@ -4,6 +4,7 @@ import { Topics, conversationStateValidator } from '@app/contracts';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { TriggerMatcherConfig } from './config';
+import { decisionProviderProvider } from './decision/decision-provider.provider';
 import { TriggerMatchingService } from './matching/trigger-matching.service';
 import { ValidatedEventConsumer } from './matching/validated-event.consumer';
 import { CONVERSATION_STATES, ConversationStateStore, isNewerState } from './state/conversation-state.store';
@@ -25,7 +26,7 @@ export class TriggerMatcherModule {
         }),
       ],
       controllers: [ValidatedEventConsumer],
-      providers: [TriggerMatchingService, ConversationStateStore],
+      providers: [TriggerMatchingService, ConversationStateStore, decisionProviderProvider],
     };
   }
 }

@@ -83,8 +83,14 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
 
 export type BaseConfig = Static<typeof BaseEnvSchema> & { HTTP_PORT: number };
 
+/** A comma-separated variable as a list, blanks dropped. */
+export function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 export function kafkaBrokers(config: Pick<BaseConfig, 'KAFKA_BROKERS'>): string[] {
-  return config.KAFKA_BROKERS.split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
+  return listOf(config.KAFKA_BROKERS);
 }

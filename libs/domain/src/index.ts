@@ -7,3 +7,4 @@ export * from './conditions/evaluate-condition';
 export * from './conversations/conversation-state';
 export * from './conversations/firing-policy';
 export * from './triggers/workflow-index';
+export * from './triggers/decision-provider';

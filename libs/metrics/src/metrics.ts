@@ -53,6 +53,12 @@ export const triggerMatches = new Counter({
   registers: [registry],
 });
 
+export const decisionProviderFallbacks = new Counter({
+  name: 'aw_decision_provider_fallbacks_total',
+  help: 'Messages decided by intent matching because the decision provider failed or timed out.',
+  registers: [registry],
+});
+
 export const materializedViewEntries = new Gauge({
   name: 'aw_materialized_view_entries',
   help: 'Entries held by an in-memory view of a compacted topic (e.g. workflow definitions).',

@@ -14,8 +14,11 @@ const REDACTED_PATHS = [
   '*.headers.authorization',
   'headers["x-api-key"]',
   '*.headers["x-api-key"]',
+  'apiKey',
+  '*.apiKey',
   'databaseUrl',
   'DATABASE_URL',
+  'DECISION_PROVIDER_API_KEY',
 ];
 
 /** Structured JSON logs on stdout, one object per line, with the service name on each. */

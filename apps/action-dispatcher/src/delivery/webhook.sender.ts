@@ -1,7 +1,10 @@
 import { Webhook } from 'standardwebhooks';
 import type { Attempt, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
 import { buildWebhookPayload } from '@app/domain';
-import type { GuardedHttpClient } from './guarded-http-client';
+import type { GuardedHttpClient } from '@app/http';
+
+/** How much of a failed response the execution log keeps. */
+const MAX_ERROR_CHARS = 2_000;
 
 type WebhookAction = Extract<WorkflowDefinition['action'], { type: 'webhook' }>;
 
@@ -46,7 +49,7 @@ export class WebhookSender {
         ? { error: result.error }
         : succeeded
           ? {}
-          : { error: `HTTP ${result.statusCode}: ${result.body ?? ''}`.slice(0, 2000) }),
+          : { error: `HTTP ${result.statusCode}: ${result.body ?? ''}`.slice(0, MAX_ERROR_CHARS) }),
     };
     return { succeeded, attempt };
   }

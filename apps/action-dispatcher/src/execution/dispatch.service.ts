@@ -1,11 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Topics, workflowTriggeredValidator, type WorkflowExecuted, type WorkflowTriggered } from '@app/contracts';
+import { listOf } from '@app/config';
 import { OutboundAddressPolicy, executionIdOf } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { actionDeliveryDuration, workflowExecutions } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
-import { allowedCidrs, type ActionDispatcherConfig } from '../config';
-import { GuardedHttpClient } from '../delivery/guarded-http-client';
+import type { ActionDispatcherConfig } from '../config';
+import { GuardedHttpClient } from '@app/http';
 import { WebhookSender } from '../delivery/webhook.sender';
 
 /** The definitions view has not yet seen the version a trigger refers to: retry the batch shortly. */
@@ -26,7 +27,7 @@ export class DispatchService implements OnApplicationShutdown {
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
     @Inject(APP_CONFIG) config: ActionDispatcherConfig,
   ) {
-    this.http = new GuardedHttpClient(new OutboundAddressPolicy(allowedCidrs(config)), {
+    this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
     });

@@ -8,17 +8,22 @@ import {
 } from '@app/contracts';
 import {
   decideFirings,
+  evaluateCondition,
   WorkflowIndex,
   recordEvent,
   recordFirings,
   triggerIdOf,
   type ConversationState,
+  type DecisionProvider,
+  type FiredWorkflow,
   type TriggerInput,
 } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { triggerMatches } from '@app/metrics';
-import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import { decisionProviderFallbacks, triggerMatches } from '@app/metrics';
+import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import type { Logger } from 'pino';
 import type { TriggerMatcherConfig } from '../config';
+import { DECISION_PROVIDER } from '../decision/decision-provider.provider';
 import { ConversationStateStore, type StateSession } from '../state/conversation-state.store';
 
 const SERVICE = 'trigger-matcher';
@@ -37,24 +42,26 @@ export class TriggerMatchingService {
   constructor(
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
     @Inject(APP_CONFIG) private readonly config: TriggerMatcherConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(DECISION_PROVIDER) private readonly decisionProvider: DecisionProvider | null,
     private readonly states: ConversationStateStore,
   ) {}
 
   async match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     const session = await this.states.session(batch);
-    const triggers = await processEach(batch, conversationEventValidator, SERVICE, (event, message) =>
+    const triggers = await processEach(batch, conversationEventValidator, SERVICE, async (event, message) =>
       this.decide(event as ConversationEvent, message.offset, session),
     );
     return [...triggers, ...session.records()];
   }
 
-  private decide(event: ConversationEvent, offset: string, session: StateSession): OutboundRecord[] {
+  private async decide(event: ConversationEvent, offset: string, session: StateSession): Promise<OutboundRecord[]> {
     const now = new Date();
     let state = recordEvent(session.get(event.tenantid, event.subject), event);
     const input = this.triggerInputOf(event, state);
     const triggers: OutboundRecord[] = [];
     if (input) {
-      const candidates = this.indexOf(event.tenantid).evaluate(input);
+      const candidates = await this.candidatesFor(event.tenantid, input, state);
       const decision = decideFirings(candidates, state, {
         now,
         causedByWorkflowId: event.type === 'conversation.message.created' ? event.data.causedBy?.workflowId : undefined,
@@ -102,6 +109,51 @@ export class TriggerMatchingService {
         return { conversationEnded: true, memory: state.memory, failedAnswers: state.failedAnswers };
       case 'contact.memory.updated':
         return null;
+    }
+  }
+
+  /**
+   * The workflows whose trigger fires, best first. With a decision provider configured, it chooses
+   * among the intent workflows (whose conditions hold), and intent matching is the fallback when it
+   * fails or times out; other trigger types are always decided here.
+   */
+  private async candidatesFor(
+    tenantId: string,
+    input: TriggerInput,
+    state: ConversationState,
+  ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
+    const matched = this.indexOf(tenantId).evaluate(input);
+    if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
+    const offered = [...this.definitions.values()].filter(
+      (workflow) =>
+        workflow.tenantId === tenantId &&
+        workflow.status === 'enabled' &&
+        workflow.trigger.type === 'intent' &&
+        (!workflow.trigger.conditions || evaluateCondition(workflow.trigger.conditions, input.memory ?? {}).result),
+    );
+    try {
+      const chosen = new Set(
+        await this.decisionProvider.choose({
+          message: input.message.text,
+          transcript: state.transcript,
+          workflows: offered.map((workflow) => ({
+            id: workflow.id,
+            name: workflow.name,
+            phrases: workflow.trigger.type === 'intent' ? workflow.trigger.phrases : [],
+          })),
+        }),
+      );
+      const byProvider = offered
+        .filter((workflow) => chosen.has(workflow.id))
+        .map((workflow) => ({
+          workflow,
+          match: { type: 'intent' as const, score: 1, threshold: 1, detail: 'chosen by the decision provider' },
+        }));
+      return [...byProvider, ...matched.filter(({ match }) => match.type !== 'intent')];
+    } catch (error) {
+      decisionProviderFallbacks.inc();
+      this.logger.warn({ err: error }, 'decision provider failed; intent matching decides');
+      return matched;
     }
   }
 

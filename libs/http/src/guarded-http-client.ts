@@ -5,13 +5,10 @@ import { OutboundAddressPolicy } from '@app/domain';
 
 export interface HttpPostResult {
   statusCode?: number;
-  /** The start of the response body, for the execution log. */
   body?: string;
   error?: string;
   durationMs: number;
 }
-
-const MAX_STORED_RESPONSE_CHARS = 2_000;
 
 class OutboundAddressRefused extends Error {
   constructor(reason: string) {
@@ -57,8 +54,7 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const text = await response.body.text();
-      return { statusCode: response.statusCode, body: text.slice(0, MAX_STORED_RESPONSE_CHARS), durationMs: elapsed() };
+      return { statusCode: response.statusCode, body: await response.body.text(), durationMs: elapsed() };
     } catch (error) {
       return { error: describe(error, this.options.timeoutMs), durationMs: elapsed() };
     }

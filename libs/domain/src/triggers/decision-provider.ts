@@ -1,0 +1,15 @@
+/** What a decision provider is asked: which of these workflows does the contact's message call for? */
+export interface DecisionRequest {
+  message: string;
+  transcript: readonly { role: string; text: string }[];
+  workflows: readonly { id: string; name: string; phrases: readonly string[] }[];
+}
+
+/**
+ * A pluggable decider of intent workflows (an LLM behind an OpenAI-compatible endpoint, say).
+ * Resolves with the ids of the workflows it chose (none is a valid answer); rejects when it cannot
+ * answer, and the engine then falls back to intent matching.
+ */
+export interface DecisionProvider {
+  choose(request: DecisionRequest): Promise<string[]>;
+}

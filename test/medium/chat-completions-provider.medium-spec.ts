@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OutboundAddressPolicy } from '@app/domain';
+import { GuardedHttpClient } from '@app/http';
+import { ChatCompletionsDecisionProvider } from '../../apps/trigger-matcher/src/decision/chat-completions.provider';
+
+/** A local endpoint that speaks the chat-completions protocol, answering as the test sets. */
+class FakeChatCompletions {
+  requests: { path: string; authorization?: string; body: Record<string, unknown> }[] = [];
+  answer: (body: Record<string, unknown>) => { status: number; body: unknown; delayMs?: number } = () => ({
+    status: 200,
+    body: { choices: [{ message: { role: 'assistant', content: null } }] },
+  });
+  private server: Server | undefined;
+
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      let raw = '';
+      request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      request.on('end', () => {
+        const body = JSON.parse(raw) as Record<string, unknown>;
+        this.requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
+        const answer = this.answer(body);
+        setTimeout(() => {
+          response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+        }, answer.delayMs ?? 0);
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/v1`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}
+
+describe('ChatCompletionsDecisionProvider against a fake OpenAI-compatible endpoint', () => {
+  const fake = new FakeChatCompletions();
+  let url: string;
+  const request = {
+    message: 'please close my account for good',
+    transcript: [{ role: 'contact', text: 'hi' }],
+    workflows: [
+      { id: 'wf-cancel', name: 'Cancel', phrases: ['I want to cancel', 'close my account'] },
+      { id: 'wf-refund', name: 'Refund', phrases: ['I want a refund'] },
+    ],
+  };
+  const provider = (allowed: string[], timeoutMs = 2_000) =>
+    new ChatCompletionsDecisionProvider(
+      new GuardedHttpClient(new OutboundAddressPolicy(allowed), { timeoutMs, connectTimeoutMs: 1_000 }),
+      {
+        url,
+        model: 'test-model',
+        apiKey: 'sk-test',
+      },
+    );
+
+  beforeAll(async () => {
+    url = await fake.start();
+  });
+  afterAll(() => fake.stop());
+
+  it('offers the workflows as tools and returns those the model calls', async () => {
+    fake.answer = () => ({
+      status: 200,
+      body: {
+        choices: [
+          {
+            message: {
+              role: 'assistant',
+              tool_calls: [{ type: 'function', function: { name: 'workflow_0', arguments: '{}' } }],
+            },
+          },
+        ],
+      },
+    });
+    await expect(provider(['127.0.0.0/8']).choose(request)).resolves.toEqual(['wf-cancel']);
+    const sent = fake.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/chat/completions');
+    expect(sent.authorization).toBe('Bearer sk-test');
+    expect(sent.body).toMatchObject({ model: 'test-model', tool_choice: 'auto' });
+    expect(
+      (sent.body.tools as { function: { name: string; description: string } }[]).map((tool) => tool.function),
+    ).toEqual([
+      expect.objectContaining({ name: 'workflow_0', description: expect.stringContaining('close my account') }),
+      expect.objectContaining({ name: 'workflow_1', description: expect.stringContaining('I want a refund') }),
+    ]);
+    expect((sent.body.messages as { role: string; content: string }[]).at(-1)).toEqual({
+      role: 'user',
+      content: request.message,
+    });
+  });
+
+  it('returns no workflow when the model calls no tool, and ignores unknown tools', async () => {
+    fake.answer = () => ({
+      status: 200,
+      body: {
+        choices: [
+          { message: { role: 'assistant', content: 'nothing', tool_calls: [{ function: { name: 'rm_rf' } }] } },
+        ],
+      },
+    });
+    await expect(provider(['127.0.0.0/8']).choose(request)).resolves.toEqual([]);
+  });
+
+  it('rejects on errors, malformed answers and timeouts, so that intent matching decides', async () => {
+    fake.answer = () => ({ status: 500, body: { error: 'overloaded' } });
+    await expect(provider(['127.0.0.0/8']).choose(request)).rejects.toThrow('HTTP 500');
+    fake.answer = () => ({ status: 200, body: { unexpected: true } });
+    await expect(provider(['127.0.0.0/8']).choose(request)).rejects.toThrow('choices[0].message');
+    fake.answer = () => ({ status: 200, body: {}, delayMs: 1_000 });
+    await expect(provider(['127.0.0.0/8'], 200).choose(request)).rejects.toThrow('timed out');
+  });
+
+  it('goes through the SSRF guard: a loopback endpoint is refused unless allow-listed', async () => {
+    const before = fake.requests.length;
+    await expect(provider([]).choose(request)).rejects.toThrow('SSRF');
+    expect(fake.requests.length).toBe(before);
+  });
+});
