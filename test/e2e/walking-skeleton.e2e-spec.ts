@@ -416,6 +416,63 @@ describe('walking skeleton', () => {
     ]);
   });
 
+  it('runs saved test cases on demand and refuses to enable a workflow whose tests fail', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${services.url('api')}/v1/workflows${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const created = await createWorkflow(tenantId, {
+      name: 'Cancel (draft)',
+      status: 'disabled',
+      trigger: { type: 'intent', phrases: ['I want to cancel'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/draft` },
+    });
+    const { id } = (await created.json()) as { id: string };
+    workflowsCreated += 1;
+
+    const cases = [
+      { name: 'plain cancel', messages: [{ text: 'Hello' }, { text: 'I want to cancel please' }], expect: 'fire' },
+      { name: 'paraphrase', messages: [{ text: 'how do I stop paying for this' }], expect: 'fire' },
+      { name: 'unrelated', messages: [{ text: 'what are your opening hours?' }], expect: 'no_fire' },
+    ];
+    expect((await api('PUT', `/${id}/tests`, { cases })).status).toBe(200);
+    expect(((await (await api('GET', `/${id}/tests`)).json()) as { cases: unknown[] }).cases).toEqual(cases);
+
+    const report = (await (await api('POST', `/${id}/tests/run`)).json()) as {
+      passed: number;
+      failed: number;
+      cases: { name: string; passed: boolean; firedOnMessage: number | null; outcomes: string[] }[];
+    };
+    expect(report).toMatchObject({ passed: 2, failed: 1 });
+    expect(report.cases.map(({ name, passed, firedOnMessage }) => [name, passed, firedOnMessage])).toEqual([
+      ['plain cancel', true, 1],
+      ['paraphrase', false, null],
+      ['unrelated', true, null],
+    ]);
+
+    // Going live with a failing case is refused, with the report; the workflow stays disabled.
+    const refused = await api('PATCH', `/${id}`, { status: 'enabled' });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: 'tests_failed', details: { failed: 1 } });
+    expect(((await (await api('GET', `/${id}`)).json()) as { status: string }).status).toBe('disabled');
+
+    // With the phrase that covers the paraphrase added, the tests pass and it goes live.
+    const fixed = await api('PATCH', `/${id}`, {
+      status: 'enabled',
+      trigger: { type: 'intent', phrases: ['I want to cancel', 'stop paying'] },
+    });
+    expect(fixed.status).toBe(200);
+    expect(await fixed.json()).toMatchObject({ status: 'enabled', version: 2 });
+
+    const invalid = await api('PUT', `/${id}/tests`, { cases: [{ messages: [], expect: 'maybe' }] });
+    expect(invalid.status).toBe(400);
+    const problem = (await invalid.json()) as { issues: { field: string }[] };
+    expect(problem.issues.map((issue) => issue.field).sort()).toEqual(['/cases/0/expect', '/cases/0/messages']);
+  });
+
   it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;

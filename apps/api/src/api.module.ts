@@ -4,7 +4,8 @@ import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
 import { AddFiringPolicy1764000000004 } from './migrations/1764000000004-add-firing-policy';
-import { WorkflowEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
+import { CreateWorkflowTests1764000000005 } from './migrations/1764000000005-create-workflow-tests';
+import { WorkflowEntity, WorkflowTestsEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
 import { PreviewModule } from './preview/preview.module';
 import { WorkflowsModule } from './workflows/workflows.module';
 
@@ -21,8 +22,8 @@ export class ApiModule {
           logger,
           database: {
             schema: 'api',
-            entities: [WorkflowEntity, WorkflowVersionEntity],
-            migrations: [CreateWorkflows1764000000000, AddFiringPolicy1764000000004],
+            entities: [WorkflowEntity, WorkflowVersionEntity, WorkflowTestsEntity],
+            migrations: [CreateWorkflows1764000000000, AddFiringPolicy1764000000004, CreateWorkflowTests1764000000005],
           },
         }),
         PreviewModule,

@@ -12,3 +12,4 @@ export * from './conditions/condition.v1';
 export * from './cli/offline-match';
 export * from './api/preview.api';
 export * from './events/conversation-state.v1';
+export * from './api/workflow-tests.api';

@@ -8,3 +8,4 @@ export * from './conversations/conversation-state';
 export * from './conversations/firing-policy';
 export * from './triggers/workflow-index';
 export * from './triggers/decision-provider';
+export * from './triggers/workflow-tests';

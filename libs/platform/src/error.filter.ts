@@ -14,9 +14,22 @@ export class NotFoundError extends Error {
   }
 }
 
+/** Thrown when a request cannot be carried out in the resource's current state (409), with the details of why. */
+export class ConflictError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+  ) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
 /**
  * Maps domain errors to HTTP at the edge, so that services and consumers never throw HTTP
- * exceptions: invalid input → 400 naming each field, unknown id → 404, anything else → 500.
+ * exceptions: invalid input → 400 naming each field, unknown id → 404, a conflict with the
+ * resource's state → 409 with its details, anything else → 500.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -36,6 +49,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof NotFoundError) {
       return [HttpStatus.NOT_FOUND, { error: 'not_found', message: exception.message }];
+    }
+    if (exception instanceof ConflictError) {
+      return [HttpStatus.CONFLICT, { error: exception.code, message: exception.message, details: exception.details }];
     }
     const bodyParserError = asBodyParserError(exception);
     if (bodyParserError) return bodyParserError;

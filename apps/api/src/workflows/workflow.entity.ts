@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Action, FiringPolicy, Trigger, WorkflowStatus } from '@app/contracts';
+import type { Action, FiringPolicy, Trigger, WorkflowStatus, WorkflowTestCase } from '@app/contracts';
 
 @Entity({ name: 'workflows' })
 @Index(['tenantId', 'createdAt'])
@@ -60,4 +60,17 @@ export class WorkflowVersionEntity {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+}
+
+/** The saved test cases of a workflow, run on demand and before it goes live. */
+@Entity({ name: 'workflow_tests' })
+export class WorkflowTestsEntity {
+  @PrimaryColumn('uuid', { name: 'workflow_id' })
+  workflowId!: string;
+
+  @Column('jsonb')
+  cases!: WorkflowTestCase[];
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
 }

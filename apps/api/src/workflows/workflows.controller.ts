@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import {
   createWorkflowRequestValidator,
+  putWorkflowTestsRequestValidator,
   updateWorkflowRequestValidator,
   type CreatedWorkflowView,
+  type WorkflowTestCase,
+  type WorkflowTestReport,
   type WorkflowView,
 } from '@app/contracts';
 import { TenantId, parseRequestBody } from '@app/platform';
@@ -30,6 +33,28 @@ export class WorkflowsController {
   @Patch(':id')
   update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown): Promise<WorkflowView> {
     return this.workflows.update(tenantId, id, parseRequestBody(body, updateWorkflowRequestValidator));
+  }
+
+  /** Replaces the workflow's saved test cases. */
+  @Put(':id/tests')
+  replaceTests(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<{ cases: WorkflowTestCase[] }> {
+    return this.workflows.replaceTests(tenantId, id, parseRequestBody(body, putWorkflowTestsRequestValidator));
+  }
+
+  @Get(':id/tests')
+  testCases(@TenantId() tenantId: string, @Param('id') id: string): Promise<{ cases: WorkflowTestCase[] }> {
+    return this.workflows.testCases(tenantId, id);
+  }
+
+  /** Runs the saved test cases now; they also run, and must pass, when the workflow is enabled. */
+  @Post(':id/tests/run')
+  @HttpCode(200)
+  runTests(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowTestReport> {
+    return this.workflows.runTests(tenantId, id);
   }
 
   @Delete(':id')

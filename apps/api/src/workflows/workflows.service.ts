@@ -2,10 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import type { CreateWorkflowRequest, CreatedWorkflowView, UpdateWorkflowRequest, WorkflowView } from '@app/contracts';
-import { NotFoundError } from '@app/platform';
+import type {
+  CreateWorkflowRequest,
+  CreatedWorkflowView,
+  PutWorkflowTestsRequest,
+  UpdateWorkflowRequest,
+  WorkflowTestCase,
+  WorkflowTestReport,
+  WorkflowView,
+} from '@app/contracts';
+import { ConflictError, NotFoundError } from '@app/platform';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
+import { WorkflowTestsService } from './workflow-tests.service';
 
 /** A Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
 function newSigningSecret(): string {
@@ -24,6 +33,7 @@ export class WorkflowsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly publisher: DefinitionsPublisher,
+    private readonly tests: WorkflowTestsService,
   ) {}
 
   async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
@@ -64,7 +74,19 @@ export class WorkflowsService {
   async update(tenantId: string, id: string, request: UpdateWorkflowRequest): Promise<WorkflowView> {
     const workflow = await this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, tenantId, id, true);
+      const goesLive = request.status === 'enabled' && current.status !== 'enabled';
       Object.assign(current, request, { version: current.version + 1 });
+      // A workflow goes live only when its saved test cases pass, on the definition it goes live with.
+      if (goesLive) {
+        const report = await this.tests.run(current, manager);
+        if (report.failed > 0) {
+          throw new ConflictError(
+            'tests_failed',
+            `${report.failed} of ${report.cases.length} test case(s) fail`,
+            report,
+          );
+        }
+      }
       await manager.save(current);
       await this.recordVersion(manager, current);
       return current;
@@ -81,6 +103,23 @@ export class WorkflowsService {
       await manager.save(current);
     });
     await this.publishSoon();
+  }
+
+  async replaceTests(
+    tenantId: string,
+    id: string,
+    request: PutWorkflowTestsRequest,
+  ): Promise<{ cases: WorkflowTestCase[] }> {
+    const workflow = await this.find(this.dataSource.manager, tenantId, id);
+    return { cases: await this.tests.replace(workflow.id, request) };
+  }
+
+  async testCases(tenantId: string, id: string): Promise<{ cases: WorkflowTestCase[] }> {
+    return { cases: await this.tests.cases((await this.find(this.dataSource.manager, tenantId, id)).id) };
+  }
+
+  async runTests(tenantId: string, id: string): Promise<WorkflowTestReport> {
+    return this.tests.run(await this.find(this.dataSource.manager, tenantId, id));
   }
 
   /** Another tenant's workflow is reported as missing, never as forbidden. */

@@ -5,4 +5,6 @@ export interface ErrorResponse {
   error: string;
   message: string;
   issues?: ValidationIssue[];
+  /** For conflicts (409): why, e.g. the failing test cases of a workflow that may not go live. */
+  details?: unknown;
 }

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { PutWorkflowTestsRequest, WorkflowTestCase, WorkflowTestReport } from '@app/contracts';
+import { runWorkflowTests } from '@app/domain';
+import { WorkflowTestsEntity, type WorkflowEntity } from './workflow.entity';
+
+/** A workflow's saved test cases: stored per workflow, run with the engine's own code. */
+@Injectable()
+export class WorkflowTestsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async replace(workflowId: string, request: PutWorkflowTestsRequest): Promise<WorkflowTestCase[]> {
+    await this.dataSource.getRepository(WorkflowTestsEntity).save({ workflowId, cases: request.cases });
+    return request.cases;
+  }
+
+  async cases(workflowId: string, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestCase[]> {
+    return (await manager.findOneBy(WorkflowTestsEntity, { workflowId }))?.cases ?? [];
+  }
+
+  async run(workflow: WorkflowEntity, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestReport> {
+    const results = runWorkflowTests(workflow, await this.cases(workflow.id, manager));
+    const passed = results.filter((result) => result.passed).length;
+    return {
+      workflowId: workflow.id,
+      version: workflow.version,
+      passed,
+      failed: results.length - passed,
+      cases: results,
+    };
+  }
+}
