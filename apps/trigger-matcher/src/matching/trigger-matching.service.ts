@@ -72,9 +72,9 @@ export class TriggerMatchingService {
         decision.fire.map(({ workflow }) => workflow.id),
         now,
       );
+      const message = event.type === 'conversation.message.created' ? event.data : undefined;
       for (const { workflow, match } of decision.fire) {
         triggerMatches.inc({ trigger_type: match.type });
-        const message = event.type === 'conversation.message.created' ? event.data : undefined;
         const trigger: WorkflowTriggered = {
           triggerId: triggerIdOf(event.tenantid, event.source, event.id, workflow.id),
           tenantId: event.tenantid,
