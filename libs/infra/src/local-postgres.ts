@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -91,6 +91,7 @@ export async function startLocalPostgres({ dataDir, port, log }: StartLocalPostg
   const server = postgresServer(dataDir);
   const runAs = await postgresOsUser(log);
   await mkdir(dataDir, { recursive: true });
+  if (runAs !== undefined) await letOthersTraverse([path.dirname(binaries.postgres), dataDir], log);
   await stopLeftoverPostgres(dataDir, log);
   await removeStaleLockFile(files, log);
   await assertPortFree(HOST, port, 'postgres port');
@@ -183,6 +184,25 @@ async function postgresOsUser(log: (line: string) => void): Promise<RunAs | unde
   const created = await lookUpOsUser(OS_USER);
   if (created === undefined) throw new Error(`created the ${OS_USER} OS user, yet \`id ${OS_USER}\` does not know it`);
   return created;
+}
+
+/**
+ * As root, the `postgres` user must be able to reach the binaries and the data directory. A
+ * checkout in a private folder (say a 0700 `mktemp -d`) blocks it, so grant traverse permission
+ * (o+x: enter, not list or read) on each ancestor that lacks it, and say so.
+ */
+async function letOthersTraverse(targets: string[], log: (line: string) => void): Promise<void> {
+  const seen = new Set<string>();
+  for (const target of targets) {
+    for (let dir = path.resolve(target); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        await chmod(dir, (mode & 0o7777) | 0o001);
+        log(`granted traverse permission (o+x) on ${dir} so that the ${OS_USER} user can reach PostgreSQL`);
+      }
+    }
+  }
 }
 
 async function lookUpOsUser(name: string): Promise<RunAs | undefined> {
