@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Consumer, Kafka } from '@app/kafka';
 import pino from 'pino';
-import { ALL_TOPICS, Topics, type WorkflowDefinition } from '@app/contracts';
+import { ALL_TOPICS, Topics, uncontractedTopic, type WorkflowDefinition } from '@app/contracts';
 import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
 import {
   createKafkaClient,
@@ -57,14 +57,7 @@ async function main(): Promise<void> {
     await ensureTopics(kafka, ALL_TOPICS, partitions);
     await ensureTopics(
       kafka,
-      [raw.in, raw.out].map((name) => ({
-        name,
-        schema: null,
-        cleanupPolicy: 'delete',
-        deadLetter: false,
-        key: '',
-        description: '',
-      })),
+      [raw.in, raw.out].map((name) => uncontractedTopic(name)),
       partitions,
     );
     const tenantId = `bench-${run}`;

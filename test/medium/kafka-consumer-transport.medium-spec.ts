@@ -5,7 +5,7 @@ import { EventPattern } from '@nestjs/microservices';
 import { Type } from '@sinclair/typebox';
 import type { Kafka, Producer } from '@app/kafka';
 import pino from 'pino';
-import { compileValidator, deadLetterTopicOf, type TopicContract } from '@app/contracts';
+import { compileValidator, deadLetterTopicOf, uncontractedTopic } from '@app/contracts';
 import {
   DeadLetterHeaders,
   KafkaConsumerTransport,
@@ -51,15 +51,7 @@ describe('KafkaConsumerTransport (real Kafka)', () => {
 
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'medium', logger });
-    const topic = (name: string): TopicContract => ({
-      name,
-      schema: null,
-      cleanupPolicy: 'delete',
-      deadLetter: false,
-      key: '',
-      description: '',
-    });
-    await ensureTopics(kafka, [topic(input), topic(output), topic(deadLetterTopicOf(input))], 2);
+    await ensureTopics(kafka, [input, output, deadLetterTopicOf(input)].map(uncontractedTopic), 2);
     producer = createProducer(kafka);
     await producer.connect();
     app = await NestFactory.createMicroservice(TestModule, {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { SERVICES } from '@app/infra';
 
 /**
  * docker-compose.yml and deploy/prometheus/prometheus.yml agree with each other and with the repo.
@@ -9,15 +10,8 @@ import { parse } from 'yaml';
  */
 const ROOT = path.resolve(__dirname, '../..');
 
-/** The six services and the HTTP port each listens on, is published on and is scraped on. */
-const APP_PORTS: Record<string, number> = {
-  api: 3000,
-  ingest: 3001,
-  'trigger-matcher': 3002,
-  'action-dispatcher': 3003,
-  'signal-aggregator': 3004,
-  history: 3005,
-};
+/** The six services and the HTTP port each listens on, is published on and is scraped on (from the code). */
+const APP_PORTS: Record<string, number> = SERVICES;
 const APPS = Object.keys(APP_PORTS);
 const INFRA = ['kafka', 'postgres', 'topics', 'prometheus', 'alertmanager', 'grafana'];
 

@@ -104,6 +104,18 @@ function deadLetterContract(topic: TopicContract): TopicContract {
   };
 }
 
+/** A topic outside the engine's contracts (benchmarks, tests): bytes, deleted by retention. */
+export function uncontractedTopic(name: string): TopicContract {
+  return {
+    name,
+    schema: null,
+    cleanupPolicy: 'delete',
+    deadLetter: false,
+    key: 'any',
+    description: 'not part of the engine',
+  };
+}
+
 const topicList: readonly TopicContract[] = Object.values(Topics);
 
 /** Every topic the engine needs, dead-letter topics included. */
