@@ -18,13 +18,15 @@ import {
 } from '@app/kafka';
 import { messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
-const USAGE = `usage: npm run bench [-- --events N] [--partitions P]
+const USAGE = `usage: npm run bench [-- --events N] [--partitions P] [--workflows W]
 
 The performance yardstick, measured in one run on one broker:
   (a) raw kafkajs passthrough: consume → JSON.parse → produce, batch-wise, committing offsets,
       in its own process (bench/raw-passthrough.ts);
   (b) the pipeline: conversation.events → ingest → trigger-matcher → workflow.triggers
       (validation, de-duplication in Postgres, matching, Kafka transactions), one trigger per event.
+With --workflows W > 1, the tenant has W AI-intent workflows and every message carries the
+platform AI's intent (one of them), still one trigger per event.
 Both are timed from the first produced event to the last output record. Prints both and their
 ratio, and writes bench/results/pipeline-vs-passthrough.json.`;
 
@@ -35,12 +37,15 @@ async function main(): Promise<void> {
     options: {
       events: { type: 'string', default: '20000' },
       partitions: { type: 'string', default: '3' },
+      workflows: { type: 'string', default: '1' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   const events = Number(values.events);
   const partitions = Number(values.partitions);
+  const workflowCount = Number(values.workflows);
+  if (!Number.isInteger(workflowCount) || workflowCount < 1) throw new Error('--workflows must be a positive integer');
   if (!Number.isInteger(events) || events < 100) throw new Error('--events must be an integer ≥ 100');
   if (!Number.isInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
 
@@ -66,7 +71,7 @@ async function main(): Promise<void> {
 
     const passthrough = await measurePassthrough(kafka, infrastructure.kafkaBrokers, raw, events, tenantId);
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s`);
-    const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run);
+    const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run, workflowCount);
     log(`(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s`);
 
     const result = {
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
       },
       kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
       events,
+      workflows: workflowCount,
       eventBytes: Buffer.byteLength(JSON.stringify(sample)),
       passthrough,
       pipeline,
@@ -100,11 +106,51 @@ interface Measure {
   eventsPerSecond: number;
 }
 
-function eventRecords(topic: string, events: number, tenantId: string, prefix: string): OutboundRecord[] {
+/** With `workflowCount` > 1, messages carry the platform AI's intent (one of the workflows' intents). */
+function eventRecords(
+  topic: string,
+  events: number,
+  tenantId: string,
+  prefix: string,
+  workflowCount: number,
+): OutboundRecord[] {
   return Array.from({ length: events }, (_, index) => {
     const event = messageCreatedEvent(tenantId, `${prefix}-${index}`, "hi, I'd like to cancel my subscription please");
+    if (workflowCount > 1) event.data.ai = { intent: `intent-${index % workflowCount}`, confidence: 0.9 };
     return jsonRecord(topic, event.subject, event);
   });
+}
+
+/**
+ * One intent workflow that fires on every event; or, with `count` > 1, that many AI-intent
+ * workflows, each firing on the events annotated with its intent (still one trigger per event).
+ */
+function benchWorkflows(tenantId: string, count: number): WorkflowDefinition[] {
+  const base = {
+    tenantId,
+    version: 1,
+    status: 'enabled' as const,
+    action: { type: 'webhook' as const, url: 'https://example.com/hook' },
+    firing: { mode: 'every_time' as const },
+    signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+    updatedAt: new Date().toISOString(),
+  };
+  if (count === 1) {
+    return [
+      {
+        ...base,
+        id: randomUUID(),
+        name: 'Cancel subscription',
+        trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
+      },
+    ];
+  }
+  return Array.from({ length: count }, (_, index) => ({
+    ...base,
+    id: randomUUID(),
+    name: `AI intent ${index}`,
+    trigger: { type: 'ai_intent' as const, intents: [`intent-${index}`] },
+  }));
 }
 
 function groupJoined(consumer: Consumer): Promise<void> {
@@ -173,7 +219,7 @@ async function measurePassthrough(
     });
     return await timeUntilOutput(
       kafka,
-      eventRecords(topics.in, events, tenantId, 'raw'),
+      eventRecords(topics.in, events, tenantId, 'raw', 1),
       topics.out,
       events,
       '(a) passthrough',
@@ -184,29 +230,22 @@ async function measurePassthrough(
   }
 }
 
-/** (b) the real ingest and trigger-matcher processes, with a workflow that fires on every event. */
+/** (b) the real ingest and trigger-matcher processes, with workflows that fire once on every event. */
 async function measurePipeline(
   kafka: Kafka,
   infrastructure: { kafkaBrokers: string[]; databaseUrl: string },
   events: number,
   tenantId: string,
   run: string,
+  workflowCount: number,
 ): Promise<Measure> {
-  const workflow: WorkflowDefinition = {
-    id: randomUUID(),
-    tenantId,
-    name: 'Cancel subscription',
-    version: 1,
-    status: 'enabled',
-    trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
-    action: { type: 'webhook', url: 'https://example.com/hook' },
-    firing: { mode: 'every_time' },
-    signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
-    updatedAt: new Date().toISOString(),
-  };
+  const workflows = benchWorkflows(tenantId, workflowCount);
   const producer = createProducer(kafka);
   await producer.connect();
-  await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
+  await sendChunked(
+    producer,
+    workflows.map((workflow) => jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)),
+  );
   await producer.disconnect();
   const services = await startServices({
     names: ['ingest', 'trigger-matcher'],
@@ -221,12 +260,12 @@ async function measurePipeline(
     log,
   });
   try {
-    await waitFor('trigger-matcher to load the workflow', async () =>
-      ((await workflowDefinitionsLoaded(services.url('trigger-matcher'))) ?? 0) > 0 ? true : undefined,
+    await waitFor('trigger-matcher to load the workflows', async () =>
+      ((await workflowDefinitionsLoaded(services.url('trigger-matcher'))) ?? 0) >= workflows.length ? true : undefined,
     );
     return await timeUntilOutput(
       kafka,
-      eventRecords(Topics.conversationEvents.name, events, tenantId, `pipe-${run}`),
+      eventRecords(Topics.conversationEvents.name, events, tenantId, `pipe-${run}`, workflowCount),
       Topics.workflowTriggers.name,
       events,
       '(b) pipeline',
