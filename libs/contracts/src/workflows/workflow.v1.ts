@@ -13,6 +13,13 @@ export const IntentTriggerSchema = Type.Object(
       maxItems: 200,
       description: 'Example phrases such as "I want to cancel"; paraphrases of them fire the workflow.',
     }),
+    negativePhrases: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), {
+        maxItems: 200,
+        description:
+          'Phrases that must NOT fire it ("I don\'t want to cancel"); a message closer to one of them stays quiet.',
+      }),
+    ),
     conditions,
     threshold: Type.Optional(
       Type.Number({

@@ -37,6 +37,18 @@ describe('intent trigger', () => {
     });
   });
 
+  it('stays quiet when the message is at least as close to a negative phrase', () => {
+    const withNegatives = { ...cancel, negativePhrases: ["I don't want to cancel"] };
+    expect(matchTrigger(withNegatives, fromContact("I don't want to cancel, just change my plan"), owner)).toEqual({
+      type: 'intent',
+      phrase: 'I want to cancel',
+      score: 0,
+      threshold: DEFAULT_INTENT_THRESHOLD,
+      detail: 'matches the negative phrase "I don\'t want to cancel"',
+    });
+    expect(matchTrigger(withNegatives, fromContact('I want to cancel'), owner)?.score).toBe(1);
+  });
+
   it('only listens to the contact, not to the AI or agents', () => {
     expect(matchTrigger(cancel, { message: { role: 'ai', text: 'I want to cancel' } }, owner)).toBeNull();
     expect(matchTrigger(cancel, {}, owner)).toBeNull();

@@ -15,14 +15,30 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   if (input.message === undefined || input.message.role !== 'contact') return null;
   const messageWords = messageWordsOf(input.message);
   const threshold = trigger.threshold ?? DEFAULT_INTENT_THRESHOLD;
+  const best = bestPhrase(trigger.phrases, messageWords);
+  // A message at least as close to a phrase that must not fire it stays quiet.
+  const negative = trigger.negativePhrases ? bestPhrase(trigger.negativePhrases, messageWords) : null;
+  if (negative && negative.score >= threshold && negative.score >= best.score) {
+    return {
+      type: 'intent',
+      phrase: best.phrase,
+      score: 0,
+      threshold,
+      detail: `matches the negative phrase "${negative.phrase}"`,
+    };
+  }
+  return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
+};
+
+function bestPhrase(phrases: readonly string[], messageWords: Set<string>): { phrase: string; score: number } {
   let best = { phrase: '', score: 0 };
-  for (const { phrase, phraseWords } of phraseWordsOf(trigger.phrases)) {
+  for (const { phrase, phraseWords } of phraseWordsOf(phrases)) {
     if (phraseWords.length === 0) continue;
     const score = phraseWords.filter((word) => messageWords.has(word)).length / phraseWords.length;
     if (score > best.score) best = { phrase, score };
   }
-  return { type: 'intent', phrase: best.phrase, score: best.score, threshold };
-};
+  return best;
+}
 
 // A message is tokenized once per event, however many workflows look at it.
 const tokenizedMessages = new WeakMap<object, Set<string>>();
