@@ -1,21 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AiAnnotationsSchema } from '../events/conversation-event.v1';
+import { SampleMessageSchema } from '../events/conversation-event.v1';
 import type { TriggerMatch } from '../events/workflow-trigger.v1';
 import { compileValidator } from '../validation';
 
 export const PreviewRequestSchema = Type.Object(
   {
-    messages: Type.Array(
-      Type.Object(
-        {
-          text: Type.String({ maxLength: 20_000 }),
-          role: Type.Optional(Type.Union([Type.Literal('contact'), Type.Literal('ai'), Type.Literal('agent')])),
-          ai: Type.Optional(AiAnnotationsSchema),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 200, description: 'One message, or a whole conversation in order.' },
-    ),
+    messages: Type.Array(SampleMessageSchema, {
+      minItems: 1,
+      maxItems: 200,
+      description: 'One message, or a whole conversation in order.',
+    }),
     memory: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
         description: 'The contact memory to evaluate conditions against.',

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AiAnnotationsSchema } from '../events/conversation-event.v1';
+import { SampleMessageSchema } from '../events/conversation-event.v1';
 import { StringEnum } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
@@ -7,17 +7,7 @@ import { compileValidator } from '../validation';
 export const WorkflowTestCaseSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    messages: Type.Array(
-      Type.Object(
-        {
-          text: Type.String({ maxLength: 20_000 }),
-          role: Type.Optional(StringEnum(['contact', 'ai', 'agent'])),
-          ai: Type.Optional(AiAnnotationsSchema),
-        },
-        { additionalProperties: false },
-      ),
-      { minItems: 1, maxItems: 50 },
-    ),
+    messages: Type.Array(SampleMessageSchema, { minItems: 1, maxItems: 50 }),
     memory: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown())),
     expect: StringEnum(['fire', 'no_fire'], { description: 'fire: on at least one message; no_fire: on none.' }),
   },

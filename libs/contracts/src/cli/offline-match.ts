@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { AiAnnotationsSchema } from '../events/conversation-event.v1';
+import { SampleMessageFields } from '../events/conversation-event.v1';
 import { compileValidator } from '../validation';
 import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
 
@@ -25,10 +25,8 @@ export const offlineWorkflowsValidator = compileValidator(Type.Array(OfflineWork
 export const OfflineMessageSchema = Type.Object(
   {
     id: Type.Union([Type.String(), Type.Number()]),
-    text: Type.String({ maxLength: 20_000 }),
-    role: Type.Optional(Type.Union([Type.Literal('contact'), Type.Literal('ai'), Type.Literal('agent')])),
+    ...SampleMessageFields,
     memory: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    ai: Type.Optional(AiAnnotationsSchema),
   },
   { additionalProperties: true },
 );

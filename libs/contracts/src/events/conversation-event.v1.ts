@@ -43,10 +43,27 @@ const envelope = {
   datacontenttype: Type.Optional(Type.Literal('application/json')),
 };
 
+/** Who wrote a message. */
+export const MessageRoleSchema = StringEnum(['contact', 'ai', 'agent'], { description: 'Who wrote the message.' });
+
+/** A message of a conversation's transcript, as the engine keeps and hands it to workflows. */
+export const TranscriptEntrySchema = Type.Object(
+  { role: MessageRoleSchema, text: Type.String(), time: Timestamp('Event time.') },
+  { additionalProperties: false },
+);
+
+/** A message to try the engine on (preview, saved test cases, the offline CLI): no event around it. */
+export const SampleMessageFields = {
+  text: Type.String({ maxLength: 20_000 }),
+  role: Type.Optional(MessageRoleSchema),
+  ai: Type.Optional(AiAnnotationsSchema),
+};
+export const SampleMessageSchema = Type.Object(SampleMessageFields, { additionalProperties: false });
+
 export const MessageCreatedDataSchema = Type.Object(
   {
     messageId: Id('Id of the message on the platform.'),
-    role: StringEnum(['contact', 'ai', 'agent'], { description: 'Who wrote the message.' }),
+    role: MessageRoleSchema,
     text: Type.String({ maxLength: 20_000 }),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
+import { Id, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
+import { TranscriptEntrySchema } from './conversation-event.v1';
 
 /**
  * `trigger-matcher.conversation-state` (compacted, key = conversation id, co-partitioned with
@@ -13,13 +14,7 @@ export const ConversationStateSchema = Type.Object(
     tenantId: TenantId,
     /** Offset of the validated event that last changed this state, for newest-wins replays. */
     sourceOffset: Type.String({ pattern: '^[0-9]+$' }),
-    transcript: Type.Array(
-      Type.Object(
-        { role: StringEnum(['contact', 'ai', 'agent']), text: Type.String(), time: Timestamp('Event time.') },
-        { additionalProperties: false },
-      ),
-      { description: 'The most recent messages, oldest first.' },
-    ),
+    transcript: Type.Array(TranscriptEntrySchema, { description: 'The most recent messages, oldest first.' }),
     failedAnswers: Type.Integer({ minimum: 0, description: 'AI messages marked answered: false.' }),
     firings: Type.Array(
       Type.Object({ workflowId: Type.String(), at: Timestamp('When it fired.') }, { additionalProperties: false }),

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { WorkflowRefSchema } from '../workflows/workflow.v1';
-import { AiAnnotationsSchema, ContactSchema } from './conversation-event.v1';
+import { AiAnnotationsSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
 
 /** Why a workflow fired (or, in previews, did not): enough to explain the decision to an author. */
 export const TriggerMatchSchema = Type.Object(
@@ -34,13 +34,7 @@ export const WorkflowTriggeredSchema = Type.Object(
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
     transcript: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { role: StringEnum(['contact', 'ai', 'agent']), text: Type.String(), time: Timestamp('Event time.') },
-          { additionalProperties: false },
-        ),
-        { description: 'The recent messages of the conversation, oldest first.' },
-      ),
+      Type.Array(TranscriptEntrySchema, { description: 'The recent messages of the conversation, oldest first.' }),
     ),
     match: TriggerMatchSchema,
     firedAt: Timestamp('When the decision was made.'),
