@@ -7,6 +7,22 @@ export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
     default: 5,
     description: 'Loop protection: workflows one conversation may fire per minute.',
   }),
+  TIMER_TICK_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60_000,
+    default: 1_000,
+    description: 'How often due no_reply timers and state expiries are looked for: their precision.',
+  }),
+  CONVERSATION_STATE_IDLE_TTL_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 7 * 24 * 3600,
+    description: 'A conversation without events for this long is forgotten (its no_reply timers fire first).',
+  }),
+  ENDED_CONVERSATION_STATE_TTL_SECONDS: Type.Integer({
+    minimum: 0,
+    default: 3600,
+    description: 'An ended conversation is forgotten this long after its last event; later events start afresh.',
+  }),
   DECISION_PROVIDER_URL: Type.String({
     default: '',
     pattern: '^(https?://.+)?$',

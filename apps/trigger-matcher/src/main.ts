@@ -8,5 +8,11 @@ runService({
   name: 'trigger-matcher',
   envSchema: TriggerMatcherEnvSchema,
   module: TriggerMatcherModule.register,
-  consumer: { groupId: 'trigger-matcher', topics: [Topics.validatedEvents.name], transactional: true },
+  // Ticks are co-partitioned with the events: one member owns all of a conversation's records and its state.
+  consumer: {
+    groupId: 'trigger-matcher',
+    topics: [Topics.validatedEvents.name, Topics.timerTicks.name],
+    transactional: true,
+    coPartitioned: true,
+  },
 });

@@ -1,17 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Topics, conversationStateValidator } from '@app/contracts';
+import { Topics, contactAttributeValidator, conversationStateValidator } from '@app/contracts';
+import { isNewerAttribute } from '@app/domain';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { TriggerMatcherConfig } from './config';
+import { CONTACT_ATTRIBUTES, ContactMemoryIndex, ContactMemoryStore } from './contacts/contact-memory.store';
 import { decisionProviderProvider } from './decision/decision-provider.provider';
 import { TriggerMatchingService } from './matching/trigger-matching.service';
 import { ValidatedEventConsumer } from './matching/validated-event.consumer';
-import { CONVERSATION_STATES, ConversationStateStore, isNewerState } from './state/conversation-state.store';
+import {
+  CONVERSATION_STATES,
+  ConversationStateStore,
+  isNewerState,
+  isNewerStateTombstone,
+} from './state/conversation-state.store';
+import { TimerSchedule } from './timers/timer-schedule';
+import { TimerTickConsumer } from './timers/timer-tick.consumer';
+import { TimerTicker } from './timers/timer-ticker';
 
 @Module({})
 export class TriggerMatcherModule {
   static register(config: TriggerMatcherConfig, logger: Logger): DynamicModule {
+    // Both follow their view's every change, so they are built here and handed to the views.
+    const schedule = new TimerSchedule({
+      idleSeconds: config.CONVERSATION_STATE_IDLE_TTL_SECONDS,
+      endedSeconds: config.ENDED_CONVERSATION_STATE_TTL_SECONDS,
+    });
+    const contactIndex = new ContactMemoryIndex();
     return {
       module: TriggerMatcherModule,
       imports: [
@@ -22,11 +38,30 @@ export class TriggerMatcherModule {
           topic: Topics.conversationState.name,
           validator: conversationStateValidator,
           isNewer: isNewerState,
+          isNewerTombstone: isNewerStateTombstone,
+          onChange: (conversationId, state) => schedule.onStateChange(conversationId, state),
+          logger,
+        }),
+        MaterializedViewModule.register({
+          provide: CONTACT_ATTRIBUTES,
+          name: 'contact-memory',
+          topic: Topics.contactMemory.name,
+          validator: contactAttributeValidator,
+          isNewer: isNewerAttribute,
+          onChange: (key, attribute) => contactIndex.onChange(key, attribute),
           logger,
         }),
       ],
-      controllers: [ValidatedEventConsumer],
-      providers: [TriggerMatchingService, ConversationStateStore, decisionProviderProvider],
+      controllers: [ValidatedEventConsumer, TimerTickConsumer],
+      providers: [
+        TriggerMatchingService,
+        ConversationStateStore,
+        ContactMemoryStore,
+        TimerTicker,
+        { provide: TimerSchedule, useValue: schedule },
+        { provide: ContactMemoryIndex, useValue: contactIndex },
+        decisionProviderProvider,
+      ],
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ConversationEventSchema } from './events/conversation-event.v1';
-import { ConversationStateSchema } from './events/conversation-state.v1';
+import { ContactAttributeSchema, ConversationStateSchema, TimerTickSchema } from './events/conversation-state.v1';
 import { ConversationActionSchema, SignalAppliedSchema } from './events/conversation-action.v1';
 import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
@@ -53,6 +53,23 @@ export const Topics = {
     deadLetter: false,
     key: 'conversation id',
     description: "trigger-matcher's durable per-conversation state; co-partitioned with the validated events.",
+  },
+  timerTicks: {
+    name: 'trigger-matcher.timer-ticks',
+    schema: TimerTickSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description:
+      "trigger-matcher's wake-ups for due no_reply timers; co-partitioned with the validated events, consumed by trigger-matcher.",
+  },
+  contactMemory: {
+    name: 'trigger-matcher.contact-memory',
+    schema: ContactAttributeSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'tenant/contact/attribute',
+    description: 'Contact memory shared by all conversations of a contact, one record per attribute.',
   },
   workflowTriggers: {
     name: 'workflow.triggers',

@@ -9,3 +9,5 @@ export * from './conversations/firing-policy';
 export * from './triggers/workflow-index';
 export * from './triggers/decision-provider';
 export * from './triggers/workflow-tests';
+export * from './conversations/timers';
+export * from './conversations/contact-memory';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, Kafka } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
+import { stringHeaders } from './records';
 import type { Logger } from 'pino';
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
 
@@ -16,6 +17,11 @@ export interface CompactedTopicViewOptions<T> {
    * the view directly (`set`) ignore its own older records when they arrive from the topic.
    */
   isNewer?: (current: T, incoming: T) => boolean;
+  /**
+   * Whether a tombstone (with its headers) may delete `current` (default: always). Lets a writer
+   * that deletes with a versioned tombstone ignore it once it wrote a newer value for the key.
+   */
+  isNewerTombstone?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
 }
 
 /**
@@ -84,7 +90,7 @@ export class CompactedTopicView<T> {
     await this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ message }) =>
-        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null),
+        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers),
     });
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
     await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
@@ -114,12 +120,15 @@ export class CompactedTopicView<T> {
     }
   }
 
-  private applyRecord(key: string | null, value: Buffer | null): void {
+  private applyRecord(key: string | null, value: Buffer | null, headers: IHeaders | undefined): void {
     if (key === null) {
       this.options.logger.error({ topic: this.options.topic }, 'ignoring a record without a key');
       return;
     }
     if (value === null) {
+      const current = this.entries.get(key);
+      const { isNewerTombstone } = this.options;
+      if (current !== undefined && isNewerTombstone && !isNewerTombstone(current, stringHeaders(headers))) return;
       this.entries.delete(key);
       this.changeCount += 1;
       this.options.onChange?.(key, null);

@@ -3,8 +3,9 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration } from '@app/metrics';
+import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
 import { createProducer, sendChunked } from './kafka-client';
-import type { ConsumedBatch, ConsumedMessage, OutboundRecord } from './records';
+import { stringHeaders, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from './records';
 
 export interface KafkaConsumerTransportOptions {
   kafka: Kafka;
@@ -16,6 +17,10 @@ export interface KafkaConsumerTransportOptions {
    * transaction (consume-transform-produce, exactly once). Must be stable per instance.
    */
   transactionalId?: string;
+  /** Give partition p of every topic to the same member (topics keyed alike whose records share state). */
+  coPartitioned?: boolean;
+  /** Kept up to date with the partitions this member owns, for work that is not driven by a batch. */
+  assignment?: ConsumerAssignment;
 }
 
 /**
@@ -42,17 +47,20 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
+      ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
     });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
     const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (event) => {
       this.assignmentEpoch += 1;
       this.joined = true;
       this.crashed = null;
+      options.assignment?.set(event.payload.memberAssignment);
     });
     this.consumer.on(CRASH, (event) => {
       this.crashed = event.payload.error.message;
       this.joined = false;
+      options.assignment?.set({});
     });
   }
 
@@ -75,6 +83,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
 
   /** Leaves the group (waiting for the batch in flight) and flushes the producer. */
   async close(): Promise<void> {
+    this.options.assignment?.set({});
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }
@@ -164,13 +173,4 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       throw error;
     }
   }
-}
-
-function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
-  }
-  return out;
 }

@@ -8,3 +8,4 @@ export * from './compacted-topic-view';
 export * from './kafka.module';
 export * from './materialized-view.module';
 export * from './cluster-probe';
+export * from './co-partitioned-assigner';

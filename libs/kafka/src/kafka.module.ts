@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type OnApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { ConsumerAssignment } from './co-partitioned-assigner';
 import { createKafkaClient, createProducer } from './kafka-client';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
@@ -18,7 +19,8 @@ class ProducerLifecycle implements OnApplicationShutdown {
 
 /**
  * Provides the process's Kafka client (KAFKA_CLIENT) and a connected idempotent producer
- * (KAFKA_PRODUCER) for services that publish outside of a consumed batch, such as the api.
+ * (KAFKA_PRODUCER) for services that publish outside of a consumed batch, such as the api, and
+ * the partitions the service's consumer owns (ConsumerAssignment).
  */
 @Global()
 @Module({})
@@ -38,8 +40,9 @@ export class KafkaModule {
           },
         },
         ProducerLifecycle,
+        ConsumerAssignment,
       ],
-      exports: [KAFKA_CLIENT, KAFKA_PRODUCER],
+      exports: [KAFKA_CLIENT, KAFKA_PRODUCER, ConsumerAssignment],
     };
   }
 }

@@ -23,6 +23,9 @@ export interface MaterializedViewOptions<T> {
   validator: Validator<T>;
   logger: Logger;
   isNewer?: (current: T, incoming: T) => boolean;
+  isNewerTombstone?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
+  /** Called on every change of the view, from the topic or `set` (to keep an index or a schedule). */
+  onChange?: (key: string, value: T | null) => void;
 }
 
 /**
@@ -44,7 +47,11 @@ export class MaterializedViewModule {
           groupIdPrefix: `view-${options.name}`,
           logger: options.logger,
           isNewer: options.isNewer,
-          onChange: () => materializedViewEntries.set({ view: options.name }, view.size),
+          isNewerTombstone: options.isNewerTombstone,
+          onChange: (key, value) => {
+            materializedViewEntries.set({ view: options.name }, view.size);
+            options.onChange?.(key, value);
+          },
         }),
     };
     // The view counts its own entries in onChange; it needs a reference to itself.

@@ -46,3 +46,13 @@ export function byteLength(record: OutboundRecord): number {
   const headerBytes = Object.entries(record.headers ?? {}).reduce((sum, [k, v]) => sum + k.length + size(v), 0);
   return size(record.key) + size(record.value) + headerBytes + 64;
 }
+
+/** Kafka headers as strings (the last value of a repeated header). */
+export function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? String(value[value.length - 1]) : String(value);
+  }
+  return out;
+}

@@ -59,6 +59,19 @@ export const decisionProviderFallbacks = new Counter({
   registers: [registry],
 });
 
+export const timerTicksSent = new Counter({
+  name: 'aw_timer_ticks_sent_total',
+  help: 'Wake-ups trigger-matcher sent for conversations whose no_reply timer or state expiry was due.',
+  registers: [registry],
+});
+
+export const conversationStatesExpired = new Counter({
+  name: 'aw_conversation_states_expired_total',
+  help: 'Conversation states trigger-matcher forgot, by why: ended or idle.',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
 export const materializedViewEntries = new Gauge({
   name: 'aw_materialized_view_entries',
   help: 'Entries held by an in-memory view of a compacted topic (e.g. workflow definitions).',

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Logger } from 'pino';
 import { loadConfig, type BaseConfig } from '@app/config';
-import { KAFKA_CLIENT, KafkaConsumerTransport } from '@app/kafka';
+import { ConsumerAssignment, KAFKA_CLIENT, KafkaConsumerTransport } from '@app/kafka';
 import { initMetrics } from '@app/metrics';
 import { HttpErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPES } from './request-body';
@@ -18,7 +18,7 @@ export interface ServiceSpec<S extends TObject> {
   /** The root module, built from the validated config. */
   module: (config: Static<S> & BaseConfig, logger: Logger) => DynamicModule;
   /** Topics this service consumes through `@EventPattern` handlers, if any. */
-  consumer?: { groupId: string; topics: readonly string[]; transactional: boolean };
+  consumer?: { groupId: string; topics: readonly string[]; transactional: boolean; coPartitioned?: boolean };
   /** Largest accepted HTTP JSON body. */
   bodyLimit?: string;
 }
@@ -61,6 +61,8 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
       topics: spec.consumer.topics,
       logger,
       transactionalId: spec.consumer.transactional ? `${spec.name}-${config.INSTANCE_ID}` : undefined,
+      coPartitioned: spec.consumer.coPartitioned,
+      assignment: app.get(ConsumerAssignment),
     });
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
     app.get(ReadinessRegistry).register({ name: 'kafka-consumer', check: () => transport.readiness() });

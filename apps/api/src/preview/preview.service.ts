@@ -23,6 +23,7 @@ export class PreviewService {
         message: { role: message.role ?? 'contact', text: message.text },
         ai: message.ai,
         memory: request.memory,
+        preview: request.preview,
       });
       const fired = firedOf(evaluations).map(({ workflow }) => workflow.id);
       return {

@@ -2,42 +2,74 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   Topics,
   conversationEventValidator,
+  timerTickValidator,
   type ConversationEvent,
+  type TimerTick,
   type WorkflowDefinition,
   type WorkflowTriggered,
 } from '@app/contracts';
 import {
   decideFirings,
+  effectiveMemory,
   evaluateCondition,
-  WorkflowIndex,
+  evaluateWorkflows,
+  explainWorkflows,
+  firedOf,
+  isExpired,
+  markTimersDecided,
+  memoryChangesOf,
   recordEvent,
   recordFirings,
+  runsOn,
+  timerInputOf,
   triggerIdOf,
+  WorkflowIndex,
+  type ContactMemory,
   type ConversationState,
   type DecisionProvider,
   type FiredWorkflow,
+  type StateExpiry,
   type TriggerInput,
 } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { decisionProviderFallbacks, triggerMatches } from '@app/metrics';
+import { conversationStatesExpired, decisionProviderFallbacks, triggerMatches } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { Logger } from 'pino';
 import type { TriggerMatcherConfig } from '../config';
+import { ContactMemoryStore, type ContactMemorySession } from '../contacts/contact-memory.store';
 import { DECISION_PROVIDER } from '../decision/decision-provider.provider';
 import { ConversationStateStore, type StateSession } from '../state/conversation-state.store';
 
 const SERVICE = 'trigger-matcher';
+/** The `event.source` of triggers that a timer, not a platform event, caused. */
+const TIMER_SOURCE = 'trigger-matcher/timer';
+
+interface Sessions {
+  states: StateSession;
+  contacts: ContactMemorySession;
+}
+
+/** What fired a workflow: a platform event, or a timer of the conversation. */
+interface Cause {
+  event: WorkflowTriggered['event'];
+  message?: WorkflowTriggered['message'];
+  ai?: WorkflowTriggered['ai'];
+  contact?: WorkflowTriggered['contact'];
+  causedByWorkflowId?: string;
+}
 
 /**
- * Validated conversation events → workflow triggers. For each event, in order per conversation:
- * update the conversation's state, evaluate the tenant's workflows, apply firing policies and loop
- * protection, and emit one trigger per workflow that fires — the state and the triggers in the
- * same Kafka transaction as the consumed offsets.
+ * Validated conversation events and timer ticks → workflow triggers. For each event, in order per
+ * conversation: update the conversation's state and its contact's memory, evaluate the tenant's
+ * workflows, apply firing policies and loop protection, and emit one trigger per workflow that
+ * fires. A tick does the same for the conversation's due no_reply timers, or forgets its expired
+ * state. State, memory and triggers go out in the same Kafka transaction as the consumed offsets.
  */
 @Injectable()
 export class TriggerMatchingService {
   private readonly indexes = new Map<string, WorkflowIndex<WorkflowDefinition>>();
   private indexedAt = -1;
+  private readonly expiry: StateExpiry;
 
   constructor(
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
@@ -45,68 +77,159 @@ export class TriggerMatchingService {
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(DECISION_PROVIDER) private readonly decisionProvider: DecisionProvider | null,
     private readonly states: ConversationStateStore,
-  ) {}
-
-  async match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    const session = await this.states.session(batch);
-    const triggers = await processEach(batch, conversationEventValidator, SERVICE, async (event, message) =>
-      this.decide(event as ConversationEvent, message.offset, session),
-    );
-    return [...triggers, ...session.records()];
+    private readonly contacts: ContactMemoryStore,
+  ) {
+    this.expiry = {
+      idleSeconds: config.CONVERSATION_STATE_IDLE_TTL_SECONDS,
+      endedSeconds: config.ENDED_CONVERSATION_STATE_TTL_SECONDS,
+    };
   }
 
-  private async decide(event: ConversationEvent, offset: string, session: StateSession): Promise<OutboundRecord[]> {
+  async match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const sessions = await this.sessions(batch);
+    const triggers = await processEach(batch, conversationEventValidator, SERVICE, async (event) =>
+      this.decide(event as ConversationEvent, sessions),
+    );
+    return [...triggers, ...sessions.states.records(), ...sessions.contacts.records()];
+  }
+
+  async wakeUp(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const sessions = await this.sessions(batch);
+    const triggers = await processEach(batch, timerTickValidator, SERVICE, (tick) => this.onTick(tick, sessions));
+    return [...triggers, ...sessions.states.records(), ...sessions.contacts.records()];
+  }
+
+  private async sessions(batch: ConsumedBatch): Promise<Sessions> {
+    return { states: await this.states.session(batch), contacts: this.contacts.session(batch) };
+  }
+
+  private async decide(event: ConversationEvent, sessions: Sessions): Promise<OutboundRecord[]> {
     const now = new Date();
-    let state = recordEvent(session.get(event.tenantid, event.subject), event);
-    const input = this.triggerInputOf(event, state);
-    const triggers: OutboundRecord[] = [];
-    if (input) {
-      const candidates = await this.candidatesFor(event.tenantid, input, state);
-      const decision = decideFirings(candidates, state, {
-        now,
-        causedByWorkflowId: event.type === 'conversation.message.created' ? event.data.causedBy?.workflowId : undefined,
-        maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
-      });
-      state = recordFirings(
-        state,
-        decision.fire.map(({ workflow }) => workflow.id),
-        now,
-      );
-      const message = event.type === 'conversation.message.created' ? event.data : undefined;
-      for (const { workflow, match } of decision.fire) {
-        triggerMatches.inc({ trigger_type: match.type });
-        const trigger: WorkflowTriggered = {
-          triggerId: triggerIdOf(event.tenantid, event.source, event.id, workflow.id),
-          tenantId: event.tenantid,
-          conversationId: event.subject,
-          workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
-          event: { id: event.id, source: event.source, type: event.type, time: event.time },
-          ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
-          ...(message?.ai ? { ai: message.ai } : {}),
-          ...(event.data.contact ? { contact: event.data.contact } : {}),
-          transcript: state.transcript,
-          match,
-          firedAt: now.toISOString(),
-        };
-        triggers.push(jsonRecord(Topics.workflowTriggers.name, event.subject, trigger));
-      }
+    const state = recordEvent(sessions.states.get(event.tenantid, event.subject, event.time), event);
+    const changes = memoryChangesOf(event);
+    if (state.contactId && Object.keys(changes).length > 0) {
+      sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
     }
-    session.stage(state, offset);
-    return triggers;
+    const input = this.triggerInputOf(event, state, this.memoryOf(state, sessions.contacts));
+    if (!input) {
+      sessions.states.stage(state);
+      return [];
+    }
+    const message = event.type === 'conversation.message.created' ? event.data : undefined;
+    const candidates = await this.candidatesFor(event.tenantid, input, state);
+    return this.fire(candidates, state, sessions.states, now, {
+      event: { id: event.id, source: event.source, type: event.type, time: event.time },
+      ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
+      ...(message?.ai ? { ai: message.ai } : {}),
+      ...(event.data.contact ? { contact: event.data.contact } : {}),
+      causedByWorkflowId: message?.causedBy?.workflowId,
+    });
+  }
+
+  /**
+   * A conversation's timer or expiry was due. The state decides, not the tick: a conversation that
+   * got a reply meanwhile, or whose timers were already decided, fires nothing, so repeated and
+   * late ticks are harmless.
+   */
+  private onTick(tick: TimerTick, sessions: Sessions): OutboundRecord[] {
+    const now = new Date();
+    const state = sessions.states.find(tick.conversationId);
+    if (!state) return [];
+    const workflows = this.workflowsOf(state.tenantId);
+    if (isExpired(state, workflows, this.expiry, now)) {
+      sessions.states.remove(state.conversationId);
+      conversationStatesExpired.inc({ reason: state.ended ? 'ended' : 'idle' });
+      return [];
+    }
+    const input = timerInputOf(state, now, this.memoryOf(state, sessions.contacts));
+    if (!input?.waiting) return [];
+    const evaluations = explainWorkflows(
+      workflows.filter(({ trigger }) => trigger.type === 'no_reply'),
+      input,
+    );
+    // Every timer that is due is decided now, also when its conditions are false: it never fires later in this wait.
+    const due = evaluations.filter(({ match }) => match && match.score >= match.threshold);
+    if (due.length === 0) return [];
+    const decided = markTimersDecided(
+      state,
+      due.map(({ workflow }) => workflow.id),
+    );
+    const candidates = firedOf(evaluations);
+    const { waiting } = input;
+    return this.fire(candidates, decided, sessions.states, now, {
+      event: {
+        id: `${state.conversationId}/no_reply/${waiting.for}/${waiting.since}`,
+        source: TIMER_SOURCE,
+        type: 'conversation.no_reply',
+        time: now.toISOString(),
+      },
+    });
+  }
+
+  /** Applies the firing policies, stages the state with its firings, and builds the triggers. */
+  private fire(
+    candidates: FiredWorkflow<WorkflowDefinition>[],
+    state: ConversationState,
+    session: StateSession,
+    now: Date,
+    cause: Cause,
+  ): OutboundRecord[] {
+    const decision = decideFirings(candidates, state, {
+      now,
+      causedByWorkflowId: cause.causedByWorkflowId,
+      maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
+    });
+    const fired = recordFirings(
+      state,
+      decision.fire.map(({ workflow }) => workflow.id),
+      now,
+    );
+    session.stage(fired);
+    return decision.fire.map(({ workflow, match }) => {
+      triggerMatches.inc({ trigger_type: match.type });
+      const trigger: WorkflowTriggered = {
+        triggerId: triggerIdOf(state.tenantId, cause.event.source, cause.event.id, workflow.id),
+        tenantId: state.tenantId,
+        conversationId: state.conversationId,
+        workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
+        event: cause.event,
+        ...(cause.message ? { message: cause.message } : {}),
+        ...(cause.ai ? { ai: cause.ai } : {}),
+        ...(cause.contact ? { contact: cause.contact } : {}),
+        transcript: fired.transcript,
+        match,
+        ...(state.preview ? { preview: true } : {}),
+        firedAt: now.toISOString(),
+      };
+      return jsonRecord(Topics.workflowTriggers.name, state.conversationId, trigger);
+    });
+  }
+
+  /** The memory conditions see: the contact's, shared by their conversations, over the conversation's own. */
+  private memoryOf(state: ConversationState, contacts: ContactMemorySession): ContactMemory {
+    return state.contactId
+      ? effectiveMemory(state.memory, contacts.attributesOf(state.tenantId, state.contactId))
+      : state.memory;
   }
 
   /** What triggers see of an event; null for events that fire nothing themselves (memory updates). */
-  private triggerInputOf(event: ConversationEvent, state: ConversationState): TriggerInput | null {
+  private triggerInputOf(
+    event: ConversationEvent,
+    state: ConversationState,
+    memory: ContactMemory,
+  ): TriggerInput | null {
+    const preview = state.preview;
     switch (event.type) {
       case 'conversation.message.created':
         return {
           message: { role: event.data.role, text: event.data.text },
           ai: event.data.ai,
-          memory: state.memory,
+          memory,
           failedAnswers: state.failedAnswers,
+          preview,
         };
       case 'conversation.ended':
-        return { conversationEnded: true, memory: state.memory, failedAnswers: state.failedAnswers };
+        return { conversationEnded: true, memory, failedAnswers: state.failedAnswers, preview };
       case 'contact.memory.updated':
         return null;
     }
@@ -115,19 +238,21 @@ export class TriggerMatchingService {
   /**
    * The workflows whose trigger fires, best first. With a decision provider configured, it chooses
    * among the intent workflows (whose conditions hold), and intent matching is the fallback when it
-   * fails or times out; other trigger types are always decided here.
+   * fails or times out; other trigger types are always decided here. A preview conversation
+   * evaluates all the tenant's workflows (drafts run there); the index holds enabled ones only.
    */
   private async candidatesFor(
     tenantId: string,
     input: TriggerInput,
     state: ConversationState,
   ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
-    const matched = this.indexOf(tenantId).evaluate(input);
+    const matched = input.preview
+      ? evaluateWorkflows(this.workflowsOf(tenantId), input)
+      : this.indexOf(tenantId).evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
-    const offered = [...this.definitions.values()].filter(
+    const offered = this.workflowsOf(tenantId).filter(
       (workflow) =>
-        workflow.tenantId === tenantId &&
-        workflow.status === 'enabled' &&
+        runsOn(workflow.status, input) &&
         workflow.trigger.type === 'intent' &&
         (!workflow.trigger.conditions || evaluateCondition(workflow.trigger.conditions, input.memory ?? {}).result),
     );
@@ -155,6 +280,10 @@ export class TriggerMatchingService {
       this.logger.warn({ err: error }, 'decision provider failed; intent matching decides');
       return matched;
     }
+  }
+
+  private workflowsOf(tenantId: string): WorkflowDefinition[] {
+    return [...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId);
   }
 
   /** The tenant's candidate index, rebuilt after any definition changed. */

@@ -5,9 +5,23 @@ import { jsonRecord, type CompactedTopicView, type ConsumedBatch, type OutboundR
 
 export const CONVERSATION_STATES = Symbol('CONVERSATION_STATES');
 
-/** Newest wins: a state record is only replaced by one that a later event produced. */
+/** Header of a state tombstone: the revision it deletes up to. */
+export const TOMBSTONE_REVISION_HEADER = 'state-revision';
+
+/** Newest wins: a state record is only replaced by one written later (a higher or equal revision). */
 export function isNewerState(current: ConversationStateRecord, incoming: ConversationStateRecord): boolean {
-  return BigInt(incoming.sourceOffset) >= BigInt(current.sourceOffset);
+  return incoming.revision >= current.revision;
+}
+
+/**
+ * A tombstone deletes only the state it was written after: once the conversation has a newer
+ * state (an event arrived right after the expiry), the older tombstone read from the topic leaves it.
+ */
+export function isNewerStateTombstone(
+  current: ConversationStateRecord,
+  headers: Readonly<Record<string, string>>,
+): boolean {
+  return Number(headers[TOMBSTONE_REVISION_HEADER] ?? Number.POSITIVE_INFINITY) > current.revision;
 }
 
 /**
@@ -36,30 +50,68 @@ export class ConversationStateStore {
 }
 
 export class StateSession {
-  private readonly staged = new Map<string, ConversationStateRecord>();
+  /** Conversation id → its staged record, or the revision its tombstone deletes. */
+  private readonly staged = new Map<string, ConversationStateRecord | { deletedRevision: number }>();
 
   constructor(private readonly view: CompactedTopicView<ConversationStateRecord>) {}
 
-  get(tenantId: string, conversationId: string): ConversationState {
-    const record = this.staged.get(conversationId) ?? this.view.get(conversationId);
-    if (!record) return newConversationState(tenantId, conversationId);
-    const { sourceOffset: _offset, ...state } = record;
+  /** The conversation's state; a new one (as of `at`) when it has none. */
+  get(tenantId: string, conversationId: string, at: string): ConversationState {
+    return this.find(conversationId) ?? newConversationState(tenantId, conversationId, at);
+  }
+
+  /** The conversation's state, if it has one (it may have expired). */
+  find(conversationId: string): ConversationState | undefined {
+    const record = this.current(conversationId);
+    if (!record) return undefined;
+    const { revision: _revision, ...state } = record;
     return state;
   }
 
-  /** Stages the state an event produced. */
-  stage(state: ConversationState, sourceOffset: string): void {
-    this.staged.set(state.conversationId, { ...state, sourceOffset });
+  /** Stages the state an event or a timer produced. */
+  stage(state: ConversationState): void {
+    this.staged.set(state.conversationId, { ...state, revision: this.revisionOf(state.conversationId) + 1 });
   }
 
-  /** The records to publish with the batch: the last state of each conversation it changed. */
+  /** Stages forgetting the conversation (its tombstone). */
+  remove(conversationId: string): void {
+    this.staged.set(conversationId, { deletedRevision: this.revisionOf(conversationId) + 1 });
+  }
+
+  /** The records to publish with the batch: the last state (or tombstone) of each conversation it changed. */
   records(): OutboundRecord[] {
     return [...this.staged].map(([conversationId, record]) =>
-      jsonRecord(Topics.conversationState.name, conversationId, record),
+      'deletedRevision' in record
+        ? {
+            topic: Topics.conversationState.name,
+            key: conversationId,
+            value: null,
+            headers: { [TOMBSTONE_REVISION_HEADER]: String(record.deletedRevision) },
+          }
+        : jsonRecord(Topics.conversationState.name, conversationId, record),
     );
   }
 
+  /**
+   * Committed states enter the view at once. A tombstone is left to the view's own reading of the
+   * topic: deleting here could let an older record of the key, still on its way, bring the state back.
+   */
   commit(): void {
-    for (const [conversationId, record] of this.staged) this.view.set(conversationId, record);
+    for (const [conversationId, record] of this.staged) {
+      if (!('deletedRevision' in record)) this.view.set(conversationId, record);
+    }
+  }
+
+  private current(conversationId: string): ConversationStateRecord | undefined {
+    const staged = this.staged.get(conversationId);
+    if (staged) return 'deletedRevision' in staged ? undefined : staged;
+    return this.view.get(conversationId);
+  }
+
+  /** Revisions keep increasing across a tombstone, so that it never deletes a state written after it. */
+  private revisionOf(conversationId: string): number {
+    const staged = this.staged.get(conversationId);
+    if (staged) return 'deletedRevision' in staged ? staged.deletedRevision : staged.revision;
+    return this.view.get(conversationId)?.revision ?? 0;
   }
 }

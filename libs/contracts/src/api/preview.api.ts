@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageSchema } from '../events/conversation-event.v1';
 import type { TriggerMatch } from '../events/workflow-trigger.v1';
+import type { WorkflowStatus } from '../workflows/workflow.v1';
 import { compileValidator } from '../validation';
 
 export const PreviewRequestSchema = Type.Object(
@@ -18,6 +19,9 @@ export const PreviewRequestSchema = Type.Object(
     workflowIds: Type.Optional(
       Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 500, description: 'Only these workflows.' }),
     ),
+    preview: Type.Optional(
+      Type.Boolean({ description: 'Evaluate as a preview conversation, where draft workflows run too.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -28,7 +32,7 @@ export const previewRequestValidator = compileValidator(PreviewRequestSchema);
 export interface WorkflowPreview {
   workflowId: string;
   name: string;
-  status: 'enabled' | 'disabled';
+  status: WorkflowStatus;
   outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
   /** The trigger's score and threshold (and best phrase); null when the trigger does not apply. */
   match: TriggerMatch | null;

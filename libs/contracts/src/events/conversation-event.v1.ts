@@ -43,6 +43,15 @@ const envelope = {
   datacontenttype: Type.Optional(Type.Literal('application/json')),
 };
 
+/**
+ * Marks a preview conversation (an author trying workflows on a real conversation): draft
+ * workflows run on it as well as enabled ones. Once an event of a conversation carries it, the
+ * conversation stays a preview one.
+ */
+const preview = Type.Optional(
+  Type.Boolean({ description: 'True on a preview conversation: draft workflows run on it too.' }),
+);
+
 /** Who wrote a message. */
 export const MessageRoleSchema = StringEnum(['contact', 'ai', 'agent'], { description: 'Who wrote the message.' });
 
@@ -73,6 +82,7 @@ export const MessageCreatedDataSchema = Type.Object(
       }),
     ),
     causedBy: Type.Optional(CausedBySchema),
+    preview,
   },
   { additionalProperties: false },
 );
@@ -81,6 +91,7 @@ export const ConversationEndedDataSchema = Type.Object(
   {
     reason: Type.Optional(Type.String({ maxLength: 256 })),
     contact: Type.Optional(ContactSchema),
+    preview,
   },
   { additionalProperties: false },
 );
@@ -91,6 +102,7 @@ export const ContactMemoryUpdatedDataSchema = Type.Object(
     attributes: Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
       description: 'Contact attributes to set, such as {"vip": true, "plan": "enterprise"}; null clears one.',
     }),
+    preview,
   },
   { additionalProperties: false },
 );

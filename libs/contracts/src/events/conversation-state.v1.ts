@@ -1,29 +1,87 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, TenantId, Timestamp } from '../schema-helpers';
+import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { TranscriptEntrySchema } from './conversation-event.v1';
 
 /**
  * `trigger-matcher.conversation-state` (compacted, key = conversation id, co-partitioned with
  * the validated events): trigger-matcher's durable state of one conversation, written in the same
- * Kafka transaction as the triggers it decided, so that state and decisions never disagree.
+ * Kafka transaction as the triggers it decided, so that state and decisions never disagree. A
+ * null value (tombstone) forgets an ended or idle conversation.
  */
 export const ConversationStateSchema = Type.Object(
   {
     conversationId: Id('The conversation.'),
     tenantId: TenantId,
-    /** Offset of the validated event that last changed this state, for newest-wins replays. */
-    sourceOffset: Type.String({ pattern: '^[0-9]+$' }),
+    /** Increases by one with every write, for newest-wins reads of the topic. */
+    revision: Type.Integer({ minimum: 1 }),
+    contactId: Type.Optional(Id('The contact, once an event named them; their memory is shared by conversations.')),
+    preview: Type.Optional(Type.Boolean({ description: 'A preview conversation: draft workflows run on it.' })),
+    lastEventAt: Timestamp('Processing time of the last event, for idle expiry.'),
     transcript: Type.Array(TranscriptEntrySchema, { description: 'The most recent messages, oldest first.' }),
     failedAnswers: Type.Integer({ minimum: 0, description: 'AI messages marked answered: false.' }),
     firings: Type.Array(
       Type.Object({ workflowId: Type.String(), at: Timestamp('When it fired.') }, { additionalProperties: false }),
       { description: 'Recent firings, oldest first.' },
     ),
-    memory: Type.Record(Type.String(), Type.Unknown(), { description: 'Contact memory seen in this conversation.' }),
+    memory: Type.Record(Type.String(), Type.Unknown(), {
+      description: 'Contact memory seen in this conversation (before the contact was known, or without one).',
+    }),
+    waiting: Type.Optional(
+      Type.Object(
+        {
+          for: StringEnum(['contact', 'agent']),
+          since: Timestamp('Event time of the first unanswered message.'),
+          handled: Type.Array(Type.String(), {
+            description: 'no_reply workflows already decided for this wait, so that a repeated tick fires nothing.',
+          }),
+        },
+        { additionalProperties: false, description: 'Who the conversation waits for, since when: no_reply timers.' },
+      ),
+    ),
     ended: Type.Boolean(),
   },
   { additionalProperties: false },
 );
 export type ConversationStateRecord = Static<typeof ConversationStateSchema>;
 export const conversationStateValidator = compileValidator(ConversationStateSchema);
+
+/**
+ * `trigger-matcher.timer-ticks` (key = conversation id, co-partitioned with the validated events):
+ * a wake-up for a conversation whose no_reply timer is due. It decides nothing itself: the
+ * consumer re-reads the conversation's state and fires what is due then, so a repeated, late or
+ * stale tick is harmless.
+ */
+export const TimerTickSchema = Type.Object(
+  {
+    tenantId: TenantId,
+    conversationId: Id('The conversation.'),
+    dueAt: Timestamp('When the earliest timer of the conversation was due.'),
+  },
+  { additionalProperties: false },
+);
+export type TimerTick = Static<typeof TimerTickSchema>;
+export const timerTickValidator = compileValidator(TimerTickSchema);
+
+/**
+ * `trigger-matcher.contact-memory` (compacted, key = `<tenant>/<contact>/<attribute>`, each part
+ * URI-encoded): one attribute of what is known of a contact across their conversations. One record
+ * per attribute, so that conversations of the same contact on different partitions (different
+ * trigger-matcher instances) never overwrite each other's attributes; the latest event time wins
+ * per attribute. Written in the transaction of the event that taught it; every instance reads the
+ * whole topic.
+ */
+export const ContactAttributeSchema = Type.Object(
+  {
+    tenantId: TenantId,
+    contactId: Id('The contact.'),
+    attribute: Type.String({ minLength: 1, maxLength: 128 }),
+    value: Type.Unknown({
+      description: 'The value; null once cleared (kept, so that the clearing wins over older values).',
+    }),
+    at: Timestamp('Event time of the change: the latest wins.'),
+  },
+  { additionalProperties: false },
+);
+export type ContactAttributeRecord = Static<typeof ContactAttributeSchema>;
+export const contactAttributeValidator = compileValidator(ContactAttributeSchema);

@@ -7,7 +7,7 @@ import { AiAnnotationsSchema, ContactSchema, TranscriptEntrySchema } from './con
 /** Why a workflow fired (or, in previews, did not): enough to explain the decision to an author. */
 export const TriggerMatchSchema = Type.Object(
   {
-    type: StringEnum(['intent', 'ai_intent', 'ai_request', 'failed_answers', 'conversation_end']),
+    type: StringEnum(['intent', 'ai_intent', 'ai_request', 'failed_answers', 'conversation_end', 'no_reply']),
     score: Type.Number({ minimum: 0, maximum: 1, description: 'How well the trigger matched, 0..1.' }),
     threshold: Type.Number({ minimum: 0, maximum: 1, description: 'The score needed to fire.' }),
     phrase: Type.Optional(Type.String({ description: 'Intent triggers: the example phrase that matched best.' })),
@@ -37,6 +37,9 @@ export const WorkflowTriggeredSchema = Type.Object(
       Type.Array(TranscriptEntrySchema, { description: 'The recent messages of the conversation, oldest first.' }),
     ),
     match: TriggerMatchSchema,
+    preview: Type.Optional(
+      Type.Boolean({ description: 'Fired in a preview conversation (draft workflows fire only there).' }),
+    ),
     firedAt: Timestamp('When the decision was made.'),
   },
   { additionalProperties: false },

@@ -73,6 +73,31 @@ export const ConversationEndTriggerSchema = Type.Object(
   { additionalProperties: false, description: 'Fires when the conversation ends, with its transcript.' },
 );
 
+/** The longest wait a `no_reply` trigger may set: 30 days. */
+export const MAX_NO_REPLY_SECONDS = 30 * 24 * 3600;
+
+export const NoReplyTriggerSchema = Type.Object(
+  {
+    type: Type.Literal('no_reply'),
+    waitingFor: StringEnum(['contact', 'agent'], {
+      description:
+        '`contact`: the AI or an agent wrote last and the contact has not answered; `agent`: the contact wrote last and neither the AI nor an agent has answered.',
+    }),
+    seconds: Type.Integer({
+      minimum: 1,
+      maximum: MAX_NO_REPLY_SECONDS,
+      description:
+        'How long the conversation waits before the workflow fires, counted from the first unanswered message.',
+    }),
+    conditions,
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Time-based: fires when nobody on the awaited side replied for `seconds`; a reply or the end cancels it.',
+  },
+);
+
 export const TriggerSchema = TaggedUnion(
   'type',
   [
@@ -81,6 +106,7 @@ export const TriggerSchema = TaggedUnion(
     AiRequestTriggerSchema,
     FailedAnswersTriggerSchema,
     ConversationEndTriggerSchema,
+    NoReplyTriggerSchema,
   ],
   { description: 'When the workflow fires.' },
 );
@@ -129,7 +155,12 @@ export const FiringPolicySchema = TaggedUnion(
 );
 export type FiringPolicy = Static<typeof FiringPolicySchema>;
 
-export const WorkflowStatusSchema = StringEnum(['enabled', 'disabled']);
+/**
+ * `enabled` runs on every conversation; `draft` runs only on conversations flagged as preview
+ * (`data.preview: true` on their events), so an author can try it on a real conversation first;
+ * `disabled` never runs.
+ */
+export const WorkflowStatusSchema = StringEnum(['enabled', 'draft', 'disabled']);
 export type WorkflowStatus = Static<typeof WorkflowStatusSchema>;
 
 /**

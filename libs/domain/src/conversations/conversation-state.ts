@@ -1,36 +1,83 @@
 import type { ConversationEvent, ConversationStateRecord } from '@app/contracts';
 
-/** What trigger-matcher remembers of a conversation (the durable record without its position). */
-export type ConversationState = Omit<ConversationStateRecord, 'sourceOffset'>;
+/** What trigger-matcher remembers of a conversation (the durable record without its revision). */
+export type ConversationState = Omit<ConversationStateRecord, 'revision'>;
 
 /** Messages kept for the transcript handed to workflows; older ones are dropped. */
 export const TRANSCRIPT_LIMIT = 50;
 /** Firings kept: enough for cooldowns and the per-minute limit of any realistic conversation. */
 export const FIRINGS_LIMIT = 100;
 
-export function newConversationState(tenantId: string, conversationId: string): ConversationState {
-  return { conversationId, tenantId, transcript: [], failedAnswers: 0, firings: [], memory: {}, ended: false };
+export function newConversationState(tenantId: string, conversationId: string, at: string): ConversationState {
+  return {
+    conversationId,
+    tenantId,
+    lastEventAt: at,
+    transcript: [],
+    failedAnswers: 0,
+    firings: [],
+    memory: {},
+    ended: false,
+  };
 }
 
-/** The state after an event: transcript, failed AI answers, contact memory, end of conversation. */
+/**
+ * The state after an event: transcript, failed AI answers, contact memory, who the conversation
+ * waits for (no_reply timers), the contact, the preview flag, end of conversation.
+ */
 export function recordEvent(state: ConversationState, event: ConversationEvent): ConversationState {
+  const contactId = event.data.contact?.id ?? state.contactId;
+  const seen = {
+    ...state,
+    lastEventAt: event.time,
+    ...(contactId ? { contactId } : {}),
+    ...(state.preview || event.data.preview ? { preview: true } : {}),
+  };
   switch (event.type) {
     case 'conversation.message.created': {
       const { data } = event;
       return {
-        ...state,
+        ...seen,
         transcript: [...state.transcript, { role: data.role, text: data.text, time: event.time }].slice(
           -TRANSCRIPT_LIMIT,
         ),
         failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
         memory: data.memory ? applyMemory(state.memory, data.memory) : state.memory,
+        waiting: waitingAfter(state.waiting, data.role === 'contact' ? 'agent' : 'contact', event.time),
       };
     }
     case 'contact.memory.updated':
-      return { ...state, memory: applyMemory(state.memory, event.data.attributes) };
-    case 'conversation.ended':
-      return { ...state, ended: true };
+      return { ...seen, memory: applyMemory(state.memory, event.data.attributes) };
+    case 'conversation.ended': {
+      const { waiting: _cancelled, ...ended } = seen;
+      return { ...ended, ended: true };
+    }
   }
+}
+
+/** The attribute changes an event teaches about its contact (null clears one); empty if none. */
+export function memoryChangesOf(event: ConversationEvent): Record<string, unknown> {
+  switch (event.type) {
+    case 'conversation.message.created':
+      return event.data.memory ?? {};
+    case 'contact.memory.updated':
+      return event.data.attributes;
+    case 'conversation.ended':
+      return {};
+  }
+}
+
+/**
+ * A message from one side makes the conversation wait for the other. The wait keeps its start
+ * while the same side goes on writing (timers count from the first unanswered message); a reply
+ * from the awaited side starts a new wait the other way, which cancels the pending timers.
+ */
+function waitingAfter(
+  current: ConversationState['waiting'],
+  waitFor: 'contact' | 'agent',
+  time: string,
+): NonNullable<ConversationState['waiting']> {
+  return current?.for === waitFor ? current : { for: waitFor, since: time, handled: [] };
 }
 
 /** Records that workflows fired, keeping the most recent FIRINGS_LIMIT. */
@@ -41,7 +88,7 @@ export function recordFirings(state: ConversationState, workflowIds: readonly st
 }
 
 /** Sets attributes; a null value clears one. */
-function applyMemory(memory: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
+export function applyMemory(memory: Record<string, unknown>, update: Record<string, unknown>): Record<string, unknown> {
   const next = { ...memory };
   for (const [name, value] of Object.entries(update)) {
     if (value === null) delete next[name];

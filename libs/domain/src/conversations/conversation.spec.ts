@@ -18,7 +18,7 @@ const message = (role: 'contact' | 'ai', text: string, extra: object = {}): Conv
 
 describe('conversation state', () => {
   it('keeps the recent transcript, counts failed AI answers, merges memory and notes the end', () => {
-    let state = newConversationState('acme', 'conv-1');
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
     state = recordEvent(state, message('contact', 'hello', { memory: { plan: 'free', vip: true } }));
     state = recordEvent(state, message('ai', 'sorry, I do not know', { ai: { answered: false } }));
     state = recordEvent(state, message('ai', 'here you go', { ai: { answered: true } }));
@@ -36,7 +36,7 @@ describe('conversation state', () => {
   });
 
   it('bounds the transcript', () => {
-    let state = newConversationState('acme', 'conv-1');
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
     for (let i = 0; i < TRANSCRIPT_LIMIT + 5; i += 1) state = recordEvent(state, message('contact', `m${i}`));
     expect(state.transcript).toHaveLength(TRANSCRIPT_LIMIT);
     expect(state.transcript[0]?.text).toBe('m5');
@@ -62,7 +62,7 @@ describe('decideFirings', () => {
     firedAgo?: { id: string; seconds: number }[],
     causedBy?: string,
   ) => {
-    let state = newConversationState('acme', 'conv-1');
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
     for (const firing of firedAgo ?? [])
       state = recordFirings(state, [firing.id], new Date(now.getTime() - firing.seconds * 1000));
     const decision = decideFirings(candidates, state, { now, maxPerMinute: 3, causedByWorkflowId: causedBy });

@@ -1,8 +1,9 @@
-import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition } from '@app/contracts';
+import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition, WorkflowStatus } from '@app/contracts';
 import { evaluateCondition, type ConditionOutcome } from '../conditions/evaluate-condition';
 import { aiIntentTriggerMatcher, aiRequestTriggerMatcher } from './ai-decision.trigger';
 import { conversationEndTriggerMatcher, failedAnswersTriggerMatcher } from './conversation.trigger';
 import { intentTriggerMatcher } from './intent.trigger';
+import { noReplyTriggerMatcher } from './no-reply.trigger';
 import type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 export { DEFAULT_AI_CONFIDENCE } from './ai-decision.trigger';
@@ -17,6 +18,7 @@ const matchers: { [K in TriggerType]: TriggerMatcher<Extract<Trigger, { type: K 
   ai_request: aiRequestTriggerMatcher,
   failed_answers: failedAnswersTriggerMatcher,
   conversation_end: conversationEndTriggerMatcher,
+  no_reply: noReplyTriggerMatcher,
 };
 
 export function matchTrigger(trigger: Trigger, input: TriggerInput, owner: TriggerOwner): TriggerMatch | null {
@@ -33,10 +35,15 @@ export interface FiredWorkflow<W extends CandidateWorkflow> {
   match: TriggerMatch;
 }
 
+/** Enabled workflows run on every conversation, drafts on preview conversations only. */
+export function runsOn(status: WorkflowStatus, conversation: { preview?: boolean }): boolean {
+  return status === 'enabled' || (status === 'draft' && conversation.preview === true);
+}
+
 /** Why a workflow would or would not fire on an input, for previews. */
 export interface WorkflowEvaluation<W extends CandidateWorkflow> {
   workflow: W;
-  /** `fired`, or the first reason it did not: its trigger does not apply to the input, scores below its threshold, its conditions are false, or it is disabled (but would fire). */
+  /** `fired`, or the first reason it did not: its trigger does not apply to the input, scores below its threshold, its conditions are false, or it does not run on this conversation (disabled, or a draft outside a preview conversation) but would fire. */
   outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
   match: TriggerMatch | null;
   conditions: ConditionOutcome | null;
@@ -58,7 +65,7 @@ export function explainWorkflows<W extends CandidateWorkflow>(
         ? 'below_threshold'
         : conditionOutcome && !conditionOutcome.result
           ? 'conditions_false'
-          : workflow.status !== 'enabled'
+          : !runsOn(workflow.status, input)
             ? 'disabled'
             : 'fired';
     evaluations.push({ workflow, outcome, match, conditions: conditionOutcome });
@@ -67,8 +74,8 @@ export function explainWorkflows<W extends CandidateWorkflow>(
 }
 
 /**
- * The enabled workflows whose trigger fires on the input and whose conditions hold for the
- * contact, best match first.
+ * The workflows that run on the conversation (see `runsOn`) whose trigger fires on the input and
+ * whose conditions hold for the contact, best match first.
  */
 export function evaluateWorkflows<W extends CandidateWorkflow>(
   workflows: Iterable<W>,

@@ -13,6 +13,10 @@ export interface TriggerInput {
   failedAnswers?: number;
   /** The event is the end of the conversation. */
   conversationEnded?: boolean;
+  /** A timer woke the conversation up: who it waits for since when, the no_reply workflows already decided, and now. */
+  waiting?: { for: 'contact' | 'agent'; since: string; handled: readonly string[]; now: string };
+  /** A preview conversation: draft workflows run on it too. */
+  preview?: boolean;
 }
 
 /** The workflow a trigger belongs to, for triggers that name it (an AI request). */

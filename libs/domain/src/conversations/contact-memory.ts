@@ -1,0 +1,27 @@
+import type { ContactAttributeRecord } from '@app/contracts';
+import type { ContactMemory } from '../conditions/evaluate-condition';
+
+/** One attribute of a contact as learnt across their conversations: the latest event time wins. */
+export type ContactAttribute = Pick<ContactAttributeRecord, 'value' | 'at'>;
+
+/** Whether `incoming` replaces `current`: a later event time, or the same one (a replay, or the same instant). */
+export function isNewerAttribute(current: ContactAttribute, incoming: ContactAttribute): boolean {
+  return Date.parse(incoming.at) >= Date.parse(current.at);
+}
+
+/**
+ * The memory conditions see in a conversation: what the conversation itself taught (before its
+ * contact was known, or without one), overridden by what is known of the contact across all their
+ * conversations, where a cleared attribute (null) removes it.
+ */
+export function effectiveMemory(
+  conversationMemory: ContactMemory,
+  contactAttributes: Iterable<[string, ContactAttribute]>,
+): ContactMemory {
+  const memory = { ...conversationMemory };
+  for (const [name, { value }] of contactAttributes) {
+    if (value === null) delete memory[name];
+    else memory[name] = value;
+  }
+  return memory;
+}

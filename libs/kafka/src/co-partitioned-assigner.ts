@@ -1,0 +1,67 @@
+import { AssignerProtocol, Partitioners, type PartitionAssigner } from 'kafkajs';
+
+/**
+ * A group assignment that gives partition p of every subscribed topic to the same member, like
+ * Kafka Streams does for co-partitioned topics: a consumer of two topics keyed alike (validated
+ * events and timer ticks, by conversation) then owns all of a conversation's records, and is the
+ * only writer of its state. Partitions are dealt round robin over the members sorted by id.
+ */
+export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
+  name: 'CoPartitionedAssigner',
+  version: 0,
+  async assign({ members, topics }) {
+    const memberIds = members.map(({ memberId }) => memberId).sort();
+    const assignment = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+    for (const topic of topics) {
+      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
+        const byTopic = assignment.get(memberIds[partitionId % memberIds.length]!)!;
+        (byTopic[topic] ??= []).push(partitionId);
+      }
+    }
+    return [...assignment].map(([memberId, byTopic]) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+        version: 0,
+        assignment: byTopic,
+        userData: Buffer.alloc(0),
+      }),
+    }));
+  },
+  protocol({ topics }) {
+    return {
+      name: 'CoPartitionedAssigner',
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+    };
+  },
+});
+
+/** The partitions of a topic this process's consumer owns now, kept up to date by the consumer transport. */
+export class ConsumerAssignment {
+  private byTopic = new Map<string, ReadonlySet<number>>();
+
+  partitionsOf(topic: string): ReadonlySet<number> {
+    return this.byTopic.get(topic) ?? new Set();
+  }
+
+  /** Replaces the assignment (after a group join); an empty one after a crash or leaving the group. */
+  set(assignment: Record<string, number[]>): void {
+    this.byTopic = new Map(Object.entries(assignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
+  }
+}
+
+const keyPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition the producers of this lib (murmur2, like the Java client) put a key on. */
+export function partitionOfKey(key: string, partitionCount: number): number {
+  return keyPartitioner({
+    topic: '',
+    partitionMetadata: Array.from({ length: partitionCount }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [],
+      isr: [],
+    })),
+    message: { key, value: null },
+  });
+}
