@@ -1,40 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { OutboundAddressPolicy } from '@app/domain';
 import { GuardedHttpClient } from '@app/http';
+import { FakeChatCompletions } from '@app/testing';
 import { ChatCompletionsDecisionProvider } from '../../apps/trigger-matcher/src/decision/chat-completions.provider';
-
-/** A local endpoint that speaks the chat-completions protocol, answering as the test sets. */
-class FakeChatCompletions {
-  requests: { path: string; authorization?: string; body: Record<string, unknown> }[] = [];
-  answer: (body: Record<string, unknown>) => { status: number; body: unknown; delayMs?: number } = () => ({
-    status: 200,
-    body: { choices: [{ message: { role: 'assistant', content: null } }] },
-  });
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => {
-      let raw = '';
-      request.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      request.on('end', () => {
-        const body = JSON.parse(raw) as Record<string, unknown>;
-        this.requests.push({ path: request.url ?? '', authorization: request.headers.authorization, body });
-        const answer = this.answer(body);
-        setTimeout(() => {
-          response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
-        }, answer.delayMs ?? 0);
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/v1`;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
-  }
-}
 
 describe('ChatCompletionsDecisionProvider against a fake OpenAI-compatible endpoint', () => {
   const fake = new FakeChatCompletions();

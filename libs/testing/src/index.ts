@@ -2,3 +2,4 @@ export * from './webhook-receiver';
 export * from './wait-for';
 export * from './events';
 export * from './metrics-probe';
+export * from './fake-chat-completions';

@@ -1,0 +1,294 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import pino from 'pino';
+import { Topics, type ConversationEvent } from '@app/contracts';
+import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
+import { createKafkaClient, createProducer, type Producer } from '@app/kafka';
+import { FakeChatCompletions, WebhookReceiver, messageCreatedEvent, readMetric, waitFor } from '@app/testing';
+
+/** Faster than the default so that second-scale no_reply timers fire within a second of being due. */
+const TICK_INTERVAL_MS = 200;
+const DECISION_TIMEOUT_MS = 1_000;
+
+/**
+ * The trigger engine's time- and contact-aware behaviour, every hop real (all six services as
+ * processes, Kafka, Postgres, a webhook receiver): no_reply timers that fire after their delay,
+ * not after a reply, and across a crash of trigger-matcher; contact memory shared by a contact's
+ * conversations; draft workflows on preview conversations; and the decision provider of the
+ * running trigger-matcher, a local fake chat-completions endpoint, with its fallback.
+ */
+describe('trigger engine', () => {
+  const receiver = new WebhookReceiver();
+  const decider = new FakeChatCompletions();
+  let receiverUrl: string;
+  let services: RunningServices;
+  let producer: Producer;
+  let workflowsCreated = 0;
+
+  beforeAll(async () => {
+    receiverUrl = await receiver.start();
+    const deciderUrl = await decider.start();
+    // The fake model routes a message containing "refund" to the workflow named Refund, is too
+    // slow for a message containing "slow", and fails on anything else.
+    decider.answer = (body) => {
+      const messages = body.messages as { content: string }[];
+      const text = messages.at(-1)?.content ?? '';
+      const tools = body.tools as { function: { name: string; description: string } }[];
+      if (text.includes('slow')) return { status: 200, body: {}, delayMs: DECISION_TIMEOUT_MS * 3 };
+      const refund = tools.find((tool) => tool.function.description.startsWith('Refund.'));
+      if (!text.includes('refund') || !refund) return { status: 500, body: { error: 'model overloaded' } };
+      const call = { type: 'function', function: { name: refund.function.name, arguments: '{}' } };
+      return { status: 200, body: { choices: [{ message: { role: 'assistant', tool_calls: [call] } }] } };
+    };
+    services = await startServices({
+      env: {
+        KAFKA_BROKERS: required('KAFKA_BROKERS'),
+        DATABASE_URL: required('DATABASE_URL'),
+        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+        INSTANCE_ID: `e2e-engine-${randomUUID().slice(0, 8)}`,
+        LOG_LEVEL: 'info',
+        TIMER_TICK_INTERVAL_MS: String(TICK_INTERVAL_MS),
+        DECISION_PROVIDER_URL: deciderUrl,
+        DECISION_PROVIDER_TIMEOUT_MS: String(DECISION_TIMEOUT_MS),
+      },
+      portOffset: 1100,
+      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-engine'),
+      log: (line) => process.stderr.write(`[e2e] ${line}\n`),
+    });
+    producer = createProducer(
+      createKafkaClient({
+        brokers: required('KAFKA_BROKERS').split(','),
+        clientId: 'e2e-engine',
+        logger: pino({ level: 'warn' }),
+      }),
+    );
+    await producer.connect();
+  }, 180_000);
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await services?.stop();
+    await receiver.stop();
+    await decider.stop();
+  });
+
+  async function createWorkflow(tenantId: string, name: string, trigger: unknown, extra: object = {}) {
+    const response = await fetch(`${services.url('api')}/v1/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify({
+        name,
+        trigger,
+        action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
+        ...extra,
+      }),
+    });
+    expect(response.status).toBe(201);
+    workflowsCreated += 1;
+  }
+
+  async function definitionsLoaded(): Promise<void> {
+    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
+      await waitFor(`${service} to load ${workflowsCreated} workflow definition(s)`, async () =>
+        ((await viewEntries(service, 'workflow-definitions')) ?? 0) >= workflowsCreated ? true : undefined,
+      );
+    }
+  }
+
+  function viewEntries(service: 'trigger-matcher' | 'action-dispatcher', view: string) {
+    return readMetric(services.url(service), 'aw_materialized_view_entries', { view });
+  }
+
+  async function publish(event: ConversationEvent): Promise<void> {
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [{ key: event.subject, value: JSON.stringify(event) }],
+    });
+  }
+
+  function message(
+    tenantId: string,
+    conversationId: string,
+    role: 'contact' | 'ai' | 'agent',
+    text: string,
+    data: object = {},
+  ): ConversationEvent {
+    const event = messageCreatedEvent(tenantId, conversationId, text);
+    return { ...event, data: { ...event.data, role, ...data } };
+  }
+
+  /** The webhooks one workflow (by name) sent for one conversation. */
+  function hooks(name: string, conversationId: string) {
+    return receiver.requests
+      .filter((request) => request.path === `/hooks/${name}`)
+      .map((request) => JSON.parse(request.body).data)
+      .filter((data) => data.conversation.id === conversationId);
+  }
+
+  const secondsBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
+
+  it('fires a no_reply timer after its delay, never after a reply, once', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'nudge', { type: 'no_reply', waitingFor: 'contact', seconds: 2 });
+    await definitionsLoaded();
+    const silent = `conv-${randomUUID()}`;
+    const replied = `conv-${randomUUID()}`;
+
+    const asked = message(tenantId, silent, 'ai', 'Could you send me your order number?');
+    await publish(asked);
+    await publish(message(tenantId, replied, 'ai', 'Could you send me your order number?'));
+    await publish(message(tenantId, replied, 'contact', 'Sure, it is 12345'));
+
+    const [fired] = await waitFor('the no_reply webhook', () => {
+      const received = hooks('nudge', silent);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(fired.trigger).toMatchObject({ type: 'no_reply', score: 1, threshold: 1 });
+    expect(fired.trigger.event).toMatchObject({ source: 'trigger-matcher/timer', type: 'conversation.no_reply' });
+    expect(secondsBetween(asked.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(2);
+    expect(fired.conversation.transcript.map((entry: { text: string }) => entry.text)).toEqual([
+      'Could you send me your order number?',
+    ]);
+    // Both timers were due at the same time; ticks keep coming every TICK_INTERVAL_MS while due.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(hooks('nudge', silent)).toHaveLength(1);
+    expect(hooks('nudge', replied)).toHaveLength(0);
+  });
+
+  it("shares a contact's memory with their later conversations, durably", async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'vip-upgrade', {
+      type: 'ai_intent',
+      intents: ['upgrade'],
+      conditions: { op: 'equals', attribute: 'vip', value: true },
+    });
+    await createWorkflow(tenantId, 'any-upgrade', { type: 'ai_intent', intents: ['upgrade'] });
+    await definitionsLoaded();
+    const vip = { id: `contact-${randomUUID()}` };
+    const first = `conv-${randomUUID()}`;
+    const contactsBefore = (await viewEntries('trigger-matcher', 'contact-memory')) ?? 0;
+    await publish({
+      ...message(tenantId, first, 'contact', ''),
+      type: 'contact.memory.updated',
+      data: { contact: vip, attributes: { vip: true } },
+    });
+    // The memory is on the first conversation's partition; wait until it is in the shared view.
+    await waitFor('the contact memory', async () =>
+      ((await viewEntries('trigger-matcher', 'contact-memory')) ?? 0) > contactsBefore ? true : undefined,
+    );
+
+    const second = `conv-${randomUUID()}`;
+    const stranger = `conv-${randomUUID()}`;
+    const upgrade = { ai: { intent: 'upgrade', confidence: 0.9 } };
+    await publish(message(tenantId, second, 'contact', 'I want to upgrade', { contact: vip, ...upgrade }));
+    await publish(message(tenantId, stranger, 'contact', 'I want to upgrade', upgrade));
+
+    await waitFor('the VIP webhook of the second conversation', () =>
+      hooks('vip-upgrade', second).length === 1 ? true : undefined,
+    );
+    await waitFor('the control webhook of the other contact', () =>
+      hooks('any-upgrade', stranger).length === 1 ? true : undefined,
+    );
+    expect(hooks('vip-upgrade', stranger)).toHaveLength(0);
+
+    // Durable: after a crash of trigger-matcher, a third conversation of the contact still knows.
+    expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
+    await services.start('trigger-matcher');
+    const third = `conv-${randomUUID()}`;
+    await publish(message(tenantId, third, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
+    await waitFor('the VIP webhook of the third conversation', () =>
+      hooks('vip-upgrade', third).length === 1 ? true : undefined,
+    );
+  });
+
+  it('fires a no_reply timer that was pending when trigger-matcher crashed, once', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'agent-sla', { type: 'no_reply', waitingFor: 'agent', seconds: 8 });
+    await definitionsLoaded();
+    const conversationId = `conv-${randomUUID()}`;
+    const statesBefore = (await viewEntries('trigger-matcher', 'conversation-states')) ?? 0;
+    const waiting = message(tenantId, conversationId, 'contact', 'Hello? Is anybody there?');
+    await publish(waiting);
+    // The wait is committed to the state topic before the crash.
+    await waitFor('the conversation state', async () =>
+      ((await viewEntries('trigger-matcher', 'conversation-states')) ?? 0) > statesBefore ? true : undefined,
+    );
+    expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
+    await services.start('trigger-matcher');
+    expect(hooks('agent-sla', conversationId)).toHaveLength(0);
+
+    const [fired] = await waitFor('the no_reply webhook after the restart', () => {
+      const received = hooks('agent-sla', conversationId);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(fired.trigger).toMatchObject({ type: 'no_reply' });
+    expect(secondsBetween(waiting.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(8);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(hooks('agent-sla', conversationId)).toHaveLength(1);
+  });
+
+  it('runs draft workflows on preview conversations only, and live ones everywhere', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'cancel-draft', { type: 'ai_intent', intents: ['cancel'] }, { status: 'draft' });
+    await createWorkflow(tenantId, 'cancel-live', { type: 'ai_intent', intents: ['cancel'] });
+    await definitionsLoaded();
+    const preview = `conv-${randomUUID()}`;
+    const real = `conv-${randomUUID()}`;
+    const cancel = { ai: { intent: 'cancel', confidence: 0.95 } };
+    await publish(message(tenantId, preview, 'contact', 'testing my new workflow', { preview: true }));
+    await publish(message(tenantId, preview, 'contact', 'I want to cancel', cancel));
+    await publish(message(tenantId, real, 'contact', 'I want to cancel', cancel));
+
+    await waitFor('both webhooks of the preview conversation', () =>
+      hooks('cancel-draft', preview).length === 1 && hooks('cancel-live', preview).length === 1 ? true : undefined,
+    );
+    await waitFor('the live webhook of the real conversation', () =>
+      hooks('cancel-live', real).length === 1 ? true : undefined,
+    );
+    expect(hooks('cancel-draft', real)).toHaveLength(0);
+  });
+
+  it('lets the decision provider choose intent workflows, and falls back to intent matching when it fails', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(
+      tenantId,
+      'Refund',
+      { type: 'intent', phrases: ['I want my money back'] },
+      {
+        firing: { mode: 'every_time' },
+      },
+    );
+    await definitionsLoaded();
+    const fallbacksBefore =
+      (await readMetric(services.url('trigger-matcher'), 'aw_decision_provider_fallbacks_total')) ?? 0;
+
+    // Chosen by the model although no phrase matches the words.
+    const chosen = `conv-${randomUUID()}`;
+    await publish(message(tenantId, chosen, 'contact', 'please process a refund for order 7'));
+    const [byModel] = await waitFor('the webhook chosen by the decision provider', () => {
+      const received = hooks('Refund', chosen);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(byModel.trigger).toMatchObject({ type: 'intent', detail: 'chosen by the decision provider' });
+
+    // The model errs, then times out: intent matching decides, and each fallback is counted.
+    const failed = `conv-${randomUUID()}`;
+    await publish(message(tenantId, failed, 'contact', 'I want my money back'));
+    await publish(message(tenantId, failed, 'contact', 'slow down, I want my money back'));
+    const matched = await waitFor('the webhooks decided by intent matching', () => {
+      const received = hooks('Refund', failed);
+      return received.length === 2 ? received : undefined;
+    });
+    expect(matched.map((data) => data.trigger.phrase)).toEqual(['I want my money back', 'I want my money back']);
+    expect(await readMetric(services.url('trigger-matcher'), 'aw_decision_provider_fallbacks_total')).toBe(
+      fallbacksBefore + 2,
+    );
+  });
+});
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
+  return value;
+}
