@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Topics, workflowTriggeredValidator, type WorkflowExecuted, type WorkflowTriggered } from '@app/contracts';
 import { listOf } from '@app/config';
-import { OutboundAddressPolicy, executionIdOf } from '@app/domain';
+import { OutboundAddressPolicy, executionIdOf, runsOn } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { actionDeliveryDuration, workflowExecutions } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
@@ -57,7 +57,8 @@ export class DispatchService implements OnApplicationShutdown {
       eventTime: trigger.event.time,
       startedAt: startedAt.toISOString(),
     };
-    if (!definition || definition.status !== 'enabled') {
+    // Disabled since the decision, or a draft: drafts act only in preview conversations.
+    if (!definition || !runsOn(definition.status, trigger)) {
       return this.finish(
         {
           ...base,
