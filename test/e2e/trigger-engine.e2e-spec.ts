@@ -50,6 +50,7 @@ describe('trigger engine', () => {
         TIMER_TICK_INTERVAL_MS: String(TICK_INTERVAL_MS),
         DECISION_PROVIDER_URL: deciderUrl,
         DECISION_PROVIDER_TIMEOUT_MS: String(DECISION_TIMEOUT_MS),
+        ENDED_CONVERSATION_STATE_TTL_SECONDS: '1',
       },
       portOffset: 1100,
       logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-engine'),
@@ -204,7 +205,8 @@ describe('trigger engine', () => {
 
   it('fires a no_reply timer that was pending when trigger-matcher crashed, once', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
-    await createWorkflow(tenantId, 'agent-sla', { type: 'no_reply', waitingFor: 'agent', seconds: 8 });
+    // Longer than a restart after a crash (the group waits out the dead member's 10 s session).
+    await createWorkflow(tenantId, 'agent-sla', { type: 'no_reply', waitingFor: 'agent', seconds: 20 });
     await definitionsLoaded();
     const conversationId = `conv-${randomUUID()}`;
     const statesBefore = (await viewEntries('trigger-matcher', 'conversation-states')) ?? 0;
@@ -216,6 +218,7 @@ describe('trigger engine', () => {
     );
     expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
     await services.start('trigger-matcher');
+    expect(secondsBetween(waiting.time, new Date().toISOString())).toBeLessThan(20);
     expect(hooks('agent-sla', conversationId)).toHaveLength(0);
 
     const [fired] = await waitFor('the no_reply webhook after the restart', () => {
@@ -223,9 +226,32 @@ describe('trigger engine', () => {
       return received.length > 0 ? received : undefined;
     });
     expect(fired.trigger).toMatchObject({ type: 'no_reply' });
-    expect(secondsBetween(waiting.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(8);
+    expect(secondsBetween(waiting.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(20);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(hooks('agent-sla', conversationId)).toHaveLength(1);
+  });
+
+  it('forgets an ended conversation after its time to live; a late event starts afresh', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'once', { type: 'ai_intent', intents: ['billing'] });
+    await definitionsLoaded();
+    const conversationId = `conv-${randomUUID()}`;
+    const billing = { ai: { intent: 'billing', confidence: 0.9 } };
+    const expired = () =>
+      readMetric(services.url('trigger-matcher'), 'aw_conversation_states_expired_total', { reason: 'ended' });
+    const expiredBefore = (await expired()) ?? 0;
+    await publish(message(tenantId, conversationId, 'contact', 'a question about my bill', billing));
+    await waitFor('the first webhook', () => (hooks('once', conversationId).length === 1 ? true : undefined));
+    await publish({ ...message(tenantId, conversationId, 'contact', ''), type: 'conversation.ended', data: {} });
+
+    await waitFor('the state to be forgotten', async () =>
+      ((await expired()) ?? 0) > expiredBefore ? true : undefined,
+    );
+    // Once per conversation, but the conversation's state is gone: the late message fires again.
+    await publish(message(tenantId, conversationId, 'contact', 'one more thing about my bill', billing));
+    await waitFor('the webhook of the late message', () =>
+      hooks('once', conversationId).length === 2 ? true : undefined,
+    );
   });
 
   it('runs draft workflows on preview conversations only, and live ones everywhere', async () => {

@@ -1,0 +1,77 @@
+import type { ConversationStateRecord, WorkflowDefinition } from '@app/contracts';
+import { isNewerStateTombstone, TOMBSTONE_REVISION_HEADER } from '../state/conversation-state.store';
+import { TimerSchedule } from './timer-schedule';
+
+const T0 = Date.parse('2026-11-24T10:00:00Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+
+function state(conversationId: string, waitingSince?: number): ConversationStateRecord {
+  return {
+    conversationId,
+    tenantId: 'acme',
+    revision: 1,
+    lastEventAt: at(waitingSince ?? 0),
+    transcript: [],
+    failedAnswers: 0,
+    firings: [],
+    memory: {},
+    ended: false,
+    ...(waitingSince === undefined ? {} : { waiting: { for: 'contact', since: at(waitingSince), handled: [] } }),
+  };
+}
+
+const nudge = {
+  id: 'nudge',
+  tenantId: 'acme',
+  status: 'enabled',
+  trigger: { type: 'no_reply', waitingFor: 'contact', seconds: 60 },
+} as WorkflowDefinition;
+
+describe('TimerSchedule', () => {
+  const everything = () => true;
+
+  it('wakes a waiting conversation when its timer is due, and an idle one when its state expires', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    schedule.onStateChange('waiting', state('waiting', 0));
+    schedule.onStateChange('idle', state('idle'));
+    expect(schedule.takeDue(T0 + 59_000, everything, 10_000)).toEqual([]);
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000).map((due) => due.conversationId)).toEqual(['waiting']);
+    // The waiting one again too: its state did not change, so its tick may have been lost.
+    expect(schedule.takeDue(T0 + 3_600_000, everything, 10_000).map((due) => due.conversationId)).toEqual([
+      'waiting',
+      'idle',
+    ]);
+  });
+
+  it('resends a tick only after a while, and at once after the state changed; forgets deleted states', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    schedule.onStateChange('c', state('c', 0));
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(1);
+    expect(schedule.takeDue(T0 + 65_000, everything, 10_000)).toHaveLength(0);
+    expect(schedule.takeDue(T0 + 70_000, everything, 10_000)).toHaveLength(1);
+    schedule.onStateChange('c', state('c', 0));
+    expect(schedule.takeDue(T0 + 71_000, everything, 10_000)).toHaveLength(1);
+    schedule.onStateChange('c', null);
+    expect(schedule.size).toBe(0);
+  });
+
+  it('follows workflow changes, and wakes only what the instance owns', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.onStateChange('c', state('c', 0));
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(0);
+    schedule.setWorkflows([nudge]);
+    expect(schedule.takeDue(T0 + 60_000, () => false, 10_000)).toHaveLength(0);
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(1);
+  });
+});
+
+describe('state tombstones', () => {
+  it('delete only the states written before them', () => {
+    const headers = (revision: number) => ({ [TOMBSTONE_REVISION_HEADER]: String(revision) });
+    expect(isNewerStateTombstone({ ...state('c'), revision: 4 }, headers(5))).toBe(true);
+    expect(isNewerStateTombstone({ ...state('c'), revision: 5 }, headers(5))).toBe(false);
+    expect(isNewerStateTombstone({ ...state('c'), revision: 5 }, {})).toBe(true);
+  });
+});
