@@ -16,7 +16,7 @@ import {
   sendChunked,
   type OutboundRecord,
 } from '@app/kafka';
-import { messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import { messageCreatedEvent, readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
 const USAGE = `usage: npm run bench [-- --events N] [--partitions P] [--workflows W]
 
@@ -263,16 +263,31 @@ async function measurePipeline(
     await waitFor('trigger-matcher to load the workflows', async () =>
       ((await workflowDefinitionsLoaded(services.url('trigger-matcher'))) ?? 0) >= workflows.length ? true : undefined,
     );
-    return await timeUntilOutput(
+    const measure = await timeUntilOutput(
       kafka,
       eventRecords(Topics.conversationEvents.name, events, tenantId, `pipe-${run}`, workflowCount),
       Topics.workflowTriggers.name,
       events,
       '(b) pipeline',
     );
+    await logBatchFigures(services.url('ingest'), Topics.conversationEvents.name, 'ingest');
+    await logBatchFigures(services.url('trigger-matcher'), Topics.validatedEvents.name, 'trigger-matcher');
+    return measure;
   } finally {
     await services.stop();
   }
+}
+
+/** Where a hop's time goes: how many batches (so transactions) it committed, their size and duration. */
+async function logBatchFigures(serviceUrl: string, topic: string, service: string): Promise<void> {
+  const batches = (await readMetric(serviceUrl, 'aw_kafka_batch_duration_seconds_count', { topic })) ?? 0;
+  const seconds = (await readMetric(serviceUrl, 'aw_kafka_batch_duration_seconds_sum', { topic })) ?? 0;
+  const consumed = (await readMetric(serviceUrl, 'aw_events_consumed_total', { topic })) ?? 0;
+  if (batches === 0) return;
+  log(
+    `${service}: ${batches} batches of ${(consumed / batches).toFixed(1)} events on average, ` +
+      `${((1000 * seconds) / batches).toFixed(1)} ms each from fetch to commit`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -22,6 +22,13 @@ export const BaseEnvSchema = Type.Object({
     default: 6,
     description: 'Partitions of each topic when the engine creates it.',
   }),
+  KAFKA_PARTITIONS_CONCURRENTLY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 6,
+    description:
+      'Partitions a consumer processes at once; their commits share one Kafka transaction (group commit).',
+  }),
   DATABASE_URL: Type.String({
     minLength: 1,
     default: 'postgres://postgres:postgres@127.0.0.1:15432/agent_workflows',

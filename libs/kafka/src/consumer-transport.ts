@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration } from '@app/metrics';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
+import { GroupCommitter, KeyedSerializer, offsetsByTopic, type BatchCommit } from './group-commit';
 import { createProducer, sendChunked } from './kafka-client';
 import { stringHeaders, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from './records';
 
@@ -21,6 +22,11 @@ export interface KafkaConsumerTransportOptions {
   coPartitioned?: boolean;
   /** Kept up to date with the partitions this member owns, for work that is not driven by a batch. */
   assignment?: ConsumerAssignment;
+  /**
+   * Batches of up to this many partitions are processed at once, and their commits grouped into
+   * one transaction (see GroupCommitter). Batches of one partition are always processed in order.
+   */
+  partitionsConcurrently?: number;
 }
 
 /**
@@ -36,6 +42,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private joined = false;
   private assignmentEpoch = 0;
   private crashed: string | null = null;
+  private readonly committer = new GroupCommitter((commits) => this.commitTogether(commits));
+  // Co-partitioned topics share state per partition number: their batches must not interleave.
+  private readonly partitionTurns = new KeyedSerializer<number>();
 
   constructor(private readonly options: KafkaConsumerTransportOptions) {
     super();
@@ -73,7 +82,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       await this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        eachBatch: (payload) => this.processBatch(payload),
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+        eachBatch: (payload) =>
+          this.options.coPartitioned
+            ? this.partitionTurns.run(payload.batch.partition, () => this.processBatch(payload))
+            : this.processBatch(payload),
       });
       callback();
     } catch (error) {
@@ -135,7 +148,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     // A rebalance took the partition away while we worked: another member owns it now.
     if (!isRunning() || isStale()) return;
     const lastOffset = batch.lastOffset();
-    await this.publishAndCommit(batch.topic, batch.partition, lastOffset, records);
+    const next = (BigInt(lastOffset) + 1n).toString();
+    await this.committer.commit({ records, offset: { topic: batch.topic, partition: batch.partition, offset: next } });
     committed.forEach((callback) => callback());
     resolveOffset(lastOffset);
     await heartbeat();
@@ -151,20 +165,21 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     return Array.isArray(records) ? (records as OutboundRecord[]) : [];
   }
 
-  private async publishAndCommit(topic: string, partition: number, lastOffset: string, records: OutboundRecord[]) {
-    const next = { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() };
+  /** Publishes the records of several batches and commits their offsets: atomically when transactional. */
+  private async commitTogether(commits: readonly BatchCommit[]): Promise<void> {
+    const records = commits.flatMap((commit) => commit.records);
+    const topics = offsetsByTopic(commits.map((commit) => commit.offset));
     if (!this.options.transactionalId) {
       await sendChunked(this.producer, records);
-      await this.consumer.commitOffsets([next]);
+      await this.consumer.commitOffsets(
+        topics.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, ...partition }))),
+      );
       return;
     }
     const transaction = await this.producer.transaction();
     try {
       await sendChunked(transaction, records);
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [{ topic, partitions: [{ partition, offset: next.offset }] }],
-      });
+      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => {

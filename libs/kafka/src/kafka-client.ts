@@ -66,7 +66,11 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
   const flush = async () => {
     if (chunk.length === 0) return;
     const byTopic = new Map<string, OutboundRecord[]>();
-    for (const record of chunk) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    for (const record of chunk) {
+      const messages = byTopic.get(record.topic);
+      if (messages) messages.push(record);
+      else byTopic.set(record.topic, [record]);
+    }
     await sender.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({

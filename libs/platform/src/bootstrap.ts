@@ -62,6 +62,7 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
       logger,
       transactionalId: spec.consumer.transactional ? `${spec.name}-${config.INSTANCE_ID}` : undefined,
       coPartitioned: spec.consumer.coPartitioned,
+      partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
       assignment: app.get(ConsumerAssignment),
     });
     app.connectMicroservice({ strategy: transport }, { inheritAppConfig: true });
