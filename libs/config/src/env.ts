@@ -26,8 +26,7 @@ export const BaseEnvSchema = Type.Object({
     minimum: 1,
     maximum: 64,
     default: 6,
-    description:
-      'Partitions a consumer processes at once; their commits share one Kafka transaction (group commit).',
+    description: 'Partitions a consumer processes at once; their commits share one Kafka transaction (group commit).',
   }),
   DATABASE_URL: Type.String({
     minLength: 1,
