@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { IntentModelModule } from '@app/intent-model';
 import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
@@ -26,6 +27,7 @@ export class ApiModule {
             migrations: [CreateWorkflows1764000000000, AddFiringPolicy1764000000004, CreateWorkflowTests1764000000005],
           },
         }),
+        IntentModelModule,
         PreviewModule,
         WorkflowsModule,
       ],

@@ -16,8 +16,10 @@ import {
   type ConversationState,
   type DecisionProvider,
   type FiredWorkflow,
+  type PhraseVectors,
   type TriggerInput,
 } from '@app/domain';
+import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { decisionProviderFallbacks, triggerMatches } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
@@ -37,6 +39,11 @@ const SERVICE = 'trigger-matcher';
 @Injectable()
 export class TriggerMatchingService {
   private readonly indexes = new Map<string, WorkflowIndex<WorkflowDefinition>>();
+  /** The definitions the indexes are built from, and the vectors of their phrases: one consistent snapshot. */
+  private indexed: { workflows: WorkflowDefinition[]; phraseVectors: PhraseVectors | undefined } = {
+    workflows: [],
+    phraseVectors: undefined,
+  };
   private indexedAt = -1;
 
   constructor(
@@ -44,6 +51,7 @@ export class TriggerMatchingService {
     @Inject(APP_CONFIG) private readonly config: TriggerMatcherConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(DECISION_PROVIDER) private readonly decisionProvider: DecisionProvider | null,
+    @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
     private readonly states: ConversationStateStore,
   ) {}
 
@@ -122,7 +130,15 @@ export class TriggerMatchingService {
     input: TriggerInput,
     state: ConversationState,
   ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
-    const matched = this.indexOf(tenantId).evaluate(input);
+    const index = await this.indexOf(tenantId);
+    // The model runs only where it can change the outcome: see WorkflowIndex.wantsMessageVector.
+    if (this.intentVectors && input.message && index.wantsMessageVector(input)) {
+      input.semantics = {
+        message: await this.intentVectors.messageVector(input.message.text),
+        phrases: this.indexed.phraseVectors!,
+      };
+    }
+    const matched = index.evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
     const offered = [...this.definitions.values()].filter(
       (workflow) =>
@@ -157,15 +173,24 @@ export class TriggerMatchingService {
     }
   }
 
-  /** The tenant's candidate index, rebuilt after any definition changed. */
-  private indexOf(tenantId: string): WorkflowIndex<WorkflowDefinition> {
+  /**
+   * The tenant's candidate index, rebuilt after any definition changed. The phrases of all
+   * definitions are embedded then (each distinct text once; unchanged ones come from the cache).
+   */
+  private async indexOf(tenantId: string): Promise<WorkflowIndex<WorkflowDefinition>> {
     if (this.indexedAt !== this.definitions.changes) {
+      const changes = this.definitions.changes;
+      const workflows = [...this.definitions.values()];
+      this.indexed = { workflows, phraseVectors: await this.intentVectors?.phraseVectorsOf(workflows) };
       this.indexes.clear();
-      this.indexedAt = this.definitions.changes;
+      this.indexedAt = changes;
     }
     let index = this.indexes.get(tenantId);
     if (!index) {
-      index = new WorkflowIndex([...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId));
+      index = new WorkflowIndex(
+        this.indexed.workflows.filter((workflow) => workflow.tenantId === tenantId),
+        this.indexed.phraseVectors,
+      );
       this.indexes.set(tenantId, index);
     }
     return index;

@@ -8,6 +8,7 @@ import type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-match
 export { DEFAULT_AI_CONFIDENCE } from './ai-decision.trigger';
 export { DEFAULT_INTENT_THRESHOLD } from './intent.trigger';
 export { tokenize } from './text-normalization';
+export { cosine, type IntentSemantics, type PhraseVectors, type SentenceEncoder } from './sentence-encoder';
 export type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 /** Exactly one matcher per trigger type: the compiler refuses a type without one. */
