@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from '@app/contracts';
 import {
   DEFAULT_INTENT_THRESHOLD,
+  MIN_CALIBRATED_THRESHOLD,
   evaluateWorkflows,
   explainWorkflows,
   matchTrigger,
@@ -38,6 +39,13 @@ const fromContact = (text: string, vector?: Float32Array): TriggerInput => ({
 });
 const cosineOf = (degrees: number) => Math.cos((degrees * Math.PI) / 180);
 const rounded = (score: number) => Math.round(score * 10_000) / 10_000;
+/**
+ * The cancel phrases lie 0°, 20° and 40° apart; each scored against the other two:
+ * mean(cos 20°, cos 40°), mean(cos 20°, cos 20°), mean(cos 20°, cos 40°).
+ */
+const CANCEL_THRESHOLD = rounded(
+  ((cosineOf(20) + cosineOf(40)) / 2 + cosineOf(20) + (cosineOf(20) + cosineOf(40)) / 2) / 3,
+);
 
 describe('tokenize', () => {
   it('lower-cases, expands contractions, drops punctuation and filler words', () => {
@@ -77,7 +85,7 @@ describe('intent trigger', () => {
       type: 'intent',
       phrase: 'I want to cancel',
       score: rounded(cosineOf(10)),
-      threshold: DEFAULT_INTENT_THRESHOLD,
+      threshold: CANCEL_THRESHOLD,
     });
     expect(match!.score).toBeGreaterThanOrEqual(match!.threshold);
     const onePhrase = { type: 'intent' as const, phrases: ['money back'] };
@@ -86,13 +94,31 @@ describe('intent trigger', () => {
     );
   });
 
+  it('calibrates a threshold on the phrases: what they score against one another, at least the floor', () => {
+    const scoreOf = (trigger: typeof cancel & { threshold?: number }, vector: Float32Array) =>
+      matchTrigger(trigger, fromContact('…', vector), owner)!;
+    expect(scoreOf(cancel, towards(HOURS)).threshold).toBe(CANCEL_THRESHOLD);
+    expect(CANCEL_THRESHOLD).toBeCloseTo(0.8818, 4);
+    // Refund phrases 10° apart: a tight workflow asks for close paraphrases.
+    const refund = { type: 'intent' as const, phrases: ['refund my order', 'money back'] };
+    expect(scoreOf(refund, towards(HOURS)).threshold).toBe(rounded(cosineOf(10)));
+    // Phrases 90° apart say too little about each other: the floor applies.
+    const loose = { type: 'intent' as const, phrases: ['I want to cancel', 'refund my order'] };
+    expect(scoreOf(loose, towards(HOURS)).threshold).toBe(MIN_CALIBRATED_THRESHOLD);
+    // One phrase: nothing to calibrate on.
+    expect(scoreOf({ type: 'intent', phrases: ['money back'] }, towards(HOURS)).threshold).toBe(
+      DEFAULT_INTENT_THRESHOLD,
+    );
+    expect(scoreOf({ ...cancel, threshold: 0.7 }, towards(HOURS)).threshold).toBe(0.7);
+  });
+
   it('stays below the threshold on unrelated messages; a workflow may set its own threshold', () => {
     const hours = fromContact('what are your opening hours?', towards(HOURS));
     expect(matchTrigger(cancel, hours, owner)?.score).toBe(0);
     const farOff = fromContact('cancel what exactly?', towards(CANCEL, 35, 3));
-    // Mean of cos 35° and the cosine to "close my account": below the default, above 0.7.
+    // Mean of cos 35° and the cosine to "close my account": below the calibrated threshold, above 0.7.
     const score = matchTrigger(cancel, farOff, owner)!.score;
-    expect(score).toBeLessThan(DEFAULT_INTENT_THRESHOLD);
+    expect(score).toBeLessThan(CANCEL_THRESHOLD);
     expect(matchTrigger({ ...cancel, threshold: 0.7 }, farOff, owner)).toMatchObject({ score, threshold: 0.7 });
   });
 
@@ -104,7 +130,7 @@ describe('intent trigger', () => {
       type: 'intent',
       phrase: 'I want to cancel',
       score: 0,
-      threshold: DEFAULT_INTENT_THRESHOLD,
+      threshold: CANCEL_THRESHOLD,
       detail: 'matches the negative phrase "I don\'t want to cancel"',
     });
     expect(matchTrigger(cancel, negation, owner)?.score).toBeGreaterThan(0);
@@ -173,20 +199,38 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     );
   });
 
-  it('fires only enabled workflows, best match first, when several compete', () => {
-    const fired = evaluateWorkflows(
-      [
-        workflow({
-          id: 'refund',
-          trigger: { type: 'intent', phrases: ['refund my order', 'money back'], threshold: 0.5 },
-        }),
-        workflow({ id: 'cancel' }),
-        workflow({ id: 'disabled', status: 'disabled' }),
-      ],
-      // 40° from the cancel axis towards the refund one: close to the cancel phrases, less to the refund ones.
-      fromContact('end my contract and pay me back', towards(CANCEL, 40, REFUND)),
-    );
-    expect(fired.map((entry) => entry.workflow.id)).toEqual(['cancel', 'refund']);
-    expect(fired[0]!.match.score).toBeGreaterThan(fired[1]!.match.score);
+  it('of competing intent workflows, fires only the closest; none when the closest is below its threshold', () => {
+    const workflows = [
+      workflow({
+        id: 'refund',
+        trigger: { type: 'intent', phrases: ['refund my order', 'money back'], threshold: 0.5 },
+      }),
+      workflow({ id: 'cancel' }),
+      workflow({ id: 'disabled', status: 'disabled' }),
+    ];
+    // 40° from the cancel axis towards the refund one: close to the cancel phrases, less to the refund ones.
+    const both = fromContact('end my contract and pay me back', towards(CANCEL, 40, REFUND));
+    expect(explainWorkflows(workflows, both).map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['refund', 'outranked'],
+      ['cancel', 'fired'],
+      ['disabled', 'disabled'],
+    ]);
+    expect(evaluateWorkflows(workflows, both).map((entry) => entry.workflow.id)).toEqual(['cancel']);
+    // The same direction, tilted away from both (cosines × 0.85): cancel scores 0.82 < its 0.88, refund
+    // 0.54 ≥ its 0.5; the message is not confidently cancel, and not refund either.
+    const tilted = Float32Array.from([
+      0.85 * cosineOf(40),
+      0.85 * Math.sin((40 * Math.PI) / 180),
+      0,
+      Math.sqrt(1 - 0.85 ** 2),
+    ]);
+    const unsure = fromContact('hmm, about my contract and money', tilted);
+    const outcomes = explainWorkflows(workflows.slice(0, 2), unsure);
+    expect(outcomes.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['refund', 'outranked'],
+      ['cancel', 'below_threshold'],
+    ]);
+    expect(outcomes[1]!.match!.score).toBeGreaterThan(outcomes[0]!.match!.score);
+    expect(outcomes[0]!.match!.score).toBeGreaterThanOrEqual(0.5);
   });
 });

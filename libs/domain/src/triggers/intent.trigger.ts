@@ -1,15 +1,23 @@
 import type { Trigger, TriggerMatch } from '@app/contracts';
-import { cosine, type IntentSemantics } from './sentence-encoder';
+import { cosine, type PhraseVectors } from './sentence-encoder';
 import { tokenize } from './text-normalization';
 import type { TriggerMatcher } from './trigger-matcher';
 
 /**
- * Score an intent trigger fires at when the workflow sets no threshold: the similarity (mean of
- * the two best phrase cosines, bge-small-en-v1.5) at which 10 % of messages of intents that no
- * workflow covers still fire, calibrated on held-out Banking77 train rows — see
- * docs/intent-matching-research.md. Raise it for fewer false triggers, lower it to catch more.
+ * Threshold of a workflow that sets none and has a single phrase (or is matched without sentence
+ * vectors, where only a same-words match, score 1, can fire): the score (bge-small-en-v1.5) at
+ * which 10 % of the messages of intents no workflow covers still fire, on held-out Banking77
+ * train rows — see docs/intent-matching-research.md.
  */
 export const DEFAULT_INTENT_THRESHOLD = 0.88;
+
+/**
+ * A workflow with several phrases and no threshold calibrates its own: a message fires when it
+ * scores at least what the workflow's examples score against one another (each phrase scored
+ * as a message against the others, averaged). Tight examples ask for close paraphrases, varied
+ * ones accept looser ones. Never below this floor: examples that alike say too little.
+ */
+export const MIN_CALIBRATED_THRESHOLD = 0.8;
 
 type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 
@@ -18,13 +26,14 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
  * 1. a message with the same meaningful words as a phrase (after normalisation: case,
  *    punctuation, contractions, filler words, inflection) scores 1 — no model needed;
  * 2. otherwise, with the sentence vectors at hand, score = mean of the two best phrase cosines
- *    (the best one when there is only one phrase): one lucky phrase weighs less than two that agree;
+ *    (the best one when there is only one phrase): one lucky phrase weighs less than two that
+ *    agree; it fires at the workflow's threshold, or one calibrated on its phrases (thresholdOf);
  * 3. without vectors (no model loaded) nothing but stage 1 can fire.
  * A message closer to a negative phrase than to every example phrase stays quiet.
  */
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
   if (input.message === undefined || input.message.role !== 'contact') return null;
-  const threshold = trigger.threshold ?? DEFAULT_INTENT_THRESHOLD;
+  const threshold = thresholdOf(trigger, input.semantics?.phrases);
   const messageKey = wordKeyOf(input.message);
   const hasSameWords = (phrase: string) => messageKey !== '' && phraseKeyOf(phrase) === messageKey;
   const sameWordsNegative = trigger.negativePhrases?.find(hasSameWords);
@@ -40,26 +49,69 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
       detail: 'no sentence vectors: only a phrase with the same words matches',
     };
   }
-  const similarities = trigger.phrases
-    .map((phrase) => ({ phrase, similarity: similarityTo(phrase, input.semantics!) }))
-    .sort((a, b) => b.similarity - a.similarity);
-  const [best, second] = similarities as [(typeof similarities)[0], ...typeof similarities];
-  const score = second ? (best.similarity + second.similarity) / 2 : best.similarity;
-  for (const phrase of trigger.negativePhrases ?? []) {
-    if (similarityTo(phrase, input.semantics) >= best.similarity) return quiet(best.phrase, threshold, phrase);
+  const { message, phrases } = input.semantics;
+  const { phrase, best, score } = scoreAgainst(message, trigger.phrases, phrases);
+  for (const negative of trigger.negativePhrases ?? []) {
+    if (cosine(message, vectorOf(negative, phrases)) >= best) return quiet(phrase, threshold, negative);
   }
-  return { type: 'intent', phrase: best.phrase, score: round(score), threshold };
+  return { type: 'intent', phrase, score: round(score), threshold };
 };
+
+/** Mean of the two best similarities of the message to the phrases (the best one alone when there is one phrase). */
+function scoreAgainst(
+  message: Float32Array,
+  phrases: readonly string[],
+  vectors: PhraseVectors,
+): { phrase: string; best: number; score: number } {
+  let phrase = phrases[0]!;
+  let best = -Infinity;
+  let second = -Infinity;
+  for (const candidate of phrases) {
+    const similarity = cosine(message, vectorOf(candidate, vectors));
+    if (similarity > best) {
+      second = best;
+      best = similarity;
+      phrase = candidate;
+    } else if (similarity > second) second = similarity;
+  }
+  return { phrase, best, score: second === -Infinity ? best : (best + second) / 2 };
+}
+
+// Calibrated once per phrase list and set of vectors, not once per message.
+const calibratedThresholds = new WeakMap<PhraseVectors, WeakMap<readonly string[], number>>();
+
+/** The threshold a trigger fires at: its own, else calibrated on its phrases (see MIN_CALIBRATED_THRESHOLD). */
+export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | undefined): number {
+  if (trigger.threshold !== undefined) return trigger.threshold;
+  if (!vectors || trigger.phrases.length < 2) return DEFAULT_INTENT_THRESHOLD;
+  let byPhrases = calibratedThresholds.get(vectors);
+  if (!byPhrases) {
+    byPhrases = new WeakMap();
+    calibratedThresholds.set(vectors, byPhrases);
+  }
+  let threshold = byPhrases.get(trigger.phrases);
+  if (threshold === undefined) {
+    const { phrases } = trigger;
+    let sum = 0;
+    phrases.forEach((phrase, index) => {
+      const others = phrases.filter((_, other) => other !== index);
+      sum += scoreAgainst(vectorOf(phrase, vectors), others, vectors).score;
+    });
+    threshold = Math.max(MIN_CALIBRATED_THRESHOLD, round(sum / phrases.length));
+    byPhrases.set(trigger.phrases, threshold);
+  }
+  return threshold;
+}
 
 function quiet(phrase: string, threshold: number, negativePhrase: string): TriggerMatch {
   return { type: 'intent', phrase, score: 0, threshold, detail: `matches the negative phrase "${negativePhrase}"` };
 }
 
-function similarityTo(phrase: string, semantics: IntentSemantics): number {
-  const vector = semantics.phrases.get(phrase);
+function vectorOf(phrase: string, vectors: PhraseVectors): Float32Array {
+  const vector = vectors.get(phrase);
   // The caller embeds every phrase of the workflows it evaluates; a gap is a bug, not a low score.
   if (!vector) throw new Error(`no vector for the intent phrase "${phrase}"`);
-  return cosine(semantics.message, vector);
+  return vector;
 }
 
 /** Scores are shown to authors and compared with thresholds they type: 4 decimals is plenty. */

@@ -12,6 +12,7 @@ export const EXACT_SCAN_LIMIT = 4_096;
 /** Clusters a query visits in a larger set; with √n clusters, it compares ~16·√n phrases. */
 export const CLUSTERS_PROBED = 16;
 const CLUSTERING_ROUNDS = 4;
+const ROUNDING = 1e-4;
 /** Phrases sampled per cluster to place the cluster centres. */
 const SAMPLE_PER_CLUSTER = 32;
 
@@ -34,7 +35,8 @@ export class PhraseSearch<O> {
     const owners = new Set<O>();
     const scan = (members: readonly SearchablePhrase<O>[]) => {
       for (const { vector, owner, threshold } of members) {
-        if (!owners.has(owner) && cosine(query, vector) >= threshold) owners.add(owner);
+        // Scores are rounded to 4 decimals before they meet thresholds: allow for that.
+        if (!owners.has(owner) && cosine(query, vector) >= threshold - ROUNDING) owners.add(owner);
       }
     };
     if (this.clusters.length === 0) {

@@ -1,4 +1,4 @@
-import { DEFAULT_INTENT_THRESHOLD, phraseKeyOf, wordKeyOf } from './intent.trigger';
+import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
 import type { TriggerInput } from './trigger-matcher';
@@ -8,9 +8,10 @@ import { evaluateWorkflows, type CandidateWorkflow, type FiredWorkflow } from '.
  * Candidate lookup for one tenant's enabled workflows, so that the cost per message follows the
  * workflows that could fire on it, not all of them. Intent workflows are candidates when one of
  * their phrases has the same words as the message (a hash lookup), or when the phrase search
- * finds one of their phrases at least as similar as their threshold (an intent score, the mean of
- * the two best similarities, cannot exceed the best one). Workflows of other trigger types, and
- * intent ones that fire at any score (threshold 0), are always evaluated.
+ * finds one of their phrases at least as similar as the lowest threshold of the tenant's intent
+ * workflows: an intent score (the mean of the two best similarities) cannot exceed the best one,
+ * so any workflow that could fire — or outrank one that fires — is among them. Workflows of
+ * other trigger types, and intent ones that fire at any score (threshold 0), are always evaluated.
  */
 export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly always: W[] = [];
@@ -19,17 +20,19 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
 
   /** `phraseVectors` holds a vector for every phrase of the intent workflows; without it only same-word matches fire. */
   constructor(workflows: Iterable<W>, phraseVectors?: PhraseVectors) {
-    const intentPhrases: { phrase: string; workflow: W; threshold: number }[] = [];
+    const intentPhrases: { phrase: string; workflow: W }[] = [];
+    let lowestThreshold = Infinity;
     for (const workflow of workflows) {
       if (workflow.status !== 'enabled') continue;
       const { trigger } = workflow;
-      const threshold = trigger.type === 'intent' ? (trigger.threshold ?? DEFAULT_INTENT_THRESHOLD) : 0;
+      const threshold = trigger.type === 'intent' ? thresholdOf(trigger, phraseVectors) : 0;
       if (trigger.type !== 'intent' || threshold <= 0) {
         this.always.push(workflow);
         continue;
       }
+      lowestThreshold = Math.min(lowestThreshold, threshold);
       for (const phrase of trigger.phrases) {
-        intentPhrases.push({ phrase, workflow, threshold });
+        intentPhrases.push({ phrase, workflow });
         const key = phraseKeyOf(phrase);
         if (key === '') continue;
         const sameWords = this.bySameWords.get(key);
@@ -39,10 +42,10 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     }
     if (phraseVectors && intentPhrases.length > 0) {
       this.phraseSearch = new PhraseSearch(
-        intentPhrases.map(({ phrase, workflow, threshold }) => {
+        intentPhrases.map(({ phrase, workflow }) => {
           const vector = phraseVectors.get(phrase);
           if (!vector) throw new Error(`no vector for the intent phrase "${phrase}"`);
-          return { vector, owner: workflow, threshold };
+          return { vector, owner: workflow, threshold: lowestThreshold };
         }),
       );
     }
