@@ -71,6 +71,25 @@ describe('WorkflowIndex', () => {
     expect(noIntents.wantsMessageVector(contact('please terminate my account'))).toBe(false);
   });
 
+  it('finds a closer workflow below its threshold that outranks the one that would fire', () => {
+    const inPlane = (degrees: number) =>
+      Float32Array.from([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)]);
+    const loose = workflow('loose', { type: 'intent', phrases: ['forty degrees'], threshold: 0.5 });
+    const strict = workflow('strict', { type: 'intent', phrases: ['ten degrees'], threshold: 0.99 });
+    const vectors = new Map([
+      ['forty degrees', inPlane(40)],
+      ['ten degrees', inPlane(10)],
+    ]);
+    const input: TriggerInput = {
+      message: { role: 'contact', text: 'zero' },
+      semantics: { message: inPlane(0), phrases: vectors },
+    };
+    expect(ids(new WorkflowIndex([loose], vectors).evaluate(input))).toEqual(['loose']);
+    // strict: cos 10° = 0.985 < 0.99, yet closer than loose (cos 40° = 0.77): nothing fires.
+    expect(ids(new WorkflowIndex([loose, strict], vectors).evaluate(input))).toEqual([]);
+    expect(ids(evaluateWorkflows([loose, strict], input))).toEqual([]);
+  });
+
   it('still evaluates non-intent triggers on AI messages', () => {
     const input = { message: { role: 'ai' as const, text: 'sorry' }, ai: { answered: false }, failedAnswers: 1 };
     expect(ids(index.evaluate(input))).toEqual(['escalate']);
@@ -82,26 +101,39 @@ describe('WorkflowIndex', () => {
 });
 
 describe('PhraseSearch', () => {
-  it('past the exact-scan limit, still finds the owner of a phrase queried with that phrase’s own vector', () => {
+  it('past the exact-scan limit, still finds the owners of a phrase queried with that phrase’s own vector', () => {
     const random = seededRandom(11);
-    const phrases = Array.from({ length: EXACT_SCAN_LIMIT + 1_000 }, (_, owner) => ({
-      vector: randomUnitVector(random),
-      owner,
-      threshold: 0.999,
-    }));
-    const search = new PhraseSearch(phrases);
-    for (const { vector, owner } of phrases.filter((_, i) => i % 97 === 0)) {
-      expect(search.ownersAtThreshold(vector)).toEqual(new Set([owner]));
-    }
+    const vectors = Array.from({ length: EXACT_SCAN_LIMIT + 1_000 }, () => randomUnitVector(random));
+    // Each vector belongs to two owners, as phrases recur across workflows.
+    const search = new PhraseSearch(
+      vectors.flatMap((vector, i) => [0, 1].map((copy) => ({ vector, owner: 2 * i + copy }))),
+    );
+    vectors.forEach((vector, i) => {
+      if (i % 97 === 0)
+        expect(search.nearOwners(vector, 0.999)).toEqual(
+          new Map(
+            [
+              [2 * i, 1],
+              [2 * i + 1, 1],
+            ].map(([o]) => [o!, expect.closeTo(1, 5)]),
+          ),
+        );
+    });
   });
 
-  it('scans every phrase of a small set: owners at or above their threshold', () => {
+  it('scans every phrase of a small set: owners at or above the floor, with their best similarity', () => {
     const axis = (i: number) => Float32Array.from({ length: 3 }, (_, j) => (i === j ? 1 : 0));
     const search = new PhraseSearch([
-      { vector: axis(0), owner: 'x', threshold: 0.9 },
-      { vector: axis(1), owner: 'y', threshold: 0.5 },
-      { vector: axis(2), owner: 'z', threshold: 0.9 },
+      { vector: axis(0), owner: 'x' },
+      { vector: axis(1), owner: 'y' },
+      { vector: axis(2), owner: 'y' },
     ]);
-    expect(search.ownersAtThreshold(Float32Array.from([0.6, 0.8, 0]))).toEqual(new Set(['y']));
+    expect(search.nearOwners(Float32Array.from([0.6, 0.8, 0]), 0.5)).toEqual(
+      new Map([
+        ['x', expect.closeTo(0.6, 5)],
+        ['y', expect.closeTo(0.8, 5)],
+      ]),
+    );
+    expect(search.nearOwners(Float32Array.from([0.6, 0.8, 0]), 0.7)).toEqual(new Map([['y', expect.closeTo(0.8, 5)]]));
   });
 });

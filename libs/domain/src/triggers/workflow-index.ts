@@ -4,24 +4,30 @@ import type { PhraseVectors } from './sentence-encoder';
 import type { TriggerInput } from './trigger-matcher';
 import { evaluateWorkflows, type CandidateWorkflow, type FiredWorkflow } from './index';
 
+/** Scores are rounded to 4 decimals before they meet thresholds: similarities get that much slack. */
+const ROUNDING = 1e-4;
+
 /**
  * Candidate lookup for one tenant's enabled workflows, so that the cost per message follows the
- * workflows that could fire on it, not all of them. Intent workflows are candidates when one of
- * their phrases has the same words as the message (a hash lookup), or when the phrase search
- * finds one of their phrases at least as similar as the lowest threshold of the tenant's intent
- * workflows: an intent score (the mean of the two best similarities) cannot exceed the best one,
- * so any workflow that could fire — or outrank one that fires — is among them. Workflows of
- * other trigger types, and intent ones that fire at any score (threshold 0), are always evaluated.
+ * workflows that could fire on it, not all of them. An intent score (mean of the two best
+ * similarities) never exceeds the best similarity, so:
+ * 1. workflows with a phrase of the message's very words (a hash lookup), and those with a phrase
+ *    at least as similar as their threshold, are the ones that can fire;
+ * 2. if one fires, a workflow can only outrank it (see explainWorkflows) with a phrase at least
+ *    as similar as its score; those are added.
+ * Workflows of other trigger types, and intent ones that fire at any score (threshold 0), are
+ * always evaluated.
  */
 export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly always: W[] = [];
   private readonly bySameWords = new Map<string, W[]>();
+  private readonly thresholds = new Map<W, number>();
+  private readonly lowestThreshold: number = Infinity;
   private readonly phraseSearch: PhraseSearch<W> | undefined;
 
   /** `phraseVectors` holds a vector for every phrase of the intent workflows; without it only same-word matches fire. */
   constructor(workflows: Iterable<W>, phraseVectors?: PhraseVectors) {
     const intentPhrases: { phrase: string; workflow: W }[] = [];
-    let lowestThreshold = Infinity;
     for (const workflow of workflows) {
       if (workflow.status !== 'enabled') continue;
       const { trigger } = workflow;
@@ -30,7 +36,8 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
         this.always.push(workflow);
         continue;
       }
-      lowestThreshold = Math.min(lowestThreshold, threshold);
+      this.thresholds.set(workflow, threshold);
+      this.lowestThreshold = Math.min(this.lowestThreshold, threshold);
       for (const phrase of trigger.phrases) {
         intentPhrases.push({ phrase, workflow });
         const key = phraseKeyOf(phrase);
@@ -45,7 +52,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
         intentPhrases.map(({ phrase, workflow }) => {
           const vector = phraseVectors.get(phrase);
           if (!vector) throw new Error(`no vector for the intent phrase "${phrase}"`);
-          return { vector, owner: workflow, threshold: lowestThreshold };
+          return { vector, owner: workflow };
         }),
       );
     }
@@ -68,12 +75,20 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
   /** The workflows that fire, best first: the same as `evaluateWorkflows` over all of them, up to the phrase search's recall. */
   evaluate(input: TriggerInput): FiredWorkflow<W>[] {
     const candidates = new Set(this.always);
-    if (input.message?.role === 'contact') {
-      for (const workflow of this.bySameWords.get(wordKeyOf(input.message)) ?? []) candidates.add(workflow);
-      if (input.semantics && this.phraseSearch) {
-        for (const workflow of this.phraseSearch.ownersAtThreshold(input.semantics.message)) candidates.add(workflow);
-      }
+    if (input.message?.role !== 'contact') return evaluateWorkflows(candidates, input);
+    for (const workflow of this.bySameWords.get(wordKeyOf(input.message)) ?? []) candidates.add(workflow);
+    if (!input.semantics || !this.phraseSearch) return evaluateWorkflows(candidates, input);
+    const near = this.phraseSearch.nearOwners(input.semantics.message, this.lowestThreshold - ROUNDING);
+    for (const [workflow, similarity] of near) {
+      if (similarity >= this.thresholds.get(workflow)! - ROUNDING) candidates.add(workflow);
     }
-    return evaluateWorkflows(candidates, input);
+    const fired = evaluateWorkflows(candidates, input);
+    const best = fired.find(({ match }) => match.type === 'intent');
+    if (!best) return fired;
+    const before = candidates.size;
+    for (const [workflow, similarity] of near) {
+      if (similarity >= best.match.score - ROUNDING) candidates.add(workflow);
+    }
+    return candidates.size === before ? fired : evaluateWorkflows(candidates, input);
   }
 }
