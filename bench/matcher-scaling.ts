@@ -171,7 +171,9 @@ function withVector(
   phraseVectors: PhraseVectors,
 ): TriggerInput {
   const input: TriggerInput = { message: { role: 'contact', text } };
-  if (index.wantsMessageVector(input)) input.semantics = { message: vector, phrases: phraseVectors };
+  input.semantics = index.wantsMessageVector(input)
+    ? { message: vector, phrases: phraseVectors }
+    : { phrases: phraseVectors };
   return input;
 }
 

@@ -71,8 +71,10 @@ async function main(): Promise<number> {
         ai: message.ai,
         memory: message.memory,
       };
-      if (intentVectors && phraseVectors && index.wantsMessageVector(input)) {
-        input.semantics = { message: await intentVectors.messageVector(message.text), phrases: phraseVectors };
+      if (intentVectors && phraseVectors) {
+        input.semantics = index.wantsMessageVector(input)
+          ? { message: await intentVectors.messageVector(message.text), phrases: phraseVectors }
+          : { phrases: phraseVectors };
       }
       const fired = index.evaluate(input);
       const reasons = Object.fromEntries(fired.map(({ workflow, match }) => [workflow.id, match]));

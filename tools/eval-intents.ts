@@ -78,8 +78,10 @@ async function evaluate(
   const workflowIndex = new WorkflowIndex(workflows, phraseVectors);
   rows.test.forEach((row, index) => {
     const input: TriggerInput = { message: { role: 'contact', text: row.text } };
-    if (phraseVectors && messageVectors && workflowIndex.wantsMessageVector(input)) {
-      input.semantics = { message: messageVectors[index]!, phrases: phraseVectors };
+    if (phraseVectors && messageVectors) {
+      input.semantics = workflowIndex.wantsMessageVector(input)
+        ? { message: messageVectors[index]!, phrases: phraseVectors }
+        : { phrases: phraseVectors };
     }
     const fired = workflowIndex.evaluate(input);
     if (known.has(row.category)) {

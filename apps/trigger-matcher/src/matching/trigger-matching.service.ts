@@ -132,11 +132,11 @@ export class TriggerMatchingService {
   ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
     const index = await this.indexOf(tenantId);
     // The model runs only where it can change the outcome: see WorkflowIndex.wantsMessageVector.
-    if (this.intentVectors && input.message && index.wantsMessageVector(input)) {
-      input.semantics = {
-        message: await this.intentVectors.messageVector(input.message.text),
-        phrases: this.indexed.phraseVectors!,
-      };
+    const phrases = this.indexed.phraseVectors;
+    if (this.intentVectors && phrases && input.message) {
+      input.semantics = index.wantsMessageVector(input)
+        ? { message: await this.intentVectors.messageVector(input.message.text), phrases }
+        : { phrases };
     }
     const matched = index.evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;

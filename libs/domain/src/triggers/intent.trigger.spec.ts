@@ -72,8 +72,14 @@ describe('intent trigger', () => {
       phrase: 'I want to cancel',
       score: 0,
       threshold: DEFAULT_INTENT_THRESHOLD,
-      detail: 'no sentence vectors: only a phrase with the same words matches',
+      detail: 'message not embedded: only a phrase with the same words matches',
     });
+    // With the phrase vectors but not the message's, the threshold is still the calibrated one.
+    const phrasesOnly = {
+      message: { role: 'contact' as const, text: 'terminate' },
+      semantics: { phrases: phraseVectors },
+    };
+    expect(matchTrigger(cancel, phrasesOnly, owner)).toMatchObject({ score: 0, threshold: CANCEL_THRESHOLD });
     // Filler words alone are no phrase.
     expect(matchTrigger({ type: 'intent', phrases: ['hi there'] }, fromContact('hello'), owner)?.score).toBe(0);
   });

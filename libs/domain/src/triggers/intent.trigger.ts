@@ -28,7 +28,8 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
  * 2. otherwise, with the sentence vectors at hand, score = mean of the two best phrase cosines
  *    (the best one when there is only one phrase): one lucky phrase weighs less than two that
  *    agree; it fires at the workflow's threshold, or one calibrated on its phrases (thresholdOf);
- * 3. without vectors (no model loaded) nothing but stage 1 can fire.
+ * 3. without the message's vector (no model loaded, or stage 1 matched another workflow) nothing
+ *    but stage 1 can fire.
  * A message closer to a negative phrase than to every example phrase stays quiet.
  */
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
@@ -40,16 +41,16 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   if (sameWordsNegative !== undefined) return quiet(trigger.phrases[0]!, threshold, sameWordsNegative);
   const sameWords = trigger.phrases.find(hasSameWords);
   if (sameWords !== undefined) return { type: 'intent', phrase: sameWords, score: 1, threshold };
-  if (!input.semantics) {
+  const { message, phrases } = input.semantics ?? {};
+  if (!message || !phrases) {
     return {
       type: 'intent',
       phrase: trigger.phrases[0]!,
       score: 0,
       threshold,
-      detail: 'no sentence vectors: only a phrase with the same words matches',
+      detail: 'message not embedded: only a phrase with the same words matches',
     };
   }
-  const { message, phrases } = input.semantics;
   const { phrase, best, score } = scoreAgainst(message, trigger.phrases, phrases);
   for (const negative of trigger.negativePhrases ?? []) {
     if (cosine(message, vectorOf(negative, phrases)) >= best) return quiet(phrase, threshold, negative);

@@ -14,7 +14,9 @@ export type PhraseVectors = ReadonlyMap<string, Float32Array>;
 
 /** What the intent matcher needs to compare a message with phrases by meaning. */
 export interface IntentSemantics {
-  message: Float32Array;
+  /** Absent when the message was not embedded (a phrase with its very words made it needless). */
+  message?: Float32Array;
+  /** Also what thresholds are calibrated on, so present whenever a model is loaded. */
   phrases: PhraseVectors;
 }
 

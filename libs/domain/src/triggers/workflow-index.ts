@@ -77,8 +77,9 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     const candidates = new Set(this.always);
     if (input.message?.role !== 'contact') return evaluateWorkflows(candidates, input);
     for (const workflow of this.bySameWords.get(wordKeyOf(input.message)) ?? []) candidates.add(workflow);
-    if (!input.semantics || !this.phraseSearch) return evaluateWorkflows(candidates, input);
-    const near = this.phraseSearch.nearOwners(input.semantics.message, this.lowestThreshold - ROUNDING);
+    const vector = input.semantics?.message;
+    if (!vector || !this.phraseSearch) return evaluateWorkflows(candidates, input);
+    const near = this.phraseSearch.nearOwners(vector, this.lowestThreshold - ROUNDING);
     for (const [workflow, similarity] of near) {
       if (similarity >= this.thresholds.get(workflow)! - ROUNDING) candidates.add(workflow);
     }
