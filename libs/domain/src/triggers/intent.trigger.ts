@@ -15,7 +15,7 @@ export const DEFAULT_INTENT_THRESHOLD = 0.88;
  * A workflow with several phrases and no threshold calibrates its own: a message fires when it
  * scores at least what the workflow's examples score against one another (each phrase scored
  * as a message against the others, averaged). Tight examples ask for close paraphrases, varied
- * ones accept looser ones. Never below this floor: examples that alike say too little.
+ * ones accept looser ones. Never below this floor: examples less alike than that say little about one another.
  */
 export const MIN_CALIBRATED_THRESHOLD = 0.8;
 
