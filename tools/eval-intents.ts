@@ -4,16 +4,19 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import type { Trigger } from '@app/contracts';
-import { WorkflowIndex, type CandidateWorkflow } from '@app/domain';
-import { findRepoRoot } from '@app/infra';
+import { WorkflowIndex, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import { findRepoRoot, installIntentModel } from '@app/infra';
+import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
 
-const USAGE = `usage: npm run --silent eval:intents [-- --k 5,10] [--seed 77] [--unknown 10] [--threshold T] [--data DIR]
+const USAGE = `usage: npm run --silent eval:intents [-- --k 5,10] [--seed 77] [--unknown 10] [--threshold T] [--data DIR] [--model DIR|off]
 
 Evaluates intent matching on Banking77 as a workflow author would use it: one workflow per intent
 with k example phrases drawn from the train split (fixed seed), some intents held out as unknown.
 On the test split it reports the accuracy on known intents (the best workflow is the right one;
 firing nothing counts as wrong) and the false-trigger rate on unknown ones (anything fires).
-Prints a table and writes bench/results/eval-intents.json. Data: ../shared/data/banking77.`;
+Prints a table and writes bench/results/eval-intents.json. Data: ../shared/data/banking77.
+The intent model comes from --model, else INTENT_MODEL_DIR, else .data/cache (fetched on first use).
+messages/s counts the matcher only; embedding the messages is timed apart (embeddingsPerSecond).`;
 
 interface Row {
   text: string;
@@ -45,12 +48,13 @@ function readRows(file: string): Row[] {
   return parse(readFileSync(file, 'utf8'), { columns: true, skip_empty_lines: true }) as Row[];
 }
 
-function evaluate(
+async function evaluate(
   k: number,
   rows: { train: Row[]; test: Row[] },
   known: Set<string>,
   seed: number,
-  threshold?: number,
+  threshold: number | undefined,
+  intentVectors: IntentVectors | null,
 ) {
   const random = seededRandom(seed + k);
   const workflows: CandidateWorkflow[] = [...known].sort().map((intent) => {
@@ -66,10 +70,20 @@ function evaluate(
   let silentOnKnown = 0;
   let unknownTotal = 0;
   let falseTriggers = 0;
+  const phraseVectors = await intentVectors?.phraseVectorsOf(workflows);
+  const embeddingStarted = performance.now();
+  const messageVectors = await intentVectors?.encoder.encode(rows.test.map((row) => row.text));
+  const embeddingSeconds = (performance.now() - embeddingStarted) / 1000;
   const started = performance.now();
-  const workflowIndex = new WorkflowIndex(workflows);
+  const workflowIndex = new WorkflowIndex(workflows, phraseVectors);
   rows.test.forEach((row, index) => {
-    const fired = workflowIndex.evaluate({ message: { role: 'contact', text: row.text } });
+    const input: TriggerInput = { message: { role: 'contact', text: row.text } };
+    if (phraseVectors && messageVectors) {
+      input.semantics = workflowIndex.wantsMessageVector(input)
+        ? { message: messageVectors[index]!, phrases: phraseVectors }
+        : { phrases: phraseVectors };
+    }
+    const fired = workflowIndex.evaluate(input);
     if (known.has(row.category)) {
       knownTotal += 1;
       if (fired[0]?.workflow.id === row.category) correct += 1;
@@ -90,16 +104,18 @@ function evaluate(
     knownMessages: knownTotal,
     unknownMessages: unknownTotal,
     messagesPerSecond: rows.test.length / seconds,
+    ...(messageVectors ? { embeddingsPerSecond: rows.test.length / embeddingSeconds } : {}),
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       k: { type: 'string', default: '5,10' },
       seed: { type: 'string', default: '77' },
       unknown: { type: 'string', default: '10' },
       threshold: { type: 'string' },
+      model: { type: 'string' },
       data: { type: 'string', default: path.join(findRepoRoot(), '..', 'shared', 'data', 'banking77') },
       help: { type: 'boolean' },
     },
@@ -124,11 +140,23 @@ function main(): void {
     `[eval] ${rows.train.length} train, ${rows.test.length} test rows; ${known.size} known, ${unknown.size} unknown intents\n`,
   );
 
-  const results = ks.map((k) => evaluate(k, rows, known, seed, threshold));
+  const modelDir = values.model ?? process.env.INTENT_MODEL_DIR;
+  const intentVectors =
+    modelDir === 'off'
+      ? null
+      : new IntentVectors(
+          await OnnxSentenceEncoder.load(
+            modelDir ?? (await installIntentModel({ log: (line) => process.stderr.write(`[eval] ${line}\n`) })),
+          ),
+        );
+  const results = [];
+  for (const k of ks) results.push(await evaluate(k, rows, known, seed, threshold, intentVectors));
   const report = {
     evaluation: 'banking77-intents',
     date: new Date().toISOString(),
-    matcher: 'lexical word overlap (libs/domain/src/triggers/intent.trigger.ts)',
+    matcher: intentVectors
+      ? `same words, else mean of the 2 best phrase cosines (${intentVectors.encoder.model}); libs/domain/src/triggers/intent.trigger.ts`
+      : 'same words only (model off)',
     seed,
     threshold: threshold ?? 'default',
     unknownIntents: [...unknown].sort(),
@@ -151,9 +179,7 @@ function pct(value: number): string {
   return `${(value * 100).toFixed(1)} %`;
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   process.stderr.write(`eval:intents failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
-}
+});

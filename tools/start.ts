@@ -6,6 +6,7 @@ import { BaseEnvSchema, loadConfig } from '@app/config';
 import { ALL_TOPICS } from '@app/contracts';
 import {
   findRepoRoot,
+  installIntentModel,
   provisionInfrastructure,
   startServices,
   SERVICE_NAMES,
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
         DATABASE_URL: infrastructure.databaseUrl,
         // The embedded setup calls webhooks on this machine (the demo's receiver): allow loopback.
         OUTBOUND_ALLOWED_CIDRS: process.env.OUTBOUND_ALLOWED_CIDRS ?? '127.0.0.0/8',
+        INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })),
       },
       logDir: path.join(findRepoRoot(), '.data', 'dev', 'logs'),
       log,

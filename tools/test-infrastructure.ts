@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { ALL_TOPICS } from '@app/contracts';
-import { provisionInfrastructure, wipeLocalData, type Infrastructure } from '@app/infra';
+import { installIntentModel, provisionInfrastructure, wipeLocalData, type Infrastructure } from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 
 const log = (line: string) => process.stderr.write(`[test-infra] ${line}\n`);
@@ -11,7 +11,8 @@ const TEST_PARTITIONS = 3;
 /**
  * Kafka and Postgres for one test run: fresh local processes (their data wiped first, so every
  * run starts from the same state), testcontainers, or the KAFKA_BROKERS / DATABASE_URL given.
- * Exports the connection settings to the environment that the test workers inherit.
+ * Exports the connection settings, and the intent model's folder (fetched on first use), to the
+ * environment that the test workers inherit.
  */
 export async function startTestInfrastructure(): Promise<Infrastructure> {
   if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
@@ -26,5 +27,6 @@ export async function startTestInfrastructure(): Promise<Infrastructure> {
   process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
   process.env.DATABASE_URL = infrastructure.databaseUrl;
   process.env.KAFKA_TOPIC_PARTITIONS = String(TEST_PARTITIONS);
+  process.env.INTENT_MODEL_DIR ??= await installIntentModel({ log });
   return infrastructure;
 }

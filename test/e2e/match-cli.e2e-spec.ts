@@ -59,7 +59,7 @@ describe('cli match', () => {
         id: 'm1',
         best: 'cancel',
         fired: ['cancel'],
-        reasons: { cancel: { type: 'intent', phrase: 'I want to cancel', score: 1, threshold: 0.75 } },
+        reasons: { cancel: { type: 'intent', phrase: 'I want to cancel', score: 1, threshold: 0.8 } },
       },
       {
         id: 'm2',

@@ -126,7 +126,9 @@ describe('walking skeleton', () => {
       transcript: [{ role: 'contact', text: event.data.text, time: event.time }],
     });
     expect(verified.data.contact).toEqual(event.data.contact);
-    expect(verified.data.trigger).toMatchObject({ type: 'intent', phrase: 'I want to cancel', score: 1 });
+    // No phrase has the message's words: it matched by meaning, closest to "stop my subscription".
+    expect(verified.data.trigger).toMatchObject({ type: 'intent', phrase: 'stop my subscription' });
+    expect(verified.data.trigger.score).toBeGreaterThanOrEqual(verified.data.trigger.threshold);
     expect(verified.data.trigger.event).toMatchObject({ id: event.id, type: 'conversation.message.created' });
     expect(() =>
       new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(webhook!.body, headers),

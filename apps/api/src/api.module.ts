@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { IntentModelModule } from '@app/intent-model';
 import { PlatformModule } from '@app/platform';
 import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
@@ -32,6 +33,7 @@ export class ApiModule {
             ],
           },
         }),
+        IntentModelModule,
         PreviewModule,
         WorkflowsModule,
       ],

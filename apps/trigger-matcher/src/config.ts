@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { serviceEnvSchema } from '@app/config';
+import { IntentModelEnv } from '@app/intent-model';
 
 export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
+  ...IntentModelEnv,
   MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE: Type.Integer({
     minimum: 1,
     default: 5,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Topics, contactAttributeValidator, conversationStateValidator } from '@app/contracts';
 import { isNewerAttribute } from '@app/domain';
+import { IntentModelModule } from '@app/intent-model';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { TriggerMatcherConfig } from './config';
@@ -32,6 +33,7 @@ export class TriggerMatcherModule {
       module: TriggerMatcherModule,
       imports: [
         PlatformModule.forRoot({ service: 'trigger-matcher', config, logger, workflowDefinitions: true }),
+        IntentModelModule,
         MaterializedViewModule.register({
           provide: CONVERSATION_STATES,
           name: 'conversation-states',

@@ -22,3 +22,4 @@ export {
 } from './local-postgres';
 export { findRepoRoot, localCacheDir } from './repo-paths';
 export * from './service-processes';
+export { installIntentModel, defaultIntentModelDir, INTENT_MODEL_NAME } from './intent-model';

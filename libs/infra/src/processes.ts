@@ -41,12 +41,14 @@ export interface CommandOptions {
   /** Completes the "<command> not found on PATH: …" error, e.g. "install a JDK 17+". */
   installHint: string;
   runAs?: RunAs;
+  /** Working directory of the command; the caller's by default. */
+  cwd?: string;
 }
 
 /** Runs a command to completion and returns its stdout and stderr interleaved; throws on failure, quoting the tail. */
 export function runCommand(command: string, args: string[], options: CommandOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options.runAs });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.cwd, ...options.runAs });
     let output = '';
     const collect = (chunk: Buffer): void => {
       output += chunk.toString('utf8');

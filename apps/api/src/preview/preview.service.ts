@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull } from 'typeorm';
 import type { PreviewRequest, PreviewResponse } from '@app/contracts';
 import { explainWorkflows, firedOf } from '@app/domain';
+import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { WorkflowEntity } from '../workflows/workflow.entity';
 
 /**
@@ -11,22 +12,30 @@ import { WorkflowEntity } from '../workflows/workflow.entity';
  */
 @Injectable()
 export class PreviewService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
+  ) {}
 
   async preview(tenantId: string, request: PreviewRequest): Promise<PreviewResponse> {
     const workflows = await this.dataSource.getRepository(WorkflowEntity).find({
       where: { tenantId, deletedAt: IsNull(), ...(request.workflowIds ? { id: In(request.workflowIds) } : {}) },
       order: { createdAt: 'ASC' },
     });
-    const results = request.messages.map((message, index) => {
+    const results = [];
+    for (const [index, message] of request.messages.entries()) {
+      const role = message.role ?? 'contact';
       const evaluations = explainWorkflows(workflows, {
-        message: { role: message.role ?? 'contact', text: message.text },
+        message: { role, text: message.text },
         ai: message.ai,
         memory: request.memory,
         preview: request.preview,
+        ...(this.intentVectors && role === 'contact'
+          ? { semantics: await this.intentVectors.semanticsFor(message.text, workflows) }
+          : {}),
       });
       const fired = firedOf(evaluations).map(({ workflow }) => workflow.id);
-      return {
+      results.push({
         index,
         text: message.text,
         fired,
@@ -38,8 +47,8 @@ export class PreviewService {
           match,
           conditions,
         })),
-      };
-    });
+      });
+    }
     return { results };
   }
 }

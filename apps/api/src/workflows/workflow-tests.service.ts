@@ -1,14 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PutWorkflowTestsRequest, WorkflowTestCase, WorkflowTestReport } from '@app/contracts';
-import { runWorkflowTests } from '@app/domain';
+import { runWorkflowTests, type IntentSemantics } from '@app/domain';
+import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { WorkflowTestsEntity, type WorkflowEntity } from './workflow.entity';
 
 /** A workflow's saved test cases: stored per workflow, run with the engine's own code. */
 @Injectable()
 export class WorkflowTestsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
+  ) {}
 
   async replace(workflowId: string, request: PutWorkflowTestsRequest): Promise<WorkflowTestCase[]> {
     await this.dataSource.getRepository(WorkflowTestsEntity).save({ workflowId, cases: request.cases });
@@ -20,7 +24,14 @@ export class WorkflowTestsService {
   }
 
   async run(workflow: WorkflowEntity, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestReport> {
-    const results = runWorkflowTests(workflow, await this.cases(workflow.id, manager));
+    const cases = await this.cases(workflow.id, manager);
+    const semantics = new Map<string, IntentSemantics>();
+    if (this.intentVectors) {
+      for (const text of new Set(cases.flatMap(({ messages }) => messages.map((message) => message.text)))) {
+        semantics.set(text, await this.intentVectors.semanticsFor(text, [workflow]));
+      }
+    }
+    const results = runWorkflowTests(workflow, cases, (text) => semantics.get(text));
     const passed = results.filter((result) => result.passed).length;
     return {
       workflowId: workflow.id,

@@ -28,9 +28,11 @@ import {
   type ConversationState,
   type DecisionProvider,
   type FiredWorkflow,
+  type PhraseVectors,
   type StateExpiry,
   type TriggerInput,
 } from '@app/domain';
+import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { conversationStatesExpired, decisionProviderFallbacks, triggerMatches } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
@@ -68,6 +70,11 @@ interface Cause {
 @Injectable()
 export class TriggerMatchingService {
   private readonly indexes = new Map<string, WorkflowIndex<WorkflowDefinition>>();
+  /** The definitions the indexes are built from, and the vectors of their phrases: one consistent snapshot. */
+  private indexed: { workflows: WorkflowDefinition[]; phraseVectors: PhraseVectors | undefined } = {
+    workflows: [],
+    phraseVectors: undefined,
+  };
   private indexedAt = -1;
   private readonly expiry: StateExpiry;
 
@@ -76,6 +83,7 @@ export class TriggerMatchingService {
     @Inject(APP_CONFIG) private readonly config: TriggerMatcherConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     @Inject(DECISION_PROVIDER) private readonly decisionProvider: DecisionProvider | null,
+    @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
     private readonly states: ConversationStateStore,
     private readonly contacts: ContactMemoryStore,
   ) {
@@ -246,9 +254,16 @@ export class TriggerMatchingService {
     input: TriggerInput,
     state: ConversationState,
   ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
-    const matched = input.preview
-      ? evaluateWorkflows(this.workflowsOf(tenantId), input)
-      : this.indexOf(tenantId).evaluate(input);
+    const index = await this.indexOf(tenantId);
+    // The model runs only where it can change the outcome: see WorkflowIndex.wantsMessageVector.
+    // Preview conversations also run drafts, which the index (enabled workflows only) leaves out.
+    const phrases = this.indexed.phraseVectors;
+    if (this.intentVectors && phrases && input.message) {
+      input.semantics = (input.preview ? input.message.role === 'contact' : index.wantsMessageVector(input))
+        ? { message: await this.intentVectors.messageVector(input.message.text), phrases }
+        : { phrases };
+    }
+    const matched = input.preview ? evaluateWorkflows(this.workflowsOf(tenantId), input) : index.evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
     const offered = this.workflowsOf(tenantId).filter(
       (workflow) =>
@@ -286,15 +301,24 @@ export class TriggerMatchingService {
     return [...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId);
   }
 
-  /** The tenant's candidate index, rebuilt after any definition changed. */
-  private indexOf(tenantId: string): WorkflowIndex<WorkflowDefinition> {
+  /**
+   * The tenant's candidate index, rebuilt after any definition changed. The phrases of all
+   * definitions are embedded then (each distinct text once; unchanged ones come from the cache).
+   */
+  private async indexOf(tenantId: string): Promise<WorkflowIndex<WorkflowDefinition>> {
     if (this.indexedAt !== this.definitions.changes) {
+      const changes = this.definitions.changes;
+      const workflows = [...this.definitions.values()];
+      this.indexed = { workflows, phraseVectors: await this.intentVectors?.phraseVectorsOf(workflows) };
       this.indexes.clear();
-      this.indexedAt = this.definitions.changes;
+      this.indexedAt = changes;
     }
     let index = this.indexes.get(tenantId);
     if (!index) {
-      index = new WorkflowIndex([...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId));
+      index = new WorkflowIndex(
+        this.indexed.workflows.filter((workflow) => workflow.tenantId === tenantId),
+        this.indexed.phraseVectors,
+      );
       this.indexes.set(tenantId, index);
     }
     return index;

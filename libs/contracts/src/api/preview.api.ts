@@ -33,7 +33,7 @@ export interface WorkflowPreview {
   workflowId: string;
   name: string;
   status: WorkflowStatus;
-  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
+  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'outranked' | 'disabled';
   /** The trigger's score and threshold (and best phrase); null when the trigger does not apply. */
   match: TriggerMatch | null;
   /** Each comparison of the conditions with the actual memory value; null without conditions. */

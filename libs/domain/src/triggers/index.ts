@@ -7,8 +7,9 @@ import { noReplyTriggerMatcher } from './no-reply.trigger';
 import type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 export { DEFAULT_AI_CONFIDENCE } from './ai-decision.trigger';
-export { DEFAULT_INTENT_THRESHOLD } from './intent.trigger';
+export { DEFAULT_INTENT_THRESHOLD, MIN_CALIBRATED_THRESHOLD } from './intent.trigger';
 export { tokenize } from './text-normalization';
+export { cosine, type IntentSemantics, type PhraseVectors, type SentenceEncoder } from './sentence-encoder';
 export type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 /** Exactly one matcher per trigger type: the compiler refuses a type without one. */
@@ -43,8 +44,13 @@ export function runsOn(status: WorkflowStatus, conversation: { preview?: boolean
 /** Why a workflow would or would not fire on an input, for previews. */
 export interface WorkflowEvaluation<W extends CandidateWorkflow> {
   workflow: W;
-  /** `fired`, or the first reason it did not: its trigger does not apply to the input, scores below its threshold, its conditions are false, or it does not run on this conversation (disabled, or a draft outside a preview conversation) but would fire. */
-  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'disabled';
+  /**
+   * `fired`, or the first reason it did not: its trigger does not apply to the input, scores below
+   * its threshold, its conditions are false, another intent workflow is closer to the message
+   * (`outranked`), or it does not run on this conversation (disabled, or a draft outside a preview
+   * conversation) but would fire.
+   */
+  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'outranked' | 'disabled';
   match: TriggerMatch | null;
   conditions: ConditionOutcome | null;
 }
@@ -70,7 +76,38 @@ export function explainWorkflows<W extends CandidateWorkflow>(
             : 'fired';
     evaluations.push({ workflow, outcome, match, conditions: conditionOutcome });
   }
+  outrankIntents(evaluations, input);
   return evaluations;
+}
+
+/**
+ * A message means one thing: of the intent workflows that run on the conversation and could fire
+ * for this contact,
+ * only the closest (highest score) may. When it is below its own threshold, the message is not
+ * confidently any of them, and a less close workflow with a looser threshold does not fire
+ * instead — that is what keeps messages of intents nobody covers quiet.
+ */
+function outrankIntents<W extends CandidateWorkflow>(evaluations: WorkflowEvaluation<W>[], input: TriggerInput): void {
+  let closest: WorkflowEvaluation<W> | undefined;
+  for (const evaluation of evaluations) {
+    if (!competes(evaluation, input)) continue;
+    if (!closest || bestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0) closest = evaluation;
+  }
+  for (const evaluation of evaluations) {
+    if (evaluation !== closest && competes(evaluation, input) && evaluation.outcome === 'fired')
+      evaluation.outcome = 'outranked';
+  }
+}
+
+function competes(
+  { workflow, outcome, match }: WorkflowEvaluation<CandidateWorkflow>,
+  conversation: { preview?: boolean },
+): boolean {
+  return (
+    match?.type === 'intent' &&
+    runsOn(workflow.status, conversation) &&
+    (outcome === 'fired' || outcome === 'below_threshold')
+  );
 }
 
 /**

@@ -1,9 +1,51 @@
 import type { WorkflowDefinition } from '@app/contracts';
-import { DEFAULT_INTENT_THRESHOLD, evaluateWorkflows, explainWorkflows, matchTrigger, tokenize } from './index';
+import {
+  DEFAULT_INTENT_THRESHOLD,
+  MIN_CALIBRATED_THRESHOLD,
+  evaluateWorkflows,
+  explainWorkflows,
+  matchTrigger,
+  tokenize,
+  type IntentSemantics,
+  type TriggerInput,
+} from './index';
 
 const cancel = { type: 'intent' as const, phrases: ['I want to cancel', 'close my account', 'stop my subscription'] };
-const fromContact = (text: string) => ({ message: { role: 'contact' as const, text } });
 const owner = { id: 'w', name: 'Workflow' };
+
+/** A unit vector in the plane of two axes, `degrees` away from the first: cosines are easy to read. */
+const towards = (axis: number, degrees = 0, other = (axis + 1) % 4): Float32Array => {
+  const vector = new Float32Array(4);
+  vector[axis] = Math.cos((degrees * Math.PI) / 180);
+  vector[other] = Math.sin((degrees * Math.PI) / 180);
+  return vector;
+};
+const CANCEL = 0;
+const REFUND = 1;
+const HOURS = 2;
+/** Hand-made phrase vectors standing in for a sentence encoder (the real model is tested in test/medium). */
+const phraseVectors = new Map([
+  ['I want to cancel', towards(CANCEL)],
+  ['close my account', towards(CANCEL, 20)],
+  ['stop my subscription', towards(CANCEL, 40)],
+  ["I don't want to cancel", towards(CANCEL, 30, 3)],
+  ['refund my order', towards(REFUND)],
+  ['money back', towards(REFUND, 10)],
+]);
+const semanticsOf = (message: Float32Array): IntentSemantics => ({ message, phrases: phraseVectors });
+const fromContact = (text: string, vector?: Float32Array): TriggerInput => ({
+  message: { role: 'contact', text },
+  ...(vector ? { semantics: semanticsOf(vector) } : {}),
+});
+const cosineOf = (degrees: number) => Math.cos((degrees * Math.PI) / 180);
+const rounded = (score: number) => Math.round(score * 10_000) / 10_000;
+/**
+ * The cancel phrases lie 0°, 20° and 40° apart; each scored against the other two:
+ * mean(cos 20°, cos 40°), mean(cos 20°, cos 20°), mean(cos 20°, cos 40°).
+ */
+const CANCEL_THRESHOLD = rounded(
+  ((cosineOf(20) + cosineOf(40)) / 2 + cosineOf(20) + (cosineOf(20) + cosineOf(40)) / 2) / 3,
+);
 
 describe('tokenize', () => {
   it('lower-cases, expands contractions, drops punctuation and filler words', () => {
@@ -14,44 +56,105 @@ describe('tokenize', () => {
 });
 
 describe('intent trigger', () => {
-  it('fires on a message containing a phrase’s meaningful words, naming the best phrase', () => {
-    expect(matchTrigger(cancel, fromContact("hi, I'd like to cancel my subscription please"), owner)).toEqual({
+  it('scores 1, without any model, a message with the same meaningful words as a phrase', () => {
+    expect(matchTrigger(cancel, fromContact("Hi, I'd like to CANCEL please!"), owner)).toEqual({
       type: 'intent',
       phrase: 'I want to cancel',
       score: 1,
       threshold: DEFAULT_INTENT_THRESHOLD,
     });
-    expect(matchTrigger(cancel, fromContact('Please close the account'), owner)?.phrase).toBe('close my account');
+    expect(matchTrigger(cancel, fromContact('Stop my subscriptions!'), owner)?.phrase).toBe('stop my subscription');
   });
 
-  it('scores unrelated messages low and partial ones by the share of words they contain', () => {
-    expect(matchTrigger(cancel, fromContact('what are your opening hours?'), owner)?.score).toBe(0);
-    // "stop my subscription" shares one word of two.
-    expect(
-      matchTrigger({ ...cancel, phrases: ['stop my subscription'] }, fromContact('my subscription renewed'), owner),
-    ).toEqual({
-      type: 'intent',
-      phrase: 'stop my subscription',
-      score: 0.5,
-      threshold: DEFAULT_INTENT_THRESHOLD,
-    });
-  });
-
-  it('stays quiet when the message is at least as close to a negative phrase', () => {
-    const withNegatives = { ...cancel, negativePhrases: ["I don't want to cancel"] };
-    expect(matchTrigger(withNegatives, fromContact("I don't want to cancel, just change my plan"), owner)).toEqual({
+  it('without sentence vectors, scores other messages 0 and says why', () => {
+    expect(matchTrigger(cancel, fromContact('please terminate my account'), owner)).toEqual({
       type: 'intent',
       phrase: 'I want to cancel',
       score: 0,
       threshold: DEFAULT_INTENT_THRESHOLD,
+      detail: 'message not embedded: only a phrase with the same words matches',
+    });
+    // With the phrase vectors but not the message's, the threshold is still the calibrated one.
+    const phrasesOnly = {
+      message: { role: 'contact' as const, text: 'terminate' },
+      semantics: { phrases: phraseVectors },
+    };
+    expect(matchTrigger(cancel, phrasesOnly, owner)).toMatchObject({ score: 0, threshold: CANCEL_THRESHOLD });
+    // Filler words alone are no phrase.
+    expect(matchTrigger({ type: 'intent', phrases: ['hi there'] }, fromContact('hello'), owner)?.score).toBe(0);
+  });
+
+  it('scores a paraphrase by the mean of its two best phrase similarities, naming the best phrase', () => {
+    // 10° from "I want to cancel", 10° from "close my account", 30° from "stop my subscription".
+    const match = matchTrigger(cancel, fromContact('please terminate my account', towards(CANCEL, 10)), owner);
+    expect(match).toEqual({
+      type: 'intent',
+      phrase: 'I want to cancel',
+      score: rounded(cosineOf(10)),
+      threshold: CANCEL_THRESHOLD,
+    });
+    expect(match!.score).toBeGreaterThanOrEqual(match!.threshold);
+    const onePhrase = { type: 'intent' as const, phrases: ['money back'] };
+    expect(matchTrigger(onePhrase, fromContact('refund?', towards(REFUND, 40)), owner)?.score).toBe(
+      rounded(cosineOf(30)),
+    );
+  });
+
+  it('calibrates a threshold on the phrases: what they score against one another, at least the floor', () => {
+    const scoreOf = (trigger: typeof cancel & { threshold?: number }, vector: Float32Array) =>
+      matchTrigger(trigger, fromContact('…', vector), owner)!;
+    expect(scoreOf(cancel, towards(HOURS)).threshold).toBe(CANCEL_THRESHOLD);
+    expect(CANCEL_THRESHOLD).toBeCloseTo(0.8818, 4);
+    // Refund phrases 10° apart: a tight workflow asks for close paraphrases.
+    const refund = { type: 'intent' as const, phrases: ['refund my order', 'money back'] };
+    expect(scoreOf(refund, towards(HOURS)).threshold).toBe(rounded(cosineOf(10)));
+    // Phrases 90° apart say too little about each other: the floor applies.
+    const loose = { type: 'intent' as const, phrases: ['I want to cancel', 'refund my order'] };
+    expect(scoreOf(loose, towards(HOURS)).threshold).toBe(MIN_CALIBRATED_THRESHOLD);
+    // One phrase: nothing to calibrate on.
+    expect(scoreOf({ type: 'intent', phrases: ['money back'] }, towards(HOURS)).threshold).toBe(
+      DEFAULT_INTENT_THRESHOLD,
+    );
+    expect(scoreOf({ ...cancel, threshold: 0.7 }, towards(HOURS)).threshold).toBe(0.7);
+  });
+
+  it('stays below the threshold on unrelated messages; a workflow may set its own threshold', () => {
+    const hours = fromContact('what are your opening hours?', towards(HOURS));
+    expect(matchTrigger(cancel, hours, owner)?.score).toBe(0);
+    const farOff = fromContact('cancel what exactly?', towards(CANCEL, 35, 3));
+    // Mean of cos 35° and the cosine to "close my account": below the calibrated threshold, above 0.7.
+    const score = matchTrigger(cancel, farOff, owner)!.score;
+    expect(score).toBeLessThan(CANCEL_THRESHOLD);
+    expect(matchTrigger({ ...cancel, threshold: 0.7 }, farOff, owner)).toMatchObject({ score, threshold: 0.7 });
+  });
+
+  it('stays quiet when the message is closer to a negative phrase than to every example phrase', () => {
+    const withNegatives = { ...cancel, negativePhrases: ["I don't want to cancel"] };
+    // 5° from the negative phrase, 25° from the closest example.
+    const negation = fromContact("I don't want to cancel, just change my plan", towards(CANCEL, 25, 3));
+    expect(matchTrigger(withNegatives, negation, owner)).toEqual({
+      type: 'intent',
+      phrase: 'I want to cancel',
+      score: 0,
+      threshold: CANCEL_THRESHOLD,
       detail: 'matches the negative phrase "I don\'t want to cancel"',
     });
-    expect(matchTrigger(withNegatives, fromContact('I want to cancel'), owner)?.score).toBe(1);
+    expect(matchTrigger(cancel, negation, owner)?.score).toBeGreaterThan(0);
+    // Same words as a negative phrase: quiet without any model.
+    expect(matchTrigger(withNegatives, fromContact('I do not want to cancel!'), owner)?.score).toBe(0);
+    expect(matchTrigger(withNegatives, fromContact('I want to cancel', towards(CANCEL)), owner)?.score).toBe(1);
   });
 
   it('only listens to the contact, not to the AI or agents', () => {
     expect(matchTrigger(cancel, { message: { role: 'ai', text: 'I want to cancel' } }, owner)).toBeNull();
     expect(matchTrigger(cancel, {}, owner)).toBeNull();
+  });
+
+  it('refuses to score a phrase it has no vector for: the caller embeds every phrase', () => {
+    const unknownPhrase = { type: 'intent' as const, phrases: ['where is my parcel'] };
+    expect(() => matchTrigger(unknownPhrase, fromContact('parcel?', towards(HOURS)), owner)).toThrow(
+      'no vector for the intent phrase "where is my parcel"',
+    );
   });
 });
 
@@ -84,7 +187,7 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     const workflows = [
       workflow({ id: 'fires' }),
       workflow({ id: 'off', status: 'disabled' }),
-      workflow({ id: 'low', trigger: { type: 'intent', phrases: ['refund my order'] } }),
+      workflow({ id: 'low', trigger: { type: 'intent', phrases: ['refund my order', 'money back'] } }),
       workflow({ id: 'vip', trigger: { ...cancel, conditions: { op: 'equals', attribute: 'vip', value: true } } }),
     ];
     const outcomes = explainWorkflows(workflows, { ...fromContact('I want to cancel'), memory: { vip: false } });
@@ -102,18 +205,38 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     );
   });
 
-  it('fires only enabled workflows, best match first', () => {
-    const fired = evaluateWorkflows(
-      [
-        workflow({ id: 'partial', trigger: { type: 'intent', phrases: ['stop my subscription now'], threshold: 0.5 } }),
-        workflow({ id: 'exact' }),
-        workflow({ id: 'disabled', status: 'disabled' }),
-      ],
-      fromContact('stop my subscription'),
-    );
-    expect(fired.map((entry) => [entry.workflow.id, entry.match.score])).toEqual([
-      ['exact', 1],
-      ['partial', 2 / 3],
+  it('of competing intent workflows, fires only the closest; none when the closest is below its threshold', () => {
+    const workflows = [
+      workflow({
+        id: 'refund',
+        trigger: { type: 'intent', phrases: ['refund my order', 'money back'], threshold: 0.5 },
+      }),
+      workflow({ id: 'cancel' }),
+      workflow({ id: 'disabled', status: 'disabled' }),
+    ];
+    // 40° from the cancel axis towards the refund one: close to the cancel phrases, less to the refund ones.
+    const both = fromContact('end my contract and pay me back', towards(CANCEL, 40, REFUND));
+    expect(explainWorkflows(workflows, both).map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['refund', 'outranked'],
+      ['cancel', 'fired'],
+      ['disabled', 'disabled'],
     ]);
+    expect(evaluateWorkflows(workflows, both).map((entry) => entry.workflow.id)).toEqual(['cancel']);
+    // The same direction, tilted away from both (cosines × 0.85): cancel scores 0.82 < its 0.88, refund
+    // 0.54 ≥ its 0.5; the message is not confidently cancel, and not refund either.
+    const tilted = Float32Array.from([
+      0.85 * cosineOf(40),
+      0.85 * Math.sin((40 * Math.PI) / 180),
+      0,
+      Math.sqrt(1 - 0.85 ** 2),
+    ]);
+    const unsure = fromContact('hmm, about my contract and money', tilted);
+    const outcomes = explainWorkflows(workflows.slice(0, 2), unsure);
+    expect(outcomes.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['refund', 'outranked'],
+      ['cancel', 'below_threshold'],
+    ]);
+    expect(outcomes[1]!.match!.score).toBeGreaterThan(outcomes[0]!.match!.score);
+    expect(outcomes[0]!.match!.score).toBeGreaterThanOrEqual(0.5);
   });
 });

@@ -1,6 +1,7 @@
 import type { AiAnnotationsSchema, Trigger, TriggerMatch } from '@app/contracts';
 import type { Static } from '@sinclair/typebox';
 import type { ContactMemory } from '../conditions/evaluate-condition';
+import type { IntentSemantics } from './sentence-encoder';
 
 /** What a trigger sees of a conversation event and of the conversation so far. */
 export interface TriggerInput {
@@ -17,6 +18,11 @@ export interface TriggerInput {
   waiting?: { for: 'contact' | 'agent'; since: string; handled: readonly string[]; now: string };
   /** A preview conversation: draft workflows run on it too. */
   preview?: boolean;
+  /**
+   * The contact message's vector and the phrase vectors, for intent triggers; without them intent
+   * triggers only match phrases with the same words as the message.
+   */
+  semantics?: IntentSemantics;
 }
 
 /** The workflow a trigger belongs to, for triggers that name it (an AI request). */

@@ -1,5 +1,6 @@
 import type { Trigger } from '@app/contracts';
-import { evaluateWorkflows, type CandidateWorkflow } from './index';
+import { evaluateWorkflows, type CandidateWorkflow, type TriggerInput } from './index';
+import { EXACT_SCAN_LIMIT, PhraseSearch } from './phrase-search';
 import { WorkflowIndex } from './workflow-index';
 
 const workflow = (id: string, trigger: Trigger, status: 'enabled' | 'disabled' = 'enabled'): CandidateWorkflow => ({
@@ -8,6 +9,21 @@ const workflow = (id: string, trigger: Trigger, status: 'enabled' | 'disabled' =
   status,
   trigger,
 });
+
+/** A seeded unit vector, standing in for a sentence encoder's. */
+function randomUnitVector(random: () => number, dimensions = 8): Float32Array {
+  const vector = Float32Array.from({ length: dimensions }, () => random() * 2 - 1);
+  const length = Math.hypot(...vector);
+  return vector.map((value) => value / length);
+}
+
+function seededRandom(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
 
 describe('WorkflowIndex', () => {
   const workflows = [
@@ -19,23 +35,105 @@ describe('WorkflowIndex', () => {
     workflow('escalate', { type: 'failed_answers', count: 1 }),
     workflow('ai', { type: 'ai_intent', intents: ['cancel'] }),
   ];
-  const index = new WorkflowIndex(workflows);
+  const random = seededRandom(7);
+  const phraseVectors = new Map(
+    workflows
+      .flatMap(({ trigger }) => (trigger.type === 'intent' ? trigger.phrases : []))
+      .map((p) => [p, randomUnitVector(random)]),
+  );
+  const index = new WorkflowIndex(workflows, phraseVectors);
+  const ids = (fired: { workflow: CandidateWorkflow }[]) => fired.map((entry) => entry.workflow.id);
 
   it.each([
     'I want to cancel my order',
+    'I want to cancel',
     'can I get my money back?',
     'my card was stolen yesterday',
-    'please close the account',
     'what are your opening hours',
     '',
   ])('decides like a full scan on %j', (text) => {
-    const input = { message: { role: 'contact' as const, text }, ai: { intent: 'cancel' } };
-    const ids = (fired: { workflow: CandidateWorkflow }[]) => fired.map((entry) => entry.workflow.id);
+    const input: TriggerInput = { message: { role: 'contact', text }, ai: { intent: 'cancel' } };
+    if (index.wantsMessageVector(input))
+      input.semantics = { message: randomUnitVector(random), phrases: phraseVectors };
     expect(ids(index.evaluate(input))).toEqual(ids(evaluateWorkflows(workflows, input)));
+  });
+
+  it('wants the message’s vector only for contact messages without a same-words phrase', () => {
+    const contact = (text: string): TriggerInput => ({ message: { role: 'contact', text } });
+    expect(index.wantsMessageVector(contact('please terminate my account'))).toBe(true);
+    expect(index.wantsMessageVector(contact('I want to CANCEL!'))).toBe(false);
+    expect(index.wantsMessageVector({ message: { role: 'ai', text: 'please terminate my account' } })).toBe(false);
+    expect(new WorkflowIndex(workflows).wantsMessageVector(contact('please terminate my account'))).toBe(false);
+    const noIntents = new WorkflowIndex(
+      workflows.filter(({ trigger }) => trigger.type !== 'intent'),
+      phraseVectors,
+    );
+    expect(noIntents.wantsMessageVector(contact('please terminate my account'))).toBe(false);
+  });
+
+  it('finds a closer workflow below its threshold that outranks the one that would fire', () => {
+    const inPlane = (degrees: number) =>
+      Float32Array.from([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)]);
+    const loose = workflow('loose', { type: 'intent', phrases: ['forty degrees'], threshold: 0.5 });
+    const strict = workflow('strict', { type: 'intent', phrases: ['ten degrees'], threshold: 0.99 });
+    const vectors = new Map([
+      ['forty degrees', inPlane(40)],
+      ['ten degrees', inPlane(10)],
+    ]);
+    const input: TriggerInput = {
+      message: { role: 'contact', text: 'zero' },
+      semantics: { message: inPlane(0), phrases: vectors },
+    };
+    expect(ids(new WorkflowIndex([loose], vectors).evaluate(input))).toEqual(['loose']);
+    // strict: cos 10° = 0.985 < 0.99, yet closer than loose (cos 40° = 0.77): nothing fires.
+    expect(ids(new WorkflowIndex([loose, strict], vectors).evaluate(input))).toEqual([]);
+    expect(ids(evaluateWorkflows([loose, strict], input))).toEqual([]);
   });
 
   it('still evaluates non-intent triggers on AI messages', () => {
     const input = { message: { role: 'ai' as const, text: 'sorry' }, ai: { answered: false }, failedAnswers: 1 };
-    expect(index.evaluate(input).map((entry) => entry.workflow.id)).toEqual(['escalate']);
+    expect(ids(index.evaluate(input))).toEqual(['escalate']);
+  });
+
+  it('refuses workflows whose phrases have no vector', () => {
+    expect(() => new WorkflowIndex(workflows, new Map())).toThrow('no vector for the intent phrase "I want to cancel"');
+  });
+});
+
+describe('PhraseSearch', () => {
+  it('past the exact-scan limit, still finds the owners of a phrase queried with that phrase’s own vector', () => {
+    const random = seededRandom(11);
+    const vectors = Array.from({ length: EXACT_SCAN_LIMIT + 1_000 }, () => randomUnitVector(random));
+    // Each vector belongs to two owners, as phrases recur across workflows.
+    const search = new PhraseSearch(
+      vectors.flatMap((vector, i) => [0, 1].map((copy) => ({ vector, owner: 2 * i + copy }))),
+    );
+    vectors.forEach((vector, i) => {
+      if (i % 97 === 0)
+        expect(search.nearOwners(vector, 0.999)).toEqual(
+          new Map(
+            [
+              [2 * i, 1],
+              [2 * i + 1, 1],
+            ].map(([o]) => [o!, expect.closeTo(1, 5)]),
+          ),
+        );
+    });
+  });
+
+  it('scans every phrase of a small set: owners at or above the floor, with their best similarity', () => {
+    const axis = (i: number) => Float32Array.from({ length: 3 }, (_, j) => (i === j ? 1 : 0));
+    const search = new PhraseSearch([
+      { vector: axis(0), owner: 'x' },
+      { vector: axis(1), owner: 'y' },
+      { vector: axis(2), owner: 'y' },
+    ]);
+    expect(search.nearOwners(Float32Array.from([0.6, 0.8, 0]), 0.5)).toEqual(
+      new Map([
+        ['x', expect.closeTo(0.6, 5)],
+        ['y', expect.closeTo(0.8, 5)],
+      ]),
+    );
+    expect(search.nearOwners(Float32Array.from([0.6, 0.8, 0]), 0.7)).toEqual(new Map([['y', expect.closeTo(0.8, 5)]]));
   });
 });

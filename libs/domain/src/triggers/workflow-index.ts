@@ -1,57 +1,95 @@
-import { DEFAULT_INTENT_THRESHOLD, messageWordsOf, phraseWordsOf } from './intent.trigger';
+import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
+import { PhraseSearch } from './phrase-search';
+import type { PhraseVectors } from './sentence-encoder';
 import type { TriggerInput } from './trigger-matcher';
 import { evaluateWorkflows, type CandidateWorkflow, type FiredWorkflow } from './index';
 
+/** Scores are rounded to 4 decimals before they meet thresholds: similarities get that much slack. */
+const ROUNDING = 1e-4;
+
 /**
  * Candidate lookup for one tenant's enabled workflows, so that the cost per message follows the
- * workflows that could fire on it, not all of them. Exact, by prefix filtering: a phrase of n
- * words with threshold t needs m = ⌈t·n⌉ of them in the message, so a message that contains none
- * of the phrase's n − m + 1 rarest words cannot reach the threshold; only those words are
- * indexed. Workflows of other trigger types, and intent ones that fire at score 0, are always
- * evaluated.
+ * workflows that could fire on it, not all of them. An intent score (mean of the two best
+ * similarities) never exceeds the best similarity, so:
+ * 1. workflows with a phrase of the message's very words (a hash lookup), and those with a phrase
+ *    at least as similar as their threshold, are the ones that can fire;
+ * 2. if one fires, a workflow can only outrank it (see explainWorkflows) with a phrase at least
+ *    as similar as its score; those are added.
+ * Workflows of other trigger types, and intent ones that fire at any score (threshold 0), are
+ * always evaluated.
  */
 export class WorkflowIndex<W extends CandidateWorkflow> {
-  private readonly byWord = new Map<string, W[]>();
   private readonly always: W[] = [];
+  private readonly bySameWords = new Map<string, W[]>();
+  private readonly thresholds = new Map<W, number>();
+  private readonly lowestThreshold: number = Infinity;
+  private readonly phraseSearch: PhraseSearch<W> | undefined;
 
-  constructor(workflows: Iterable<W>) {
-    const enabled = [...workflows].filter((workflow) => workflow.status === 'enabled');
-    const frequency = new Map<string, number>();
-    for (const { trigger } of enabled) {
-      if (trigger.type !== 'intent') continue;
-      for (const { phraseWords } of phraseWordsOf(trigger.phrases)) {
-        for (const word of phraseWords) frequency.set(word, (frequency.get(word) ?? 0) + 1);
-      }
-    }
-    for (const workflow of enabled) {
+  /** `phraseVectors` holds a vector for every phrase of the intent workflows; without it only same-word matches fire. */
+  constructor(workflows: Iterable<W>, phraseVectors?: PhraseVectors) {
+    const intentPhrases: { phrase: string; workflow: W }[] = [];
+    for (const workflow of workflows) {
+      if (workflow.status !== 'enabled') continue;
       const { trigger } = workflow;
-      const threshold = trigger.type === 'intent' ? (trigger.threshold ?? DEFAULT_INTENT_THRESHOLD) : 0;
+      const threshold = trigger.type === 'intent' ? thresholdOf(trigger, phraseVectors) : 0;
       if (trigger.type !== 'intent' || threshold <= 0) {
         this.always.push(workflow);
         continue;
       }
-      const indexed = new Set<string>();
-      for (const { phraseWords } of phraseWordsOf(trigger.phrases)) {
-        const needed = Math.max(1, Math.ceil(threshold * phraseWords.length - 1e-9));
-        const rarestFirst = [...phraseWords].sort((a, b) => (frequency.get(a) ?? 0) - (frequency.get(b) ?? 0));
-        for (const word of rarestFirst.slice(0, phraseWords.length - needed + 1)) indexed.add(word);
+      this.thresholds.set(workflow, threshold);
+      this.lowestThreshold = Math.min(this.lowestThreshold, threshold);
+      for (const phrase of trigger.phrases) {
+        intentPhrases.push({ phrase, workflow });
+        const key = phraseKeyOf(phrase);
+        if (key === '') continue;
+        const sameWords = this.bySameWords.get(key);
+        if (!sameWords) this.bySameWords.set(key, [workflow]);
+        else if (!sameWords.includes(workflow)) sameWords.push(workflow);
       }
-      for (const word of indexed) {
-        const postings = this.byWord.get(word);
-        if (postings) postings.push(workflow);
-        else this.byWord.set(word, [workflow]);
-      }
+    }
+    if (phraseVectors && intentPhrases.length > 0) {
+      this.phraseSearch = new PhraseSearch(
+        intentPhrases.map(({ phrase, workflow }) => {
+          const vector = phraseVectors.get(phrase);
+          if (!vector) throw new Error(`no vector for the intent phrase "${phrase}"`);
+          return { vector, owner: workflow };
+        }),
+      );
     }
   }
 
-  /** Same answer as `evaluateWorkflows` over all the workflows, best first. */
+  /**
+   * Whether `evaluate` would compare the message by meaning, so whether the caller should embed
+   * it: a contact message, intent workflows with vectors, and no phrase with the message's very
+   * words (that one scores 1 and wins anyway). Embedding is the expensive step; this skips it
+   * for AI and agent messages, tenants without intent workflows and exact repeats.
+   */
+  wantsMessageVector(input: TriggerInput): boolean {
+    return (
+      this.phraseSearch !== undefined &&
+      input.message?.role === 'contact' &&
+      !this.bySameWords.has(wordKeyOf(input.message))
+    );
+  }
+
+  /** The workflows that fire, best first: the same as `evaluateWorkflows` over all of them, up to the phrase search's recall. */
   evaluate(input: TriggerInput): FiredWorkflow<W>[] {
     const candidates = new Set(this.always);
-    if (input.message?.role === 'contact') {
-      for (const word of messageWordsOf(input.message)) {
-        for (const workflow of this.byWord.get(word) ?? []) candidates.add(workflow);
-      }
+    if (input.message?.role !== 'contact') return evaluateWorkflows(candidates, input);
+    for (const workflow of this.bySameWords.get(wordKeyOf(input.message)) ?? []) candidates.add(workflow);
+    const vector = input.semantics?.message;
+    if (!vector || !this.phraseSearch) return evaluateWorkflows(candidates, input);
+    const near = this.phraseSearch.nearOwners(vector, this.lowestThreshold - ROUNDING);
+    for (const [workflow, similarity] of near) {
+      if (similarity >= this.thresholds.get(workflow)! - ROUNDING) candidates.add(workflow);
     }
-    return evaluateWorkflows(candidates, input);
+    const fired = evaluateWorkflows(candidates, input);
+    const best = fired.find(({ match }) => match.type === 'intent');
+    if (!best) return fired;
+    const before = candidates.size;
+    for (const [workflow, similarity] of near) {
+      if (similarity >= best.match.score - ROUNDING) candidates.add(workflow);
+    }
+    return candidates.size === before ? fired : evaluateWorkflows(candidates, input);
   }
 }
