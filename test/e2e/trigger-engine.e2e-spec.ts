@@ -29,12 +29,12 @@ describe('trigger engine', () => {
     receiverUrl = await receiver.start();
     const deciderUrl = await decider.start();
     // The fake model routes a message containing "refund" to the workflow named Refund, is too
-    // slow for a message containing "slow", and fails on anything else.
+    // slow for a message containing "please", and fails on anything else.
     decider.answer = (body) => {
       const messages = body.messages as { content: string }[];
       const text = messages.at(-1)?.content ?? '';
       const tools = body.tools as { function: { name: string; description: string } }[];
-      if (text.includes('slow')) return { status: 200, body: {}, delayMs: DECISION_TIMEOUT_MS * 3 };
+      if (text.includes('please')) return { status: 200, body: {}, delayMs: DECISION_TIMEOUT_MS * 3 };
       const refund = tools.find((tool) => tool.function.description.startsWith('Refund.'));
       if (!text.includes('refund') || !refund) return { status: 500, body: { error: 'model overloaded' } };
       const call = { type: 'function', function: { name: refund.function.name, arguments: '{}' } };
@@ -291,7 +291,7 @@ describe('trigger engine', () => {
 
     // Chosen by the model although no phrase matches the words.
     const chosen = `conv-${randomUUID()}`;
-    await publish(message(tenantId, chosen, 'contact', 'please process a refund for order 7'));
+    await publish(message(tenantId, chosen, 'contact', 'process a refund for order 7'));
     const [byModel] = await waitFor('the webhook chosen by the decision provider', () => {
       const received = hooks('Refund', chosen);
       return received.length > 0 ? received : undefined;
@@ -301,7 +301,7 @@ describe('trigger engine', () => {
     // The model errs, then times out: intent matching decides, and each fallback is counted.
     const failed = `conv-${randomUUID()}`;
     await publish(message(tenantId, failed, 'contact', 'I want my money back'));
-    await publish(message(tenantId, failed, 'contact', 'slow down, I want my money back'));
+    await publish(message(tenantId, failed, 'contact', 'I want my money back, please'));
     const matched = await waitFor('the webhooks decided by intent matching', () => {
       const received = hooks('Refund', failed);
       return received.length === 2 ? received : undefined;
