@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import type { Attempt, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
-import { buildWebhookPayload } from '@app/domain';
+import { buildWebhookPayload, type AttemptAnswer } from '@app/domain';
 import type { GuardedHttpClient } from '@app/http';
 
 /** How much of a failed response the execution log keeps. */
@@ -8,15 +8,17 @@ const MAX_ERROR_CHARS = 2_000;
 
 type WebhookAction = Extract<WorkflowDefinition['action'], { type: 'webhook' }>;
 
-export interface DeliveryOutcome {
-  succeeded: boolean;
+export interface AttemptResult {
   attempt: Attempt;
+  /** What the receiver answered, for judging whether to retry. */
+  answer: AttemptAnswer;
 }
 
 /**
  * Delivers a webhook per the Standard Webhooks spec: JSON body, `webhook-id` (the execution id,
  * the receiver's idempotency key), `webhook-timestamp` and an HMAC-SHA256 `webhook-signature`
- * computed by the `standardwebhooks` library with the workflow's `whsec_` secret.
+ * computed by the `standardwebhooks` library with the workflow's `whsec_` secret. One call is one
+ * attempt; whether and when to try again is the scheduler's decision.
  */
 export class WebhookSender {
   constructor(private readonly http: GuardedHttpClient) {}
@@ -27,7 +29,7 @@ export class WebhookSender {
     trigger: WorkflowTriggered,
     executionId: string,
     attemptNumber: number,
-  ): Promise<DeliveryOutcome> {
+  ): Promise<AttemptResult> {
     const now = new Date();
     const body = JSON.stringify(buildWebhookPayload(trigger, executionId, now));
     const signature = new Webhook(signingSecret).sign(executionId, now, body);
@@ -40,17 +42,28 @@ export class WebhookSender {
       'webhook-signature': signature,
     });
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+    // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
+    const secrets = [signingSecret, ...Object.values(action.headers ?? {})];
+    const error =
+      result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${result.body ?? ''}`, secrets));
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),
       durationMs: result.durationMs,
       ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
-      ...(result.error !== undefined
-        ? { error: result.error }
-        : succeeded
-          ? {}
-          : { error: `HTTP ${result.statusCode}: ${result.body ?? ''}`.slice(0, MAX_ERROR_CHARS) }),
+      ...(error !== undefined ? { error: error.slice(0, MAX_ERROR_CHARS) } : {}),
     };
-    return { succeeded, attempt };
+    const answer: AttemptAnswer = {
+      ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}),
+      ...(result.headers ? { headers: result.headers } : {}),
+      ...(result.refused && result.error ? { permanentError: result.error } : {}),
+    };
+    return { attempt, answer };
   }
+}
+
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets
+    .filter((secret) => secret.length >= 8)
+    .reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }

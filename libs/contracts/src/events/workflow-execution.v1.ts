@@ -2,8 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
-/** `skipped`: the workflow was disabled or deleted between its trigger and its execution. */
-export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'skipped']);
+/**
+ * `retrying`: an attempt failed and another is scheduled (`nextAttemptAt`); a later result of the
+ * same execution replaces it. `skipped`: the workflow was disabled or deleted between its trigger
+ * and its execution, or its endpoint is disabled.
+ */
+export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'retrying', 'skipped']);
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
 
 /** One delivery attempt of an action. */
@@ -31,10 +35,11 @@ export const WorkflowExecutedSchema = Type.Object(
     actionType: Type.String(),
     status: ExecutionStatusSchema,
     attempts: Type.Array(AttemptSchema, { description: 'Every delivery attempt; empty when skipped.' }),
-    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed or was skipped.' })),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed, is retrying or was skipped.' })),
+    nextAttemptAt: Type.Optional(Timestamp('When `retrying`: when the next attempt is due.')),
     eventTime: Timestamp('Time of the conversation event that triggered it.'),
     startedAt: Timestamp('When the first attempt started.'),
-    finishedAt: Timestamp('When the execution reached its status.'),
+    finishedAt: Timestamp('When the execution reached its status (for `retrying`, when this attempt ended).'),
     latencyMs: Type.Number({ minimum: 0, description: 'From the first attempt to the final status.' }),
   },
   { additionalProperties: false },
