@@ -40,6 +40,8 @@ describe('webhook delivery', () => {
         INSTANCE_ID: `e2e-delivery-${randomUUID().slice(0, 8)}`,
         WEBHOOK_RETRY_SCHEDULE: '1500ms,1500ms,1500ms',
         WEBHOOK_TIMEOUT_MS: '1000',
+        WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: '3',
+        WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: '3000',
         LOG_LEVEL: 'info',
       },
       portOffset: 2000,
@@ -113,7 +115,8 @@ describe('webhook delivery', () => {
       `${count} finished execution(s) of ${workflowId}`,
       async () => {
         const items = await executions(workflowId);
-        return items.length >= count && items.every((item) => item.status !== 'retrying') ? items : undefined;
+        const finished = items.every((item) => item.status !== 'retrying' && item.status !== 'circuit_open');
+        return items.length >= count && finished ? items : undefined;
       },
       45_000,
     );
@@ -194,6 +197,23 @@ describe('webhook delivery', () => {
     expect(hooks('gone')).toHaveLength(1);
     const metrics = await (await fetch(`${services.url('action-dispatcher')}/metrics`)).text();
     expect(metrics).toMatch(/aw_webhook_endpoints_disabled_total\{[^}]*reason="gone"[^}]*\} 1/);
+  });
+
+  it("opens an endpoint's circuit after consecutive failures, postpones its executions, and recovers", async () => {
+    let healthy = false;
+    const workflow = await workflowAnswering('tripping', () => (healthy ? { status: 200 } : { status: 500 }));
+    await Promise.all([fire('tripping'), fire('tripping'), fire('tripping'), fire('tripping')]);
+    const postponed = await waitFor('an execution postponed by the open circuit', async () =>
+      (await executions(workflow.id)).find((execution) => execution.status === 'circuit_open'),
+    );
+    expect(postponed.reason).toMatch(/^circuit open/);
+    const metrics = await (await fetch(`${services.url('action-dispatcher')}/metrics`)).text();
+    expect(metrics).toMatch(/aw_circuit_breaker_transitions_total\{[^}]*state="open"[^}]*\} [1-9]/);
+    healthy = true;
+    const runs = await finalExecution(workflow.id, 4);
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Postponements are not attempts: no execution used more than the schedule allows.
+    expect(Math.max(...runs.map((run) => run.attemptCount))).toBeLessThanOrEqual(4);
   });
 
   it('resumes a retry schedule after the dispatcher is killed, and never sends again after success', async () => {

@@ -24,6 +24,16 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     description:
       "Deliveries in flight to one workflow's endpoint at a time; the others wait without holding anyone back.",
   }),
+  WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: "Consecutive retriable failures that open an endpoint's circuit.",
+  }),
+  WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description: 'How long an open circuit postpones its executions before letting one attempt through.',
+  }),
   WEBHOOK_MAX_RESPONSE_CHARS: Type.Integer({
     minimum: 0,
     default: 2_000,

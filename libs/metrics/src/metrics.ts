@@ -108,3 +108,10 @@ export const endpointsDisabled = new Counter({
   labelNames: ['reason'] as const,
   registers: [registry],
 });
+
+export const circuitBreakerTransitions = new Counter({
+  name: 'aw_circuit_breaker_transitions_total',
+  help: 'Endpoint circuit breakers changing state, by the state entered (open, half_open, closed).',
+  labelNames: ['state'] as const,
+  registers: [registry],
+});

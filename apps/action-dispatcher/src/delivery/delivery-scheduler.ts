@@ -11,7 +11,14 @@ import {
   type WorkflowExecuted,
 } from '@app/contracts';
 import { listOf } from '@app/config';
-import { OutboundAddressPolicy, RetrySchedule, afterAttempt, judgeAttempt, type AfterAttempt } from '@app/domain';
+import {
+  OutboundAddressPolicy,
+  RetrySchedule,
+  afterAttempt,
+  judgeAttempt,
+  type AfterAttempt,
+  type DeliveryVerdict,
+} from '@app/domain';
 import { ReadinessRegistry } from '@app/health';
 import { GuardedHttpClient } from '@app/http';
 import {
@@ -31,7 +38,8 @@ import {
 } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
-import { WebhookSender } from './webhook.sender';
+import { EndpointBreakers } from './endpoint-breakers';
+import { WebhookSender, type AttemptResult } from './webhook.sender';
 
 /** Injection token of the view of `action-dispatcher.disabled-endpoints`. */
 export const DISABLED_ENDPOINTS = Symbol('DISABLED_ENDPOINTS');
@@ -51,6 +59,11 @@ interface Entry {
 type AwaitedEcho = { partition: number } & (
   { kind: 'tombstone' } | { kind: 'pending'; attempts: number; dueAt: string }
 );
+
+/** A step that made no attempt: the workflow cannot run, or the endpoint's circuit is open. */
+type StepWithoutAttempt =
+  | { status: 'skipped'; attempts: PendingDelivery['attempts']; reason: string }
+  | { status: 'circuit_open'; attempts: PendingDelivery['attempts']; reason: string; next: PendingDelivery };
 
 interface OutboxItem {
   records: OutboundRecord[];
@@ -79,6 +92,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly admin: Admin;
   private readonly http: GuardedHttpClient;
   private readonly webhooks: WebhookSender;
+  private readonly breakers: EndpointBreakers<AttemptResult & { verdict: DeliveryVerdict }>;
   private readonly schedule: RetrySchedule;
   private readonly entries = new Map<string, Entry>();
   /** Partition → the offset it must be read up to before its entries may be attempted. */
@@ -122,6 +136,13 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     });
     this.webhooks = new WebhookSender(this.http);
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
+    this.breakers = new EndpointBreakers(
+      {
+        failureThreshold: config.WEBHOOK_CIRCUIT_FAILURE_THRESHOLD,
+        halfOpenAfterMs: config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
+      },
+      (result) => result.verdict.kind === 'retry',
+    );
     const { GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
@@ -307,15 +328,32 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       });
       return;
     }
-    const { attempt, answer } = await this.webhooks.send(
-      definition.action,
-      definition.signingSecret,
-      trigger,
-      executionId,
-      pending.attempts.length + 1,
-    );
+    const tried = await this.breakers.run(trigger.workflow.id, async () => {
+      const sent = await this.webhooks.send(
+        definition.action,
+        definition.signingSecret,
+        trigger,
+        executionId,
+        pending.attempts.length + 1,
+      );
+      return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
+    });
     const now = new Date();
-    const verdict = judgeAttempt(answer, now, this.config.WEBHOOK_MAX_RETRY_AFTER_MS);
+    if (tried === null) {
+      const dueAt = new Date(now.getTime() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
+      await this.record(pending, partition, {
+        workflowVersion: definition.version,
+        actionType: definition.action.type,
+        outcome: {
+          status: 'circuit_open',
+          attempts: pending.attempts,
+          reason: 'circuit open: the endpoint keeps failing; postponed without an attempt',
+          next: { ...pending, dueAt },
+        },
+      });
+      return;
+    }
+    const { attempt, verdict } = tried;
     actionDeliveryDuration.observe(
       { action_type: definition.action.type, outcome: verdict.kind === 'delivered' ? 'succeeded' : 'failed' },
       attempt.durationMs / 1000,
@@ -355,7 +393,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     step: {
       workflowVersion: number;
       actionType: string;
-      outcome: AfterAttempt | { status: 'skipped'; attempts: PendingDelivery['attempts']; reason: string };
+      outcome: AfterAttempt | StepWithoutAttempt;
       disabling?: EndpointDisabled | null;
     },
   ): Promise<void> {
@@ -373,13 +411,13 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       status: outcome.status,
       attempts: outcome.attempts,
       ...('reason' in outcome ? { reason: outcome.reason } : {}),
-      ...(outcome.status === 'retrying' ? { nextAttemptAt: outcome.next.dueAt } : {}),
+      ...('next' in outcome ? { nextAttemptAt: outcome.next.dueAt } : {}),
       eventTime: trigger.event.time,
       startedAt: pending.startedAt,
       finishedAt: finishedAt.toISOString(),
       latencyMs: Math.max(0, finishedAt.getTime() - Date.parse(pending.startedAt)),
     };
-    const next = outcome.status === 'retrying' ? outcome.next : null;
+    const next = 'next' in outcome ? outcome.next : null;
     const records = [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
       next

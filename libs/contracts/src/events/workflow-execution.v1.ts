@@ -3,11 +3,12 @@ import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
 /**
- * `retrying`: an attempt failed and another is scheduled (`nextAttemptAt`); a later result of the
- * same execution replaces it. `skipped`: the workflow was disabled or deleted between its trigger
+ * `retrying`: an attempt failed and another is scheduled (`nextAttemptAt`); `circuit_open`: the
+ * endpoint's circuit breaker is open, so the execution was postponed to `nextAttemptAt` without an
+ * attempt. A later result of the same execution replaces either. `skipped`: the workflow was disabled or deleted between its trigger
  * and its execution, or its endpoint is disabled.
  */
-export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'retrying', 'skipped']);
+export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'retrying', 'circuit_open', 'skipped']);
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
 
 /** One delivery attempt of an action. */
@@ -36,7 +37,7 @@ export const WorkflowExecutedSchema = Type.Object(
     status: ExecutionStatusSchema,
     attempts: Type.Array(AttemptSchema, { description: 'Every delivery attempt; empty when skipped.' }),
     reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed, is retrying or was skipped.' })),
-    nextAttemptAt: Type.Optional(Timestamp('When `retrying`: when the next attempt is due.')),
+    nextAttemptAt: Type.Optional(Timestamp('When `retrying` or `circuit_open`: when the next attempt is due.')),
     eventTime: Timestamp('Time of the conversation event that triggered it.'),
     startedAt: Timestamp('When the first attempt started.'),
     finishedAt: Timestamp('When the execution reached its status (for `retrying`, when this attempt ended).'),
