@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Producer } from '@app/kafka';
+import type { Consumer, Producer } from '@app/kafka';
 import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, type ExecutionView } from '@app/contracts';
@@ -25,6 +25,9 @@ describe('webhook delivery', () => {
   let receiverUrl: string;
   let services: RunningServices;
   let producer: Producer;
+  let reader: Consumer;
+  /** Records of conversation.actions, conversation.signals and conversation.events, by topic. */
+  const published = new Map<string, { key: string; value: Record<string, any> }[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   let workflowsCreated = 0;
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
 
@@ -48,32 +51,54 @@ describe('webhook delivery', () => {
       logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-delivery'),
       log: (line) => process.stderr.write(`[e2e delivery] ${line}\n`),
     });
-    producer = createProducer(
-      createKafkaClient({
-        brokers: required('KAFKA_BROKERS').split(','),
-        clientId: 'e2e-delivery',
-        logger: pino({ level: 'warn' }),
-      }),
-    );
+    const kafka = createKafkaClient({
+      brokers: required('KAFKA_BROKERS').split(','),
+      clientId: 'e2e-delivery',
+      logger: pino({ level: 'warn' }),
+    });
+    producer = createProducer(kafka);
     await producer.connect();
+    reader = kafka.consumer({ groupId: `e2e-delivery-reader-${randomUUID()}` });
+    await reader.connect();
+    await reader.subscribe({
+      topics: [Topics.conversationActions.name, Topics.conversationSignals.name, Topics.conversationEvents.name],
+      fromBeginning: true,
+    });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        const records = published.get(topic) ?? [];
+        records.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null') });
+        published.set(topic, records);
+      },
+    });
   }, 180_000);
 
   afterAll(async () => {
+    await reader?.disconnect();
     await producer?.disconnect();
     await services?.stop();
     await receiver.stop();
   });
 
   /** A workflow firing on `phrase` whose webhook at `/hooks/<name>` answers per `script`. */
-  async function workflowAnswering(name: string, script: (earlier: number) => ScriptedResponse) {
+  async function workflowAnswering(
+    name: string,
+    script: (earlier: number) => ScriptedResponse,
+    actionOptions: Record<string, unknown> = {},
+  ) {
     scripts.set(`/hooks/${name}`, script);
+    return createWorkflow(name, { type: 'webhook', url: `${receiverUrl}/hooks/${name}`, ...actionOptions });
+  }
+
+  /** A workflow firing on "please run <name>" (plus `trigger` fields such as conditions). */
+  async function createWorkflow(name: string, action: unknown, trigger: Record<string, unknown> = {}) {
     const response = await fetch(`${services.url('api')}/v1/workflows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
       body: JSON.stringify({
         name,
-        trigger: { type: 'intent', phrases: [`please run ${name}`] },
-        action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
+        trigger: { type: 'intent', phrases: [`please run ${name}`], ...trigger },
+        action,
         firing: { mode: 'every_time' },
       }),
     });
@@ -87,8 +112,7 @@ describe('webhook delivery', () => {
     return (await response.json()) as { id: string; signingSecret: string };
   }
 
-  async function fire(name: string): Promise<void> {
-    const conversationId = `conv-${randomUUID()}`;
+  async function fire(name: string, conversationId = `conv-${randomUUID()}`): Promise<string> {
     await producer.send({
       topic: Topics.conversationEvents.name,
       acks: -1,
@@ -98,6 +122,15 @@ describe('webhook delivery', () => {
           value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, `please run ${name}`)),
         },
       ],
+    });
+    return conversationId;
+  }
+
+  /** Records published to `topic` for the conversation, once there are at least `count`. */
+  function publishedFor(topic: string, conversationId: string, count = 1) {
+    return waitFor(`${count} record(s) on ${topic} for ${conversationId}`, () => {
+      const records = (published.get(topic) ?? []).filter((record) => record.key === conversationId);
+      return records.length >= count ? records.map((record) => record.value) : undefined;
     });
   }
 
@@ -214,6 +247,141 @@ describe('webhook delivery', () => {
     expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     // Postponements are not attempts: no execution used more than the schedule allows.
     expect(Math.max(...runs.map((run) => run.attemptCount))).toBeLessThanOrEqual(4);
+  });
+
+  it('cancel my order: the order API answers, and its answer becomes a reply on conversation.actions', async () => {
+    const workflow = await workflowAnswering(
+      'cancel-order',
+      () => ({
+        status: 200,
+        body: JSON.stringify({ order: { id: 'A-17', status: 'cancelled' }, refund: '42.50 EUR' }),
+      }),
+      {
+        responseReply: {
+          text: 'Done, {{contact.name}}: order {{response.order.id}} is {{response.order.status}}; {{response.refund}} will be refunded.',
+          quickReplies: [{ label: 'Thanks' }],
+        },
+      },
+    );
+    const conversationId = await fire('cancel-order');
+    const [reply] = await publishedFor(Topics.conversationActions.name, conversationId);
+    expect(reply).toMatchObject({
+      type: 'reply',
+      purpose: 'response',
+      workflowId: workflow.id,
+      text: 'Done, Ada Lovelace: order A-17 is cancelled; 42.50 EUR will be refunded.',
+      quickReplies: [{ label: 'Thanks', value: 'Thanks' }],
+    });
+    expect(reply!.executionId).toBe(hooks('cancel-order')[0]!.headers['webhook-id']);
+  });
+
+  it('tells the contact a fallback message when the action fails: finally, or at once while retrying', async () => {
+    await workflowAnswering('refused', () => ({ status: 422 }), {
+      fallback: { message: { text: 'Sorry {{contact.name}}, that did not work; an agent will follow up.' } },
+    });
+    const down = await workflowAnswering('down', () => ({ status: 500 }), {
+      fallback: { message: { text: 'This takes longer than usual.' }, when: 'first_failure' },
+    });
+    const refusedConversation = await fire('refused');
+    const downConversation = await fire('down');
+    const [refusedReply] = await publishedFor(Topics.conversationActions.name, refusedConversation);
+    expect(refusedReply).toMatchObject({
+      purpose: 'fallback',
+      text: 'Sorry Ada Lovelace, that did not work; an agent will follow up.',
+    });
+    const [downReply] = await publishedFor(Topics.conversationActions.name, downConversation);
+    expect(downReply).toMatchObject({ purpose: 'fallback', text: 'This takes longer than usual.' });
+    // Sent while the retries were still going, and only once.
+    expect(hooks('down').length).toBeLessThan(4);
+    await finalExecution(down.id);
+    const downReplies = (published.get(Topics.conversationActions.name) ?? []).filter(
+      (record) => record.key === downConversation,
+    );
+    expect(downReplies).toHaveLength(1);
+  });
+
+  it('replies, tags, updates contact memory (which later workflows condition on) and escalates', async () => {
+    await createWorkflow('reply', {
+      type: 'reply',
+      message: {
+        text: 'Hi {{contact.name}}, here is our policy.',
+        links: [{ label: 'Policy', url: 'https://example.com/p' }],
+      },
+    });
+    await createWorkflow('tag', { type: 'tag', signals: [{ name: 'churn_risk' }, { name: 'plan', value: 'pro' }] });
+    await createWorkflow('remember', {
+      type: 'update_memory',
+      set: { cancellation_requested: true },
+      clear: ['coupon'],
+    });
+    await createWorkflow(
+      'conditional',
+      { type: 'reply', message: { text: 'We saw you asked to cancel.' } },
+      { conditions: { op: 'equals', attribute: 'cancellation_requested', value: true } },
+    );
+    await createWorkflow('escalate', {
+      type: 'escalate',
+      requireContact: { fields: ['phone'], prompt: { text: 'What number can an agent call you on?' } },
+    });
+    const conversationId = `conv-${randomUUID()}`;
+    await fire('conditional', conversationId);
+    await fire('reply', conversationId);
+    await fire('tag', conversationId);
+    await fire('remember', conversationId);
+    await publishedFor(Topics.conversationEvents.name, conversationId, 5);
+    await fire('conditional', conversationId);
+    await fire('escalate', conversationId);
+    const actions = await publishedFor(Topics.conversationActions.name, conversationId, 5);
+    expect(actions.map((action) => [action.type, action.purpose ?? null])).toEqual([
+      ['reply', 'reply'],
+      ['tag', null],
+      ['reply', 'reply'],
+      ['reply', 'contact_request'],
+      ['escalate', null],
+    ]);
+    expect(actions[0]).toMatchObject({
+      text: 'Hi Ada Lovelace, here is our policy.',
+      links: [{ label: 'Policy', url: 'https://example.com/p' }],
+    });
+    expect(actions[1]!.signals).toEqual([{ name: 'churn_risk' }, { name: 'plan', value: 'pro' }]);
+    // Only the second "conditional" message fired: after the memory update.
+    expect(actions[2]!.text).toBe('We saw you asked to cancel.');
+    expect(actions[3]!.text).toBe('What number can an agent call you on?');
+    expect(actions[4]).toMatchObject({
+      reason: expect.stringContaining('escalate'),
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      missingContactFields: ['phone'],
+      context: { trigger: { type: 'intent', phrase: 'please run escalate' }, message: { text: 'please run escalate' } },
+    });
+    expect(actions[4]!.transcript.map((entry: { text: string }) => entry.text)).toContain('please run tag');
+    const signals = await publishedFor(Topics.conversationSignals.name, conversationId, 2);
+    expect(signals.map((signal) => [signal.name, signal.value ?? null])).toEqual([
+      ['churn_risk', null],
+      ['plan', 'pro'],
+    ]);
+    const memoryUpdate = (await publishedFor(Topics.conversationEvents.name, conversationId, 5)).find(
+      (event) => event.type === 'contact.memory.updated',
+    );
+    expect(memoryUpdate!.data.attributes).toEqual({ cancellation_requested: true, coupon: null });
+  });
+
+  it('refuses invalid actions naming the field', async () => {
+    const invalid = async (action: unknown) => {
+      const response = await fetch(`${services.url('api')}/v1/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        body: JSON.stringify({ name: 'bad', trigger: { type: 'intent', phrases: ['x'] }, action }),
+      });
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { issues: { field: string }[] }).issues.map((issue) => issue.field);
+    };
+    expect(await invalid({ type: 'zapier', url: 'https://example.com/hook' })).toContain('/action/url');
+    expect(await invalid({ type: 'make', url: 'https://hooks.zapier.com/hooks/catch/1/abc/' })).toContain(
+      '/action/url',
+    );
+    expect(await invalid({ type: 'reply', message: { text: 'Hi {{secrets.key}}' } })).toContain('/action/message/text');
+    expect(await invalid({ type: 'tag', signals: [] })).toContain('/action/signals');
+    expect(await invalid({ type: 'update_memory' })).toContain('/action');
   });
 
   it('resumes a retry schedule after the dispatcher is killed, and never sends again after success', async () => {

@@ -6,8 +6,10 @@ import {
   Topics,
   parseJson,
   pendingDeliveryValidator,
+  type ConversationAction,
   type EndpointDisabled,
   type PendingDelivery,
+  type WorkflowDefinition,
   type WorkflowExecuted,
 } from '@app/contracts';
 import { listOf } from '@app/config';
@@ -16,6 +18,8 @@ import {
   RetrySchedule,
   afterAttempt,
   judgeAttempt,
+  planAction,
+  replyInstruction,
   type AfterAttempt,
   type DeliveryVerdict,
 } from '@app/domain';
@@ -49,6 +53,8 @@ export type DisabledEndpoints = CompactedTopicView<EndpointDisabled>;
 const SCAN_INTERVAL_MS = 200;
 /** How long an execution waits when the definitions view has not yet seen its workflow version. */
 const DEFINITION_WAIT_MS = 1_000;
+/** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
+const MAX_RESPONSE_BODY_CHARS = 64 * 1024;
 
 interface Entry {
   partition: number;
@@ -132,9 +138,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
-      maxResponseChars: config.WEBHOOK_MAX_RESPONSE_CHARS,
+      maxResponseChars: MAX_RESPONSE_BODY_CHARS,
     });
-    this.webhooks = new WebhookSender(this.http);
+    this.webhooks = new WebhookSender(this.http, config.WEBHOOK_MAX_RESPONSE_CHARS);
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
     this.breakers = new EndpointBreakers(
       {
@@ -313,14 +319,18 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     }
     this.definitionWaitUntil.delete(executionId);
     const disabled = this.disabledEndpoints.get(trigger.workflow.id);
+    const now = new Date();
+    const target = definition ? planAction({ definition, trigger, executionId, now }).delivery : null;
     const skipReason = !definition
       ? 'workflow was deleted'
       : definition.status !== 'enabled'
         ? 'workflow is disabled'
         : disabled && disabled.workflowVersion >= definition.version
           ? `endpoint disabled: ${disabled.reason}`
-          : null;
-    if (!definition || skipReason) {
+          : !target
+            ? `the workflow's action (${definition.action.type}) no longer calls an endpoint`
+            : null;
+    if (!definition || !target || skipReason) {
       await this.record(pending, partition, {
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',
@@ -330,7 +340,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     }
     const tried = await this.breakers.run(trigger.workflow.id, async () => {
       const sent = await this.webhooks.send(
-        definition.action,
+        target,
         definition.signingSecret,
         trigger,
         executionId,
@@ -338,9 +348,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       );
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
-    const now = new Date();
     if (tried === null) {
-      const dueAt = new Date(now.getTime() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
+      const dueAt = new Date(Date.now() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
       await this.record(pending, partition, {
         workflowVersion: definition.version,
         actionType: definition.action.type,
@@ -358,7 +367,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       { action_type: definition.action.type, outcome: verdict.kind === 'delivered' ? 'succeeded' : 'failed' },
       attempt.durationMs / 1000,
     );
-    const outcome = afterAttempt(pending, attempt, verdict, this.schedule, now);
+    const outcome = afterAttempt(pending, attempt, verdict, this.schedule, new Date());
     if (outcome.status === 'retrying') {
       deliveryRetriesScheduled.inc({
         action_type: definition.action.type,
@@ -374,8 +383,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
             workflowId: definition.id,
             tenantId: definition.tenantId,
             workflowVersion: definition.version,
-            reason: `${definition.action.type === 'webhook' ? definition.action.url : 'endpoint'} answered 410 Gone`,
-            disabledAt: now.toISOString(),
+            reason: `${target.url} answered 410 Gone`,
+            disabledAt: new Date().toISOString(),
           }
         : null;
     await this.record(pending, partition, {
@@ -383,7 +392,35 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       actionType: definition.action.type,
       outcome,
       disabling,
+      replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
     });
+  }
+
+  /**
+   * What the contact is told after an attempt: the webhook's answer mapped into its response
+   * reply on success; the fallback message when the execution finally failed (or at the first
+   * failure, when the workflow asks for it then).
+   */
+  private repliesAfter(
+    definition: WorkflowDefinition,
+    pending: PendingDelivery,
+    outcome: AfterAttempt,
+    responseBody: string | undefined,
+  ): ConversationAction[] {
+    const { action } = definition;
+    const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
+    if (outcome.status === 'succeeded') {
+      if (action.type !== 'webhook' || !action.responseReply) return [];
+      return [replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody))];
+    }
+    const fallback = 'fallback' in action ? action.fallback : undefined;
+    if (!fallback) return [];
+    const when = fallback.when ?? 'final_failure';
+    const firstFailure =
+      outcome.attempts.filter((attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300).length === 1;
+    const due =
+      outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure;
+    return due ? [replyInstruction(fallback.message, 'fallback', input)] : [];
   }
 
   /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
@@ -395,6 +432,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       actionType: string;
       outcome: AfterAttempt | StepWithoutAttempt;
       disabling?: EndpointDisabled | null;
+      replies?: ConversationAction[];
     },
   ): Promise<void> {
     const { trigger, executionId } = pending;
@@ -424,6 +462,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         ? jsonRecord(Topics.pendingDeliveries.name, executionId, next)
         : { topic: Topics.pendingDeliveries.name, key: executionId, value: null },
       ...(step.disabling ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.workflowId, step.disabling)] : []),
+      ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
     this.awaitingEcho.set(
       executionId,
@@ -495,5 +534,15 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   private updateGauge(): void {
     pendingDeliveries.set(this.entries.size);
+  }
+}
+
+/** A response body as template values: its JSON, or `{ "text": body }` when it is not JSON. */
+function parseResponse(body: string | undefined): unknown {
+  if (body === undefined || body.trim() === '') return {};
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return { text: body };
   }
 }

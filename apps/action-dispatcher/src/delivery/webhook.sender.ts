@@ -1,17 +1,17 @@
 import { Webhook } from 'standardwebhooks';
-import type { Attempt, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
-import { buildWebhookPayload, type AttemptAnswer } from '@app/domain';
+import type { Attempt, WorkflowTriggered } from '@app/contracts';
+import { buildWebhookPayload, flatPayload, type AttemptAnswer, type DeliveryTarget } from '@app/domain';
 import type { GuardedHttpClient } from '@app/http';
 
-/** How much of a failed response the execution log keeps. */
+/** The attempt log's error field holds at most this much. */
 const MAX_ERROR_CHARS = 2_000;
-
-type WebhookAction = Extract<WorkflowDefinition['action'], { type: 'webhook' }>;
 
 export interface AttemptResult {
   attempt: Attempt;
   /** What the receiver answered, for judging whether to retry. */
   answer: AttemptAnswer;
+  /** The response body (bounded by the HTTP client), for mapping into a reply. */
+  responseBody?: string;
 }
 
 /**
@@ -21,20 +21,25 @@ export interface AttemptResult {
  * attempt; whether and when to try again is the scheduler's decision.
  */
 export class WebhookSender {
-  constructor(private readonly http: GuardedHttpClient) {}
+  constructor(
+    private readonly http: GuardedHttpClient,
+    private readonly maxLoggedResponseChars: number,
+  ) {}
 
   async send(
-    action: WebhookAction,
+    target: DeliveryTarget,
     signingSecret: string,
     trigger: WorkflowTriggered,
     executionId: string,
     attemptNumber: number,
   ): Promise<AttemptResult> {
     const now = new Date();
-    const body = JSON.stringify(buildWebhookPayload(trigger, executionId, now));
+    const body = JSON.stringify(
+      target.payload === 'flat' ? flatPayload(trigger, executionId) : buildWebhookPayload(trigger, executionId, now),
+    );
     const signature = new Webhook(signingSecret).sign(executionId, now, body);
-    const result = await this.http.post(action.url, body, {
-      ...action.headers,
+    const result = await this.http.post(target.url, body, {
+      ...target.headers,
       'content-type': 'application/json',
       'user-agent': 'agent-workflows/0.1',
       'webhook-id': executionId,
@@ -43,9 +48,9 @@ export class WebhookSender {
     });
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
-    const secrets = [signingSecret, ...Object.values(action.headers ?? {})];
-    const error =
-      result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${result.body ?? ''}`, secrets));
+    const secrets = [signingSecret, ...Object.values(target.headers)];
+    const loggedBody = (result.body ?? '').slice(0, this.maxLoggedResponseChars);
+    const error = result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${loggedBody}`, secrets));
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),
@@ -58,7 +63,7 @@ export class WebhookSender {
       ...(result.headers ? { headers: result.headers } : {}),
       ...(result.refused && result.error ? { permanentError: result.error } : {}),
     };
-    return { attempt, answer };
+    return { attempt, answer, ...(result.body !== undefined ? { responseBody: result.body } : {}) };
   }
 }
 

@@ -1,21 +1,86 @@
-import { Injectable } from '@nestjs/common';
-import { Topics, workflowTriggeredValidator, type PendingDelivery } from '@app/contracts';
-import { executionIdOf } from '@app/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Topics,
+  workflowTriggeredValidator,
+  type PendingDelivery,
+  type WorkflowExecuted,
+  type WorkflowTriggered,
+} from '@app/contracts';
+import { executionIdOf, planAction } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { workflowExecutions } from '@app/metrics';
+import { WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+
+/** The definitions view has not yet seen the version a trigger refers to: retry the batch shortly. */
+export class DefinitionNotYetKnown extends Error {
+  constructor(workflowId: string, version: number) {
+    super(`workflow ${workflowId} version ${version} is not in the definitions view yet`);
+    this.name = 'DefinitionNotYetKnown';
+  }
+}
 
 /**
- * Workflow triggers → executions due now in the delivery schedule. The trigger's offset commits in
- * the same transaction as the scheduled execution, so every trigger is scheduled exactly once;
- * the `DeliveryScheduler` attempts it from there, and retries it, durably.
+ * Workflow triggers → what each execution does at once (replies, hand-offs and tags for the
+ * platform, signals, contact-memory updates) and, for actions that call an endpoint, an execution
+ * due now in the delivery schedule. All of it commits in the trigger's Kafka transaction, so it
+ * happens exactly once; the `DeliveryScheduler` makes the HTTP attempts from there, durably.
  */
 @Injectable()
 export class DispatchService {
+  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions) {}
+
   dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) => {
-      const executionId = executionIdOf(trigger.triggerId);
-      const now = new Date().toISOString();
-      const pending: PendingDelivery = { executionId, trigger, attempts: [], dueAt: now, startedAt: now };
-      return [jsonRecord(Topics.pendingDeliveries.name, executionId, pending)];
-    });
+    return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) => this.execute(trigger));
+  }
+
+  private execute(trigger: WorkflowTriggered): OutboundRecord[] {
+    const executionId = executionIdOf(trigger.triggerId);
+    const now = new Date();
+    const definition = this.definitions.get(trigger.workflow.id);
+    if (definition && definition.version < trigger.workflow.version) {
+      throw new DefinitionNotYetKnown(trigger.workflow.id, trigger.workflow.version);
+    }
+    const result = (status: 'succeeded' | 'skipped', reason?: string): OutboundRecord => {
+      const executed: WorkflowExecuted = {
+        executionId,
+        triggerId: trigger.triggerId,
+        tenantId: trigger.tenantId,
+        conversationId: trigger.conversationId,
+        workflowId: trigger.workflow.id,
+        workflowVersion: definition?.version ?? trigger.workflow.version,
+        actionType: definition?.action.type ?? 'unknown',
+        status,
+        attempts: [],
+        ...(reason ? { reason } : {}),
+        eventTime: trigger.event.time,
+        startedAt: now.toISOString(),
+        finishedAt: new Date().toISOString(),
+        latencyMs: 0,
+      };
+      workflowExecutions.inc({ action_type: executed.actionType, outcome: status });
+      return jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, executed);
+    };
+    if (!definition || definition.status !== 'enabled') {
+      return [result('skipped', definition ? 'workflow is disabled' : 'workflow was deleted')];
+    }
+    const plan = planAction({ definition, trigger, executionId, now });
+    const records: OutboundRecord[] = [
+      ...plan.instructions.map((instruction) =>
+        jsonRecord(Topics.conversationActions.name, trigger.conversationId, instruction),
+      ),
+      ...plan.signals.map((signal) => jsonRecord(Topics.conversationSignals.name, trigger.conversationId, signal)),
+      ...(plan.memoryUpdate
+        ? [jsonRecord(Topics.conversationEvents.name, trigger.conversationId, plan.memoryUpdate)]
+        : []),
+    ];
+    if (!plan.delivery) return [...records, result('succeeded')];
+    const pending: PendingDelivery = {
+      executionId,
+      trigger,
+      attempts: [],
+      dueAt: now.toISOString(),
+      startedAt: now.toISOString(),
+    };
+    return [...records, jsonRecord(Topics.pendingDeliveries.name, executionId, pending)];
   }
 }

@@ -11,6 +11,11 @@ import { compileValidator } from '../validation';
 export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'retrying', 'circuit_open', 'skipped']);
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
 
+/** Whether an execution reached its final status (`retrying` and `circuit_open` are steps on the way). */
+export function isFinalExecutionStatus(status: ExecutionStatus): boolean {
+  return status !== 'retrying' && status !== 'circuit_open';
+}
+
 /** One delivery attempt of an action. */
 export const AttemptSchema = Type.Object(
   {
