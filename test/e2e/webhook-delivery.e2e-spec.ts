@@ -365,6 +365,34 @@ describe('webhook delivery', () => {
     expect(memoryUpdate!.data.attributes).toEqual({ cancellation_requested: true, coupon: null });
   });
 
+  it('signs with both secrets during a rotation overlap, and sends custom headers', async () => {
+    const workflow = await workflowAnswering('rotated', () => ({ status: 200 }), {
+      headers: { 'x-api-key': 'key-for-the-receiver' },
+    });
+    const rotation = await fetch(`${services.url('api')}/v1/workflows/${workflow.id}/signing-secret/rotate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify({ overlapSeconds: 3600 }),
+    });
+    expect(rotation.status).toBe(200);
+    const rotated = (await rotation.json()) as { signingSecret: string; version: number };
+    expect(rotated.signingSecret).toMatch(/^whsec_/);
+    expect(rotated.signingSecret).not.toBe(workflow.signingSecret);
+    // Until the data plane has the rotated version, a delivery carries one signature.
+    const request = await waitFor('a delivery signed during the overlap', async () => {
+      const before = hooks('rotated').length;
+      await fire('rotated');
+      await waitFor('the delivery', () => (hooks('rotated').length > before ? true : undefined));
+      const last = hooks('rotated').at(-1)!;
+      return String(last.headers['webhook-signature']).split(' ').length === 2 ? last : undefined;
+    });
+    const headers = request.headers as Record<string, string>;
+    expect(headers['x-api-key']).toBe('key-for-the-receiver');
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(rotated.signingSecret).verify(request.body, headers)).not.toThrow();
+    expect(() => new Webhook(workflow.signingSecret).verify(request.body, headers)).not.toThrow();
+  });
+
   it('refuses invalid actions naming the field', async () => {
     const invalid = async (action: unknown) => {
       const response = await fetch(`${services.url('api')}/v1/workflows`, {

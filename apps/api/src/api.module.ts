@@ -5,6 +5,7 @@ import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
 import { AddFiringPolicy1764000000004 } from './migrations/1764000000004-add-firing-policy';
 import { CreateWorkflowTests1764000000005 } from './migrations/1764000000005-create-workflow-tests';
+import { AddPreviousSigningSecret1764000000010 } from './migrations/1764000000010-add-previous-signing-secret';
 import { WorkflowEntity, WorkflowTestsEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
 import { PreviewModule } from './preview/preview.module';
 import { WorkflowsModule } from './workflows/workflows.module';
@@ -23,7 +24,12 @@ export class ApiModule {
           database: {
             schema: 'api',
             entities: [WorkflowEntity, WorkflowVersionEntity, WorkflowTestsEntity],
-            migrations: [CreateWorkflows1764000000000, AddFiringPolicy1764000000004, CreateWorkflowTests1764000000005],
+            migrations: [
+              CreateWorkflows1764000000000,
+              AddFiringPolicy1764000000004,
+              CreateWorkflowTests1764000000005,
+              AddPreviousSigningSecret1764000000010,
+            ],
           },
         }),
         PreviewModule,

@@ -339,13 +339,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const tried = await this.breakers.run(trigger.workflow.id, async () => {
-      const sent = await this.webhooks.send(
-        target,
-        definition.signingSecret,
-        trigger,
-        executionId,
-        pending.attempts.length + 1,
-      );
+      const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
     if (tried === null) {

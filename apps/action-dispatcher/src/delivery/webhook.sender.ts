@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import type { Attempt, WorkflowTriggered } from '@app/contracts';
+import type { Attempt, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
 import { buildWebhookPayload, flatPayload, type AttemptAnswer, type DeliveryTarget } from '@app/domain';
 import type { GuardedHttpClient } from '@app/http';
 
@@ -28,7 +28,7 @@ export class WebhookSender {
 
   async send(
     target: DeliveryTarget,
-    signingSecret: string,
+    signing: Pick<WorkflowDefinition, 'signingSecret' | 'previousSigningSecret'>,
     trigger: WorkflowTriggered,
     executionId: string,
     attemptNumber: number,
@@ -37,7 +37,13 @@ export class WebhookSender {
     const body = JSON.stringify(
       target.payload === 'flat' ? flatPayload(trigger, executionId) : buildWebhookPayload(trigger, executionId, now),
     );
-    const signature = new Webhook(signingSecret).sign(executionId, now, body);
+    // During a rotation's overlap both secrets sign; receivers accept any listed signature.
+    const previous = signing.previousSigningSecret;
+    const secrets = [
+      signing.signingSecret,
+      ...(previous && Date.parse(previous.expiresAt) > now.getTime() ? [previous.secret] : []),
+    ];
+    const signature = secrets.map((secret) => new Webhook(secret).sign(executionId, now, body)).join(' ');
     const result = await this.http.post(target.url, body, {
       ...target.headers,
       'content-type': 'application/json',
@@ -48,9 +54,10 @@ export class WebhookSender {
     });
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
-    const secrets = [signingSecret, ...Object.values(target.headers)];
+    const redacted = [...secrets, ...Object.values(target.headers)];
     const loggedBody = (result.body ?? '').slice(0, this.maxLoggedResponseChars);
-    const error = result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${loggedBody}`, secrets));
+    const error =
+      result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${loggedBody}`, redacted));
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),

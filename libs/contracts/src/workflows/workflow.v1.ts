@@ -311,6 +311,18 @@ export const WorkflowDefinitionSchema = Type.Object(
     action: ActionSchema,
     firing: FiringPolicySchema,
     signingSecret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$', description: 'Standard Webhooks secret.' }),
+    previousSigningSecret: Type.Optional(
+      Type.Object(
+        {
+          secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$' }),
+          expiresAt: Timestamp('Until when it signs too.'),
+        },
+        {
+          additionalProperties: false,
+          description: 'After a rotation: the old secret, which also signs (a second signature) until it expires.',
+        },
+      ),
+    ),
     updatedAt: Timestamp('When this version was created.'),
   },
   { additionalProperties: false },
