@@ -296,12 +296,19 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       const entry = this.entries.get(id);
       if (!entry || this.running.has(id) || this.awaitingEcho.has(id) || this.catchingUp.has(entry.partition)) continue;
       this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 0) + 1);
-      const run = this.execute(entry)
+      // The endpoint's slot is freed as soon as its HTTP attempt is over, not when the result commits.
+      let released = false;
+      const releaseSlot = () => {
+        if (released) return;
+        released = true;
+        this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
+        this.drain(endpoint);
+      };
+      const run = this.execute(entry, releaseSlot)
         .catch((error: unknown) => this.logger.error({ err: error, executionId: id }, 'execution step failed'))
         .finally(() => {
           this.running.delete(id);
-          this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
-          this.drain(endpoint);
+          releaseSlot();
         });
       this.running.set(id, run);
     }
@@ -309,7 +316,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** One step of an execution: skip it, or attempt it and record where it stands. */
-  private async execute({ pending, partition }: Entry): Promise<void> {
+  private async execute({ pending, partition }: Entry, releaseSlot: () => void): Promise<void> {
     const { trigger, executionId } = pending;
     const definition = this.definitions.get(trigger.workflow.id);
     if (definition && definition.version < trigger.workflow.version) {
@@ -342,6 +349,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
+    releaseSlot();
     if (tried === null) {
       const dueAt = new Date(Date.now() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
       await this.record(pending, partition, {
