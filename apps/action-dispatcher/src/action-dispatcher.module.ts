@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Topics, endpointDisabledValidator } from '@app/contracts';
+import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { ActionDispatcherConfig } from './config';
+import { DISABLED_ENDPOINTS, DeliveryScheduler } from './delivery/delivery-scheduler';
 import { DispatchService } from './execution/dispatch.service';
 import { TriggerConsumer } from './execution/trigger.consumer';
 
@@ -10,9 +13,19 @@ export class ActionDispatcherModule {
   static register(config: ActionDispatcherConfig, logger: Logger): DynamicModule {
     return {
       module: ActionDispatcherModule,
-      imports: [PlatformModule.forRoot({ service: 'action-dispatcher', config, logger, workflowDefinitions: true })],
+      imports: [
+        PlatformModule.forRoot({ service: 'action-dispatcher', config, logger, workflowDefinitions: true }),
+        MaterializedViewModule.register({
+          provide: DISABLED_ENDPOINTS,
+          name: 'disabled-endpoints',
+          topic: Topics.disabledEndpoints.name,
+          validator: endpointDisabledValidator,
+          logger,
+          isNewer: (current, incoming) => incoming.workflowVersion >= current.workflowVersion,
+        }),
+      ],
       controllers: [TriggerConsumer],
-      providers: [DispatchService],
+      providers: [DispatchService, DeliveryScheduler],
     };
   }
 }

@@ -8,6 +8,37 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     description: 'Total time a webhook delivery may take, connection included.',
   }),
   WEBHOOK_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'TCP/TLS connect timeout.' }),
+  WEBHOOK_RETRY_SCHEDULE: Type.String({
+    default: '0,5s,5m,30m,2h,5h,10h,10h',
+    description:
+      "Delays before each retry after the first attempt (Svix's default); up to 20% jitter is added. Empty: no retries.",
+  }),
+  WEBHOOK_MAX_RETRY_AFTER_MS: Type.Integer({
+    minimum: 0,
+    default: 36_000_000,
+    description: 'Longest Retry-After honoured (429/502/504); longer values are capped to it.',
+  }),
+  WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: Type.Integer({
+    minimum: 1,
+    default: 50,
+    description:
+      "Deliveries in flight to one workflow's endpoint at a time; the others wait without holding anyone back.",
+  }),
+  WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: "Consecutive retriable failures that open an endpoint's circuit.",
+  }),
+  WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: Type.Integer({
+    minimum: 100,
+    default: 30_000,
+    description: 'How long an open circuit postpones its executions before letting one attempt through.',
+  }),
+  WEBHOOK_MAX_RESPONSE_CHARS: Type.Integer({
+    minimum: 0,
+    default: 2_000,
+    description: 'Characters of a response body kept in the execution log.',
+  }),
   OUTBOUND_ALLOWED_CIDRS: Type.String({
     default: '',
     description:

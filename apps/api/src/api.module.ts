@@ -6,6 +6,7 @@ import type { ApiConfig } from './config';
 import { CreateWorkflows1764000000000 } from './migrations/1764000000000-create-workflows';
 import { AddFiringPolicy1764000000004 } from './migrations/1764000000004-add-firing-policy';
 import { CreateWorkflowTests1764000000005 } from './migrations/1764000000005-create-workflow-tests';
+import { AddPreviousSigningSecret1764000000010 } from './migrations/1764000000010-add-previous-signing-secret';
 import { AllowDraftStatus1764100000000 } from './migrations/1764100000000-allow-draft-status';
 import { WorkflowEntity, WorkflowTestsEntity, WorkflowVersionEntity } from './workflows/workflow.entity';
 import { PreviewModule } from './preview/preview.module';
@@ -29,6 +30,7 @@ export class ApiModule {
               CreateWorkflows1764000000000,
               AddFiringPolicy1764000000004,
               CreateWorkflowTests1764000000005,
+              AddPreviousSigningSecret1764000000010,
               AllowDraftStatus1764100000000,
             ],
           },

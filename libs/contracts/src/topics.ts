@@ -5,6 +5,7 @@ import { ConversationActionSchema, SignalAppliedSchema } from './events/conversa
 import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
 import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
+import { EndpointDisabledSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
 
 export interface TopicContract {
   /** The Kafka topic name. */
@@ -86,6 +87,23 @@ export const Topics = {
     deadLetter: true,
     key: 'conversation id',
     description: 'Outcomes of executions with every attempt.',
+  },
+  pendingDeliveries: {
+    name: 'action-dispatcher.deliveries',
+    schema: PendingDeliverySchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'execution id',
+    description:
+      "action-dispatcher's durable retry schedule: executions with an attempt still to make; null when done.",
+  },
+  disabledEndpoints: {
+    name: 'action-dispatcher.disabled-endpoints',
+    schema: EndpointDisabledSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'workflow id',
+    description: 'Webhook endpoints the dispatcher disabled (410 Gone, or failing for the whole disabling window).',
   },
   conversationActions: {
     name: 'conversation.actions',

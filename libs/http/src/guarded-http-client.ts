@@ -5,8 +5,12 @@ import { OutboundAddressPolicy } from '@app/domain';
 
 export interface HttpPostResult {
   statusCode?: number;
+  headers?: Record<string, string | string[] | undefined>;
+  /** The response body, cut to `maxResponseChars`. */
   body?: string;
   error?: string;
+  /** The SSRF policy refused the address: no retry can succeed. */
+  refused?: boolean;
   durationMs: number;
 }
 
@@ -28,7 +32,7 @@ export class GuardedHttpClient {
 
   constructor(
     private readonly policy: OutboundAddressPolicy,
-    private readonly options: { timeoutMs: number; connectTimeoutMs: number },
+    private readonly options: { timeoutMs: number; connectTimeoutMs: number; maxResponseChars?: number },
   ) {
     this.agent = new Agent({
       connect: {
@@ -54,9 +58,15 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      return { statusCode: response.statusCode, body: await response.body.text(), durationMs: elapsed() };
+      const text = await response.body.text();
+      return {
+        statusCode: response.statusCode,
+        headers: response.headers,
+        body: this.options.maxResponseChars === undefined ? text : text.slice(0, this.options.maxResponseChars),
+        durationMs: elapsed(),
+      };
     } catch (error) {
-      return { error: describe(error, this.options.timeoutMs), durationMs: elapsed() };
+      return { error: describe(error, this.options.timeoutMs), refused: isRefusal(error), durationMs: elapsed() };
     }
   }
 
@@ -81,6 +91,12 @@ export class GuardedHttpClient {
       callback(null, first.address, first.family);
     });
   }
+}
+
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof OutboundAddressRefused || (error instanceof Error && error.cause instanceof OutboundAddressRefused)
+  );
 }
 
 function describe(error: unknown, timeoutMs: number): string {

@@ -101,3 +101,30 @@ export const kafkaBatchDuration = new Histogram({
   buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
   registers: [registry],
 });
+
+export const deliveryRetriesScheduled = new Counter({
+  name: 'aw_delivery_retries_scheduled_total',
+  help: 'Failed delivery attempts that were scheduled to be tried again, by action type and whether the receiver throttled.',
+  labelNames: ['action_type', 'throttled'] as const,
+  registers: [registry],
+});
+
+export const pendingDeliveries = new Gauge({
+  name: 'aw_pending_deliveries',
+  help: 'Executions with an attempt still to make, held by this dispatcher instance (its partitions of the schedule).',
+  registers: [registry],
+});
+
+export const endpointsDisabled = new Counter({
+  name: 'aw_webhook_endpoints_disabled_total',
+  help: 'Webhook endpoints the dispatcher disabled, by reason (gone = 410).',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const circuitBreakerTransitions = new Counter({
+  name: 'aw_circuit_breaker_transitions_total',
+  help: 'Endpoint circuit breakers changing state, by the state entered (open, half_open, closed).',
+  labelNames: ['state'] as const,
+  registers: [registry],
+});

@@ -1,13 +1,15 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Topics, workflowTriggeredValidator, type WorkflowExecuted, type WorkflowTriggered } from '@app/contracts';
-import { listOf } from '@app/config';
-import { OutboundAddressPolicy, executionIdOf, runsOn } from '@app/domain';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  Topics,
+  workflowTriggeredValidator,
+  type PendingDelivery,
+  type WorkflowExecuted,
+  type WorkflowTriggered,
+} from '@app/contracts';
+import { executionIdOf, planAction, runsOn } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { actionDeliveryDuration, workflowExecutions } from '@app/metrics';
-import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
-import type { ActionDispatcherConfig } from '../config';
-import { GuardedHttpClient } from '@app/http';
-import { WebhookSender } from '../delivery/webhook.sender';
+import { workflowExecutions } from '@app/metrics';
+import { WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 
 /** The definitions view has not yet seen the version a trigger refers to: retry the batch shortly. */
 export class DefinitionNotYetKnown extends Error {
@@ -17,84 +19,69 @@ export class DefinitionNotYetKnown extends Error {
   }
 }
 
-/** Workflow triggers → executed actions → execution results for history and analytics. */
+/**
+ * Workflow triggers → what each execution does at once (replies, hand-offs and tags for the
+ * platform, signals, contact-memory updates) and, for actions that call an endpoint, an execution
+ * due now in the delivery schedule. All of it commits in the trigger's Kafka transaction, so it
+ * happens exactly once; the `DeliveryScheduler` makes the HTTP attempts from there, durably.
+ */
 @Injectable()
-export class DispatchService implements OnApplicationShutdown {
-  private readonly http: GuardedHttpClient;
-  private readonly webhooks: WebhookSender;
-
-  constructor(
-    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
-    @Inject(APP_CONFIG) config: ActionDispatcherConfig,
-  ) {
-    this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
-    });
-    this.webhooks = new WebhookSender(this.http);
-  }
+export class DispatchService {
+  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions) {}
 
   dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', async (trigger) => [
-      jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, await this.execute(trigger)),
-    ]);
+    return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) => this.execute(trigger));
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.http.close();
-  }
-
-  private async execute(trigger: WorkflowTriggered): Promise<WorkflowExecuted> {
+  private execute(trigger: WorkflowTriggered): OutboundRecord[] {
     const executionId = executionIdOf(trigger.triggerId);
-    const startedAt = new Date();
+    const now = new Date();
     const definition = this.definitions.get(trigger.workflow.id);
-    const base = {
-      executionId,
-      triggerId: trigger.triggerId,
-      tenantId: trigger.tenantId,
-      conversationId: trigger.conversationId,
-      workflowId: trigger.workflow.id,
-      eventTime: trigger.event.time,
-      startedAt: startedAt.toISOString(),
+    if (definition && definition.version < trigger.workflow.version) {
+      throw new DefinitionNotYetKnown(trigger.workflow.id, trigger.workflow.version);
+    }
+    const result = (status: 'succeeded' | 'skipped', reason?: string): OutboundRecord => {
+      const executed: WorkflowExecuted = {
+        executionId,
+        triggerId: trigger.triggerId,
+        tenantId: trigger.tenantId,
+        conversationId: trigger.conversationId,
+        workflowId: trigger.workflow.id,
+        workflowVersion: definition?.version ?? trigger.workflow.version,
+        actionType: definition?.action.type ?? 'unknown',
+        status,
+        attempts: [],
+        ...(reason ? { reason } : {}),
+        eventTime: trigger.event.time,
+        startedAt: now.toISOString(),
+        finishedAt: new Date().toISOString(),
+        latencyMs: 0,
+      };
+      workflowExecutions.inc({ action_type: executed.actionType, outcome: status });
+      return jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, executed);
     };
     // Disabled since the decision, or a draft: drafts act only in preview conversations.
     if (!definition || !runsOn(definition.status, trigger)) {
-      return this.finish(
-        {
-          ...base,
-          workflowVersion: definition?.version ?? trigger.workflow.version,
-          actionType: definition?.action.type ?? 'unknown',
-          status: 'skipped',
-          attempts: [],
-          reason: definition ? 'workflow is disabled' : 'workflow was deleted',
-        },
-        startedAt,
-      );
+      return [result('skipped', definition ? 'workflow is disabled' : 'workflow was deleted')];
     }
-    if (definition.version < trigger.workflow.version) {
-      throw new DefinitionNotYetKnown(trigger.workflow.id, trigger.workflow.version);
-    }
-    const outcome = await this.webhooks.send(definition.action, definition.signingSecret, trigger, executionId, 1);
-    actionDeliveryDuration.observe(
-      { action_type: definition.action.type, outcome: outcome.succeeded ? 'succeeded' : 'failed' },
-      outcome.attempt.durationMs / 1000,
-    );
-    return this.finish(
-      {
-        ...base,
-        workflowVersion: definition.version,
-        actionType: definition.action.type,
-        status: outcome.succeeded ? 'succeeded' : 'failed',
-        attempts: [outcome.attempt],
-        ...(outcome.attempt.error ? { reason: outcome.attempt.error } : {}),
-      },
-      startedAt,
-    );
-  }
-
-  private finish(result: Omit<WorkflowExecuted, 'finishedAt' | 'latencyMs'>, startedAt: Date): WorkflowExecuted {
-    const finishedAt = new Date();
-    workflowExecutions.inc({ action_type: result.actionType, outcome: result.status });
-    return { ...result, finishedAt: finishedAt.toISOString(), latencyMs: finishedAt.getTime() - startedAt.getTime() };
+    const plan = planAction({ definition, trigger, executionId, now });
+    const records: OutboundRecord[] = [
+      ...plan.instructions.map((instruction) =>
+        jsonRecord(Topics.conversationActions.name, trigger.conversationId, instruction),
+      ),
+      ...plan.signals.map((signal) => jsonRecord(Topics.conversationSignals.name, trigger.conversationId, signal)),
+      ...(plan.memoryUpdate
+        ? [jsonRecord(Topics.conversationEvents.name, trigger.conversationId, plan.memoryUpdate)]
+        : []),
+    ];
+    if (!plan.delivery) return [...records, result('succeeded')];
+    const pending: PendingDelivery = {
+      executionId,
+      trigger,
+      attempts: [],
+      dueAt: now.toISOString(),
+      startedAt: now.toISOString(),
+    };
+    return [...records, jsonRecord(Topics.pendingDeliveries.name, executionId, pending)];
   }
 }

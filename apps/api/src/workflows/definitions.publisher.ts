@@ -20,6 +20,14 @@ export function toDefinition(workflow: WorkflowEntity): WorkflowDefinition {
     action: workflow.action,
     firing: workflow.firing,
     signingSecret: workflow.signingSecret,
+    ...(workflow.previousSigningSecret && workflow.previousSigningSecretExpiresAt
+      ? {
+          previousSigningSecret: {
+            secret: workflow.previousSigningSecret,
+            expiresAt: workflow.previousSigningSecretExpiresAt.toISOString(),
+          },
+        }
+      : {}),
     updatedAt: workflow.updatedAt.toISOString(),
   };
 }

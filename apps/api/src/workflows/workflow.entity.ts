@@ -31,6 +31,13 @@ export class WorkflowEntity {
   @Column('text', { name: 'signing_secret' })
   signingSecret!: string;
 
+  /** After a rotation, the old secret also signs until `previousSigningSecretExpiresAt`. */
+  @Column('text', { name: 'previous_signing_secret', nullable: true })
+  previousSigningSecret!: string | null;
+
+  @Column('timestamptz', { name: 'previous_signing_secret_expires_at', nullable: true })
+  previousSigningSecretExpiresAt!: Date | null;
+
   /** Set when the workflow is deleted; a tombstone is published, then the row stays for history. */
   @Column('timestamptz', { name: 'deleted_at', nullable: true })
   deletedAt!: Date | null;

@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from
 import {
   createWorkflowRequestValidator,
   putWorkflowTestsRequestValidator,
+  rotateSigningSecretRequestValidator,
+  type RotatedSigningSecretView,
   updateWorkflowRequestValidator,
   type CreatedWorkflowView,
   type WorkflowTestCase,
@@ -55,6 +57,21 @@ export class WorkflowsController {
   @HttpCode(200)
   runTests(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowTestReport> {
     return this.workflows.runTests(tenantId, id);
+  }
+
+  /** A new signing secret; the old one also signs for the overlap (default 24 h). */
+  @Post(':id/signing-secret/rotate')
+  @HttpCode(200)
+  rotateSigningSecret(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<RotatedSigningSecretView> {
+    return this.workflows.rotateSigningSecret(
+      tenantId,
+      id,
+      parseRequestBody(body, rotateSigningSecretRequestValidator),
+    );
   }
 
   @Delete(':id')

@@ -6,6 +6,8 @@ import type {
   CreateWorkflowRequest,
   CreatedWorkflowView,
   PutWorkflowTestsRequest,
+  RotateSigningSecretRequest,
+  RotatedSigningSecretView,
   UpdateWorkflowRequest,
   WorkflowTestCase,
   WorkflowTestReport,
@@ -23,7 +25,7 @@ function newSigningSecret(): string {
 
 /** What authors see of a workflow: its definition without the secret, plus its timestamps. */
 function toView(workflow: WorkflowEntity): WorkflowView {
-  const { signingSecret: _secret, ...definition } = toDefinition(workflow);
+  const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
   return { ...definition, createdAt: workflow.createdAt.toISOString() };
 }
 
@@ -48,6 +50,8 @@ export class WorkflowsService {
         action: request.action,
         firing: request.firing ?? { mode: 'once_per_conversation' },
         signingSecret: newSigningSecret(),
+        previousSigningSecret: null,
+        previousSigningSecretExpiresAt: null,
         deletedAt: null,
         publishedVersion: 0,
       });
@@ -95,6 +99,33 @@ export class WorkflowsService {
     return toView(workflow);
   }
 
+  /**
+   * A new secret signs from now on; the old one keeps signing too (a second `webhook-signature`)
+   * for the overlap, so receivers can switch without rejecting a delivery. A new version.
+   */
+  async rotateSigningSecret(
+    tenantId: string,
+    id: string,
+    request: RotateSigningSecretRequest,
+  ): Promise<RotatedSigningSecretView> {
+    const workflow = await this.dataSource.transaction(async (manager) => {
+      const current = await this.find(manager, tenantId, id, true);
+      current.previousSigningSecret = current.signingSecret;
+      current.previousSigningSecretExpiresAt = new Date(Date.now() + (request.overlapSeconds ?? 86_400) * 1000);
+      current.signingSecret = newSigningSecret();
+      current.version += 1;
+      await manager.save(current);
+      await this.recordVersion(manager, current);
+      return current;
+    });
+    await this.publishSoon();
+    return {
+      signingSecret: workflow.signingSecret,
+      previousSecretExpiresAt: workflow.previousSigningSecretExpiresAt!.toISOString(),
+      version: workflow.version,
+    };
+  }
+
   async delete(tenantId: string, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, tenantId, id, true);
@@ -136,7 +167,7 @@ export class WorkflowsService {
   }
 
   private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
-    const { signingSecret: _secret, ...definition } = toDefinition(workflow);
+    const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
     await manager.insert(WorkflowVersionEntity, { workflowId: workflow.id, version: workflow.version, definition });
   }
 

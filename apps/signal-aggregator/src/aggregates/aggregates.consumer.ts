@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { Topics, signalAppliedValidator, workflowExecutedValidator } from '@app/contracts';
+import { Topics, isFinalExecutionStatus, signalAppliedValidator, workflowExecutedValidator } from '@app/contracts';
 import { minuteWindowStart } from '@app/domain';
 import { processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { MinuteCountsRepository } from './minute-counts.repository';
@@ -27,14 +27,16 @@ export class AggregatesConsumer {
 
   @EventPattern(Topics.workflowExecutions.name)
   countExecutions(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, workflowExecutedValidator, SERVICE, (execution) =>
-      this.counts.increment({
+    return processEach(batch, workflowExecutedValidator, SERVICE, async (execution) => {
+      // Counted once, at its final status: the steps before it (retrying, circuit_open) share its id.
+      if (!isFinalExecutionStatus(execution.status)) return;
+      await this.counts.increment({
         recordId: `execution:${execution.executionId}`,
         tenantId: execution.tenantId,
         series: 'workflow_execution',
         name: `${execution.workflowId}:${execution.status}`,
         windowStart: minuteWindowStart(execution.eventTime),
-      }),
-    );
+      });
+    });
   }
 }

@@ -44,3 +44,24 @@ export const UpdateWorkflowRequestSchema = Type.Object(
 );
 export type UpdateWorkflowRequest = Static<typeof UpdateWorkflowRequestSchema>;
 export const updateWorkflowRequestValidator = compileValidator(UpdateWorkflowRequestSchema);
+
+export const RotateSigningSecretRequestSchema = Type.Object(
+  {
+    overlapSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 7 * 24 * 3600,
+        description: 'How long the old secret keeps signing beside the new one; default 86400 (24 h).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RotateSigningSecretRequest = Static<typeof RotateSigningSecretRequestSchema>;
+export const rotateSigningSecretRequestValidator = compileValidator(RotateSigningSecretRequestSchema);
+
+export interface RotatedSigningSecretView {
+  signingSecret: string;
+  previousSecretExpiresAt: string;
+  version: number;
+}

@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { Id, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { AiAnnotationsSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
+import { TriggerMatchSchema } from './workflow-trigger.v1';
 import { compileValidator } from '../validation';
 
 const common = {
@@ -11,25 +13,78 @@ const common = {
   createdAt: Timestamp('When the engine asked for it.'),
 };
 
-export const ReplyActionSchema = Type.Object(
-  { ...common, type: Type.Literal('reply'), text: Type.String({ minLength: 1, maxLength: 4000 }) },
-  { additionalProperties: false },
-);
-export const TagActionSchema = Type.Object(
+/** Links and quick-reply buttons shown with a reply. */
+const RichContent = {
+  text: Type.String({ minLength: 1, maxLength: 4000 }),
+  links: Type.Optional(
+    Type.Array(Type.Object({ label: Type.String(), url: Type.String() }, { additionalProperties: false })),
+  ),
+  quickReplies: Type.Optional(
+    Type.Array(Type.Object({ label: Type.String(), value: Type.String() }, { additionalProperties: false })),
+  ),
+};
+
+export const ReplyInstructionSchema = Type.Object(
   {
     ...common,
-    type: Type.Literal('tag'),
-    tags: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { minItems: 1, maxItems: 50 }),
+    type: Type.Literal('reply'),
+    ...RichContent,
+    purpose: StringEnum(['reply', 'response', 'fallback', 'contact_request'], {
+      description:
+        "reply: a workflow's canned reply; response: built from a webhook's answer; fallback: the action failed; contact_request: asking for contact details before a hand-off.",
+    }),
   },
   { additionalProperties: false },
 );
-export const EscalateActionSchema = Type.Object(
-  { ...common, type: Type.Literal('escalate'), reason: Type.String({ maxLength: 1000 }) },
+export const TagInstructionSchema = Type.Object(
+  {
+    ...common,
+    type: Type.Literal('tag'),
+    signals: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, maxLength: 128 }),
+          value: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean()])),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 50 },
+    ),
+  },
+  { additionalProperties: false },
+);
+export const EscalateInstructionSchema = Type.Object(
+  {
+    ...common,
+    type: Type.Literal('escalate'),
+    reason: Type.String({ maxLength: 1000 }),
+    transcript: Type.Array(TranscriptEntrySchema, { description: 'The recent messages, oldest first.' }),
+    context: Type.Object(
+      {
+        trigger: TriggerMatchSchema,
+        message: Type.Optional(
+          Type.Object({ role: Type.String(), text: Type.String() }, { additionalProperties: false }),
+        ),
+        ai: Type.Optional(AiAnnotationsSchema),
+      },
+      { additionalProperties: false, description: 'Why it escalated, and what the AI concluded.' },
+    ),
+    contact: Type.Optional(ContactSchema),
+    missingContactFields: Type.Optional(
+      Type.Array(StringEnum(['email', 'phone']), {
+        description: 'Contact details the workflow requires that were missing; the contact was asked for them.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 
 /** `conversation.actions` (key = conversation id): what the platform must do in the conversation. */
-export const ConversationActionSchema = TaggedUnion('type', [ReplyActionSchema, TagActionSchema, EscalateActionSchema]);
+export const ConversationActionSchema = TaggedUnion('type', [
+  ReplyInstructionSchema,
+  TagInstructionSchema,
+  EscalateInstructionSchema,
+]);
 export type ConversationAction = Static<typeof ConversationActionSchema>;
 export const conversationActionValidator = compileValidator(ConversationActionSchema);
 

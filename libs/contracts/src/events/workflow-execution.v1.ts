@@ -2,9 +2,19 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
-/** `skipped`: the workflow was disabled or deleted between its trigger and its execution. */
-export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'skipped']);
+/**
+ * `retrying`: an attempt failed and another is scheduled (`nextAttemptAt`); `circuit_open`: the
+ * endpoint's circuit breaker is open, so the execution was postponed to `nextAttemptAt` without an
+ * attempt. A later result of the same execution replaces either. `skipped`: the workflow was disabled or deleted between its trigger
+ * and its execution, or its endpoint is disabled.
+ */
+export const ExecutionStatusSchema = StringEnum(['succeeded', 'failed', 'retrying', 'circuit_open', 'skipped']);
 export type ExecutionStatus = Static<typeof ExecutionStatusSchema>;
+
+/** Whether an execution reached its final status (`retrying` and `circuit_open` are steps on the way). */
+export function isFinalExecutionStatus(status: ExecutionStatus): boolean {
+  return status !== 'retrying' && status !== 'circuit_open';
+}
 
 /** One delivery attempt of an action. */
 export const AttemptSchema = Type.Object(
@@ -31,10 +41,11 @@ export const WorkflowExecutedSchema = Type.Object(
     actionType: Type.String(),
     status: ExecutionStatusSchema,
     attempts: Type.Array(AttemptSchema, { description: 'Every delivery attempt; empty when skipped.' }),
-    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed or was skipped.' })),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: 'Why it failed, is retrying or was skipped.' })),
+    nextAttemptAt: Type.Optional(Timestamp('When `retrying` or `circuit_open`: when the next attempt is due.')),
     eventTime: Timestamp('Time of the conversation event that triggered it.'),
     startedAt: Timestamp('When the first attempt started.'),
-    finishedAt: Timestamp('When the execution reached its status.'),
+    finishedAt: Timestamp('When the execution reached its status (for `retrying`, when this attempt ended).'),
     latencyMs: Type.Number({ minimum: 0, description: 'From the first attempt to the final status.' }),
   },
   { additionalProperties: false },

@@ -114,19 +114,182 @@ export type Trigger = Static<typeof TriggerSchema>;
 export type TriggerType = Trigger['type'];
 
 const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" });
+const HttpUrl = (description: string) =>
+  Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
-export const WebhookActionSchema = Type.Object(
+/**
+ * Text that may use `{{variables}}` from the execution's context: `contact.*`, `conversation.*`
+ * (`id`, `message.text`), `trigger.*`, `ai.*`, `workflow.*`, and in a webhook's response reply
+ * `response.*` (the JSON it answered). Any other variable is refused.
+ */
+const Template = (maxLength: number, description: string) =>
+  Type.String({
+    minLength: 1,
+    maxLength,
+    pattern:
+      '^(?:[^{]|\\{(?!\\{)|\\{\\{\\s*(?:contact|conversation|trigger|ai|workflow|response)(?:\\.[A-Za-z0-9_]+)*\\s*\\}\\})*$',
+    description,
+  });
+
+/** A message the platform shows the contact: text plus optional links and quick-reply buttons. */
+export const RichMessageSchema = Type.Object(
   {
-    type: Type.Literal('webhook'),
-    url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'http(s) URL to POST to.' }),
-    headers: Type.Optional(
-      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' }),
+    text: Template(4000, 'The message; may use {{variables}}.'),
+    links: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { label: Type.String({ minLength: 1, maxLength: 100 }), url: HttpUrl('Link target.') },
+          { additionalProperties: false },
+        ),
+        { maxItems: 10 },
+      ),
+    ),
+    quickReplies: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            label: Type.String({ minLength: 1, maxLength: 64, description: 'Button text.' }),
+            value: Type.Optional(
+              Type.String({ maxLength: 256, description: 'Sent back when chosen; default the label.' }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 10 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RichMessage = Static<typeof RichMessageSchema>;
+
+/** What the contact is told when an outbound action fails, so they are never left without an answer. */
+export const FallbackSchema = Type.Object(
+  {
+    message: RichMessageSchema,
+    when: Type.Optional(
+      StringEnum(['final_failure', 'first_failure'], {
+        description: 'After the last attempt failed (default), or at the first failure while retries continue.',
+      }),
     ),
   },
   { additionalProperties: false },
 );
 
-export const ActionSchema = TaggedUnion('type', [WebhookActionSchema], { description: 'What the workflow does.' });
+const fallback = Type.Optional(FallbackSchema);
+
+export const WebhookActionSchema = Type.Object(
+  {
+    type: Type.Literal('webhook'),
+    url: HttpUrl('http(s) URL to POST to.'),
+    headers: Type.Optional(
+      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' }),
+    ),
+    responseReply: Type.Optional(
+      Type.Composite([RichMessageSchema], {
+        description: 'On success, a reply built from the JSON response ({{response.field}}), for the AI to confirm.',
+      }),
+    ),
+    fallback,
+  },
+  { additionalProperties: false },
+);
+
+export const ZapierActionSchema = Type.Object(
+  {
+    type: Type.Literal('zapier'),
+    url: Type.String({
+      pattern: '^https://hooks\\.zapier\\.com/hooks/catch/[0-9]+/[A-Za-z0-9]+/?$',
+      description: 'The "Webhooks by Zapier" Catch Hook URL.',
+    }),
+    fallback,
+  },
+  { additionalProperties: false },
+);
+
+export const MakeActionSchema = Type.Object(
+  {
+    type: Type.Literal('make'),
+    url: Type.String({
+      pattern: '^https://hook\\.[a-z0-9-]+\\.make\\.com/[A-Za-z0-9]+$',
+      description: 'The Make "Custom webhook" URL.',
+    }),
+    fallback,
+  },
+  { additionalProperties: false },
+);
+
+export const EscalateActionSchema = Type.Object(
+  {
+    type: Type.Literal('escalate'),
+    reason: Type.Optional(Template(1000, 'Why, for the human agent; default: the trigger in words.')),
+    notifyUrl: Type.Optional(HttpUrl('Also POST the hand-off (signed) to this team webhook.')),
+    requireContact: Type.Optional(
+      Type.Object(
+        {
+          fields: Type.Array(StringEnum(['email', 'phone']), { minItems: 1, maxItems: 2, uniqueItems: true }),
+          prompt: RichMessageSchema,
+        },
+        {
+          additionalProperties: false,
+          description: 'When a field is missing, the contact is asked for it (prompt) before the hand-off.',
+        },
+      ),
+    ),
+    fallback,
+  },
+  { additionalProperties: false },
+);
+
+const SignalValue = Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean()]);
+
+export const TagActionSchema = Type.Object(
+  {
+    type: Type.Literal('tag'),
+    signals: Type.Array(
+      Type.Object(
+        { name: Type.String({ minLength: 1, maxLength: 128 }), value: Type.Optional(SignalValue) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 20 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ReplyActionSchema = Type.Object(
+  { type: Type.Literal('reply'), message: RichMessageSchema },
+  { additionalProperties: false },
+);
+
+export const UpdateMemoryActionSchema = Type.Object(
+  {
+    type: Type.Literal('update_memory'),
+    set: Type.Optional(
+      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), SignalValue, {
+        description: 'Contact attributes to set, e.g. {"cancellation_requested": true}.',
+      }),
+    ),
+    clear: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 50, description: 'Attributes to remove.' }),
+    ),
+  },
+  { additionalProperties: false, minProperties: 2, description: 'Set and/or clear contact memory attributes.' },
+);
+
+export const ActionSchema = TaggedUnion(
+  'type',
+  [
+    WebhookActionSchema,
+    ZapierActionSchema,
+    MakeActionSchema,
+    EscalateActionSchema,
+    TagActionSchema,
+    ReplyActionSchema,
+    UpdateMemoryActionSchema,
+  ],
+  { description: 'What the workflow does.' },
+);
 export type Action = Static<typeof ActionSchema>;
 export type ActionType = Action['type'];
 
@@ -179,6 +342,18 @@ export const WorkflowDefinitionSchema = Type.Object(
     action: ActionSchema,
     firing: FiringPolicySchema,
     signingSecret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$', description: 'Standard Webhooks secret.' }),
+    previousSigningSecret: Type.Optional(
+      Type.Object(
+        {
+          secret: Type.String({ pattern: '^whsec_[A-Za-z0-9+/=]+$' }),
+          expiresAt: Timestamp('Until when it signs too.'),
+        },
+        {
+          additionalProperties: false,
+          description: 'After a rotation: the old secret, which also signs (a second signature) until it expires.',
+        },
+      ),
+    ),
     updatedAt: Timestamp('When this version was created.'),
   },
   { additionalProperties: false },

@@ -1,0 +1,551 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  InvalidInputError,
+  Topics,
+  parseJson,
+  pendingDeliveryValidator,
+  type ConversationAction,
+  type EndpointDisabled,
+  type PendingDelivery,
+  type WorkflowDefinition,
+  type WorkflowExecuted,
+} from '@app/contracts';
+import { listOf } from '@app/config';
+import {
+  OutboundAddressPolicy,
+  RetrySchedule,
+  afterAttempt,
+  judgeAttempt,
+  planAction,
+  replyInstruction,
+  runsOn,
+  type AfterAttempt,
+  type DeliveryVerdict,
+} from '@app/domain';
+import { ReadinessRegistry } from '@app/health';
+import { GuardedHttpClient } from '@app/http';
+import {
+  KAFKA_CLIENT,
+  createProducer,
+  jsonRecord,
+  sendChunked,
+  type CompactedTopicView,
+  type OutboundRecord,
+} from '@app/kafka';
+import {
+  actionDeliveryDuration,
+  deliveryRetriesScheduled,
+  endpointsDisabled,
+  pendingDeliveries,
+  workflowExecutions,
+} from '@app/metrics';
+import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import type { ActionDispatcherConfig } from '../config';
+import { EndpointBreakers } from './endpoint-breakers';
+import { WebhookSender, type AttemptResult } from './webhook.sender';
+
+/** Injection token of the view of `action-dispatcher.disabled-endpoints`. */
+export const DISABLED_ENDPOINTS = Symbol('DISABLED_ENDPOINTS');
+export type DisabledEndpoints = CompactedTopicView<EndpointDisabled>;
+
+/** How often due executions are looked for (besides at once when one arrives due). */
+const SCAN_INTERVAL_MS = 200;
+/** How long an execution waits when the definitions view has not yet seen its workflow version. */
+const DEFINITION_WAIT_MS = 1_000;
+/** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
+const MAX_RESPONSE_BODY_CHARS = 64 * 1024;
+
+interface Entry {
+  partition: number;
+  pending: PendingDelivery;
+}
+
+/** What this instance wrote for an execution and waits to read back before it may act on it again. */
+type AwaitedEcho = { partition: number } & (
+  { kind: 'tombstone' } | { kind: 'pending'; attempts: number; dueAt: string }
+);
+
+/** A step that made no attempt: the workflow cannot run, or the endpoint's circuit is open. */
+type StepWithoutAttempt =
+  | { status: 'skipped'; attempts: PendingDelivery['attempts']; reason: string }
+  | { status: 'circuit_open'; attempts: PendingDelivery['attempts']; reason: string; next: PendingDelivery };
+
+interface OutboxItem {
+  records: OutboundRecord[];
+  committed: () => void;
+  failed: (error: Error) => void;
+}
+
+/**
+ * The durable retry schedule. `action-dispatcher.deliveries` (compacted, key = execution id) holds
+ * every execution with an attempt still to make; this class owns some of its partitions through a
+ * consumer group, reads them from the beginning on every assignment (it never commits offsets: the
+ * topic is the state), and attempts each execution when it is due. After an attempt it writes, in
+ * one Kafka transaction, the execution's result to `workflow.executions` and either its next
+ * state (retrying) or a tombstone (done), then waits to read that write back before touching the
+ * execution again. So a restart or a rebalance resumes every schedule where it stood, and an
+ * execution whose success was committed is never attempted again.
+ *
+ * Deliveries run concurrently, at most `WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT` per workflow
+ * endpoint, so one slow endpoint cannot hold back the others; an endpoint that throttled
+ * (429/502/504 with Retry-After) is held back until then.
+ */
+@Injectable()
+export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly http: GuardedHttpClient;
+  private readonly webhooks: WebhookSender;
+  private readonly breakers: EndpointBreakers<AttemptResult & { verdict: DeliveryVerdict }>;
+  private readonly schedule: RetrySchedule;
+  private readonly entries = new Map<string, Entry>();
+  /** Partition → the offset it must be read up to before its entries may be attempted. */
+  private readonly catchingUp = new Map<number, bigint>();
+  private readonly positions = new Map<number, bigint>();
+  private readonly owned = new Set<number>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly awaitingEcho = new Map<string, AwaitedEcho>();
+  private readonly waiting = new Map<string, string[]>();
+  private readonly queued = new Set<string>();
+  private readonly inFlightPerEndpoint = new Map<string, number>();
+  private readonly endpointHeldUntil = new Map<string, number>();
+  private readonly definitionWaitUntil = new Map<string, number>();
+  private outbox: OutboxItem[] = [];
+  private committing: Promise<void> | null = null;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private joined = false;
+  private stopping = false;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
+    @Inject(DISABLED_ENDPOINTS) private readonly disabledEndpoints: DisabledEndpoints,
+    @Inject(APP_CONFIG) private readonly config: ActionDispatcherConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    private readonly readiness: ReadinessRegistry,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: 'action-dispatcher-deliveries',
+      readUncommitted: false,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+    });
+    this.producer = createProducer(kafka, { transactionalId: `action-dispatcher-deliveries-${config.INSTANCE_ID}` });
+    this.admin = kafka.admin();
+    this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+      maxResponseChars: MAX_RESPONSE_BODY_CHARS,
+    });
+    this.webhooks = new WebhookSender(this.http, config.WEBHOOK_MAX_RESPONSE_CHARS);
+    this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
+    this.breakers = new EndpointBreakers(
+      {
+        failureThreshold: config.WEBHOOK_CIRCUIT_FAILURE_THRESHOLD,
+        halfOpenAfterMs: config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
+      },
+      (result) => result.verdict.kind === 'retry',
+    );
+    const { GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
+    });
+    this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.topic !== Topics.pendingDeliveries.name) return;
+      this.positions.set(payload.partition, BigInt(payload.lastOffset));
+      this.checkCaughtUp(payload.partition);
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.register({
+      name: 'delivery-schedule',
+      check: () =>
+        this.joined && this.catchingUp.size === 0
+          ? { ready: true, detail: `${this.entries.size} pending deliveries in ${this.owned.size} partition(s)` }
+          : { ready: false, detail: this.joined ? 'reading the schedule' : 'joining group' },
+    });
+    await this.admin.connect();
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: Topics.pendingDeliveries.name, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) =>
+        this.apply(partition, message.key?.toString('utf8'), message.value),
+    });
+    this.scanTimer = setInterval(() => this.scan(), SCAN_INTERVAL_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.scanTimer);
+    await this.consumer.disconnect();
+    await Promise.allSettled([...this.running.values()]);
+    await this.flush();
+    await this.producer.disconnect();
+    await this.admin.disconnect();
+    await this.http.close();
+  }
+
+  /**
+   * Every (re)assignment: kafkajs resolves each assigned partition's offset afresh, and without
+   * committed offsets that is the beginning, so the owned partitions are read again in full.
+   */
+  private async onAssignment(partitions: number[]): Promise<void> {
+    this.entries.clear();
+    this.waiting.clear();
+    this.queued.clear();
+    this.owned.clear();
+    this.catchingUp.clear();
+    this.positions.clear();
+    partitions.forEach((partition) => this.owned.add(partition));
+    for (const [id, awaited] of this.awaitingEcho) {
+      // Echoes in partitions now owned by others are theirs to read.
+      if (!this.owned.has(awaited.partition)) this.awaitingEcho.delete(id);
+    }
+    try {
+      const ends = await this.admin.fetchTopicOffsets(Topics.pendingDeliveries.name);
+      for (const end of ends) {
+        if (!this.owned.has(end.partition)) continue;
+        if (BigInt(end.high) > BigInt(end.low)) this.catchingUp.set(end.partition, BigInt(end.high) - 1n);
+        this.checkCaughtUp(end.partition);
+      }
+      this.joined = true;
+      this.updateGauge();
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not read the ends of the delivery schedule');
+    }
+  }
+
+  private checkCaughtUp(partition: number): void {
+    const target = this.catchingUp.get(partition);
+    if (target === undefined) return;
+    if ((this.positions.get(partition) ?? -1n) >= target) {
+      this.catchingUp.delete(partition);
+      this.scan();
+    }
+  }
+
+  private apply(partition: number, key: string | undefined, value: Buffer | null): void {
+    if (key === undefined) return;
+    const awaited = this.awaitingEcho.get(key);
+    if (value === null) {
+      this.entries.delete(key);
+      if (awaited?.kind === 'tombstone') this.awaitingEcho.delete(key);
+      this.updateGauge();
+      return;
+    }
+    let pending: PendingDelivery;
+    try {
+      pending = parseJson(value, pendingDeliveryValidator);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      this.logger.error({ executionId: key, reason: error.message }, 'invalid record in the delivery schedule');
+      return;
+    }
+    this.entries.set(key, { partition, pending });
+    if (
+      awaited?.kind === 'pending' &&
+      awaited.attempts === pending.attempts.length &&
+      awaited.dueAt === pending.dueAt
+    ) {
+      this.awaitingEcho.delete(key);
+    }
+    this.updateGauge();
+    if (!this.catchingUp.has(partition) && Date.parse(pending.dueAt) <= Date.now()) this.enqueue(key);
+  }
+
+  /** Queues every due execution that is not already queued or running. */
+  private scan(): void {
+    if (this.stopping) return;
+    const now = Date.now();
+    for (const [id, entry] of this.entries) {
+      if (Date.parse(entry.pending.dueAt) <= now) this.enqueue(id);
+    }
+    for (const endpoint of this.waiting.keys()) this.drain(endpoint);
+  }
+
+  private enqueue(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry || this.queued.has(id) || this.running.has(id) || this.awaitingEcho.has(id)) return;
+    if (this.catchingUp.has(entry.partition)) return;
+    if ((this.definitionWaitUntil.get(id) ?? 0) > Date.now()) return;
+    const endpoint = entry.pending.trigger.workflow.id;
+    this.queued.add(id);
+    const queue = this.waiting.get(endpoint) ?? [];
+    queue.push(id);
+    this.waiting.set(endpoint, queue);
+    this.drain(endpoint);
+  }
+
+  /** Starts the endpoint's queued executions while it has free slots and is not held back. */
+  private drain(endpoint: string): void {
+    const queue = this.waiting.get(endpoint);
+    if (!queue || this.stopping) return;
+    if ((this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now()) return;
+    while (
+      queue.length > 0 &&
+      (this.inFlightPerEndpoint.get(endpoint) ?? 0) < this.config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT
+    ) {
+      const id = queue.shift()!;
+      this.queued.delete(id);
+      const entry = this.entries.get(id);
+      if (!entry || this.running.has(id) || this.awaitingEcho.has(id) || this.catchingUp.has(entry.partition)) continue;
+      this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 0) + 1);
+      // The endpoint's slot is freed as soon as its HTTP attempt is over, not when the result commits.
+      let released = false;
+      const releaseSlot = () => {
+        if (released) return;
+        released = true;
+        this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
+        this.drain(endpoint);
+      };
+      const run = this.execute(entry, releaseSlot)
+        .catch((error: unknown) => this.logger.error({ err: error, executionId: id }, 'execution step failed'))
+        .finally(() => {
+          this.running.delete(id);
+          releaseSlot();
+        });
+      this.running.set(id, run);
+    }
+    if (queue.length === 0) this.waiting.delete(endpoint);
+  }
+
+  /** One step of an execution: skip it, or attempt it and record where it stands. */
+  private async execute({ pending, partition }: Entry, releaseSlot: () => void): Promise<void> {
+    const { trigger, executionId } = pending;
+    const definition = this.definitions.get(trigger.workflow.id);
+    if (definition && definition.version < trigger.workflow.version) {
+      // The definitions view has not yet seen the version that fired: look again shortly.
+      this.definitionWaitUntil.set(executionId, Date.now() + DEFINITION_WAIT_MS);
+      return;
+    }
+    this.definitionWaitUntil.delete(executionId);
+    const disabled = this.disabledEndpoints.get(trigger.workflow.id);
+    const now = new Date();
+    const target = definition ? planAction({ definition, trigger, executionId, now }).delivery : null;
+    const skipReason = !definition
+      ? 'workflow was deleted'
+      : !runsOn(definition.status, trigger)
+        ? 'workflow is disabled'
+        : disabled && disabled.workflowVersion >= definition.version
+          ? `endpoint disabled: ${disabled.reason}`
+          : !target
+            ? `the workflow's action (${definition.action.type}) no longer calls an endpoint`
+            : null;
+    if (!definition || !target || skipReason) {
+      await this.record(pending, partition, {
+        workflowVersion: definition?.version ?? trigger.workflow.version,
+        actionType: definition?.action.type ?? 'unknown',
+        outcome: { status: 'skipped', attempts: pending.attempts, reason: skipReason ?? 'workflow was deleted' },
+      });
+      return;
+    }
+    const tried = await this.breakers.run(trigger.workflow.id, async () => {
+      const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
+      return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
+    });
+    releaseSlot();
+    if (tried === null) {
+      const dueAt = new Date(Date.now() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
+      await this.record(pending, partition, {
+        workflowVersion: definition.version,
+        actionType: definition.action.type,
+        outcome: {
+          status: 'circuit_open',
+          attempts: pending.attempts,
+          reason: 'circuit open: the endpoint keeps failing; postponed without an attempt',
+          next: { ...pending, dueAt },
+        },
+      });
+      return;
+    }
+    const { attempt, verdict } = tried;
+    actionDeliveryDuration.observe(
+      { action_type: definition.action.type, outcome: verdict.kind === 'delivered' ? 'succeeded' : 'failed' },
+      attempt.durationMs / 1000,
+    );
+    const outcome = afterAttempt(pending, attempt, verdict, this.schedule, new Date());
+    if (outcome.status === 'retrying') {
+      deliveryRetriesScheduled.inc({
+        action_type: definition.action.type,
+        throttled: String(outcome.holdEndpointUntil !== undefined),
+      });
+      if (outcome.holdEndpointUntil) {
+        this.endpointHeldUntil.set(trigger.workflow.id, outcome.holdEndpointUntil.getTime());
+      }
+    }
+    const disabling: EndpointDisabled | null =
+      outcome.status === 'failed' && outcome.endpointGone
+        ? {
+            workflowId: definition.id,
+            tenantId: definition.tenantId,
+            workflowVersion: definition.version,
+            reason: `${target.url} answered 410 Gone`,
+            disabledAt: new Date().toISOString(),
+          }
+        : null;
+    await this.record(pending, partition, {
+      workflowVersion: definition.version,
+      actionType: definition.action.type,
+      outcome,
+      disabling,
+      replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
+    });
+  }
+
+  /**
+   * What the contact is told after an attempt: the webhook's answer mapped into its response
+   * reply on success; the fallback message when the execution finally failed (or at the first
+   * failure, when the workflow asks for it then).
+   */
+  private repliesAfter(
+    definition: WorkflowDefinition,
+    pending: PendingDelivery,
+    outcome: AfterAttempt,
+    responseBody: string | undefined,
+  ): ConversationAction[] {
+    const { action } = definition;
+    const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
+    if (outcome.status === 'succeeded') {
+      if (action.type !== 'webhook' || !action.responseReply) return [];
+      return [replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody))];
+    }
+    const fallback = 'fallback' in action ? action.fallback : undefined;
+    if (!fallback) return [];
+    const when = fallback.when ?? 'final_failure';
+    const firstFailure =
+      outcome.attempts.filter((attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300).length === 1;
+    const due =
+      outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure;
+    return due ? [replyInstruction(fallback.message, 'fallback', input)] : [];
+  }
+
+  /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
+  private async record(
+    pending: PendingDelivery,
+    partition: number,
+    step: {
+      workflowVersion: number;
+      actionType: string;
+      outcome: AfterAttempt | StepWithoutAttempt;
+      disabling?: EndpointDisabled | null;
+      replies?: ConversationAction[];
+    },
+  ): Promise<void> {
+    const { trigger, executionId } = pending;
+    const { outcome } = step;
+    const finishedAt = new Date();
+    const result: WorkflowExecuted = {
+      executionId,
+      triggerId: trigger.triggerId,
+      tenantId: trigger.tenantId,
+      conversationId: trigger.conversationId,
+      workflowId: trigger.workflow.id,
+      workflowVersion: step.workflowVersion,
+      actionType: step.actionType,
+      status: outcome.status,
+      attempts: outcome.attempts,
+      ...('reason' in outcome ? { reason: outcome.reason } : {}),
+      ...('next' in outcome ? { nextAttemptAt: outcome.next.dueAt } : {}),
+      eventTime: trigger.event.time,
+      startedAt: pending.startedAt,
+      finishedAt: finishedAt.toISOString(),
+      latencyMs: Math.max(0, finishedAt.getTime() - Date.parse(pending.startedAt)),
+    };
+    const next = 'next' in outcome ? outcome.next : null;
+    const records = [
+      jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
+      next
+        ? jsonRecord(Topics.pendingDeliveries.name, executionId, next)
+        : { topic: Topics.pendingDeliveries.name, key: executionId, value: null },
+      ...(step.disabling ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.workflowId, step.disabling)] : []),
+      ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
+    ];
+    this.awaitingEcho.set(
+      executionId,
+      next
+        ? { partition, kind: 'pending', attempts: next.attempts.length, dueAt: next.dueAt }
+        : { partition, kind: 'tombstone' },
+    );
+    await new Promise<void>((resolve, reject) => {
+      this.outbox.push({
+        records,
+        committed: () => {
+          if (outcome.status !== 'retrying')
+            workflowExecutions.inc({ action_type: step.actionType, outcome: outcome.status });
+          if (step.disabling) {
+            this.disabledEndpoints.set(step.disabling.workflowId, step.disabling);
+            endpointsDisabled.inc({ reason: 'gone' });
+            this.logger.warn(
+              { workflowId: step.disabling.workflowId, tenantId: step.disabling.tenantId },
+              'webhook endpoint answered 410 Gone: disabled until the workflow changes',
+            );
+          }
+          resolve();
+        },
+        failed: (error) => {
+          // Not written: the execution stays as it was in the schedule and is attempted again.
+          this.awaitingEcho.delete(executionId);
+          reject(error);
+        },
+      });
+      void this.flush();
+    });
+  }
+
+  /** Group commit: whatever accumulated while the previous transaction ran goes in the next one. */
+  private async flush(): Promise<void> {
+    while (this.committing) await this.committing.catch(() => undefined);
+    if (this.outbox.length === 0) return;
+    const items = this.outbox;
+    this.outbox = [];
+    this.committing = (async () => {
+      try {
+        const transaction = await this.producer.transaction();
+        try {
+          await sendChunked(
+            transaction,
+            items.flatMap((item) => item.records),
+          );
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch((abortError: unknown) => {
+            this.logger.error({ err: abortError }, 'aborting the Kafka transaction failed');
+          });
+          throw error;
+        }
+      } catch (error) {
+        this.logger.error({ err: error }, 'recording delivery results failed; the executions will be attempted again');
+        const failure = error instanceof Error ? error : new Error(String(error));
+        items.forEach((item) => item.failed(failure));
+        return;
+      }
+      items.forEach((item) => item.committed());
+    })();
+    try {
+      await this.committing;
+    } finally {
+      this.committing = null;
+    }
+  }
+
+  private updateGauge(): void {
+    pendingDeliveries.set(this.entries.size);
+  }
+}
+
+/** A response body as template values: its JSON, or `{ "text": body }` when it is not JSON. */
+function parseResponse(body: string | undefined): unknown {
+  if (body === undefined || body.trim() === '') return {};
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return { text: body };
+  }
+}

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { Agent, request } from 'undici';
+import { ALL_TOPICS, Topics, type WorkflowDefinition, type WorkflowTriggered } from '@app/contracts';
+import { buildWebhookPayload, executionIdOf } from '@app/domain';
+import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
+import { createKafkaClient, createProducer, ensureTopics, jsonRecord, sendChunked, type Producer } from '@app/kafka';
+import { waitFor, workflowDefinitionsLoaded } from '@app/testing';
+
+const USAGE = `usage: npm run bench:delivery [-- --deliveries N] [--rate R] [--seconds S] [--concurrency C]
+
+Webhook delivery, measured in one run against one local HTTP receiver:
+  (a) a plain undici POST loop (C requests in flight) sending N webhook-sized bodies;
+  (b) action-dispatcher delivering N triggers published to workflow.triggers at once
+      (signing, SSRF guard, durable schedule, Kafka transactions), timed from the first publish
+      to the last webhook received; ratio (b) ÷ (a);
+  (c) latency from a trigger published to its webhook received, with triggers published at R/s
+      for S seconds: p50, p95, p99, max.
+Writes bench/results/delivery-throughput.json.`;
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+/** A loopback receiver that answers 200 at once and notes when each webhook-id first arrived. */
+async function startReceiver() {
+  const firstSeen = new Map<string, number>();
+  let requests = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests += 1;
+      const id = req.headers['webhook-id'];
+      if (typeof id === 'string' && !firstSeen.has(id)) firstSeen.set(id, Date.now());
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    firstSeen,
+    requests: () => requests,
+    stop: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+function sampleTrigger(workflow: WorkflowDefinition, index: number, run: string): WorkflowTriggered {
+  const now = new Date().toISOString();
+  const text = "hi, I'd like to cancel my subscription please";
+  return {
+    triggerId: `bench-${run}-${index}`,
+    tenantId: workflow.tenantId,
+    conversationId: `conv-${run}-${index}`,
+    workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
+    event: { id: `evt-${run}-${index}`, source: '/bench', type: 'conversation.message.created', time: now },
+    message: { id: `msg-${index}`, role: 'contact', text },
+    contact: { id: `contact-${index}`, name: 'Ada Lovelace', email: 'ada@example.com' },
+    transcript: [{ role: 'contact', text, time: now }],
+    match: { type: 'intent', score: 1, threshold: 0.75, phrase: 'I want to cancel' },
+    firedAt: now,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      deliveries: { type: 'string', default: '10000' },
+      rate: { type: 'string', default: '1000' },
+      seconds: { type: 'string', default: '15' },
+      concurrency: { type: 'string', default: '50' },
+      partitions: { type: 'string', default: '3' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${USAGE}\n`);
+  const deliveries = Number(values.deliveries);
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
+  const concurrency = Number(values.concurrency);
+  const partitions = Number(values.partitions);
+
+  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
+  const infrastructure = await provisionInfrastructure({ profile: 'test', log });
+  const receiver = await startReceiver();
+  try {
+    const kafka = createKafkaClient({
+      brokers: infrastructure.kafkaBrokers,
+      clientId: 'bench',
+      logger: pino({ level: 'error' }),
+    });
+    await ensureTopics(kafka, ALL_TOPICS, partitions);
+    const run = randomUUID().slice(0, 8);
+    const workflow: WorkflowDefinition = {
+      id: randomUUID(),
+      tenantId: `bench-${run}`,
+      name: 'Cancel subscription',
+      version: 1,
+      status: 'enabled',
+      trigger: { type: 'intent', phrases: ['I want to cancel'] },
+      action: { type: 'webhook', url: `${receiver.url}/hooks/cancel` },
+      firing: { mode: 'every_time' },
+      signingSecret: `whsec_${Buffer.from(randomUUID()).toString('base64')}`,
+      updatedAt: new Date().toISOString(),
+    };
+    const body = JSON.stringify(buildWebhookPayload(sampleTrigger(workflow, 0, run), 'x', new Date()));
+    log(`payload ${Buffer.byteLength(body)} bytes, ${deliveries} deliveries, concurrency ${concurrency}`);
+
+    // (a) plain undici loop
+    const agent = new Agent({ connections: concurrency });
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < deliveries) {
+          next += 1;
+          const response = await request(`${receiver.url}/plain`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json', 'webhook-id': `plain-${next}` },
+            dispatcher: agent,
+          });
+          await response.body.text();
+        }
+      }),
+    );
+    const plainSeconds = (performance.now() - started) / 1000;
+    await agent.close();
+    const plain = { seconds: plainSeconds, deliveriesPerSecond: deliveries / plainSeconds };
+    log(`(a) plain undici POST loop: ${plain.deliveriesPerSecond.toFixed(0)} deliveries/s`);
+
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
+    const services = await startServices({
+      names: ['action-dispatcher'],
+      env: {
+        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+        DATABASE_URL: infrastructure.databaseUrl,
+        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+        WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: String(concurrency),
+        LOG_LEVEL: 'warn',
+        INSTANCE_ID: `bench-${run}`,
+      },
+      portOffset: 2000,
+      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
+      log,
+    });
+    let dispatcher: { seconds: number; deliveriesPerSecond: number };
+    let latency: { published: number; received: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number };
+    try {
+      await waitFor('action-dispatcher to load the workflow', async () =>
+        ((await workflowDefinitionsLoaded(services.url('action-dispatcher'))) ?? 0) >= 1 ? true : undefined,
+      );
+      // (b) throughput: all triggers at once
+      const triggers = Array.from({ length: deliveries }, (_, index) => sampleTrigger(workflow, index, `${run}-b`));
+      const before = receiver.firstSeen.size;
+      const dispatchStarted = performance.now();
+      await sendChunked(
+        producer,
+        triggers.map((trigger) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
+      );
+      await waitFor(
+        `${deliveries} webhooks`,
+        () => (receiver.firstSeen.size - before >= deliveries ? true : undefined),
+        600_000,
+      );
+      const dispatchSeconds = (performance.now() - dispatchStarted) / 1000;
+      dispatcher = { seconds: dispatchSeconds, deliveriesPerSecond: deliveries / dispatchSeconds };
+      log(`(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s`);
+      latency = await measureLatency(producer, workflow, receiver.firstSeen, run, rate, seconds);
+      log(`(c) latency at ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms`);
+    } finally {
+      await services.stop();
+      await producer.disconnect();
+    }
+    const result = {
+      benchmark: 'delivery-throughput',
+      date: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+      },
+      kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
+      deliveries,
+      concurrency,
+      payloadBytes: Buffer.byteLength(body),
+      plainUndici: plain,
+      dispatcher,
+      ratio: dispatcher.deliveriesPerSecond / plain.deliveriesPerSecond,
+      latency: { ratePerSecond: rate, seconds, ...latency },
+    };
+    const file = path.join(findRepoRoot(), 'bench', 'results', 'delivery-throughput.json');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    log(
+      `ratio dispatcher ÷ plain undici = ${result.ratio.toFixed(3)}; written to ${path.relative(process.cwd(), file)}`,
+    );
+  } finally {
+    await receiver.stop();
+    await infrastructure.stop();
+  }
+}
+
+/** Publishes triggers at `rate` per second (in 10 ms slices) and measures publish → webhook received. */
+async function measureLatency(
+  producer: Producer,
+  workflow: WorkflowDefinition,
+  firstSeen: Map<string, number>,
+  run: string,
+  rate: number,
+  seconds: number,
+) {
+  const total = rate * seconds;
+  const perSlice = rate / 100;
+  const publishedAt = new Map<string, number>();
+  const started = Date.now();
+  for (let slice = 0, sent = 0; sent < total; slice += 1) {
+    const wait = started + slice * 10 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const count = Math.min(total - sent, Math.round((slice + 1) * perSlice) - sent);
+    const triggers = Array.from({ length: count }, (_, offset) => sampleTrigger(workflow, sent + offset, `${run}-c`));
+    const now = Date.now();
+    for (const trigger of triggers) publishedAt.set(trigger.triggerId, now);
+    void sendChunked(
+      producer,
+      triggers.map((trigger) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
+    );
+    sent += count;
+  }
+  const byExecution = new Map([...publishedAt].map(([triggerId, at]) => [executionIdOf(triggerId), at]));
+  await waitFor(
+    `${total} latency webhooks`,
+    () => ([...byExecution.keys()].every((id) => firstSeen.has(id)) ? true : undefined),
+    120_000,
+  );
+  const latencies = [...byExecution].map(([id, at]) => firstSeen.get(id)! - at).sort((a, b) => a - b);
+  return {
+    published: total,
+    received: latencies.length,
+    p50Ms: percentile(latencies, 50),
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies[latencies.length - 1]!,
+  };
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id, Timestamp } from '../schema-helpers';
+import { compileValidator } from '../validation';
+import { AttemptSchema } from './workflow-execution.v1';
+import { WorkflowTriggeredSchema } from './workflow-trigger.v1';
+
+/**
+ * `action-dispatcher.deliveries` (compacted, key = execution id): an execution that still has an
+ * attempt to make, with everything needed to make it. Written when a trigger is consumed and after
+ * every failed attempt; a null value (tombstone) once the execution reached a final status. The
+ * dispatcher's retry schedule is this table, so it survives restarts.
+ */
+export const PendingDeliverySchema = Type.Object(
+  {
+    executionId: Id('The execution; also the webhook-id.'),
+    trigger: WorkflowTriggeredSchema,
+    attempts: Type.Array(AttemptSchema, { description: 'Attempts made so far.' }),
+    dueAt: Timestamp('When the next attempt may start.'),
+    startedAt: Timestamp('When the execution was scheduled first.'),
+  },
+  { additionalProperties: false },
+);
+export type PendingDelivery = Static<typeof PendingDeliverySchema>;
+export const pendingDeliveryValidator = compileValidator(PendingDeliverySchema);
+
+/**
+ * `action-dispatcher.endpoints` (compacted, key = workflow id): an endpoint the dispatcher
+ * stopped delivering to (it answered 410 Gone, or failed without a success for the whole
+ * disabling window). Deliveries for versions up to `workflowVersion` are skipped; any new version
+ * of the workflow (a fixed URL, or the author re-enabling it) delivers again.
+ */
+export const EndpointDisabledSchema = Type.Object(
+  {
+    workflowId: Type.String({ format: 'uuid' }),
+    tenantId: Type.String(),
+    workflowVersion: Type.Integer({ minimum: 1, description: 'The newest version this applies to.' }),
+    reason: Type.String({ maxLength: 2000 }),
+    disabledAt: Timestamp('When the dispatcher disabled it.'),
+  },
+  { additionalProperties: false },
+);
+export type EndpointDisabled = Static<typeof EndpointDisabledSchema>;
+export const endpointDisabledValidator = compileValidator(EndpointDisabledSchema);

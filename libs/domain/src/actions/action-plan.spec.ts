@@ -1,0 +1,101 @@
+import type { WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
+import { flatPayload, planAction } from './action-plan';
+
+const trigger: WorkflowTriggered = {
+  triggerId: 't1',
+  tenantId: 'acme',
+  conversationId: 'conv-1',
+  workflow: { id: '00000000-0000-4000-8000-000000000001', version: 1, name: 'Escalate' },
+  event: { id: 'e1', source: '/p', type: 'conversation.message.created', time: '2026-11-24T10:00:00.000Z' },
+  message: { id: 'm1', role: 'contact', text: 'I want a human' },
+  contact: { id: 'c1', name: 'Ada', email: 'ada@example.com' },
+  transcript: [{ role: 'contact', text: 'I want a human', time: '2026-11-24T10:00:00.000Z' }],
+  match: { type: 'intent', score: 1, threshold: 0.75, phrase: 'talk to a human' },
+  firedAt: '2026-11-24T10:00:00.100Z',
+};
+
+const definition = (action: WorkflowDefinition['action']): WorkflowDefinition => ({
+  id: trigger.workflow.id,
+  tenantId: 'acme',
+  name: 'Escalate',
+  version: 1,
+  status: 'enabled',
+  trigger: { type: 'intent', phrases: ['talk to a human'] },
+  action,
+  firing: { mode: 'once_per_conversation' },
+  signingSecret: 'whsec_c2VjcmV0',
+  updatedAt: '2026-11-24T09:00:00.000Z',
+});
+
+const now = new Date('2026-11-24T10:00:01.000Z');
+
+describe('planAction', () => {
+  it('escalates with transcript, context and contact, asking first for a missing required field', () => {
+    const plan = planAction({
+      definition: definition({
+        type: 'escalate',
+        requireContact: { fields: ['email', 'phone'], prompt: { text: 'Your number, {{contact.name}}?' } },
+        notifyUrl: 'https://team.example.com/hook',
+      }),
+      trigger,
+      executionId: 'x1',
+      now,
+    });
+    expect(plan.instructions.map((instruction) => instruction.type)).toEqual(['reply', 'escalate']);
+    expect(plan.instructions[0]).toMatchObject({ purpose: 'contact_request', text: 'Your number, Ada?' });
+    expect(plan.instructions[1]).toMatchObject({
+      reason: 'Escalate: the contact said something like "talk to a human"',
+      missingContactFields: ['phone'],
+      contact: trigger.contact,
+      transcript: trigger.transcript,
+      context: { trigger: trigger.match, message: { role: 'contact', text: 'I want a human' } },
+    });
+    expect(plan.delivery).toEqual({ url: 'https://team.example.com/hook', headers: {}, payload: 'standard' });
+  });
+
+  it('tags with deterministic signal ids, and sets and clears memory through a contact.memory.updated event', () => {
+    const tag = planAction({
+      definition: definition({ type: 'tag', signals: [{ name: 'vip_issue', value: 3 }] }),
+      trigger,
+      executionId: 'x1',
+      now,
+    });
+    const again = planAction({
+      definition: definition({ type: 'tag', signals: [{ name: 'vip_issue', value: 3 }] }),
+      trigger,
+      executionId: 'x1',
+      now,
+    });
+    expect(tag.signals).toEqual(again.signals);
+    expect(tag.signals[0]).toMatchObject({ name: 'vip_issue', value: 3, conversationId: 'conv-1' });
+    const memory = planAction({
+      definition: definition({ type: 'update_memory', set: { plan: 'pro' }, clear: ['coupon'] }),
+      trigger,
+      executionId: 'x1',
+      now,
+    });
+    expect(memory.memoryUpdate).toMatchObject({
+      type: 'contact.memory.updated',
+      subject: 'conv-1',
+      data: { contact: trigger.contact, attributes: { plan: 'pro', coupon: null } },
+    });
+    expect(memory.delivery).toBeNull();
+  });
+
+  it('sends Zapier and Make the flat payload', () => {
+    const plan = planAction({
+      definition: definition({ type: 'zapier', url: 'https://hooks.zapier.com/hooks/catch/123/abc/' }),
+      trigger,
+      executionId: 'x1',
+      now,
+    });
+    expect(plan.delivery?.payload).toBe('flat');
+    expect(flatPayload(trigger, 'x1')).toMatchObject({
+      execution_id: 'x1',
+      contact_email: 'ada@example.com',
+      trigger_phrase: 'talk to a human',
+      transcript: 'contact: I want a human',
+    });
+    expect(Object.values(flatPayload(trigger, 'x1')).every((value) => typeof value !== 'object')).toBe(true);
+  });
+});

@@ -1,0 +1,209 @@
+import type {
+  Action,
+  ActionType,
+  ConversationAction,
+  ConversationEvent,
+  RichMessage,
+  SignalApplied,
+  WorkflowDefinition,
+  WorkflowTriggered,
+} from '@app/contracts';
+import { deterministicId } from '../ids/deterministic-id';
+import { renderTemplate } from './template';
+
+/** Where an outbound action POSTs, and in which body shape. */
+export interface DeliveryTarget {
+  url: string;
+  headers: Readonly<Record<string, string>>;
+  /** `standard`: the documented `{type, timestamp, data}` payload; `flat`: one level of snake_case keys (Zapier, Make). */
+  payload: 'standard' | 'flat';
+}
+
+/**
+ * What an execution does at once, inside the trigger's Kafka transaction (exactly once): the
+ * instructions for the platform, signals, a contact-memory update; and whether an HTTP delivery
+ * follows through the durable schedule.
+ */
+export interface ActionPlan {
+  instructions: ConversationAction[];
+  signals: SignalApplied[];
+  memoryUpdate: ConversationEvent | null;
+  delivery: DeliveryTarget | null;
+}
+
+export interface PlanInput {
+  definition: WorkflowDefinition;
+  trigger: WorkflowTriggered;
+  executionId: string;
+  now: Date;
+}
+
+type Planner<T extends ActionType> = (action: Extract<Action, { type: T }>, input: PlanInput) => ActionPlan;
+
+const nothing: ActionPlan = { instructions: [], signals: [], memoryUpdate: null, delivery: null };
+
+/** One planner per action type: the compiler refuses a missing one. */
+const PLANNERS: { [T in ActionType]: Planner<T> } = {
+  webhook: (action) => ({
+    ...nothing,
+    delivery: { url: action.url, headers: action.headers ?? {}, payload: 'standard' },
+  }),
+  zapier: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
+  make: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
+  reply: (action, input) => ({ ...nothing, instructions: [replyInstruction(action.message, 'reply', input)] }),
+  tag: (action, input) => ({
+    ...nothing,
+    instructions: [{ ...instructionBase(input, 'tag'), type: 'tag', signals: action.signals }],
+    signals: action.signals.map((signal, index) => ({
+      signalId: deterministicId(input.executionId, 'signal', String(index)),
+      tenantId: input.trigger.tenantId,
+      conversationId: input.trigger.conversationId,
+      name: signal.name,
+      ...(signal.value !== undefined ? { value: signal.value } : {}),
+      workflowId: input.definition.id,
+      time: input.trigger.event.time,
+    })),
+  }),
+  escalate: (action, input) => {
+    const { trigger } = input;
+    const missing = (action.requireContact?.fields ?? []).filter((field) => !trigger.contact?.[field]);
+    const handOff: ConversationAction = {
+      ...instructionBase(input, 'escalate'),
+      type: 'escalate',
+      reason: action.reason
+        ? renderTemplate(action.reason, templateContext(input)).slice(0, 1000)
+        : describeTrigger(trigger).slice(0, 1000),
+      transcript: trigger.transcript ?? [],
+      context: {
+        trigger: trigger.match,
+        ...(trigger.message ? { message: { role: trigger.message.role, text: trigger.message.text } } : {}),
+        ...(trigger.ai ? { ai: trigger.ai } : {}),
+      },
+      ...(trigger.contact ? { contact: trigger.contact } : {}),
+      ...(missing.length > 0 ? { missingContactFields: missing } : {}),
+    };
+    // Asked first: the request reaches the platform before the hand-off, on the same partition.
+    const ask =
+      missing.length > 0 && action.requireContact
+        ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
+        : [];
+    return {
+      ...nothing,
+      instructions: [...ask, handOff],
+      delivery: action.notifyUrl ? { url: action.notifyUrl, headers: {}, payload: 'standard' } : null,
+    };
+  },
+  update_memory: (action, input) => {
+    const { trigger } = input;
+    const attributes: Record<string, unknown> = { ...action.set };
+    for (const name of action.clear ?? []) attributes[name] = null;
+    return {
+      ...nothing,
+      memoryUpdate: {
+        specversion: '1.0',
+        id: deterministicId(input.executionId, 'memory'),
+        source: `/agent-workflows/workflows/${input.definition.id}`,
+        type: 'contact.memory.updated',
+        time: input.now.toISOString(),
+        subject: trigger.conversationId,
+        tenantid: trigger.tenantId,
+        datacontenttype: 'application/json',
+        data: {
+          contact: trigger.contact ?? { id: `conversation:${trigger.conversationId}` },
+          attributes,
+        },
+      },
+    };
+  },
+};
+
+export function planAction(input: PlanInput): ActionPlan {
+  const { action } = input.definition;
+  return (PLANNERS[action.type] as Planner<typeof action.type>)(action, input);
+}
+
+/** The values `{{variables}}` may refer to. */
+export function templateContext(input: Pick<PlanInput, 'trigger' | 'definition'>, response?: unknown) {
+  const { trigger, definition } = input;
+  return {
+    contact: trigger.contact ?? {},
+    conversation: { id: trigger.conversationId, message: trigger.message ?? {} },
+    trigger: { ...trigger.match, event: trigger.event },
+    ai: trigger.ai ?? {},
+    workflow: { id: definition.id, name: definition.name, version: definition.version },
+    ...(response !== undefined ? { response } : {}),
+  };
+}
+
+/** A reply instruction with its `{{variables}}` rendered. */
+export function replyInstruction(
+  message: RichMessage,
+  purpose: 'reply' | 'response' | 'fallback' | 'contact_request',
+  input: Pick<PlanInput, 'trigger' | 'definition' | 'executionId' | 'now'>,
+  response?: unknown,
+): ConversationAction {
+  const context = templateContext(input, response);
+  const text = renderTemplate(message.text, context).slice(0, 4000);
+  return {
+    ...instructionBase(input, purpose),
+    type: 'reply',
+    purpose,
+    // A template whose variables all came out empty still says something.
+    text: text.trim().length > 0 ? text : message.text.slice(0, 4000),
+    ...(message.links ? { links: message.links } : {}),
+    ...(message.quickReplies
+      ? { quickReplies: message.quickReplies.map(({ label, value }) => ({ label, value: value ?? label })) }
+      : {}),
+  };
+}
+
+function instructionBase(input: Pick<PlanInput, 'trigger' | 'definition' | 'executionId' | 'now'>, kind: string) {
+  return {
+    actionId: deterministicId(input.executionId, kind),
+    tenantId: input.trigger.tenantId,
+    conversationId: input.trigger.conversationId,
+    workflowId: input.definition.id,
+    executionId: input.executionId,
+    createdAt: input.now.toISOString(),
+  };
+}
+
+function describeTrigger(trigger: WorkflowTriggered): string {
+  const { match } = trigger;
+  if (match.phrase) return `${trigger.workflow.name}: the contact said something like "${match.phrase}"`;
+  return `${trigger.workflow.name}: ${match.detail ?? match.type}`;
+}
+
+/** The flat JSON that Zapier and Make map most easily: one level, snake_case, no arrays of objects. */
+export function flatPayload(
+  trigger: WorkflowTriggered,
+  executionId: string,
+): Record<string, string | number | boolean> {
+  const entries: [string, string | number | boolean | undefined][] = [
+    ['execution_id', executionId],
+    ['tenant_id', trigger.tenantId],
+    ['workflow_id', trigger.workflow.id],
+    ['workflow_name', trigger.workflow.name],
+    ['conversation_id', trigger.conversationId],
+    ['trigger_type', trigger.match.type],
+    ['trigger_phrase', trigger.match.phrase],
+    ['trigger_detail', trigger.match.detail],
+    ['trigger_score', trigger.match.score],
+    ['fired_at', trigger.firedAt],
+    ['event_id', trigger.event.id],
+    ['event_time', trigger.event.time],
+    ['message_text', trigger.message?.text],
+    ['message_role', trigger.message?.role],
+    ['contact_id', trigger.contact?.id],
+    ['contact_name', trigger.contact?.name],
+    ['contact_email', trigger.contact?.email],
+    ['contact_phone', trigger.contact?.phone],
+    ['ai_intent', trigger.ai?.intent],
+    ['ai_confidence', trigger.ai?.confidence],
+    ['ai_answered', trigger.ai?.answered],
+    ['transcript', trigger.transcript?.map((entry) => `${entry.role}: ${entry.text}`).join('\n')],
+  ];
+  return Object.fromEntries(
+    entries.filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined),
+  );
+}

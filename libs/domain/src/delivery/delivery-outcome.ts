@@ -1,0 +1,68 @@
+/**
+ * What a delivery attempt's answer means, per the Standard Webhooks spec's guidance:
+ * - 2xx: delivered.
+ * - 410 Gone: the receiver removed the endpoint; stop and disable it.
+ * - 429, 502, 504: the receiver is overloaded; retry, no sooner than its `Retry-After`, and
+ *   hold back the endpoint's other deliveries for that long (throttling).
+ * - other 5xx, timeouts and network errors: transient; retry on the schedule.
+ * - 3xx: a failure (redirects are never followed); final, since retrying cannot change a redirect.
+ * - other 4xx: the receiver rejects the request itself; final.
+ * - a `2xx`-less answer carrying the stop header (`x-webhook-stop-retries: true`): final, at the
+ *   receiver's request.
+ */
+export type DeliveryVerdict =
+  | { kind: 'delivered' }
+  | { kind: 'retry'; throttle: boolean; retryAfterMs?: number }
+  | { kind: 'final'; reason: string }
+  | { kind: 'endpoint_gone' };
+
+/** Header a receiver may answer with to stop further retries of this execution. */
+export const STOP_RETRIES_HEADER = 'x-webhook-stop-retries';
+
+const THROTTLING_STATUSES = new Set([429, 502, 504]);
+
+export interface AttemptAnswer {
+  /** Absent when no HTTP answer came (network error, timeout, refused by the SSRF guard). */
+  statusCode?: number;
+  headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** Set when the request could not be made at all and retrying cannot help (SSRF refusal). */
+  permanentError?: string;
+}
+
+export function judgeAttempt(answer: AttemptAnswer, now: Date, maxRetryAfterMs: number): DeliveryVerdict {
+  const { statusCode } = answer;
+  if (answer.permanentError !== undefined) return { kind: 'final', reason: answer.permanentError };
+  if (statusCode === undefined) return { kind: 'retry', throttle: false };
+  if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered' };
+  if (headerValue(answer.headers, STOP_RETRIES_HEADER)?.toLowerCase() === 'true') {
+    return { kind: 'final', reason: `HTTP ${statusCode}; the receiver asked not to retry` };
+  }
+  if (statusCode === 410) return { kind: 'endpoint_gone' };
+  if (THROTTLING_STATUSES.has(statusCode)) {
+    const retryAfterMs = parseRetryAfter(headerValue(answer.headers, 'retry-after'), now, maxRetryAfterMs);
+    return retryAfterMs === undefined
+      ? { kind: 'retry', throttle: true }
+      : { kind: 'retry', throttle: true, retryAfterMs };
+  }
+  if (statusCode >= 500) return { kind: 'retry', throttle: false };
+  if (statusCode >= 300 && statusCode < 400)
+    return { kind: 'final', reason: `HTTP ${statusCode}: redirects are not followed` };
+  return { kind: 'final', reason: `HTTP ${statusCode}` };
+}
+
+/** `Retry-After` as delay-seconds or an HTTP date, capped; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, now: Date, maxMs: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now.getTime();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), maxMs);
+}
+
+function headerValue(
+  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
+  name: string,
+): string | undefined {
+  const value = headers?.[name];
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}

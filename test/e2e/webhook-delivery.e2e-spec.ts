@@ -1,0 +1,445 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Consumer, Producer } from '@app/kafka';
+import pino from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { Topics, type ExecutionView } from '@app/contracts';
+import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
+import { createKafkaClient, createProducer } from '@app/kafka';
+import {
+  WebhookReceiver,
+  messageCreatedEvent,
+  waitFor,
+  workflowDefinitionsLoaded,
+  type ScriptedResponse,
+} from '@app/testing';
+
+/**
+ * Delivery guarantees against real HTTP receivers on loopback: each class of answer, timeouts,
+ * redirects, Retry-After, 410, and a dispatcher killed in the middle of a retry schedule. The
+ * schedule is shortened to seconds for the test (WEBHOOK_RETRY_SCHEDULE).
+ */
+describe('webhook delivery', () => {
+  const receiver = new WebhookReceiver();
+  const scripts = new Map<string, (earlier: number) => ScriptedResponse>();
+  let receiverUrl: string;
+  let services: RunningServices;
+  let producer: Producer;
+  let reader: Consumer;
+  /** Records of conversation.actions, conversation.signals and conversation.events, by topic. */
+  const published = new Map<string, { key: string; value: Record<string, any> }[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  let workflowsCreated = 0;
+  const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    receiverUrl = await receiver.start();
+    receiver.script = (request, earlier) => scripts.get(request.path)?.(earlier);
+    services = await startServices({
+      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
+      env: {
+        KAFKA_BROKERS: required('KAFKA_BROKERS'),
+        DATABASE_URL: required('DATABASE_URL'),
+        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+        INSTANCE_ID: `e2e-delivery-${randomUUID().slice(0, 8)}`,
+        WEBHOOK_RETRY_SCHEDULE: '1500ms,1500ms,1500ms',
+        WEBHOOK_TIMEOUT_MS: '1000',
+        WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: '3',
+        WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: '3000',
+        LOG_LEVEL: 'info',
+      },
+      portOffset: 2000,
+      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-delivery'),
+      log: (line) => process.stderr.write(`[e2e delivery] ${line}\n`),
+    });
+    const kafka = createKafkaClient({
+      brokers: required('KAFKA_BROKERS').split(','),
+      clientId: 'e2e-delivery',
+      logger: pino({ level: 'warn' }),
+    });
+    producer = createProducer(kafka);
+    await producer.connect();
+    reader = kafka.consumer({ groupId: `e2e-delivery-reader-${randomUUID()}` });
+    await reader.connect();
+    await reader.subscribe({
+      topics: [Topics.conversationActions.name, Topics.conversationSignals.name, Topics.conversationEvents.name],
+      fromBeginning: true,
+    });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        const records = published.get(topic) ?? [];
+        records.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null') });
+        published.set(topic, records);
+      },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await reader?.disconnect();
+    await producer?.disconnect();
+    await services?.stop();
+    await receiver.stop();
+  });
+
+  /** A workflow firing on `phrase` whose webhook at `/hooks/<name>` answers per `script`. */
+  async function workflowAnswering(
+    name: string,
+    script: (earlier: number) => ScriptedResponse,
+    actionOptions: Record<string, unknown> = {},
+  ) {
+    scripts.set(`/hooks/${name}`, script);
+    return createWorkflow(name, { type: 'webhook', url: `${receiverUrl}/hooks/${name}`, ...actionOptions });
+  }
+
+  /** A workflow firing on "please run <name>" (plus `trigger` fields such as conditions). */
+  async function createWorkflow(name: string, action: unknown, trigger: Record<string, unknown> = {}) {
+    const response = await fetch(`${services.url('api')}/v1/workflows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify({
+        name,
+        trigger: { type: 'intent', phrases: [`please run ${name}`], ...trigger },
+        action,
+        firing: { mode: 'every_time' },
+      }),
+    });
+    expect(response.status).toBe(201);
+    workflowsCreated += 1;
+    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
+      await waitFor(`${service} to load the workflows`, async () =>
+        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= workflowsCreated ? true : undefined,
+      );
+    }
+    return (await response.json()) as { id: string; signingSecret: string };
+  }
+
+  async function fire(name: string, conversationId = `conv-${randomUUID()}`): Promise<string> {
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [
+        {
+          key: conversationId,
+          value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, `please run ${name}`)),
+        },
+      ],
+    });
+    return conversationId;
+  }
+
+  /** Records published to `topic` for the conversation, once there are at least `count`. */
+  function publishedFor(topic: string, conversationId: string, count = 1) {
+    return waitFor(`${count} record(s) on ${topic} for ${conversationId}`, () => {
+      const records = (published.get(topic) ?? []).filter((record) => record.key === conversationId);
+      return records.length >= count ? records.map((record) => record.value) : undefined;
+    });
+  }
+
+  const hooks = (name: string) => receiver.requests.filter((request) => request.path === `/hooks/${name}`);
+
+  async function executions(workflowId: string): Promise<ExecutionView[]> {
+    const response = await fetch(`${services.url('history')}/v1/workflows/${workflowId}/executions`, {
+      headers: { 'x-tenant-id': tenantId },
+    });
+    return ((await response.json()) as { items: ExecutionView[] }).items;
+  }
+
+  async function finalExecution(workflowId: string, count = 1): Promise<ExecutionView[]> {
+    return waitFor(
+      `${count} finished execution(s) of ${workflowId}`,
+      async () => {
+        const items = await executions(workflowId);
+        const finished = items.every((item) => item.status !== 'retrying' && item.status !== 'circuit_open');
+        return items.length >= count && finished ? items : undefined;
+      },
+      45_000,
+    );
+  }
+
+  const quietly = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('retries 5xx answers and timeouts on the schedule with the same signed webhook-id, then succeeds', async () => {
+    const workflow = await workflowAnswering('flaky', (earlier) =>
+      earlier === 0 ? { status: 500, body: 'boom' } : earlier === 1 ? { status: 200, delayMs: 2_000 } : { status: 204 },
+    );
+    await fire('flaky');
+    const [execution] = await finalExecution(workflow.id);
+    expect(execution).toMatchObject({ status: 'succeeded', attemptCount: 3 });
+    expect(execution!.attempts.map((attempt) => attempt.statusCode ?? null)).toEqual([500, null, 204]);
+    expect(execution!.attempts[0]!.error).toBe('HTTP 500: boom');
+    expect(execution!.attempts[1]!.error).toBe('timed out after 1000 ms');
+    const requests = hooks('flaky');
+    expect(requests).toHaveLength(3);
+    expect(new Set(requests.map((request) => request.headers['webhook-id']))).toEqual(
+      new Set([execution!.executionId]),
+    );
+    for (const request of requests) {
+      expect(() =>
+        new Webhook(workflow.signingSecret).verify(request.body, request.headers as Record<string, string>),
+      ).not.toThrow();
+    }
+    // Retries wait for the schedule (1.5 s plus up to 20% jitter; the timed-out attempt took 1 s).
+    expect(requests[1]!.receivedAt - requests[0]!.receivedAt).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it('gives up at once on 4xx, on redirects (never followed) and when the receiver says stop', async () => {
+    const rejected = await workflowAnswering('rejected', () => ({ status: 422, body: 'no such order' }));
+    const redirected = await workflowAnswering('redirected', () => ({
+      status: 307,
+      headers: { location: `${receiverUrl}/hooks/redirect-target` },
+    }));
+    const stopped = await workflowAnswering('stopped', () => ({
+      status: 503,
+      headers: { 'x-webhook-stop-retries': 'true' },
+    }));
+    await Promise.all([fire('rejected'), fire('redirected'), fire('stopped')]);
+    const [rejectedRun] = await finalExecution(rejected.id);
+    const [redirectedRun] = await finalExecution(redirected.id);
+    const [stoppedRun] = await finalExecution(stopped.id);
+    expect(rejectedRun).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'HTTP 422: no such order' });
+    expect(redirectedRun).toMatchObject({ status: 'failed', attemptCount: 1 });
+    expect(stoppedRun).toMatchObject({ status: 'failed', attemptCount: 1 });
+    await quietly(2_500);
+    expect([hooks('rejected').length, hooks('redirected').length, hooks('stopped').length]).toEqual([1, 1, 1]);
+    expect(hooks('redirect-target')).toHaveLength(0);
+  });
+
+  it("honours a 429's Retry-After, and gives up when the schedule is exhausted", async () => {
+    const throttled = await workflowAnswering('throttled', (earlier) =>
+      earlier === 0 ? { status: 429, headers: { 'retry-after': '4' } } : { status: 200 },
+    );
+    const broken = await workflowAnswering('broken', () => ({ status: 502 }));
+    await Promise.all([fire('throttled'), fire('broken')]);
+    const [throttledRun] = await finalExecution(throttled.id);
+    expect(throttledRun).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+    const [first, second] = hooks('throttled');
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(3_900);
+    const [brokenRun] = await finalExecution(broken.id);
+    expect(brokenRun).toMatchObject({ status: 'failed', attemptCount: 4 });
+    expect(brokenRun!.reason).toMatch(/^gave up after 4 attempt\(s\): HTTP 502/);
+  });
+
+  it('disables an endpoint that answers 410 Gone, and skips its later executions', async () => {
+    const gone = await workflowAnswering('gone', () => ({ status: 410 }));
+    await fire('gone');
+    const [first] = await finalExecution(gone.id);
+    expect(first).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'HTTP 410 Gone: endpoint disabled' });
+    await fire('gone');
+    const runs = await finalExecution(gone.id, 2);
+    expect(runs.map((run) => run.status).sort()).toEqual(['failed', 'skipped']);
+    expect(runs.find((run) => run.status === 'skipped')!.reason).toMatch(/^endpoint disabled: .* answered 410 Gone$/);
+    expect(hooks('gone')).toHaveLength(1);
+    const metrics = await (await fetch(`${services.url('action-dispatcher')}/metrics`)).text();
+    expect(metrics).toMatch(/aw_webhook_endpoints_disabled_total\{[^}]*reason="gone"[^}]*\} 1/);
+  });
+
+  it("opens an endpoint's circuit after consecutive failures, postpones its executions, and recovers", async () => {
+    let healthy = false;
+    const workflow = await workflowAnswering('tripping', () => (healthy ? { status: 200 } : { status: 500 }));
+    await Promise.all([fire('tripping'), fire('tripping'), fire('tripping'), fire('tripping')]);
+    const postponed = await waitFor('an execution postponed by the open circuit', async () =>
+      (await executions(workflow.id)).find((execution) => execution.status === 'circuit_open'),
+    );
+    expect(postponed.reason).toMatch(/^circuit open/);
+    const metrics = await (await fetch(`${services.url('action-dispatcher')}/metrics`)).text();
+    expect(metrics).toMatch(/aw_circuit_breaker_transitions_total\{[^}]*state="open"[^}]*\} [1-9]/);
+    healthy = true;
+    const runs = await finalExecution(workflow.id, 4);
+    expect(runs.map((run) => run.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    // Postponements are not attempts: no execution used more than the schedule allows.
+    expect(Math.max(...runs.map((run) => run.attemptCount))).toBeLessThanOrEqual(4);
+  });
+
+  it('cancel my order: the order API answers, and its answer becomes a reply on conversation.actions', async () => {
+    const workflow = await workflowAnswering(
+      'cancel-order',
+      () => ({
+        status: 200,
+        body: JSON.stringify({ order: { id: 'A-17', status: 'cancelled' }, refund: '42.50 EUR' }),
+      }),
+      {
+        responseReply: {
+          text: 'Done, {{contact.name}}: order {{response.order.id}} is {{response.order.status}}; {{response.refund}} will be refunded.',
+          quickReplies: [{ label: 'Thanks' }],
+        },
+      },
+    );
+    const conversationId = await fire('cancel-order');
+    const [reply] = await publishedFor(Topics.conversationActions.name, conversationId);
+    expect(reply).toMatchObject({
+      type: 'reply',
+      purpose: 'response',
+      workflowId: workflow.id,
+      text: 'Done, Ada Lovelace: order A-17 is cancelled; 42.50 EUR will be refunded.',
+      quickReplies: [{ label: 'Thanks', value: 'Thanks' }],
+    });
+    expect(reply!.executionId).toBe(hooks('cancel-order')[0]!.headers['webhook-id']);
+  });
+
+  it('tells the contact a fallback message when the action fails: finally, or at once while retrying', async () => {
+    await workflowAnswering('refused', () => ({ status: 422 }), {
+      fallback: { message: { text: 'Sorry {{contact.name}}, that did not work; an agent will follow up.' } },
+    });
+    const down = await workflowAnswering('down', () => ({ status: 500 }), {
+      fallback: { message: { text: 'This takes longer than usual.' }, when: 'first_failure' },
+    });
+    const refusedConversation = await fire('refused');
+    const downConversation = await fire('down');
+    const [refusedReply] = await publishedFor(Topics.conversationActions.name, refusedConversation);
+    expect(refusedReply).toMatchObject({
+      purpose: 'fallback',
+      text: 'Sorry Ada Lovelace, that did not work; an agent will follow up.',
+    });
+    const [downReply] = await publishedFor(Topics.conversationActions.name, downConversation);
+    expect(downReply).toMatchObject({ purpose: 'fallback', text: 'This takes longer than usual.' });
+    // Sent while the retries were still going, and only once.
+    expect(hooks('down').length).toBeLessThan(4);
+    await finalExecution(down.id);
+    const downReplies = (published.get(Topics.conversationActions.name) ?? []).filter(
+      (record) => record.key === downConversation,
+    );
+    expect(downReplies).toHaveLength(1);
+  });
+
+  it('replies, tags, updates contact memory (which later workflows condition on) and escalates', async () => {
+    await createWorkflow('reply', {
+      type: 'reply',
+      message: {
+        text: 'Hi {{contact.name}}, here is our policy.',
+        links: [{ label: 'Policy', url: 'https://example.com/p' }],
+      },
+    });
+    await createWorkflow('tag', { type: 'tag', signals: [{ name: 'churn_risk' }, { name: 'plan', value: 'pro' }] });
+    await createWorkflow('remember', {
+      type: 'update_memory',
+      set: { cancellation_requested: true },
+      clear: ['coupon'],
+    });
+    await createWorkflow(
+      'conditional',
+      { type: 'reply', message: { text: 'We saw you asked to cancel.' } },
+      { conditions: { op: 'equals', attribute: 'cancellation_requested', value: true } },
+    );
+    await createWorkflow('escalate', {
+      type: 'escalate',
+      requireContact: { fields: ['phone'], prompt: { text: 'What number can an agent call you on?' } },
+    });
+    const conversationId = `conv-${randomUUID()}`;
+    await fire('conditional', conversationId);
+    await fire('reply', conversationId);
+    await fire('tag', conversationId);
+    await fire('remember', conversationId);
+    await publishedFor(Topics.conversationEvents.name, conversationId, 5);
+    await fire('conditional', conversationId);
+    await fire('escalate', conversationId);
+    const actions = await publishedFor(Topics.conversationActions.name, conversationId, 5);
+    expect(actions.map((action) => [action.type, action.purpose ?? null])).toEqual([
+      ['reply', 'reply'],
+      ['tag', null],
+      ['reply', 'reply'],
+      ['reply', 'contact_request'],
+      ['escalate', null],
+    ]);
+    expect(actions[0]).toMatchObject({
+      text: 'Hi Ada Lovelace, here is our policy.',
+      links: [{ label: 'Policy', url: 'https://example.com/p' }],
+    });
+    expect(actions[1]!.signals).toEqual([{ name: 'churn_risk' }, { name: 'plan', value: 'pro' }]);
+    // Only the second "conditional" message fired: after the memory update.
+    expect(actions[2]!.text).toBe('We saw you asked to cancel.');
+    expect(actions[3]!.text).toBe('What number can an agent call you on?');
+    expect(actions[4]).toMatchObject({
+      reason: expect.stringContaining('escalate'),
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      missingContactFields: ['phone'],
+      context: { trigger: { type: 'intent', phrase: 'please run escalate' }, message: { text: 'please run escalate' } },
+    });
+    expect(actions[4]!.transcript.map((entry: { text: string }) => entry.text)).toContain('please run tag');
+    const signals = await publishedFor(Topics.conversationSignals.name, conversationId, 2);
+    expect(signals.map((signal) => [signal.name, signal.value ?? null])).toEqual([
+      ['churn_risk', null],
+      ['plan', 'pro'],
+    ]);
+    const memoryUpdate = (await publishedFor(Topics.conversationEvents.name, conversationId, 5)).find(
+      (event) => event.type === 'contact.memory.updated',
+    );
+    expect(memoryUpdate!.data.attributes).toEqual({ cancellation_requested: true, coupon: null });
+  });
+
+  it('signs with both secrets during a rotation overlap, and sends custom headers', async () => {
+    const workflow = await workflowAnswering('rotated', () => ({ status: 200 }), {
+      headers: { 'x-api-key': 'key-for-the-receiver' },
+    });
+    const rotation = await fetch(`${services.url('api')}/v1/workflows/${workflow.id}/signing-secret/rotate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify({ overlapSeconds: 3600 }),
+    });
+    expect(rotation.status).toBe(200);
+    const rotated = (await rotation.json()) as { signingSecret: string; version: number };
+    expect(rotated.signingSecret).toMatch(/^whsec_/);
+    expect(rotated.signingSecret).not.toBe(workflow.signingSecret);
+    // Until the data plane has the rotated version, a delivery carries one signature.
+    const request = await waitFor('a delivery signed during the overlap', async () => {
+      const before = hooks('rotated').length;
+      await fire('rotated');
+      await waitFor('the delivery', () => (hooks('rotated').length > before ? true : undefined));
+      const last = hooks('rotated').at(-1)!;
+      return String(last.headers['webhook-signature']).split(' ').length === 2 ? last : undefined;
+    });
+    const headers = request.headers as Record<string, string>;
+    expect(headers['x-api-key']).toBe('key-for-the-receiver');
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(rotated.signingSecret).verify(request.body, headers)).not.toThrow();
+    expect(() => new Webhook(workflow.signingSecret).verify(request.body, headers)).not.toThrow();
+  });
+
+  it('refuses invalid actions naming the field', async () => {
+    const invalid = async (action: unknown) => {
+      const response = await fetch(`${services.url('api')}/v1/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        body: JSON.stringify({ name: 'bad', trigger: { type: 'intent', phrases: ['x'] }, action }),
+      });
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { issues: { field: string }[] }).issues.map((issue) => issue.field);
+    };
+    expect(await invalid({ type: 'zapier', url: 'https://example.com/hook' })).toContain('/action/url');
+    expect(await invalid({ type: 'make', url: 'https://hooks.zapier.com/hooks/catch/1/abc/' })).toContain(
+      '/action/url',
+    );
+    expect(await invalid({ type: 'reply', message: { text: 'Hi {{secrets.key}}' } })).toContain('/action/message/text');
+    expect(await invalid({ type: 'tag', signals: [] })).toContain('/action/signals');
+    expect(await invalid({ type: 'update_memory' })).toContain('/action');
+  });
+
+  it('resumes a retry schedule after the dispatcher is killed, and never sends again after success', async () => {
+    const workflow = await workflowAnswering('crash', (earlier) => (earlier < 2 ? { status: 500 } : { status: 200 }));
+    await fire('crash');
+    // The first failure and its next attempt are committed to the schedule…
+    await waitFor('the execution to be retrying', async () =>
+      (await executions(workflow.id))[0]?.status === 'retrying' ? true : undefined,
+    );
+    // …when the dispatcher dies without any chance to clean up.
+    expect(await services.kill('action-dispatcher', 'SIGKILL')).toBeNull();
+    const sentBeforeCrash = hooks('crash').length;
+    expect(sentBeforeCrash).toBeGreaterThanOrEqual(1);
+    await services.start('action-dispatcher');
+    const [execution] = await finalExecution(workflow.id);
+    expect(execution).toMatchObject({ status: 'succeeded', attemptCount: 3 });
+    expect(hooks('crash')).toHaveLength(3);
+    // Killed and restarted after the success: nothing is sent again.
+    expect(await services.kill('action-dispatcher', 'SIGKILL')).toBeNull();
+    await services.start('action-dispatcher');
+    await quietly(4_000);
+    expect(hooks('crash')).toHaveLength(3);
+    expect(new Set(hooks('crash').map((request) => request.headers['webhook-id']))).toEqual(
+      new Set([execution!.executionId]),
+    );
+  }, 120_000);
+});
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
+  return value;
+}
