@@ -102,8 +102,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly breakers: EndpointBreakers<AttemptResult & { verdict: DeliveryVerdict }>;
   private readonly schedule: RetrySchedule;
   private readonly entries = new Map<string, Entry>();
-  /** Partition → the offset it must be read up to before its entries may be attempted. */
-  private readonly catchingUp = new Map<number, bigint>();
+  /**
+   * Partition → the offset it must be read up to before its entries may be attempted; null while
+   * that end is being fetched (records already arriving then must wait too).
+   */
+  private readonly catchingUp = new Map<number, bigint | null>();
   private readonly positions = new Map<number, bigint>();
   private readonly owned = new Set<number>();
   private readonly running = new Map<string, Promise<void>>();
@@ -203,28 +206,41 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.owned.clear();
     this.catchingUp.clear();
     this.positions.clear();
-    partitions.forEach((partition) => this.owned.add(partition));
+    for (const partition of partitions) {
+      this.owned.add(partition);
+      // Before the first await: the consumer may hand over records while the ends are fetched.
+      this.catchingUp.set(partition, null);
+    }
     for (const [id, awaited] of this.awaitingEcho) {
       // Echoes in partitions now owned by others are theirs to read.
       if (!this.owned.has(awaited.partition)) this.awaitingEcho.delete(id);
     }
-    try {
-      const ends = await this.admin.fetchTopicOffsets(Topics.pendingDeliveries.name);
-      for (const end of ends) {
-        if (!this.owned.has(end.partition)) continue;
-        if (BigInt(end.high) > BigInt(end.low)) this.catchingUp.set(end.partition, BigInt(end.high) - 1n);
-        this.checkCaughtUp(end.partition);
+    const assignment = new Set(this.owned);
+    while (!this.stopping) {
+      try {
+        const ends = await this.admin.fetchTopicOffsets(Topics.pendingDeliveries.name);
+        // A newer assignment took over while the ends were fetched: it sets its own targets.
+        if (!sameSet(assignment, this.owned)) return;
+        for (const end of ends) {
+          if (!this.owned.has(end.partition)) continue;
+          if (BigInt(end.high) > BigInt(end.low)) this.catchingUp.set(end.partition, BigInt(end.high) - 1n);
+          else this.catchingUp.delete(end.partition);
+          this.checkCaughtUp(end.partition);
+        }
+        this.joined = true;
+        this.updateGauge();
+        this.scan();
+        return;
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not read the ends of the delivery schedule; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
-      this.joined = true;
-      this.updateGauge();
-    } catch (error) {
-      this.logger.error({ err: error }, 'could not read the ends of the delivery schedule');
     }
   }
 
   private checkCaughtUp(partition: number): void {
     const target = this.catchingUp.get(partition);
-    if (target === undefined) return;
+    if (target === undefined || target === null) return;
     if ((this.positions.get(partition) ?? -1n) >= target) {
       this.catchingUp.delete(partition);
       this.scan();
@@ -548,4 +564,8 @@ function parseResponse(body: string | undefined): unknown {
   } catch {
     return { text: body };
   }
+}
+
+function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
+  return a.size === b.size && [...a].every((item) => b.has(item));
 }
