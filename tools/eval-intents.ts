@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import type { Trigger } from '@app/contracts';
-import { WorkflowIndex, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import { WorkflowIndex, seededRandom, type CandidateWorkflow, type TriggerInput } from '@app/domain';
 import { findRepoRoot, installIntentModel } from '@app/infra';
 import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
 
@@ -21,18 +21,6 @@ messages/s counts the matcher only; embedding the messages is timed apart (embed
 interface Row {
   text: string;
   category: string;
-}
-
-/** mulberry32: a small seeded generator, so that every run draws the same phrases. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {

@@ -16,3 +16,4 @@ export * from './triggers/decision-provider';
 export * from './triggers/workflow-tests';
 export * from './conversations/timers';
 export * from './conversations/contact-memory';
+export * from './random/seeded-random';

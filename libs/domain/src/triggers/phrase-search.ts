@@ -1,4 +1,5 @@
 import { cosine } from './sentence-encoder';
+import { seededRandom } from '../random/seeded-random';
 
 export interface SearchablePhrase<O> {
   vector: Float32Array;
@@ -104,16 +105,4 @@ function normalise(vector: Float32Array): boolean {
   if (length === 0) return false;
   for (let i = 0; i < vector.length; i += 1) vector[i]! /= length;
   return true;
-}
-
-/** mulberry32: the same clusters on every build of the same phrases. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
