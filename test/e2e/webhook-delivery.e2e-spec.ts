@@ -66,8 +66,15 @@ describe('webhook delivery', () => {
     });
     await reader.run({
       eachMessage: async ({ topic, message }) => {
+        // conversation.events also holds other suites' deliberately malformed events: not ours.
+        let value: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+        try {
+          value = JSON.parse(message.value?.toString() ?? 'null');
+        } catch {
+          return;
+        }
         const records = published.get(topic) ?? [];
-        records.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value?.toString() ?? 'null') });
+        records.push({ key: message.key?.toString() ?? '', value });
         published.set(topic, records);
       },
     });
@@ -393,6 +400,44 @@ describe('webhook delivery', () => {
     expect(() => new Webhook(workflow.signingSecret).verify(request.body, headers)).not.toThrow();
   });
 
+  it('sends a payload template filled from the contact, their memory, the message and the transcript', async () => {
+    const workflow = await workflowAnswering('templated', () => ({ status: 200 }), {
+      payloadTemplate: {
+        orderId: '{{memory.orderId}}',
+        vip: '{{memory.vip}}',
+        customer: { name: 'Customer {{contact.name}}', email: '{{contact.email}}' },
+        said: '{{conversation.message.text}}',
+        transcript: '{{conversation.transcript}}',
+        unknown: '{{memory.nothing}}',
+        fixed: [1, 'two', null],
+      },
+    });
+    const conversationId = `conv-${randomUUID()}`;
+    const event = messageCreatedEvent(tenantId, conversationId, 'please run templated');
+    event.data.memory = { orderId: 4711, vip: true };
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [{ key: conversationId, value: JSON.stringify(event) }],
+    });
+    const [request] = await waitFor('the templated delivery', () =>
+      hooks('templated').length > 0 ? hooks('templated') : undefined,
+    );
+    expect(JSON.parse(request!.body)).toEqual({
+      orderId: 4711,
+      vip: true,
+      customer: { name: 'Customer Ada Lovelace', email: 'ada@example.com' },
+      said: 'please run templated',
+      transcript: [expect.objectContaining({ role: 'contact', text: 'please run templated' })],
+      unknown: null,
+      fixed: [1, 'two', null],
+    });
+    // Signed like every delivery: over the rendered body.
+    expect(() =>
+      new Webhook(workflow.signingSecret).verify(request!.body, request!.headers as Record<string, string>),
+    ).not.toThrow();
+  });
+
   it('refuses invalid actions naming the field', async () => {
     const invalid = async (action: unknown) => {
       const response = await fetch(`${services.url('api')}/v1/workflows`, {
@@ -409,6 +454,9 @@ describe('webhook delivery', () => {
     );
     expect(await invalid({ type: 'reply', message: { text: 'Hi {{secrets.key}}' } })).toContain('/action/message/text');
     expect(await invalid({ type: 'tag', signals: [] })).toContain('/action/signals');
+    expect(
+      await invalid({ type: 'webhook', url: 'https://example.com/hook', payloadTemplate: { a: '{{secrets.key}}' } }),
+    ).toContain('/action/payloadTemplate/a');
     expect(await invalid({ type: 'update_memory' })).toContain('/action');
   });
 

@@ -35,7 +35,11 @@ export class WebhookSender {
   ): Promise<AttemptResult> {
     const now = new Date();
     const body = JSON.stringify(
-      target.payload === 'flat' ? flatPayload(trigger, executionId) : buildWebhookPayload(trigger, executionId, now),
+      typeof target.payload === 'object'
+        ? target.payload.custom
+        : target.payload === 'flat'
+          ? flatPayload(trigger, executionId)
+          : buildWebhookPayload(trigger, executionId, now),
     );
     // During a rotation's overlap both secrets sign; receivers accept any listed signature.
     const previous = signing.previousSigningSecret;

@@ -57,6 +57,7 @@ interface Cause {
   message?: WorkflowTriggered['message'];
   ai?: WorkflowTriggered['ai'];
   contact?: WorkflowTriggered['contact'];
+  memory?: WorkflowTriggered['memory'];
   causedByWorkflowId?: string;
 }
 
@@ -130,6 +131,7 @@ export class TriggerMatchingService {
       ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
       ...(message?.ai ? { ai: message.ai } : {}),
       ...(event.data.contact ? { contact: event.data.contact } : {}),
+      memory: input.memory,
       causedByWorkflowId: message?.causedBy?.workflowId,
     });
   }
@@ -171,6 +173,7 @@ export class TriggerMatchingService {
         type: 'conversation.no_reply',
         time: now.toISOString(),
       },
+      memory: input.memory,
     });
   }
 
@@ -204,6 +207,7 @@ export class TriggerMatchingService {
         ...(cause.message ? { message: cause.message } : {}),
         ...(cause.ai ? { ai: cause.ai } : {}),
         ...(cause.contact ? { contact: cause.contact } : {}),
+        ...(cause.memory && Object.keys(cause.memory).length > 0 ? { memory: cause.memory } : {}),
         transcript: fired.transcript,
         match,
         ...(state.preview ? { preview: true } : {}),

@@ -33,6 +33,12 @@ export const WorkflowTriggeredSchema = Type.Object(
     ),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
+    memory: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          "What is known of the contact when the workflow fired (the contact's memory over the conversation's).",
+      }),
+    ),
     transcript: Type.Optional(
       Type.Array(TranscriptEntrySchema, { description: 'The recent messages of the conversation, oldest first.' }),
     ),

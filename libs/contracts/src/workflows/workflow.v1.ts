@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
-import { compileValidator } from '../validation';
+import { compileValidator, registerSchema } from '../validation';
 
 const conditions = Type.Optional(ConditionRef);
 
@@ -118,18 +118,35 @@ const HttpUrl = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
 /**
- * Text that may use `{{variables}}` from the execution's context: `contact.*`, `conversation.*`
- * (`id`, `message.text`), `trigger.*`, `ai.*`, `workflow.*`, and in a webhook's response reply
- * `response.*` (the JSON it answered). Any other variable is refused.
+ * Text that may use `{{variables}}` from the execution's context: `contact.*`, `memory.*` (the
+ * contact's memory when the workflow fired), `conversation.*` (`id`, `message.text`, `transcript`),
+ * `trigger.*`, `ai.*`, `workflow.*`, and in a webhook's response reply `response.*` (the JSON it
+ * answered). Any other variable is refused.
  */
+const TEMPLATE_TEXT =
+  '^(?:[^{]|\\{(?!\\{)|\\{\\{\\s*(?:contact|memory|conversation|trigger|ai|workflow|response)(?:\\.[A-Za-z0-9_]+)*\\s*\\}\\})*$';
 const Template = (maxLength: number, description: string) =>
-  Type.String({
-    minLength: 1,
-    maxLength,
-    pattern:
-      '^(?:[^{]|\\{(?!\\{)|\\{\\{\\s*(?:contact|conversation|trigger|ai|workflow|response)(?:\\.[A-Za-z0-9_]+)*\\s*\\}\\})*$',
-    description,
-  });
+  Type.String({ minLength: 1, maxLength, pattern: TEMPLATE_TEXT, description });
+
+/**
+ * A webhook body in the receiver's own shape: any JSON whose strings may use `{{variables}}`. A
+ * string that is exactly one variable takes that value's own JSON type (a number, an object, the
+ * transcript array); other strings are text with the variables filled in.
+ */
+export const PayloadTemplateSchema = Type.Recursive(
+  (Self) =>
+    Type.Union([
+      Type.String({ maxLength: 4000, pattern: TEMPLATE_TEXT }),
+      Type.Number(),
+      Type.Boolean(),
+      Type.Null(),
+      Type.Array(Self, { maxItems: 100 }),
+      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Self),
+    ]),
+  { $id: 'PayloadTemplate' },
+);
+registerSchema(PayloadTemplateSchema as typeof PayloadTemplateSchema & { $id: string });
+export type PayloadTemplate = Static<typeof PayloadTemplateSchema>;
 
 /** A message the platform shows the contact: text plus optional links and quick-reply buttons. */
 export const RichMessageSchema = Type.Object(
@@ -184,6 +201,13 @@ export const WebhookActionSchema = Type.Object(
     url: HttpUrl('http(s) URL to POST to.'),
     headers: Type.Optional(
       Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' }),
+    ),
+    payloadTemplate: Type.Optional(
+      Type.Unsafe<Record<string, PayloadTemplate>>(
+        Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Ref('PayloadTemplate'), {
+          description: 'The JSON body to send instead of the default payload, with {{variables}}.',
+        }),
+      ),
     ),
     responseReply: Type.Optional(
       Type.Composite([RichMessageSchema], {

@@ -82,6 +82,32 @@ describe('planAction', () => {
     expect(memory.delivery).toBeNull();
   });
 
+  it("renders a webhook's payload template over the contact, memory, message and transcript", () => {
+    const plan = planAction({
+      definition: definition({
+        type: 'webhook',
+        url: 'https://example.com/hook',
+        payloadTemplate: {
+          plan: '{{memory.plan}}',
+          said: '{{conversation.message.text}}',
+          transcript: '{{conversation.transcript}}',
+        },
+      }),
+      trigger: { ...trigger, memory: { plan: 'enterprise' } },
+      executionId: 'x1',
+      now,
+    });
+    expect(plan.delivery?.payload).toEqual({
+      custom: { plan: 'enterprise', said: 'I want a human', transcript: trigger.transcript },
+    });
+  });
+
+  it('flattens plain memory attributes into the flat payload', () => {
+    const flat = flatPayload({ ...trigger, memory: { previousIssues: 2, vip: true, address: { city: 'x' } } }, 'x1');
+    expect(flat).toMatchObject({ memory_previous_issues: 2, memory_vip: true });
+    expect(flat).not.toHaveProperty('memory_address');
+  });
+
   it('sends Zapier and Make the flat payload', () => {
     const plan = planAction({
       definition: definition({ type: 'zapier', url: 'https://hooks.zapier.com/hooks/catch/123/abc/' }),

@@ -9,14 +9,17 @@ import type {
   WorkflowTriggered,
 } from '@app/contracts';
 import { deterministicId } from '../ids/deterministic-id';
-import { renderTemplate } from './template';
+import { renderPayloadTemplate, renderTemplate } from './template';
 
 /** Where an outbound action POSTs, and in which body shape. */
 export interface DeliveryTarget {
   url: string;
   headers: Readonly<Record<string, string>>;
-  /** `standard`: the documented `{type, timestamp, data}` payload; `flat`: one level of snake_case keys (Zapier, Make). */
-  payload: 'standard' | 'flat';
+  /**
+   * `standard`: the documented `{type, timestamp, data}` payload; `flat`: one level of snake_case
+   * keys (Zapier, Make); `{custom}`: the workflow's payload template, rendered.
+   */
+  payload: 'standard' | 'flat' | { custom: unknown };
 }
 
 /**
@@ -44,9 +47,15 @@ const nothing: ActionPlan = { instructions: [], signals: [], memoryUpdate: null,
 
 /** One planner per action type: the compiler refuses a missing one. */
 const PLANNERS: { [T in ActionType]: Planner<T> } = {
-  webhook: (action) => ({
+  webhook: (action, input) => ({
     ...nothing,
-    delivery: { url: action.url, headers: action.headers ?? {}, payload: 'standard' },
+    delivery: {
+      url: action.url,
+      headers: action.headers ?? {},
+      payload: action.payloadTemplate
+        ? { custom: renderPayloadTemplate(action.payloadTemplate, templateContext(input)) }
+        : 'standard',
+    },
   }),
   zapier: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
   make: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
@@ -127,7 +136,8 @@ export function templateContext(input: Pick<PlanInput, 'trigger' | 'definition'>
   const { trigger, definition } = input;
   return {
     contact: trigger.contact ?? {},
-    conversation: { id: trigger.conversationId, message: trigger.message ?? {} },
+    memory: trigger.memory ?? {},
+    conversation: { id: trigger.conversationId, message: trigger.message ?? {}, transcript: trigger.transcript ?? [] },
     trigger: { ...trigger.match, event: trigger.event },
     ai: trigger.ai ?? {},
     workflow: { id: definition.id, name: definition.name, version: definition.version },
@@ -202,8 +212,21 @@ export function flatPayload(
     ['ai_confidence', trigger.ai?.confidence],
     ['ai_answered', trigger.ai?.answered],
     ['transcript', trigger.transcript?.map((entry) => `${entry.role}: ${entry.text}`).join('\n')],
+    // Memory attributes that are plain values, one field each (`previousIssues` → `memory_previous_issues`).
+    ...Object.entries(trigger.memory ?? {})
+      .filter((entry): entry is [string, string | number | boolean] =>
+        ['string', 'number', 'boolean'].includes(typeof entry[1]),
+      )
+      .map(([name, value]): [string, string | number | boolean] => [`memory_${snakeCase(name)}`, value]),
   ];
   return Object.fromEntries(
     entries.filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined),
   );
+}
+
+function snakeCase(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .toLowerCase();
 }

@@ -2,8 +2,8 @@ import type { WorkflowTriggered } from '@app/contracts';
 
 /**
  * The default JSON body of a webhook, in the Standard Webhooks shape `{type, timestamp, data}`:
- * the workflow, why it fired, the conversation message and recent transcript, the contact and
- * the AI's annotations.
+ * the workflow, why it fired, the conversation message and recent transcript, the contact, what
+ * is known of them (memory) and the AI's annotations.
  */
 export interface WebhookPayload {
   type: 'workflow.triggered';
@@ -19,6 +19,7 @@ export interface WebhookPayload {
       transcript?: WorkflowTriggered['transcript'];
     };
     contact?: WorkflowTriggered['contact'];
+    memory?: WorkflowTriggered['memory'];
     ai?: WorkflowTriggered['ai'];
   };
 }
@@ -34,6 +35,7 @@ export function buildWebhookPayload(trigger: WorkflowTriggered, executionId: str
       trigger: { ...trigger.match, triggerId: trigger.triggerId, event: trigger.event, firedAt: trigger.firedAt },
       conversation: { id: trigger.conversationId, message: trigger.message, transcript: trigger.transcript },
       contact: trigger.contact,
+      memory: trigger.memory,
       ai: trigger.ai,
     },
   };
