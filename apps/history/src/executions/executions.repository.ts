@@ -70,6 +70,11 @@ export class ExecutionsRepository {
     return this.dataSource.getRepository(ExecutionEntity).findOneBy({ tenantId, executionId });
   }
 
+  /** Whether the tenant has any execution of the workflow (history knows workflows only by their executions). */
+  hasWorkflow(tenantId: string, workflowId: string): Promise<boolean> {
+    return this.dataSource.getRepository(ExecutionEntity).existsBy({ tenantId, workflowId });
+  }
+
   /** Runs `work` in one database transaction: rows locked in it stay locked until it ends. */
   inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);

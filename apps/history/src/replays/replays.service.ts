@@ -44,7 +44,8 @@ export class ReplaysService {
     });
   }
 
-  replayFailures(tenantId: string, workflowId: string, since: Date, until: Date): Promise<ReplaysView> {
+  async replayFailures(tenantId: string, workflowId: string, since: Date, until: Date): Promise<ReplaysView> {
+    if (!(await this.executions.hasWorkflow(tenantId, workflowId))) throw new NotFoundError('workflow', workflowId);
     return this.executions.inTransaction(async (manager) => {
       const failures = await this.executions.lockFailuresToReplay(
         manager,
