@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Topics, type ReplayRequested, type ReplayView, type ReplaysView } from '@app/contracts';
 import { replayRefusal } from '@app/domain';
 import { KAFKA_PRODUCER, jsonRecord, sendChunked, type Producer } from '@app/kafka';
+import { executionReplaysRequested } from '@app/metrics';
 import { ConflictError, NotFoundError } from '@app/platform';
 import type { ExecutionEntity } from '../executions/execution.entity';
 import { ExecutionsRepository } from '../executions/executions.repository';
@@ -25,8 +26,8 @@ export class ReplaysService {
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
   ) {}
 
-  replayOne(tenantId: string, executionId: string, force: boolean): Promise<ReplayView> {
-    return this.executions.inTransaction(async (manager) => {
+  async replayOne(tenantId: string, executionId: string, force: boolean): Promise<ReplayView> {
+    const replayed = await this.executions.inTransaction(async (manager) => {
       const execution = await this.executions.lockOne(manager, tenantId, executionId);
       if (!execution) throw new NotFoundError('execution', executionId);
       const refusal = replayRefusal(
@@ -39,14 +40,16 @@ export class ReplaysService {
         force,
       );
       if (refusal) throw new ConflictError(refusal.code, refusal.message, { status: execution.status });
-      const [replayed] = await this.request(manager, [execution]);
-      return replayed!;
+      const [requested] = await this.request(manager, [execution]);
+      return requested!;
     });
+    executionReplaysRequested.inc({ request: 'one' });
+    return replayed;
   }
 
   async replayFailures(tenantId: string, workflowId: string, since: Date, until: Date): Promise<ReplaysView> {
     if (!(await this.executions.hasWorkflow(tenantId, workflowId))) throw new NotFoundError('workflow', workflowId);
-    return this.executions.inTransaction(async (manager) => {
+    const replayed = await this.executions.inTransaction(async (manager) => {
       const failures = await this.executions.lockFailuresToReplay(
         manager,
         { tenantId, workflowId, since, until },
@@ -55,6 +58,8 @@ export class ReplaysService {
       const items = await this.request(manager, failures.slice(0, MAX_REPLAYS_PER_REQUEST));
       return { items, more: failures.length > MAX_REPLAYS_PER_REQUEST };
     });
+    executionReplaysRequested.inc({ request: 'bulk' }, replayed.items.length);
+    return replayed;
   }
 
   private async request(manager: EntityManager, executions: ExecutionEntity[]): Promise<ReplayView[]> {
