@@ -56,36 +56,34 @@ describe('ExecutionsRepository replay series (real Postgres)', () => {
     };
   }
 
-  const trigger = () => {
-    const event = messageCreatedEvent(tenantId, 'conv-1', 'please run it');
-    return {
-      triggerId: 'trigger-1',
-      tenantId,
-      conversationId: 'conv-1',
-      workflow: { id: workflowId, name: 'w', version: 1 },
-      event: { id: event.id, source: event.source, type: event.type, time: event.time },
-      match: { type: 'intent' as const, score: 1, threshold: 0.75, phrase: 'please run it' },
-      firedAt: '2026-11-24T10:00:00.000Z',
-    };
+  const event = messageCreatedEvent(tenantId, 'conv-1', 'please run it');
+  const kept = {
+    triggerId: 'trigger-1',
+    tenantId,
+    conversationId: 'conv-1',
+    workflow: { id: workflowId, name: 'w', version: 1 },
+    event: { id: event.id, source: event.source, type: event.type, time: event.time },
+    match: { type: 'intent' as const, score: 1, threshold: 0.75, phrase: 'please run it' },
+    firedAt: '2026-11-24T10:00:00.000Z',
   };
 
   it('keeps the trigger, moves earlier series to previousAttempts and ignores results of older series', async () => {
     const id = randomUUID();
-    await repository.upsert(result(id, 'failed', 400, { trigger: trigger() }));
+    await repository.upsert(result(id, 'failed', 400, { trigger: kept }));
     // The replay's first step carries no trigger and starts later: both stay as they were.
     const replayStart = '2026-11-24T12:00:00.000Z';
     await repository.upsert(result(id, 'retrying', 500, { replay: 1, startedAt: replayStart }));
     let row = await repository.findOne(tenantId, id);
     expect(row).toMatchObject({ status: 'retrying', replay: 1, replaysRequested: 1 });
-    expect(row!.trigger).toEqual(trigger());
+    expect(row!.trigger).toEqual(kept);
     expect(row!.startedAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
     expect(row!.previousAttempts.map((attempt) => attempt.statusCode)).toEqual([400]);
     // A redelivered result of the first series changes nothing.
-    await repository.upsert(result(id, 'failed', 400, { trigger: trigger() }));
+    await repository.upsert(result(id, 'failed', 400, { trigger: kept }));
     expect(await repository.findOne(tenantId, id)).toMatchObject({ status: 'retrying', replay: 1 });
     // Later steps of the same series replace its attempts without moving them again.
     await repository.upsert({
-      ...result(id, 'succeeded', 200, { replay: 1, startedAt: replayStart, trigger: trigger() }),
+      ...result(id, 'succeeded', 200, { replay: 1, startedAt: replayStart, trigger: kept }),
       attempts: [
         { number: 1, startedAt: replayStart, durationMs: 3, statusCode: 500 },
         { number: 2, startedAt: replayStart, durationMs: 3, statusCode: 200 },
@@ -102,10 +100,10 @@ describe('ExecutionsRepository replay series (real Postgres)', () => {
     const outstanding = randomUUID();
     const noTrigger = randomUUID();
     const tooLate = randomUUID();
-    await repository.upsert(result(inWindow, 'failed', 400, { trigger: trigger(), startedAt: at(1) }));
-    await repository.upsert(result(outstanding, 'failed', 400, { trigger: trigger(), startedAt: at(2) }));
+    await repository.upsert(result(inWindow, 'failed', 400, { trigger: kept, startedAt: at(1) }));
+    await repository.upsert(result(outstanding, 'failed', 400, { trigger: kept, startedAt: at(2) }));
     await repository.upsert(result(noTrigger, 'failed', 400, { startedAt: at(3) }));
-    await repository.upsert(result(tooLate, 'failed', 400, { trigger: trigger(), startedAt: at(30) }));
+    await repository.upsert(result(tooLate, 'failed', 400, { trigger: kept, startedAt: at(30) }));
     await repository.inTransaction((manager) => repository.markReplayRequested(manager, outstanding, 1));
     const window = { tenantId, workflowId, since: new Date(at(0)), until: new Date(at(30)) };
     const selected = await repository.inTransaction((manager) => repository.lockFailuresToReplay(manager, window, 10));
