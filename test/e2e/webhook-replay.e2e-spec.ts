@@ -29,7 +29,7 @@ describe('webhook replay', () => {
     receiver.script = (request) =>
       fixed.has(request.path) ? { status: 200 } : { status: 400, body: 'missing order id' };
     services = await startServices({
-      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
+      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history', 'signal-aggregator'],
       env: {
         KAFKA_BROKERS: required('KAFKA_BROKERS'),
         DATABASE_URL: required('DATABASE_URL'),
@@ -163,6 +163,20 @@ describe('webhook replay', () => {
     expect(await forced.json()).toEqual({ executionId: failed!.executionId, replay: 2 });
     await executionsWhen(workflow.id, 1, 'succeeded', 2);
     expect(hooks('replay-one')).toHaveLength(3);
+
+    // Each series is one outcome in the aggregates: the first failed, both replays succeeded.
+    const outcomes = await waitFor('the three outcomes in the aggregates', async () => {
+      const response = await fetch(`${services.url('signal-aggregator')}/v1/aggregates?series=workflow_execution`, {
+        headers: { 'x-tenant-id': tenantId },
+      });
+      const { items } = (await response.json()) as { items: { name: string; count: number }[] };
+      const count = (status: string) =>
+        items.filter((item) => item.name === `${workflow.id}:${status}`).reduce((sum, item) => sum + item.count, 0);
+      return count('failed') + count('succeeded') === 3
+        ? { failed: count('failed'), succeeded: count('succeeded') }
+        : undefined;
+    });
+    expect(outcomes).toEqual({ failed: 1, succeeded: 2 });
   });
 
   it("bulk-replays a workflow's failed executions since a time, and refuses bad bodies naming the field", async () => {
