@@ -6,6 +6,7 @@ import { PlatformModule } from '@app/platform';
 import type { ActionDispatcherConfig } from './config';
 import { DISABLED_ENDPOINTS, DeliveryScheduler } from './delivery/delivery-scheduler';
 import { DispatchService } from './execution/dispatch.service';
+import { ReplayConsumer } from './execution/replay.consumer';
 import { TriggerConsumer } from './execution/trigger.consumer';
 
 @Module({})
@@ -24,7 +25,7 @@ export class ActionDispatcherModule {
           isNewer: (current, incoming) => incoming.workflowVersion >= current.workflowVersion,
         }),
       ],
-      controllers: [TriggerConsumer],
+      controllers: [TriggerConsumer, ReplayConsumer],
       providers: [DispatchService, DeliveryScheduler],
     };
   }

@@ -8,5 +8,9 @@ runService({
   name: 'action-dispatcher',
   envSchema: ActionDispatcherEnvSchema,
   module: ActionDispatcherModule.register,
-  consumer: { groupId: 'action-dispatcher', topics: [Topics.workflowTriggers.name], transactional: true },
+  consumer: {
+    groupId: 'action-dispatcher',
+    topics: [Topics.workflowTriggers.name, Topics.replayRequests.name],
+    transactional: true,
+  },
 });

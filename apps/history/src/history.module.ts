@@ -7,6 +7,9 @@ import { ExecutionResultConsumer } from './executions/execution-result.consumer'
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsRepository } from './executions/executions.repository';
 import { CreateExecutions1764000000002 } from './migrations/1764000000002-create-executions';
+import { KeepReplayData1764000000003 } from './migrations/1764000000003-keep-replay-data';
+import { ReplaysController } from './replays/replays.controller';
+import { ReplaysService } from './replays/replays.service';
 
 @Module({})
 export class HistoryModule {
@@ -18,11 +21,15 @@ export class HistoryModule {
           service: 'history',
           config,
           logger,
-          database: { schema: 'history', entities: [ExecutionEntity], migrations: [CreateExecutions1764000000002] },
+          database: {
+            schema: 'history',
+            entities: [ExecutionEntity],
+            migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003],
+          },
         }),
       ],
-      controllers: [ExecutionsController, ExecutionResultConsumer],
-      providers: [ExecutionsRepository],
+      controllers: [ExecutionsController, ReplaysController, ExecutionResultConsumer],
+      providers: [ExecutionsRepository, ReplaysService],
     };
   }
 }

@@ -6,6 +6,7 @@ import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
 import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
 import { EndpointDisabledSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
+import { ReplayRequestedSchema } from './events/replay-request.v1';
 
 export interface TopicContract {
   /** The Kafka topic name. */
@@ -87,6 +88,14 @@ export const Topics = {
     deadLetter: true,
     key: 'conversation id',
     description: 'Outcomes of executions with every attempt.',
+  },
+  replayRequests: {
+    name: 'workflow.replays',
+    schema: ReplayRequestedSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: true,
+    key: 'conversation id',
+    description: 'Finished executions to deliver again (requested through history), consumed by action-dispatcher.',
   },
   pendingDeliveries: {
     name: 'action-dispatcher.deliveries',

@@ -122,6 +122,13 @@ export const endpointsDisabled = new Counter({
   registers: [registry],
 });
 
+export const executionReplaysRequested = new Counter({
+  name: 'aw_execution_replays_requested_total',
+  help: 'Executions history asked the dispatcher to deliver again, by request (one, or bulk: failures in a window).',
+  labelNames: ['request'] as const,
+  registers: [registry],
+});
+
 export const circuitBreakerTransitions = new Counter({
   name: 'aw_circuit_breaker_transitions_total',
   help: 'Endpoint circuit breakers changing state, by the state entered (open, half_open, closed).',

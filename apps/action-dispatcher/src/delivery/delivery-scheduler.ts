@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import {
   InvalidInputError,
   Topics,
+  isFinalExecutionStatus,
   parseJson,
   pendingDeliveryValidator,
   type ConversationAction,
@@ -426,6 +427,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     outcome: AfterAttempt,
     responseBody: string | undefined,
   ): ConversationAction[] {
+    // A replay delivers only: the conversation has moved on, and its fallback was sent the first time.
+    if (pending.replay !== undefined) return [];
     const { action } = definition;
     const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
     if (outcome.status === 'succeeded') {
@@ -473,6 +476,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       startedAt: pending.startedAt,
       finishedAt: finishedAt.toISOString(),
       latencyMs: Math.max(0, finishedAt.getTime() - Date.parse(pending.startedAt)),
+      ...(pending.replay !== undefined ? { replay: pending.replay } : {}),
+      // History keeps the trigger of a finished execution so that it can be replayed.
+      ...(isFinalExecutionStatus(outcome.status) ? { trigger } : {}),
     };
     const next = 'next' in outcome ? outcome.next : null;
     const records = [

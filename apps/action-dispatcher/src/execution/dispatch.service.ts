@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   Topics,
+  replayRequestedValidator,
   workflowTriggeredValidator,
   type PendingDelivery,
+  type ReplayRequested,
   type WorkflowExecuted,
   type WorkflowTriggered,
 } from '@app/contracts';
@@ -31,6 +33,29 @@ export class DispatchService {
 
   dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) => this.execute(trigger));
+  }
+
+  /** Replay requests → a new attempt series of each execution, due now, in the request's transaction. */
+  replay(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    return processEach(batch, replayRequestedValidator, 'action-dispatcher', (request) => [this.replaySeries(request)]);
+  }
+
+  /**
+   * Only the delivery is made again: replies, tags and memory updates already happened once, in
+   * the conversation's time. The scheduler plans the delivery with the workflow's current
+   * definition (its URL and secret now) and skips it when the workflow no longer runs.
+   */
+  private replaySeries(request: ReplayRequested): OutboundRecord {
+    const now = new Date().toISOString();
+    const pending: PendingDelivery = {
+      executionId: request.executionId,
+      trigger: request.trigger,
+      attempts: [],
+      dueAt: now,
+      startedAt: now,
+      replay: request.replay,
+    };
+    return jsonRecord(Topics.pendingDeliveries.name, request.executionId, pending);
   }
 
   private execute(trigger: WorkflowTriggered): OutboundRecord[] {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Attempt, ExecutionStatus } from '@app/contracts';
+import type { Attempt, ExecutionStatus, WorkflowTriggered } from '@app/contracts';
 
 @Entity({ name: 'executions' })
 export class ExecutionEntity {
@@ -47,4 +47,19 @@ export class ExecutionEntity {
 
   @Column('timestamptz', { name: 'finished_at' })
   finishedAt!: Date;
+
+  /** The trigger, kept from the final result of an execution that called an endpoint: what a replay sends. */
+  @Column('jsonb', { nullable: true })
+  trigger!: WorkflowTriggered | null;
+
+  /** The series `attempts` belong to: 0 for the first, n for the n-th replay. */
+  @Column('integer')
+  replay!: number;
+
+  /** The highest replay requested; above `replay` while a requested replay has not reported. */
+  @Column('integer', { name: 'replays_requested' })
+  replaysRequested!: number;
+
+  @Column('jsonb', { name: 'previous_attempts' })
+  previousAttempts!: Attempt[];
 }

@@ -3,8 +3,7 @@ import { InvalidInputError, type ExecutionListView, type ExecutionView } from '@
 import { NotFoundError, TenantId } from '@app/platform';
 import type { ExecutionEntity } from './execution.entity';
 import { ExecutionsRepository } from './executions.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { requireWorkflowId } from './workflow-id';
 
 function toView(execution: ExecutionEntity): ExecutionView {
   return {
@@ -22,6 +21,10 @@ function toView(execution: ExecutionEntity): ExecutionView {
     eventTime: execution.eventTime.toISOString(),
     startedAt: execution.startedAt.toISOString(),
     finishedAt: execution.finishedAt.toISOString(),
+    replay: execution.replay,
+    previousAttempts: execution.previousAttempts,
+    replayOutstanding: execution.replaysRequested > execution.replay,
+    replayable: execution.trigger !== null,
   };
 }
 
@@ -36,7 +39,7 @@ export class ExecutionsController {
     @Param('workflowId') workflowId: string,
     @Query('limit') limit?: string,
   ): Promise<ExecutionListView> {
-    if (!UUID.test(workflowId)) throw new NotFoundError('workflow', workflowId);
+    requireWorkflowId(workflowId);
     const take = limit === undefined ? 50 : Number(limit);
     if (!Number.isInteger(take) || take < 1 || take > 500) {
       throw new InvalidInputError('invalid_query', 'limit must be an integer from 1 to 500', [

@@ -28,10 +28,12 @@ export class AggregatesConsumer {
   @EventPattern(Topics.workflowExecutions.name)
   countExecutions(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     return processEach(batch, workflowExecutedValidator, SERVICE, async (execution) => {
-      // Counted once, at its final status: the steps before it (retrying, circuit_open) share its id.
+      // Counted once per attempt series, at its final status: the steps before it (retrying,
+      // circuit_open) share its id, and a replay of the execution is one more outcome.
       if (!isFinalExecutionStatus(execution.status)) return;
+      const series = execution.replay === undefined ? '' : `:replay:${execution.replay}`;
       await this.counts.increment({
-        recordId: `execution:${execution.executionId}`,
+        recordId: `execution:${execution.executionId}${series}`,
         tenantId: execution.tenantId,
         series: 'workflow_execution',
         name: `${execution.workflowId}:${execution.status}`,

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AttemptSchema, ExecutionStatusSchema } from '../events/workflow-execution.v1';
+import { compileValidator } from '../validation';
 
 export const ExecutionViewSchema = Type.Object({
   executionId: Type.String(),
@@ -16,9 +17,50 @@ export const ExecutionViewSchema = Type.Object({
   eventTime: Type.String({ format: 'date-time' }),
   startedAt: Type.String({ format: 'date-time' }),
   finishedAt: Type.String({ format: 'date-time' }),
+  replay: Type.Integer({ minimum: 0, description: 'Which replay series `attempts` belong to; 0 for the first.' }),
+  previousAttempts: Type.Array(AttemptSchema, { description: 'Attempts of the earlier series, oldest first.' }),
+  replayOutstanding: Type.Boolean({ description: 'A replay was requested and has not reported yet.' }),
+  replayable: Type.Boolean({ description: 'The trigger is kept, so the execution can be replayed once finished.' }),
 });
 export type ExecutionView = Static<typeof ExecutionViewSchema>;
 
 export interface ExecutionListView {
   items: ExecutionView[];
+}
+
+/** `POST /v1/executions/:id/replay`: deliver a finished execution again; `force` also replays a succeeded one. */
+export const ReplayExecutionRequestSchema = Type.Object(
+  {
+    force: Type.Optional(
+      Type.Boolean({ description: 'Replay even when the execution succeeded (the receiver gets it twice).' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReplayExecutionRequest = Static<typeof ReplayExecutionRequestSchema>;
+export const replayExecutionRequestValidator = compileValidator(ReplayExecutionRequestSchema);
+
+/** `POST /v1/workflows/:id/replays`: replay the workflow's failed executions that started in [since, until). */
+export const ReplayFailuresRequestSchema = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'Executions that started at or after this time.' }),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Executions that started before this time; default now.' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReplayFailuresRequest = Static<typeof ReplayFailuresRequestSchema>;
+export const replayFailuresRequestValidator = compileValidator(ReplayFailuresRequestSchema);
+
+export interface ReplayView {
+  executionId: string;
+  /** Which replay of the execution was requested: 1, 2, … */
+  replay: number;
+}
+
+export interface ReplaysView {
+  items: ReplayView[];
+  /** More executions match than one request replays: ask again for the next ones. */
+  more: boolean;
 }

@@ -16,7 +16,10 @@ export const PendingDeliverySchema = Type.Object(
     trigger: WorkflowTriggeredSchema,
     attempts: Type.Array(AttemptSchema, { description: 'Attempts made so far.' }),
     dueAt: Timestamp('When the next attempt may start.'),
-    startedAt: Timestamp('When the execution was scheduled first.'),
+    startedAt: Timestamp('When the execution (or this replay of it) was scheduled first.'),
+    replay: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'A replay series of a finished execution: which one; absent at first.' }),
+    ),
   },
   { additionalProperties: false },
 );

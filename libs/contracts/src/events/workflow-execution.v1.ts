@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
+import { WorkflowTriggeredSchema } from './workflow-trigger.v1';
 
 /**
  * `retrying`: an attempt failed and another is scheduled (`nextAttemptAt`); `circuit_open`: the
@@ -47,6 +48,15 @@ export const WorkflowExecutedSchema = Type.Object(
     startedAt: Timestamp('When the first attempt started.'),
     finishedAt: Timestamp('When the execution reached its status (for `retrying`, when this attempt ended).'),
     latencyMs: Type.Number({ minimum: 0, description: 'From the first attempt to the final status.' }),
+    replay: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Which replay series of the execution this result belongs to; absent for the first series.',
+      }),
+    ),
+    // On the final result of an execution that called an endpoint: the trigger it carried out,
+    // kept by history so that the execution can be replayed.
+    trigger: Type.Optional(WorkflowTriggeredSchema),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { WorkflowExecuted } from '@app/contracts';
+import { dataSourceOptions, ensureSchema } from '@app/database';
+import { messageCreatedEvent } from '@app/testing';
+import { ExecutionEntity } from '../../apps/history/src/executions/execution.entity';
+import { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
+import { CreateExecutions1764000000002 } from '../../apps/history/src/migrations/1764000000002-create-executions';
+import { KeepReplayData1764000000003 } from '../../apps/history/src/migrations/1764000000003-keep-replay-data';
+
+describe('ExecutionsRepository replay series (real Postgres)', () => {
+  let dataSource: DataSource;
+  let repository: ExecutionsRepository;
+  const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+  const workflowId = randomUUID();
+
+  beforeAll(async () => {
+    const url = process.env.DATABASE_URL!;
+    await ensureSchema(url, 'history');
+    dataSource = await new DataSource(
+      dataSourceOptions({
+        url,
+        schema: 'history',
+        entities: [ExecutionEntity],
+        migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003],
+        poolSize: 2,
+      }),
+    ).initialize();
+    repository = new ExecutionsRepository(dataSource);
+  });
+
+  afterAll(() => dataSource?.destroy());
+
+  function result(
+    executionId: string,
+    status: WorkflowExecuted['status'],
+    statusCode: number,
+    extra: Partial<WorkflowExecuted> = {},
+  ): WorkflowExecuted {
+    const startedAt = extra.startedAt ?? '2026-11-24T10:00:00.000Z';
+    return {
+      executionId,
+      triggerId: `trigger-${executionId}`,
+      tenantId,
+      conversationId: 'conv-1',
+      workflowId,
+      workflowVersion: 1,
+      actionType: 'webhook',
+      status,
+      attempts: [{ number: 1, startedAt, durationMs: 3, statusCode }],
+      eventTime: '2026-11-24T10:00:00.000Z',
+      startedAt,
+      finishedAt: startedAt,
+      latencyMs: 3,
+      ...extra,
+    };
+  }
+
+  const event = messageCreatedEvent(tenantId, 'conv-1', 'please run it');
+  const kept = {
+    triggerId: 'trigger-1',
+    tenantId,
+    conversationId: 'conv-1',
+    workflow: { id: workflowId, name: 'w', version: 1 },
+    event: { id: event.id, source: event.source, type: event.type, time: event.time },
+    match: { type: 'intent' as const, score: 1, threshold: 0.75, phrase: 'please run it' },
+    firedAt: '2026-11-24T10:00:00.000Z',
+  };
+
+  it('keeps the trigger, moves earlier series to previousAttempts and ignores results of older series', async () => {
+    const id = randomUUID();
+    await repository.upsert(result(id, 'failed', 400, { trigger: kept }));
+    // The replay's first step carries no trigger and starts later: both stay as they were.
+    const replayStart = '2026-11-24T12:00:00.000Z';
+    await repository.upsert(result(id, 'retrying', 500, { replay: 1, startedAt: replayStart }));
+    let row = await repository.findOne(tenantId, id);
+    expect(row).toMatchObject({ status: 'retrying', replay: 1, replaysRequested: 1 });
+    expect(row!.trigger).toEqual(kept);
+    expect(row!.startedAt.toISOString()).toBe('2026-11-24T10:00:00.000Z');
+    expect(row!.previousAttempts.map((attempt) => attempt.statusCode)).toEqual([400]);
+    // A redelivered result of the first series changes nothing.
+    await repository.upsert(result(id, 'failed', 400, { trigger: kept }));
+    expect(await repository.findOne(tenantId, id)).toMatchObject({ status: 'retrying', replay: 1 });
+    // Later steps of the same series replace its attempts without moving them again.
+    await repository.upsert({
+      ...result(id, 'succeeded', 200, { replay: 1, startedAt: replayStart, trigger: kept }),
+      attempts: [
+        { number: 1, startedAt: replayStart, durationMs: 3, statusCode: 500 },
+        { number: 2, startedAt: replayStart, durationMs: 3, statusCode: 200 },
+      ],
+    });
+    row = await repository.findOne(tenantId, id);
+    expect(row).toMatchObject({ status: 'succeeded', replay: 1, attemptCount: 2 });
+    expect(row!.previousAttempts.map((attempt) => attempt.statusCode)).toEqual([400]);
+  });
+
+  it('selects failures to replay by window, with a trigger and no replay outstanding', async () => {
+    const at = (minute: number) => `2026-11-20T10:${String(minute).padStart(2, '0')}:00.000Z`;
+    const inWindow = randomUUID();
+    const outstanding = randomUUID();
+    const noTrigger = randomUUID();
+    const tooLate = randomUUID();
+    await repository.upsert(result(inWindow, 'failed', 400, { trigger: kept, startedAt: at(1) }));
+    await repository.upsert(result(outstanding, 'failed', 400, { trigger: kept, startedAt: at(2) }));
+    await repository.upsert(result(noTrigger, 'failed', 400, { startedAt: at(3) }));
+    await repository.upsert(result(tooLate, 'failed', 400, { trigger: kept, startedAt: at(30) }));
+    await repository.inTransaction((manager) => repository.markReplayRequested(manager, outstanding, 1));
+    const window = { tenantId, workflowId, since: new Date(at(0)), until: new Date(at(30)) };
+    const selected = await repository.inTransaction((manager) => repository.lockFailuresToReplay(manager, window, 10));
+    expect(selected.map((row) => row.executionId)).toEqual([inWindow]);
+  });
+});
