@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import pino from 'pino';
 import { Topics, type ConversationEvent } from '@app/contracts';
-import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
-import { createKafkaClient, createProducer, type Producer } from '@app/kafka';
-import { FakeChatCompletions, WebhookReceiver, messageCreatedEvent, readMetric, waitFor } from '@app/testing';
+import type { RunningServices } from '@app/infra';
+import { type Producer } from '@app/kafka';
+import {
+  FakeChatCompletions,
+  WebhookReceiver,
+  messageCreatedEvent,
+  readMetric,
+  waitFor,
+  startSystemUnderTest,
+  type SystemUnderTest,
+} from '@app/testing';
 
 /** Faster than the default so that second-scale no_reply timers fire within a second of being due. */
 const TICK_INTERVAL_MS = 200;
@@ -22,6 +28,7 @@ describe('trigger engine', () => {
   const decider = new FakeChatCompletions();
   let receiverUrl: string;
   let services: RunningServices;
+  let system: SystemUnderTest;
   let producer: Producer;
   let workflowsCreated = 0;
 
@@ -40,35 +47,21 @@ describe('trigger engine', () => {
       const call = { type: 'function', function: { name: refund.function.name, arguments: '{}' } };
       return { status: 200, body: { choices: [{ message: { role: 'assistant', tool_calls: [call] } }] } };
     };
-    services = await startServices({
+    system = await startSystemUnderTest({
+      suite: 'engine',
+      portOffset: 1100,
       env: {
-        KAFKA_BROKERS: required('KAFKA_BROKERS'),
-        DATABASE_URL: required('DATABASE_URL'),
-        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-        INSTANCE_ID: `e2e-engine-${randomUUID().slice(0, 8)}`,
-        LOG_LEVEL: 'info',
         TIMER_TICK_INTERVAL_MS: String(TICK_INTERVAL_MS),
         DECISION_PROVIDER_URL: deciderUrl,
         DECISION_PROVIDER_TIMEOUT_MS: String(DECISION_TIMEOUT_MS),
         ENDED_CONVERSATION_STATE_TTL_SECONDS: '1',
       },
-      portOffset: 1100,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-engine'),
-      log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     });
-    producer = createProducer(
-      createKafkaClient({
-        brokers: required('KAFKA_BROKERS').split(','),
-        clientId: 'e2e-engine',
-        logger: pino({ level: 'warn' }),
-      }),
-    );
-    await producer.connect();
+    ({ services, producer } = system);
   }, 180_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await services?.stop();
+    await system?.stop();
     await receiver.stop();
     await decider.stop();
   });
@@ -312,9 +305,3 @@ describe('trigger engine', () => {
     );
   });
 });
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
-  return value;
-}

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Consumer, Kafka, Producer } from '@app/kafka';
-import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, deadLetterTopicOf, type ExecutionListView } from '@app/contracts';
-import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
-import { DeadLetterHeaders, createKafkaClient, createProducer } from '@app/kafka';
-import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import type { RunningServices } from '@app/infra';
+import { DeadLetterHeaders } from '@app/kafka';
+import {
+  WebhookReceiver,
+  messageCreatedEvent,
+  waitFor,
+  workflowDefinitionsLoaded,
+  startSystemUnderTest,
+  type SystemUnderTest,
+} from '@app/testing';
 
 /**
  * The walking skeleton, every hop real: a workflow created over HTTP, CloudEvents published to
@@ -17,36 +22,22 @@ describe('walking skeleton', () => {
   const receiver = new WebhookReceiver();
   let receiverUrl: string;
   let services: RunningServices;
+  let system: SystemUnderTest;
   let kafka: Kafka;
   let producer: Producer;
   let workflowsCreated = 0;
 
   beforeAll(async () => {
     receiverUrl = await receiver.start();
-    services = await startServices({
-      env: {
-        KAFKA_BROKERS: required('KAFKA_BROKERS'),
-        DATABASE_URL: required('DATABASE_URL'),
-        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-        INSTANCE_ID: `e2e-${randomUUID().slice(0, 8)}`,
-        LOG_LEVEL: 'info',
-      },
+    system = await startSystemUnderTest({
+      suite: 'skeleton',
       portOffset: 1000,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
-      log: (line) => process.stderr.write(`[e2e] ${line}\n`),
     });
-    kafka = createKafkaClient({
-      brokers: required('KAFKA_BROKERS').split(','),
-      clientId: 'e2e',
-      logger: pino({ level: 'warn' }),
-    });
-    producer = createProducer(kafka);
-    await producer.connect();
+    ({ services, producer, kafka } = system);
   }, 180_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await services?.stop();
+    await system?.stop();
     await receiver.stop();
   });
 
@@ -525,9 +516,3 @@ describe('walking skeleton', () => {
     }
   }
 });
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
-  return value;
-}

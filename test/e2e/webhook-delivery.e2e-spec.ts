@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Consumer, Producer } from '@app/kafka';
-import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, type ExecutionView } from '@app/contracts';
-import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
-import { createKafkaClient, createProducer } from '@app/kafka';
+import type { RunningServices } from '@app/infra';
 import {
   WebhookReceiver,
   messageCreatedEvent,
   waitFor,
   workflowDefinitionsLoaded,
   type ScriptedResponse,
+  startSystemUnderTest,
+  type SystemUnderTest,
 } from '@app/testing';
 
 /**
@@ -24,6 +23,7 @@ describe('webhook delivery', () => {
   const scripts = new Map<string, (earlier: number) => ScriptedResponse>();
   let receiverUrl: string;
   let services: RunningServices;
+  let system: SystemUnderTest;
   let producer: Producer;
   let reader: Consumer;
   /** Records of conversation.actions, conversation.signals and conversation.events, by topic. */
@@ -34,30 +34,19 @@ describe('webhook delivery', () => {
   beforeAll(async () => {
     receiverUrl = await receiver.start();
     receiver.script = (request, earlier) => scripts.get(request.path)?.(earlier);
-    services = await startServices({
+    system = await startSystemUnderTest({
+      suite: 'delivery',
+      portOffset: 2000,
       names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
       env: {
-        KAFKA_BROKERS: required('KAFKA_BROKERS'),
-        DATABASE_URL: required('DATABASE_URL'),
-        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-        INSTANCE_ID: `e2e-delivery-${randomUUID().slice(0, 8)}`,
         WEBHOOK_RETRY_SCHEDULE: '1500ms,1500ms,1500ms',
         WEBHOOK_TIMEOUT_MS: '1000',
         WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: '3',
         WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: '3000',
-        LOG_LEVEL: 'info',
       },
-      portOffset: 2000,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-delivery'),
-      log: (line) => process.stderr.write(`[e2e delivery] ${line}\n`),
     });
-    const kafka = createKafkaClient({
-      brokers: required('KAFKA_BROKERS').split(','),
-      clientId: 'e2e-delivery',
-      logger: pino({ level: 'warn' }),
-    });
-    producer = createProducer(kafka);
-    await producer.connect();
+    ({ services, producer } = system);
+    const { kafka } = system;
     reader = kafka.consumer({ groupId: `e2e-delivery-reader-${randomUUID()}` });
     await reader.connect();
     await reader.subscribe({
@@ -82,8 +71,7 @@ describe('webhook delivery', () => {
 
   afterAll(async () => {
     await reader?.disconnect();
-    await producer?.disconnect();
-    await services?.stop();
+    await system?.stop();
     await receiver.stop();
   });
 
@@ -485,9 +473,3 @@ describe('webhook delivery', () => {
     );
   }, 120_000);
 });
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
-  return value;
-}

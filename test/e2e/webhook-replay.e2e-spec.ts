@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Producer } from '@app/kafka';
-import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, type ExecutionView } from '@app/contracts';
-import { findRepoRoot, startServices, type RunningServices } from '@app/infra';
-import { createKafkaClient, createProducer } from '@app/kafka';
-import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import type { RunningServices } from '@app/infra';
+import {
+  WebhookReceiver,
+  messageCreatedEvent,
+  waitFor,
+  workflowDefinitionsLoaded,
+  startSystemUnderTest,
+  type SystemUnderTest,
+} from '@app/testing';
 
 /**
  * Replaying finished executions through history, against real HTTP receivers: an endpoint rejects
@@ -20,6 +24,7 @@ describe('webhook replay', () => {
   const fixed = new Set<string>();
   let receiverUrl: string;
   let services: RunningServices;
+  let system: SystemUnderTest;
   let producer: Producer;
   let workflowsCreated = 0;
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
@@ -28,31 +33,16 @@ describe('webhook replay', () => {
     receiverUrl = await receiver.start();
     receiver.script = (request) =>
       fixed.has(request.path) ? { status: 200 } : { status: 400, body: 'missing order id' };
-    services = await startServices({
-      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history', 'signal-aggregator'],
-      env: {
-        KAFKA_BROKERS: required('KAFKA_BROKERS'),
-        DATABASE_URL: required('DATABASE_URL'),
-        OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
-        INSTANCE_ID: `e2e-replay-${randomUUID().slice(0, 8)}`,
-        LOG_LEVEL: 'info',
-      },
+    system = await startSystemUnderTest({
+      suite: 'replay',
       portOffset: 2100,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs-replay'),
-      log: (line) => process.stderr.write(`[e2e replay] ${line}\n`),
+      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history', 'signal-aggregator'],
     });
-    const kafka = createKafkaClient({
-      brokers: required('KAFKA_BROKERS').split(','),
-      clientId: 'e2e-replay',
-      logger: pino({ level: 'warn' }),
-    });
-    producer = createProducer(kafka);
-    await producer.connect();
+    ({ services, producer } = system);
   }, 180_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
-    await services?.stop();
+    await system?.stop();
     await receiver.stop();
   });
 
@@ -222,9 +212,3 @@ describe('webhook replay', () => {
     }
   });
 });
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the jest global setup provisions it`);
-  return value;
-}

@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './events';
 export * from './metrics-probe';
 export * from './fake-chat-completions';
+export * from './system-under-test';
