@@ -16,3 +16,5 @@ export * from './triggers/decision-provider';
 export * from './triggers/workflow-tests';
 export * from './conversations/timers';
 export * from './conversations/contact-memory';
+export * from './conversations/trigger-input';
+export * from './conversations/replay';
