@@ -1,12 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { IntentModelModule } from '@app/intent-model';
 import { PlatformModule } from '@app/platform';
+import { BacktestsController } from './backtests/backtests.controller';
+import { BacktestsService } from './backtests/backtests.service';
 import type { HistoryConfig } from './config';
+import { ConversationEventEntity } from './conversations/conversation-event.entity';
+import { ConversationEventsRepository } from './conversations/conversation-events.repository';
+import { ConversationRetention } from './conversations/conversation-retention';
+import { ValidatedEventConsumer } from './conversations/validated-event.consumer';
 import { ExecutionEntity } from './executions/execution.entity';
 import { ExecutionResultConsumer } from './executions/execution-result.consumer';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsRepository } from './executions/executions.repository';
 import { CreateExecutions1764000000002 } from './migrations/1764000000002-create-executions';
+import { CreateConversationEvents1764200000000 } from './migrations/1764200000000-create-conversation-events';
 
 @Module({})
 export class HistoryModule {
@@ -18,11 +26,16 @@ export class HistoryModule {
           service: 'history',
           config,
           logger,
-          database: { schema: 'history', entities: [ExecutionEntity], migrations: [CreateExecutions1764000000002] },
+          database: {
+            schema: 'history',
+            entities: [ExecutionEntity, ConversationEventEntity],
+            migrations: [CreateExecutions1764000000002, CreateConversationEvents1764200000000],
+          },
         }),
+        IntentModelModule,
       ],
-      controllers: [ExecutionsController, ExecutionResultConsumer],
-      providers: [ExecutionsRepository],
+      controllers: [ExecutionsController, ExecutionResultConsumer, ValidatedEventConsumer, BacktestsController],
+      providers: [ExecutionsRepository, ConversationEventsRepository, ConversationRetention, BacktestsService],
     };
   }
 }
