@@ -1,5 +1,15 @@
-import type { Static } from '@sinclair/typebox';
-import { serviceEnvSchema } from '@app/config';
+import { Type, type Static } from '@sinclair/typebox';
+import { FiringLimitEnv, serviceEnvSchema } from '@app/config';
+import { IntentModelEnv } from '@app/intent-model';
 
-export const HistoryEnvSchema = serviceEnvSchema(3005, {});
+export const HistoryEnvSchema = serviceEnvSchema(3005, {
+  ...IntentModelEnv,
+  ...FiringLimitEnv,
+  CONVERSATION_RETENTION_DAYS: Type.Integer({
+    minimum: 1,
+    maximum: 3650,
+    default: 30,
+    description: 'How long conversation events are kept for backtests, counted from their event time.',
+  }),
+});
 export type HistoryConfig = Static<typeof HistoryEnvSchema>;

@@ -1,7 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { IntentModelModule } from '@app/intent-model';
 import { PlatformModule } from '@app/platform';
+import { BacktestsController } from './backtests/backtests.controller';
+import { BacktestsService } from './backtests/backtests.service';
 import type { HistoryConfig } from './config';
+import { ConversationEventEntity } from './conversations/conversation-event.entity';
+import { ConversationEventsRepository } from './conversations/conversation-events.repository';
+import { ConversationRetention } from './conversations/conversation-retention';
+import { ValidatedEventConsumer } from './conversations/validated-event.consumer';
 import { ExecutionEntity } from './executions/execution.entity';
 import { ExecutionResultConsumer } from './executions/execution-result.consumer';
 import { ExecutionsController } from './executions/executions.controller';
@@ -10,6 +17,7 @@ import { CreateExecutions1764000000002 } from './migrations/1764000000002-create
 import { KeepReplayData1764000000003 } from './migrations/1764000000003-keep-replay-data';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
+import { CreateConversationEvents1764200000000 } from './migrations/1764200000000-create-conversation-events';
 
 @Module({})
 export class HistoryModule {
@@ -23,13 +31,30 @@ export class HistoryModule {
           logger,
           database: {
             schema: 'history',
-            entities: [ExecutionEntity],
-            migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003],
+            entities: [ExecutionEntity, ConversationEventEntity],
+            migrations: [
+              CreateExecutions1764000000002,
+              KeepReplayData1764000000003,
+              CreateConversationEvents1764200000000,
+            ],
           },
         }),
+        IntentModelModule,
       ],
-      controllers: [ExecutionsController, ReplaysController, ExecutionResultConsumer],
-      providers: [ExecutionsRepository, ReplaysService],
+      controllers: [
+        ExecutionsController,
+        ReplaysController,
+        ExecutionResultConsumer,
+        ValidatedEventConsumer,
+        BacktestsController,
+      ],
+      providers: [
+        ExecutionsRepository,
+        ReplaysService,
+        ConversationEventsRepository,
+        ConversationRetention,
+        BacktestsService,
+      ],
     };
   }
 }

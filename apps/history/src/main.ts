@@ -9,5 +9,9 @@ runService({
   envSchema: HistoryEnvSchema,
   module: HistoryModule.register,
   // Effects land in Postgres idempotently; offsets commit after the rows are written.
-  consumer: { groupId: 'history', topics: [Topics.workflowExecutions.name], transactional: false },
+  consumer: {
+    groupId: 'history',
+    topics: [Topics.workflowExecutions.name, Topics.validatedEvents.name],
+    transactional: false,
+  },
 });

@@ -1,14 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { serviceEnvSchema } from '@app/config';
+import { FiringLimitEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
   ...IntentModelEnv,
-  MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE: Type.Integer({
-    minimum: 1,
-    default: 5,
-    description: 'Loop protection: workflows one conversation may fire per minute.',
-  }),
+  ...FiringLimitEnv,
   TIMER_TICK_INTERVAL_MS: Type.Integer({
     minimum: 100,
     maximum: 60_000,

@@ -46,6 +46,18 @@ export const BaseEnvSchema = Type.Object({
   }),
 });
 
+/**
+ * Loop protection of the engine's firing policy: trigger-matcher applies it live, history's
+ * backtests replay conversations with it, so both read the same variable.
+ */
+export const FiringLimitEnv = {
+  MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Loop protection: workflows one conversation may fire per minute.',
+  }),
+};
+
 /** Adds a service's own variables (with its HTTP port default) to the base ones. */
 export function serviceEnvSchema<P extends TProperties>(defaultPort: number, properties: P) {
   return Type.Composite([

@@ -15,3 +15,4 @@ export * from './cli/offline-match';
 export * from './api/preview.api';
 export * from './events/conversation-state.v1';
 export * from './api/workflow-tests.api';
+export * from './api/backtests.api';

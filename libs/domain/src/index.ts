@@ -18,3 +18,5 @@ export * from './triggers/workflow-tests';
 export * from './conversations/timers';
 export * from './conversations/contact-memory';
 export * from './random/seeded-random';
+export * from './conversations/trigger-input';
+export * from './conversations/replay';

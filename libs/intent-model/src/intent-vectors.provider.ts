@@ -6,7 +6,7 @@ import { OnnxSentenceEncoder } from './onnx-sentence-encoder';
 
 export const INTENT_VECTORS = Symbol('INTENT_VECTORS');
 
-/** The env variable of the services that match intent triggers (trigger-matcher, api). */
+/** The env variable of the services that match intent triggers (trigger-matcher, api, history). */
 export const IntentModelEnv = {
   INTENT_MODEL_DIR: Type.String({
     default: '.data/cache/bge-small-en-v1.5-q',

@@ -11,6 +11,7 @@ import {
 import {
   decideFirings,
   effectiveMemory,
+  eventInputOf,
   evaluateCondition,
   evaluateWorkflows,
   explainWorkflows,
@@ -119,7 +120,7 @@ export class TriggerMatchingService {
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
     }
-    const input = this.triggerInputOf(event, state, this.memoryOf(state, sessions.contacts));
+    const input = eventInputOf(event, state, this.memoryOf(state, sessions.contacts));
     if (!input) {
       sessions.states.stage(state);
       return [];
@@ -222,29 +223,6 @@ export class TriggerMatchingService {
     return state.contactId
       ? effectiveMemory(state.memory, contacts.attributesOf(state.tenantId, state.contactId))
       : state.memory;
-  }
-
-  /** What triggers see of an event; null for events that fire nothing themselves (memory updates). */
-  private triggerInputOf(
-    event: ConversationEvent,
-    state: ConversationState,
-    memory: ContactMemory,
-  ): TriggerInput | null {
-    const preview = state.preview;
-    switch (event.type) {
-      case 'conversation.message.created':
-        return {
-          message: { role: event.data.role, text: event.data.text },
-          ai: event.data.ai,
-          memory,
-          failedAnswers: state.failedAnswers,
-          preview,
-        };
-      case 'conversation.ended':
-        return { conversationEnded: true, memory, failedAnswers: state.failedAnswers, preview };
-      case 'contact.memory.updated':
-        return null;
-    }
   }
 
   /**

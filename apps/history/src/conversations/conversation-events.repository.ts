@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { ConversationEvent } from '@app/contracts';
+import { ConversationEventEntity } from './conversation-event.entity';
+
+/** Rows one retention statement deletes at most: short statements, so that inserts never wait long. */
+const RETENTION_CHUNK = 5_000;
+
+export interface Period {
+  since?: Date;
+  until: Date;
+}
+
+@Injectable()
+export class ConversationEventsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Idempotent: a redelivered event (same tenant, source and id) keeps its first row. */
+  async store(event: ConversationEvent): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(ConversationEventEntity)
+      .values(rowOf(event) as QueryDeepPartialEntity<ConversationEventEntity>)
+      .orIgnore()
+      .execute();
+  }
+
+  /** The ids of the tenant's `limit` conversations with events in the period, most recently active first. */
+  async recentConversations(tenantId: string, period: Period, limit: number): Promise<string[]> {
+    const rows: { conversation_id: string }[] = await this.dataSource.query(
+      `SELECT conversation_id FROM conversation_events
+       WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR event_time >= $2) AND event_time < $3
+       GROUP BY conversation_id
+       ORDER BY max(event_time) DESC, conversation_id
+       LIMIT $4`,
+      [tenantId, period.since ?? null, period.until, limit],
+    );
+    return rows.map((row) => row.conversation_id);
+  }
+
+  /** The events of these conversations in the period, each conversation's in arrival order. */
+  async eventsOf(
+    tenantId: string,
+    conversationIds: string[],
+    period: Period,
+  ): Promise<Map<string, ConversationEvent[]>> {
+    const eventTime: FindOperator<Date> = period.since
+      ? And(MoreThanOrEqual(period.since), LessThan(period.until))
+      : LessThan(period.until);
+    const rows = await this.dataSource.getRepository(ConversationEventEntity).find({
+      where: { tenantId, conversationId: In(conversationIds), eventTime },
+      order: { position: 'ASC' },
+    });
+    const byConversation = new Map<string, ConversationEvent[]>(conversationIds.map((id) => [id, []]));
+    for (const row of rows) byConversation.get(row.conversationId)!.push(eventOf(row));
+    return byConversation;
+  }
+
+  /** Deletes events older than `days` in short chunks; returns how many. */
+  async forgetOlderThan(days: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result: [unknown[], number] = await this.dataSource.query(
+        `DELETE FROM conversation_events WHERE ctid IN (
+           SELECT ctid FROM conversation_events WHERE event_time < now() - make_interval(days => $1) LIMIT $2)`,
+        [days, RETENTION_CHUNK],
+      );
+      deleted += result[1];
+      if (result[1] < RETENTION_CHUNK) return deleted;
+    }
+  }
+}
+
+function rowOf(event: ConversationEvent): Omit<ConversationEventEntity, 'position'> {
+  const common = {
+    tenantId: event.tenantid,
+    source: event.source,
+    eventId: event.id,
+    conversationId: event.subject,
+    type: event.type,
+    eventTime: new Date(event.time),
+    contactId: event.data.contact?.id ?? null,
+    messageId: null,
+    role: null,
+    text: null,
+    ai: null,
+    memory: null,
+  };
+  switch (event.type) {
+    case 'conversation.message.created':
+      return {
+        ...common,
+        messageId: event.data.messageId,
+        role: event.data.role,
+        text: event.data.text,
+        ai: event.data.ai ?? null,
+        memory: event.data.memory ?? null,
+      };
+    case 'contact.memory.updated':
+      return { ...common, memory: event.data.attributes };
+    case 'conversation.ended':
+      return common;
+  }
+}
+
+/** The stored row as the event the engine replays (what history does not keep, such as contact names, left out). */
+function eventOf(row: ConversationEventEntity): ConversationEvent {
+  const envelope = {
+    specversion: '1.0' as const,
+    id: row.eventId,
+    source: row.source,
+    time: row.eventTime.toISOString(),
+    subject: row.conversationId,
+    tenantid: row.tenantId,
+  };
+  const contact = row.contactId !== null ? { contact: { id: row.contactId } } : {};
+  switch (row.type) {
+    case 'conversation.message.created':
+      return {
+        ...envelope,
+        type: row.type,
+        data: {
+          messageId: row.messageId!,
+          role: row.role!,
+          text: row.text!,
+          ...contact,
+          ...(row.ai !== null ? { ai: row.ai } : {}),
+          ...(row.memory !== null ? { memory: row.memory } : {}),
+        },
+      };
+    case 'contact.memory.updated':
+      return { ...envelope, type: row.type, data: { contact: { id: row.contactId! }, attributes: row.memory ?? {} } };
+    case 'conversation.ended':
+      return { ...envelope, type: row.type, data: { ...contact } };
+  }
+}
