@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Topics, endpointDisabledValidator } from '@app/contracts';
+import { Topics, endpointDisabledValidator, endpointFailingValidator } from '@app/contracts';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { ActionDispatcherConfig } from './config';
-import { DISABLED_ENDPOINTS, DeliveryScheduler } from './delivery/delivery-scheduler';
+import { DISABLED_ENDPOINTS, ENDPOINT_FAILURES, DeliveryScheduler } from './delivery/delivery-scheduler';
 import { DispatchService } from './execution/dispatch.service';
 import { ReplayConsumer } from './execution/replay.consumer';
 import { TriggerConsumer } from './execution/trigger.consumer';
@@ -23,6 +23,13 @@ export class ActionDispatcherModule {
           validator: endpointDisabledValidator,
           logger,
           isNewer: (current, incoming) => incoming.workflowVersion >= current.workflowVersion,
+        }),
+        MaterializedViewModule.register({
+          provide: ENDPOINT_FAILURES,
+          name: 'endpoint-failures',
+          topic: Topics.endpointFailures.name,
+          validator: endpointFailingValidator,
+          logger,
         }),
       ],
       controllers: [TriggerConsumer, ReplayConsumer],

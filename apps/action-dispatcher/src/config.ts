@@ -18,6 +18,12 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     default: 36_000_000,
     description: 'Longest Retry-After honoured (429/502/504); longer values are capped to it.',
   }),
+  WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 432_000,
+    description:
+      'An endpoint whose every attempt failed for this long (default 5 days) is disabled until the workflow changes.',
+  }),
   WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: Type.Integer({
     minimum: 1,
     default: 50,

@@ -5,7 +5,7 @@ import { ConversationActionSchema, SignalAppliedSchema } from './events/conversa
 import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
 import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
-import { EndpointDisabledSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
+import { EndpointDisabledSchema, EndpointFailingSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
 import { ReplayRequestedSchema } from './events/replay-request.v1';
 
 export interface TopicContract {
@@ -105,6 +105,14 @@ export const Topics = {
     key: 'execution id',
     description:
       "action-dispatcher's durable retry schedule: executions with an attempt still to make; null when done.",
+  },
+  endpointFailures: {
+    name: 'action-dispatcher.endpoint-failures',
+    schema: EndpointFailingSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'workflow id',
+    description: "Since when a workflow's webhook endpoint has failed every attempt (the disabling window).",
   },
   disabledEndpoints: {
     name: 'action-dispatcher.disabled-endpoints',

@@ -20,3 +20,4 @@ export * from './conversations/contact-memory';
 export * from './random/seeded-random';
 export * from './conversations/trigger-input';
 export * from './conversations/replay';
+export * from './delivery/endpoint-health';

@@ -117,7 +117,7 @@ export const pendingDeliveries = new Gauge({
 
 export const endpointsDisabled = new Counter({
   name: 'aw_webhook_endpoints_disabled_total',
-  help: 'Webhook endpoints the dispatcher disabled, by reason (gone = 410).',
+  help: 'Webhook endpoints the dispatcher disabled, by reason (gone = 410, failing = no success for the disabling window).',
   labelNames: ['reason'] as const,
   registers: [registry],
 });

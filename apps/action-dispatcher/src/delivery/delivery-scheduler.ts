@@ -9,6 +9,7 @@ import {
   pendingDeliveryValidator,
   type ConversationAction,
   type EndpointDisabled,
+  type EndpointFailing,
   type PendingDelivery,
   type WorkflowDefinition,
   type WorkflowExecuted,
@@ -18,6 +19,7 @@ import {
   OutboundAddressPolicy,
   RetrySchedule,
   afterAttempt,
+  endpointHealthAfter,
   judgeAttempt,
   planAction,
   replyInstruction,
@@ -50,6 +52,9 @@ import { WebhookSender, type AttemptResult } from './webhook.sender';
 /** Injection token of the view of `action-dispatcher.disabled-endpoints`. */
 export const DISABLED_ENDPOINTS = Symbol('DISABLED_ENDPOINTS');
 export type DisabledEndpoints = CompactedTopicView<EndpointDisabled>;
+/** Injection token of the view of `action-dispatcher.endpoint-failures`. */
+export const ENDPOINT_FAILURES = Symbol('ENDPOINT_FAILURES');
+export type EndpointFailures = CompactedTopicView<EndpointFailing>;
 
 /** How often due executions are looked for (besides at once when one arrives due). */
 const SCAN_INTERVAL_MS = 200;
@@ -127,6 +132,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
     @Inject(DISABLED_ENDPOINTS) private readonly disabledEndpoints: DisabledEndpoints,
+    @Inject(ENDPOINT_FAILURES) private readonly endpointFailures: EndpointFailures,
     @Inject(APP_CONFIG) private readonly config: ActionDispatcherConfig,
     @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly readiness: ReadinessRegistry,
@@ -397,21 +403,41 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         this.endpointHeldUntil.set(trigger.workflow.id, outcome.holdEndpointUntil.getTime());
       }
     }
-    const disabling: EndpointDisabled | null =
+    const failing = this.endpointFailures.get(definition.id)?.failingSince ?? null;
+    const health = endpointHealthAfter(
+      failing === null ? null : new Date(failing),
+      { succeeded: verdict.kind === 'delivered', at: new Date(attempt.startedAt) },
+      this.config.WEBHOOK_DISABLE_AFTER_FAILING_SECONDS * 1000,
+    );
+    const disabledBecause = (reason: string, cause: 'gone' | 'failing') => ({
+      cause,
+      endpoint: {
+        workflowId: definition.id,
+        tenantId: definition.tenantId,
+        workflowVersion: definition.version,
+        reason,
+        disabledAt: new Date().toISOString(),
+      },
+    });
+    const disabling =
       outcome.status === 'failed' && outcome.endpointGone
-        ? {
-            workflowId: definition.id,
-            tenantId: definition.tenantId,
-            workflowVersion: definition.version,
-            reason: `${target.url} answered 410 Gone`,
-            disabledAt: new Date().toISOString(),
-          }
-        : null;
+        ? disabledBecause(`${target.url} answered 410 Gone`, 'gone')
+        : health.disable
+          ? disabledBecause(
+              `no successful delivery to ${target.url} since ${health.failingSince!.toISOString()}`,
+              'failing',
+            )
+          : null;
+    // The streak is written when it starts or ends, and forgotten once it disabled the endpoint.
+    const streak = disabling ? null : (health.failingSince?.toISOString() ?? null);
     await this.record(pending, partition, {
       workflowVersion: definition.version,
       actionType: definition.action.type,
       outcome,
       disabling,
+      ...(streak !== failing
+        ? { failing: { workflowId: definition.id, tenantId: definition.tenantId, failingSince: streak } }
+        : {}),
       replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
     });
   }
@@ -453,7 +479,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       workflowVersion: number;
       actionType: string;
       outcome: AfterAttempt | StepWithoutAttempt;
-      disabling?: EndpointDisabled | null;
+      disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing' } | null;
+      failing?: EndpointFailing;
       replies?: ConversationAction[];
     },
   ): Promise<void> {
@@ -486,7 +513,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       next
         ? jsonRecord(Topics.pendingDeliveries.name, executionId, next)
         : { topic: Topics.pendingDeliveries.name, key: executionId, value: null },
-      ...(step.disabling ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.workflowId, step.disabling)] : []),
+      ...(step.disabling
+        ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.endpoint.workflowId, step.disabling.endpoint)]
+        : []),
+      ...(step.failing ? [jsonRecord(Topics.endpointFailures.name, step.failing.workflowId, step.failing)] : []),
       ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
     this.awaitingEcho.set(
@@ -501,12 +531,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         committed: () => {
           if (outcome.status !== 'retrying')
             workflowExecutions.inc({ action_type: step.actionType, outcome: outcome.status });
+          if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
           if (step.disabling) {
-            this.disabledEndpoints.set(step.disabling.workflowId, step.disabling);
-            endpointsDisabled.inc({ reason: 'gone' });
+            const { endpoint, cause } = step.disabling;
+            this.disabledEndpoints.set(endpoint.workflowId, endpoint);
+            endpointsDisabled.inc({ reason: cause });
             this.logger.warn(
-              { workflowId: step.disabling.workflowId, tenantId: step.disabling.tenantId },
-              'webhook endpoint answered 410 Gone: disabled until the workflow changes',
+              { workflowId: endpoint.workflowId, tenantId: endpoint.tenantId, reason: endpoint.reason },
+              'webhook endpoint disabled until the workflow changes',
             );
           }
           resolve();

@@ -27,6 +27,22 @@ export type PendingDelivery = Static<typeof PendingDeliverySchema>;
 export const pendingDeliveryValidator = compileValidator(PendingDeliverySchema);
 
 /**
+ * `action-dispatcher.endpoint-failures` (compacted, key = workflow id): since when a workflow's
+ * endpoint has failed every attempt (null: its last attempt succeeded). Written with the attempt
+ * that starts or ends a failing streak, so that the disabling window survives restarts.
+ */
+export const EndpointFailingSchema = Type.Object(
+  {
+    workflowId: Type.String({ format: 'uuid' }),
+    tenantId: Type.String(),
+    failingSince: Type.Union([Timestamp('The first failed attempt since the last success.'), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type EndpointFailing = Static<typeof EndpointFailingSchema>;
+export const endpointFailingValidator = compileValidator(EndpointFailingSchema);
+
+/**
  * `action-dispatcher.endpoints` (compacted, key = workflow id): an endpoint the dispatcher
  * stopped delivering to (it answered 410 Gone, or failed without a success for the whole
  * disabling window). Deliveries for versions up to `workflowVersion` are skipped; any new version

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionView } from '@app/contracts';
+import { Topics } from '@app/contracts';
+import type { RunningServices } from '@app/infra';
+import type { Producer } from '@app/kafka';
+import {
+  WebhookReceiver,
+  messageCreatedEvent,
+  readMetric,
+  startSystemUnderTest,
+  waitFor,
+  workflowDefinitionsLoaded,
+  type SystemUnderTest,
+} from '@app/testing';
+
+/**
+ * An endpoint that fails every attempt for the whole disabling window (shortened to 3 s here;
+ * 5 days by default) is disabled: later attempts and executions are skipped without a request,
+ * and a new version of the workflow delivers again.
+ */
+describe('endpoint disabling after a failing window', () => {
+  const receiver = new WebhookReceiver();
+  let healthy = false;
+  let system: SystemUnderTest;
+  let services: RunningServices;
+  let producer: Producer;
+  const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    const receiverUrl = await receiver.start();
+    receiver.script = () => (healthy ? { status: 200 } : { status: 500, body: 'down' });
+    system = await startSystemUnderTest({
+      suite: 'disabling',
+      portOffset: 2200,
+      names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
+      env: { WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s', WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: '3' },
+    });
+    ({ services, producer } = system);
+    workflow = await api('POST', '/v1/workflows', {
+      name: 'flaky endpoint',
+      trigger: { type: 'intent', phrases: ['please run the flaky endpoint'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/flaky` },
+      firing: { mode: 'every_time' },
+    });
+    await definitionsLoaded();
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await receiver.stop();
+  });
+
+  let workflow: { id: string; version: number };
+
+  async function api(method: string, path: string, body: unknown): Promise<{ id: string; version: number }> {
+    const response = await fetch(`${services.url('api')}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      body: JSON.stringify(body),
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await response.json()) as { id: string; version: number };
+  }
+
+  async function definitionsLoaded(): Promise<void> {
+    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
+      await waitFor(`${service} to load the workflow`, async () =>
+        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= 1 ? true : undefined,
+      );
+    }
+  }
+
+  async function fire(): Promise<void> {
+    const conversationId = `conv-${randomUUID()}`;
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [
+        {
+          key: conversationId,
+          value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'please run the flaky endpoint')),
+        },
+      ],
+    });
+  }
+
+  async function executions(): Promise<ExecutionView[]> {
+    const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
+      headers: { 'x-tenant-id': tenantId },
+    });
+    return ((await response.json()) as { items: ExecutionView[] }).items;
+  }
+
+  const requests = () => receiver.requests.filter((request) => request.path === '/hooks/flaky').length;
+
+  it('disables the endpoint once its attempts have failed for the window, and delivers again after a change', async () => {
+    await fire();
+    const [skipped] = await waitFor(
+      'the execution to be skipped on a disabled endpoint',
+      async () => {
+        const items = await executions();
+        return items[0]?.status === 'skipped' ? items : undefined;
+      },
+      45_000,
+    );
+    expect(skipped!.reason).toMatch(/^endpoint disabled: no successful delivery to .* since /);
+    // Attempts at about 0, 1, 2 and 3 s: the one at ≥ 3 s disabled the endpoint, the next was skipped.
+    const sent = requests();
+    expect(sent).toBeGreaterThanOrEqual(4);
+    expect(sent).toBeLessThanOrEqual(5);
+    expect(
+      await readMetric(services.url('action-dispatcher'), 'aw_webhook_endpoints_disabled_total', { reason: 'failing' }),
+    ).toBe(1);
+
+    // A later execution is skipped without a request.
+    await fire();
+    await waitFor('the second execution to be skipped', async () => {
+      const items = await executions();
+      return items.length === 2 && items.every((item) => item.status === 'skipped') ? true : undefined;
+    });
+    expect(requests()).toBe(sent);
+
+    // The author fixes the endpoint: a new version of the workflow delivers again.
+    healthy = true;
+    // The dispatcher waits for the version a trigger names, so the change needs no wait here.
+    const changed = await api('PATCH', `/v1/workflows/${workflow.id}`, { name: 'flaky endpoint, fixed' });
+    await fire();
+    await waitFor('a delivery after the change', async () => {
+      const items = await executions();
+      return items.some((item) => item.status === 'succeeded' && item.workflowVersion === changed.version)
+        ? true
+        : undefined;
+    });
+    expect(requests()).toBe(sent + 1);
+  }, 120_000);
+});
