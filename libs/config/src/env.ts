@@ -25,7 +25,7 @@ export const BaseEnvSchema = Type.Object({
   KAFKA_PARTITIONS_CONCURRENTLY: Type.Integer({
     minimum: 1,
     maximum: 64,
-    default: 6,
+    default: 1,
     description: 'Partitions a consumer processes at once; their commits share one Kafka transaction (group commit).',
   }),
   DATABASE_URL: Type.String({

@@ -70,8 +70,14 @@ export class GuardedHttpClient {
     }
   }
 
+  /** Waits for requests in flight, then closes the connections. */
   async close(): Promise<void> {
     await this.agent.close();
+  }
+
+  /** Aborts requests in flight (they answer with an error) and closes the connections. */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
   }
 
   private lookup(

@@ -48,6 +48,9 @@ export class CompactedTopicView<T> {
     this.consumer = options.kafka.consumer({
       groupId: `${options.groupIdPrefix}-${randomUUID()}`,
       readUncommitted: false,
+      // Leaving waits for the fetch in flight: a short long-poll keeps a service's shutdown (one
+      // such wait per view, one after another) well inside SHUTDOWN_TIMEOUT_MS.
+      maxWaitTimeInMs: 500,
     });
     this.admin = options.kafka.admin();
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -56,6 +56,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
+      // Leaving the group waits for the fetch in flight; see CompactedTopicView.
+      maxWaitTimeInMs: 1_000,
       ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
     });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });

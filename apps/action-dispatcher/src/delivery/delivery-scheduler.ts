@@ -195,11 +195,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.stopping = true;
     clearInterval(this.scanTimer);
     await this.consumer.disconnect();
+    // An attempt may take WEBHOOK_TIMEOUT_MS, as long as the whole drain may: cut the ones in
+    // flight short instead of waiting. They are not recorded (see execute), so the schedule still
+    // holds them and they are made again after the restart, with the same webhook-id.
+    await this.http.destroy();
     await Promise.allSettled([...this.running.values()]);
     await this.flush();
     await this.producer.disconnect();
     await this.admin.disconnect();
-    await this.http.close();
   }
 
   /**
@@ -374,6 +377,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
     releaseSlot();
+    if (this.stopping && tried?.attempt.statusCode === undefined) return;
     if (tried === null) {
       const dueAt = new Date(Date.now() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
       await this.record(pending, partition, {
