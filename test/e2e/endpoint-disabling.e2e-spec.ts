@@ -104,10 +104,11 @@ describe('endpoint disabling after a failing window', () => {
       45_000,
     );
     expect(skipped!.reason).toMatch(/^endpoint disabled: no successful delivery to .* since /);
-    // Attempts at about 0, 1, 2 and 3 s: the one at ≥ 3 s disabled the endpoint, the next was skipped.
+    // Attempts at 0, ≥ 1, ≥ 2 and ≥ 3 s: the first at ≥ 3 s (the fourth, or the third on a slow
+    // machine) disabled the endpoint, and the next was skipped.
     const sent = requests();
-    expect(sent).toBeGreaterThanOrEqual(4);
-    expect(sent).toBeLessThanOrEqual(5);
+    expect(sent).toBeGreaterThanOrEqual(3);
+    expect(sent).toBeLessThanOrEqual(4);
     expect(
       await readMetric(services.url('action-dispatcher'), 'aw_webhook_endpoints_disabled_total', { reason: 'failing' }),
     ).toBe(1);
