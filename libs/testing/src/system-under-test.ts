@@ -16,6 +16,8 @@ export interface SystemUnderTest {
   kafka: Kafka;
   /** Connected; publishes what platforms would. */
   producer: Producer;
+  /** The HTTP headers that authenticate a request as `tenantId` to the api, history and signal-aggregator. */
+  tenantHeaders(tenantId: string): Promise<Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startSystemUnderTest(options: {
     services,
     kafka,
     producer,
+    tenantHeaders: (tenantId) => Promise.resolve({ 'x-tenant-id': tenantId }),
     async stop() {
       await producer.disconnect();
       await services.stop();
