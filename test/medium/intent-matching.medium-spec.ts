@@ -71,6 +71,33 @@ describe('intent matching with the sentence model', () => {
     expect(explained!.match?.detail).toMatch(/^matches the negative phrase/);
   });
 
+  it.each([
+    ["I don't want to cancel my subscription", 'cancel'],
+    ['I do not wish to close my account, I love it', 'cancel'],
+    ['please never delete my account', 'cancel'],
+  ])('stays quiet on the negation %j with no negative phrase listed', async (text, workflow) => {
+    const withoutNegatives = intent(workflow, cancel.trigger.phrases);
+    expect(await fired(text, [withoutNegatives])).toEqual([]);
+    const [explained] = explainWorkflows([withoutNegatives], {
+      message: { role: 'contact', text },
+      semantics: await vectors.semanticsFor(text, [withoutNegatives]),
+    });
+    expect(explained!.match?.detail).toMatch(/^the message denies "/);
+  });
+
+  it.each(["I can't cancel my subscription", "I haven't used it in months, please cancel my subscription"])(
+    'does not take %j for a refusal: an inability, or another word denied',
+    async (text) => {
+      const withoutNegatives = intent('cancel', cancel.trigger.phrases);
+      const [explained] = explainWorkflows([withoutNegatives], {
+        message: { role: 'contact', text },
+        semantics: await vectors.semanticsFor(text, [withoutNegatives]),
+      });
+      expect(explained!.match?.detail).toBeUndefined();
+      expect(explained!.match!.score).toBeGreaterThan(0.75);
+    },
+  );
+
   it('honours a workflow’s own threshold', async () => {
     const text = 'please close my account for good';
     const strict = intent('strict', cancel.trigger.phrases, { threshold: 0.99 });

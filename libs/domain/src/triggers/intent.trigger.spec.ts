@@ -139,10 +139,16 @@ describe('intent trigger', () => {
       threshold: CANCEL_THRESHOLD,
       detail: 'matches the negative phrase "I don\'t want to cancel"',
     });
-    expect(matchTrigger(cancel, negation, owner)?.score).toBeGreaterThan(0);
+    // Without negative phrases, the denial in the message keeps it quiet.
+    expect(matchTrigger(cancel, negation, owner)).toMatchObject({ score: 0, detail: 'the message denies "cancel"' });
     // Same words as a negative phrase: quiet without any model.
     expect(matchTrigger(withNegatives, fromContact('I do not want to cancel!'), owner)?.score).toBe(0);
     expect(matchTrigger(withNegatives, fromContact('I want to cancel', towards(CANCEL)), owner)?.score).toBe(1);
+  });
+
+  it('lets phrases that are negations themselves match negated messages', () => {
+    const lateCard = { type: 'intent' as const, phrases: ["my card hasn't arrived"] };
+    expect(matchTrigger(lateCard, fromContact('My card has not arrived.'), owner)?.score).toBe(1);
   });
 
   it('only listens to the contact, not to the AI or agents', () => {

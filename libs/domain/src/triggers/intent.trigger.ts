@@ -1,4 +1,5 @@
 import type { Trigger, TriggerMatch } from '@app/contracts';
+import { deniedWords, hasNegation } from './negation';
 import { cosine, type PhraseVectors } from './sentence-encoder';
 import { tokenize } from './text-normalization';
 import type { TriggerMatcher } from './trigger-matcher';
@@ -30,7 +31,8 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
  *    agree; it fires at the workflow's threshold, or one calibrated on its phrases (thresholdOf);
  * 3. without the message's vector (no model loaded, or stage 1 matched another workflow) nothing
  *    but stage 1 can fire.
- * A message closer to a negative phrase than to every example phrase stays quiet.
+ * A message closer to a negative phrase than to every example phrase stays quiet, and so does
+ * one that denies what the phrases ask for ("I don't want to cancel"), unless they are negations themselves.
  */
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
   if (input.message === undefined || input.message.role !== 'contact') return null;
@@ -39,8 +41,15 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   const hasSameWords = (phrase: string) => messageKey !== '' && phraseKeyOf(phrase) === messageKey;
   const sameWordsNegative = trigger.negativePhrases?.find(hasSameWords);
   if (sameWordsNegative !== undefined) return quiet(trigger.phrases[0]!, threshold, sameWordsNegative);
+  // The author's negative phrases explain a quiet message first, a denial found in it second.
+  const denial = (phrase: string): TriggerMatch | null => {
+    const denied = deniedPhraseWord(trigger.phrases, input.message!);
+    return denied === undefined
+      ? null
+      : { type: 'intent', phrase, score: 0, threshold, detail: `the message denies "${denied}"` };
+  };
   const sameWords = trigger.phrases.find(hasSameWords);
-  if (sameWords !== undefined) return { type: 'intent', phrase: sameWords, score: 1, threshold };
+  if (sameWords !== undefined) return denial(sameWords) ?? { type: 'intent', phrase: sameWords, score: 1, threshold };
   const { message, phrases } = input.semantics ?? {};
   if (!message || !phrases) {
     return {
@@ -55,7 +64,7 @@ export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, inp
   for (const negative of trigger.negativePhrases ?? []) {
     if (cosine(message, vectorOf(negative, phrases)) >= best) return quiet(phrase, threshold, negative);
   }
-  return { type: 'intent', phrase, score: round(score), threshold };
+  return denial(phrase) ?? { type: 'intent', phrase, score: round(score), threshold };
 };
 
 /** Mean of the two best similarities of the message to the phrases (the best one alone when there is one phrase). */
@@ -102,6 +111,28 @@ export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | und
     byPhrases.set(trigger.phrases, threshold);
   }
   return threshold;
+}
+
+// Per phrase list (definitions are immutable): the words a denial is checked against.
+const deniableWords = new WeakMap<readonly string[], ReadonlySet<string>>();
+// Per message, however many workflows look at it.
+const messageDenials = new WeakMap<object, ReadonlySet<string>>();
+
+/** A meaningful word of the phrases that the message denies; never for phrases that are negations themselves. */
+function deniedPhraseWord(phrases: readonly string[], message: { text: string }): string | undefined {
+  let denials = messageDenials.get(message);
+  if (denials === undefined) {
+    denials = deniedWords(message.text);
+    messageDenials.set(message, denials);
+  }
+  if (denials.size === 0) return undefined;
+  let deniable = deniableWords.get(phrases);
+  if (deniable === undefined) {
+    deniable = phrases.some(hasNegation) ? new Set() : new Set(phrases.flatMap(tokenize));
+    deniableWords.set(phrases, deniable);
+  }
+  for (const word of denials) if (deniable.has(word)) return word;
+  return undefined;
 }
 
 function quiet(phrase: string, threshold: number, negativePhrase: string): TriggerMatch {

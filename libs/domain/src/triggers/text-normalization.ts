@@ -22,6 +22,13 @@ const FILLER_WORDS = new Set(
 );
 
 export function tokenize(text: string): string[] {
+  return words(text)
+    .filter((word) => !FILLER_WORDS.has(word))
+    .map(stem);
+}
+
+/** Every word of the text in order, lower case, contractions expanded, punctuation dropped; unstemmed. */
+export function words(text: string): string[] {
   let lowered = text.toLowerCase().replace(/[’‘]/g, "'");
   for (const [contraction, expansion] of Object.entries(CONTRACTIONS)) {
     lowered = lowered.split(contraction).join(expansion);
@@ -29,11 +36,14 @@ export function tokenize(text: string): string[] {
   return lowered
     .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
     .split(/\s+/)
-    .filter((word) => word !== '' && !FILLER_WORDS.has(word))
-    .map(stem);
+    .filter((word) => word !== '');
 }
 
-function stem(word: string): string {
+export function isFillerWord(word: string): boolean {
+  return FILLER_WORDS.has(word);
+}
+
+export function stem(word: string): string {
   if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3);
   if (word.length > 5 && word.endsWith('lled')) return word.slice(0, -3);
   if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2);
