@@ -1,7 +1,7 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type ICustomPartitioner, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { eventsProduced } from '@app/metrics';
-import { byteLength, type OutboundRecord } from './records';
+import { PARTITION_KEY_HEADER, byteLength, type OutboundRecord } from './records';
 
 /**
  * The one place that constructs the Kafka client. Everything else receives a `Kafka` from here,
@@ -32,7 +32,8 @@ export type { Consumer, Kafka, Producer } from 'kafkajs';
 
 /**
  * An idempotent producer (no duplicates from its own retries) that partitions like the Java client
- * (murmur2 of the key), so a conversation id lands on the same partition whoever publishes it.
+ * (murmur2 of the key, or of the PARTITION_KEY_HEADER when a record has one), so a conversation id
+ * lands on the same partition whoever publishes it.
  * Retries are bounded: a broker that stays down surfaces as an error — the consumed batch is then
  * redone, or the HTTP caller told to retry — instead of a send that hangs forever.
  */
@@ -41,9 +42,18 @@ export function createProducer(kafka: Kafka, options: { transactionalId?: string
     idempotent: true,
     maxInFlightRequests: 1,
     transactionalId: options.transactionalId,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: byPartitionKey,
   });
 }
+
+const byPartitionKey: ICustomPartitioner = () => {
+  const byKey = Partitioners.DefaultPartitioner();
+  return ({ topic, partitionMetadata, message }) => {
+    const partitionKey = message.headers?.[PARTITION_KEY_HEADER];
+    if (partitionKey === undefined) return byKey({ topic, partitionMetadata, message });
+    return byKey({ topic, partitionMetadata, message: { ...message, key: partitionKey as string | Buffer } });
+  };
+};
 
 /** Kafka refuses record batches above `message.max.bytes` (1 MB by default): stay well below it. */
 const MAX_REQUEST_BYTES = 512 * 1024;
@@ -53,7 +63,12 @@ export interface BatchSender {
   sendBatch(batch: {
     topicMessages: {
       topic: string;
-      messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: Record<string, string> }[];
+      messages: {
+        key: string | Buffer | null;
+        value: string | Buffer | null;
+        headers?: Record<string, string>;
+        partition?: number;
+      }[];
     }[];
     acks?: number;
   }): Promise<unknown>;
@@ -75,7 +90,7 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({
         topic,
-        messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
+        messages: messages.map(({ key, value, headers, partition }) => ({ key, value, headers, partition })),
       })),
     });
     for (const [topic, messages] of byTopic) eventsProduced.inc({ topic }, messages.length);

@@ -26,10 +26,18 @@ export interface ConsumedBatch {
 /** A record a handler asks to publish; published atomically with the batch's offsets. */
 export interface OutboundRecord {
   readonly topic: string;
+  /** Where the record must go; by default the partition of its key (or of its PARTITION_KEY_HEADER). */
+  readonly partition?: number;
   readonly key: string | Buffer | null;
   readonly value: string | Buffer | null;
   readonly headers?: Record<string, string>;
 }
+
+/**
+ * A header naming the key a record is partitioned by when that is not its own key: a compacted
+ * topic keyed by execution id keeps one conversation's executions in one partition this way.
+ */
+export const PARTITION_KEY_HEADER = 'partition-key';
 
 export function jsonRecord(
   topic: string,

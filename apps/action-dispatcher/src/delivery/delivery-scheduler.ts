@@ -108,6 +108,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly breakers: EndpointBreakers<AttemptResult & { verdict: DeliveryVerdict }>;
   private readonly schedule: RetrySchedule;
   private readonly entries = new Map<string, Entry>();
+  /** Workflow + conversation → its executions in the schedule, for workflows that deliver in order. */
+  private readonly lines = new Map<string, Set<string>>();
   /**
    * Partition → the offset it must be read up to before its entries may be attempted; null while
    * that end is being fetched (records already arriving then must wait too).
@@ -211,6 +213,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
    */
   private async onAssignment(partitions: number[]): Promise<void> {
     this.entries.clear();
+    this.lines.clear();
     this.waiting.clear();
     this.queued.clear();
     this.owned.clear();
@@ -261,6 +264,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (key === undefined) return;
     const awaited = this.awaitingEcho.get(key);
     if (value === null) {
+      const done = this.entries.get(key);
+      if (done) this.leaveLine(key, done.pending);
       this.entries.delete(key);
       if (awaited?.kind === 'tombstone') this.awaitingEcho.delete(key);
       this.updateGauge();
@@ -275,6 +280,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.entries.set(key, { partition, pending });
+    this.joinLine(key, pending);
     if (
       awaited?.kind === 'pending' &&
       awaited.attempts === pending.attempts.length &&
@@ -301,12 +307,46 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (!entry || this.queued.has(id) || this.running.has(id) || this.awaitingEcho.has(id)) return;
     if (this.catchingUp.has(entry.partition)) return;
     if ((this.definitionWaitUntil.get(id) ?? 0) > Date.now()) return;
+    if (!this.isFirstInLine(id, entry.pending)) return;
     const endpoint = entry.pending.trigger.workflow.id;
     this.queued.add(id);
     const queue = this.waiting.get(endpoint) ?? [];
     queue.push(id);
     this.waiting.set(endpoint, queue);
     this.drain(endpoint);
+  }
+
+  /**
+   * Whether an execution may be attempted now as far as ordering goes: always, unless its
+   * workflow delivers in conversation order and an earlier-triggered execution of the same
+   * conversation is still in the schedule (retrying, or not yet attempted). A replay is a
+   * redelivery on request and never waits in line.
+   */
+  private isFirstInLine(id: string, pending: PendingDelivery): boolean {
+    const action = this.definitions.get(pending.trigger.workflow.id)?.action;
+    if (pending.replay !== undefined || !action || !('ordering' in action) || action.ordering !== 'conversation') {
+      return true;
+    }
+    for (const other of this.lines.get(lineOf(pending)) ?? []) {
+      if (other === id) continue;
+      const earlier = this.entries.get(other)?.pending;
+      if (earlier && earlier.replay === undefined && triggeredBefore(earlier, pending)) return false;
+    }
+    return true;
+  }
+
+  private joinLine(id: string, pending: PendingDelivery): void {
+    const line = lineOf(pending);
+    const members = this.lines.get(line) ?? new Set<string>();
+    members.add(id);
+    this.lines.set(line, members);
+  }
+
+  private leaveLine(id: string, pending: PendingDelivery): void {
+    const line = lineOf(pending);
+    const members = this.lines.get(line);
+    members?.delete(id);
+    if (members?.size === 0) this.lines.delete(line);
   }
 
   /** Starts the endpoint's queued executions while it has free slots and is not held back. */
@@ -514,9 +554,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const next = 'next' in outcome ? outcome.next : null;
     const records = [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
+      // The execution's next state or tombstone stays in the partition its schedule started in.
       next
-        ? jsonRecord(Topics.pendingDeliveries.name, executionId, next)
-        : { topic: Topics.pendingDeliveries.name, key: executionId, value: null },
+        ? { ...jsonRecord(Topics.pendingDeliveries.name, executionId, next), partition }
+        : { topic: Topics.pendingDeliveries.name, key: executionId, value: null, partition },
       ...(step.disabling
         ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.endpoint.workflowId, step.disabling.endpoint)]
         : []),
@@ -606,6 +647,16 @@ function parseResponse(body: string | undefined): unknown {
   } catch {
     return { text: body };
   }
+}
+
+function lineOf(pending: PendingDelivery): string {
+  return `${pending.trigger.workflow.id}\u0000${pending.trigger.conversationId}`;
+}
+
+/** Trigger order within a conversation: firing time, then trigger id for the same millisecond. */
+function triggeredBefore(a: PendingDelivery, b: PendingDelivery): boolean {
+  const byTime = Date.parse(a.trigger.firedAt) - Date.parse(b.trigger.firedAt);
+  return byTime !== 0 ? byTime < 0 : a.trigger.triggerId < b.trigger.triggerId;
 }
 
 function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {

@@ -9,7 +9,7 @@ import {
   type WorkflowTriggered,
 } from '@app/contracts';
 import { executionIdOf, planAction, runsOn } from '@app/domain';
-import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { PARTITION_KEY_HEADER, jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { workflowExecutions } from '@app/metrics';
 import { WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 
@@ -55,7 +55,7 @@ export class DispatchService {
       startedAt: now,
       replay: request.replay,
     };
-    return jsonRecord(Topics.pendingDeliveries.name, request.executionId, pending);
+    return scheduled(pending);
   }
 
   private execute(trigger: WorkflowTriggered): OutboundRecord[] {
@@ -107,6 +107,17 @@ export class DispatchService {
       dueAt: now.toISOString(),
       startedAt: now.toISOString(),
     };
-    return [...records, jsonRecord(Topics.pendingDeliveries.name, executionId, pending)];
+    return [...records, scheduled(pending)];
   }
+}
+
+/**
+ * An execution's entry in the delivery schedule, keyed by execution id and partitioned by
+ * conversation: one scheduler instance owns all of a conversation's deliveries, so it can make
+ * them in order when the workflow asks for that.
+ */
+function scheduled(pending: PendingDelivery): OutboundRecord {
+  return jsonRecord(Topics.pendingDeliveries.name, pending.executionId, pending, {
+    [PARTITION_KEY_HEADER]: pending.trigger.conversationId,
+  });
 }

@@ -195,6 +195,15 @@ export const FallbackSchema = Type.Object(
 
 const fallback = Type.Optional(FallbackSchema);
 
+const ordering = Type.Optional(
+  StringEnum(['unordered', 'conversation'], {
+    description:
+      'unordered (default): deliveries run concurrently and retries do not hold others back. conversation: one ' +
+      "conversation's deliveries of this workflow are made one at a time, in the order they were triggered; a " +
+      'delivery waits until the one before it succeeded or finally failed.',
+  }),
+);
+
 export const WebhookActionSchema = Type.Object(
   {
     type: Type.Literal('webhook'),
@@ -214,6 +223,7 @@ export const WebhookActionSchema = Type.Object(
         description: 'On success, a reply built from the JSON response ({{response.field}}), for the AI to confirm.',
       }),
     ),
+    ordering,
     fallback,
   },
   { additionalProperties: false },
@@ -226,6 +236,7 @@ export const ZapierActionSchema = Type.Object(
       pattern: '^https://hooks\\.zapier\\.com/hooks/catch/[0-9]+/[A-Za-z0-9]+/?$',
       description: 'The "Webhooks by Zapier" Catch Hook URL.',
     }),
+    ordering,
     fallback,
   },
   { additionalProperties: false },
@@ -238,6 +249,7 @@ export const MakeActionSchema = Type.Object(
       pattern: '^https://hook\\.[a-z0-9-]+\\.make\\.com/[A-Za-z0-9]+$',
       description: 'The Make "Custom webhook" URL.',
     }),
+    ordering,
     fallback,
   },
   { additionalProperties: false },
