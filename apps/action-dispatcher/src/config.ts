@@ -30,6 +30,12 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     description:
       "Deliveries in flight to one workflow's endpoint at a time; the others wait without holding anyone back.",
   }),
+  WEBHOOK_INLINE_WAIT_MS: Type.Integer({
+    minimum: 0,
+    default: 500,
+    description:
+      'How long a batch of triggers waits for the first attempts of its deliveries, made at once; slower ones go on in the background, recorded through the schedule. 0: every delivery goes through the schedule.',
+  }),
   WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: Type.Integer({
     minimum: 1,
     default: 5,

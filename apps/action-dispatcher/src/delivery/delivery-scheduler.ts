@@ -31,8 +31,10 @@ import { ReadinessRegistry } from '@app/health';
 import { GuardedHttpClient } from '@app/http';
 import {
   KAFKA_CLIENT,
+  PARTITION_KEY_HEADER,
   createProducer,
   jsonRecord,
+  partitionOfKey,
   sendChunked,
   type CompactedTopicView,
   type OutboundRecord,
@@ -77,6 +79,16 @@ type AwaitedEcho = { partition: number } & (
 type StepWithoutAttempt =
   | { status: 'skipped'; attempts: PendingDelivery['attempts']; reason: string }
   | { status: 'circuit_open'; attempts: PendingDelivery['attempts']; reason: string; next: PendingDelivery };
+
+/** What one step of an execution came to, as recorded: its result and what follows from it. */
+export interface Step {
+  workflowVersion: number;
+  actionType: string;
+  outcome: AfterAttempt | StepWithoutAttempt;
+  disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing' } | null;
+  failing?: EndpointFailing;
+  replies?: ConversationAction[];
+}
 
 interface OutboxItem {
   records: OutboundRecord[];
@@ -124,11 +136,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly inFlightPerEndpoint = new Map<string, number>();
   private readonly endpointHeldUntil = new Map<string, number>();
   private readonly definitionWaitUntil = new Map<string, number>();
+  private partitionCount = 0;
   private outbox: OutboxItem[] = [];
   private committing: Promise<void> | null = null;
   private scanTimer: NodeJS.Timeout | undefined;
   private joined = false;
   private stopping = false;
+  private resolveStopped: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
@@ -195,6 +210,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.resolveStopped();
     clearInterval(this.scanTimer);
     await this.consumer.disconnect();
     // An attempt may take WEBHOOK_TIMEOUT_MS, as long as the whole drain may: cut the ones in
@@ -234,6 +250,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         const ends = await this.admin.fetchTopicOffsets(Topics.pendingDeliveries.name);
         // A newer assignment took over while the ends were fetched: it sets its own targets.
         if (!sameSet(assignment, this.owned)) return;
+        this.partitionCount = ends.length;
         for (const end of ends) {
           if (!this.owned.has(end.partition)) continue;
           if (BigInt(end.high) > BigInt(end.low)) this.catchingUp.set(end.partition, BigInt(end.high) - 1n);
@@ -317,6 +334,93 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * The schedule partition of a new execution whose first attempt its trigger's batch may make at
+   * once (see InlineDeliveries), or null when it must go through the schedule: this instance
+   * must own that partition (so that no other instance attempts it while the inline attempt is
+   * in flight) and have read it up to its end; replays and workflows that deliver in
+   * conversation order always go through the schedule.
+   */
+  inlinePartitionOf(pending: PendingDelivery): number | null {
+    if (this.stopping || !this.joined || this.partitionCount === 0 || pending.replay !== undefined) return null;
+    if (this.running.has(pending.executionId) || this.entries.has(pending.executionId)) return null;
+    const action = this.definitions.get(pending.trigger.workflow.id)?.action;
+    if (action && 'ordering' in action && action.ordering === 'conversation') return null;
+    const partition = partitionOfKey(pending.trigger.conversationId, this.partitionCount);
+    return this.owned.has(partition) && !this.catchingUp.has(partition) ? partition : null;
+  }
+
+  /** Takes one of the endpoint's delivery slots, if it has a free one and is not held back; returns its release. */
+  tryTakeSlot(endpoint: string): (() => void) | null {
+    if (this.stopping || (this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now()) return null;
+    if ((this.inFlightPerEndpoint.get(endpoint) ?? 0) >= this.config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT) return null;
+    this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
+      this.drain(endpoint);
+    };
+  }
+
+  /**
+   * Makes a new execution's first attempt now, holding a slot taken with tryTakeSlot. While it
+   * runs, the execution counts as running, so the schedule does not start it a second time.
+   */
+  attemptNow(pending: PendingDelivery, releaseSlot: () => void): Promise<Step | null> {
+    const attempt = this.step(pending, releaseSlot)
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, executionId: pending.executionId }, 'inline attempt failed');
+        return null;
+      })
+      .finally(releaseSlot);
+    this.running.set(
+      pending.executionId,
+      attempt.then(() => undefined),
+    );
+    return attempt;
+  }
+
+  /** The records of an inline step that finished in time: they commit with the trigger's batch. */
+  inlineStepRecords(pending: PendingDelivery, partition: number, step: Step): OutboundRecord[] {
+    this.running.delete(pending.executionId);
+    return this.stepRecords(pending, partition, step, { inSchedule: false });
+  }
+
+  /** Once an inline step's batch committed: its metrics and endpoint views. */
+  inlineStepCommitted(step: Step): void {
+    this.stepCommitted(step);
+  }
+
+  /**
+   * An inline attempt that outlasted its batch's wait: the batch wrote the execution into the
+   * schedule, and the attempt is recorded there like any other step once both are over. When
+   * the batch did not commit (it will be processed again) or the service stops first, the step
+   * is dropped: the execution is attempted again from the schedule or the redone batch.
+   */
+  recordWhenCommitted(
+    pending: PendingDelivery,
+    partition: number,
+    attempt: Promise<Step | null>,
+    committed: Promise<boolean>,
+  ): void {
+    const { executionId } = pending;
+    const run = (async () => {
+      const [step, wasCommitted] = await Promise.all([
+        attempt,
+        Promise.race([committed, this.stopped.then(() => false)]),
+      ]);
+      if (step && wasCommitted && !this.stopping) await this.record(pending, partition, step);
+    })()
+      .catch((error: unknown) => this.logger.error({ err: error, executionId }, 'recording an inline attempt failed'))
+      .finally(() => {
+        this.running.delete(executionId);
+        this.enqueue(executionId);
+      });
+    this.running.set(executionId, run);
+  }
+
+  /**
    * Whether an execution may be attempted now as far as ordering goes: always, unless its
    * workflow delivers in conversation order and an earlier-triggered execution of the same
    * conversation is still in the schedule (retrying, or not yet attempted). A replay is a
@@ -382,14 +486,24 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (queue.length === 0) this.waiting.delete(endpoint);
   }
 
-  /** One step of an execution: skip it, or attempt it and record where it stands. */
+  /** One step of an execution from the schedule: skip it, or attempt it, and record where it stands. */
   private async execute({ pending, partition }: Entry, releaseSlot: () => void): Promise<void> {
+    const step = await this.step(pending, releaseSlot);
+    if (step) await this.record(pending, partition, step);
+  }
+
+  /**
+   * One step of an execution: skipped, or attempted (the endpoint's slot is released when the
+   * HTTP attempt is over). Null when it must wait for the definitions view to see its workflow
+   * version, or when shutdown cut its attempt short (not recorded: it is made again after the restart).
+   */
+  private async step(pending: PendingDelivery, releaseSlot: () => void): Promise<Step | null> {
     const { trigger, executionId } = pending;
     const definition = this.definitions.get(trigger.workflow.id);
     if (definition && definition.version < trigger.workflow.version) {
       // The definitions view has not yet seen the version that fired: look again shortly.
       this.definitionWaitUntil.set(executionId, Date.now() + DEFINITION_WAIT_MS);
-      return;
+      return null;
     }
     this.definitionWaitUntil.delete(executionId);
     const disabled = this.disabledEndpoints.get(trigger.workflow.id);
@@ -405,22 +519,21 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
             ? `the workflow's action (${definition.action.type}) no longer calls an endpoint`
             : null;
     if (!definition || !target || skipReason) {
-      await this.record(pending, partition, {
+      return {
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',
         outcome: { status: 'skipped', attempts: pending.attempts, reason: skipReason ?? 'workflow was deleted' },
-      });
-      return;
+      };
     }
     const tried = await this.breakers.run(trigger.workflow.id, async () => {
       const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
     releaseSlot();
-    if (this.stopping && tried?.attempt.statusCode === undefined) return;
+    if (this.stopping && tried?.attempt.statusCode === undefined) return null;
     if (tried === null) {
       const dueAt = new Date(Date.now() + this.config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS).toISOString();
-      await this.record(pending, partition, {
+      return {
         workflowVersion: definition.version,
         actionType: definition.action.type,
         outcome: {
@@ -429,8 +542,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
           reason: 'circuit open: the endpoint keeps failing; postponed without an attempt',
           next: { ...pending, dueAt },
         },
-      });
-      return;
+      };
     }
     const { attempt, verdict } = tried;
     actionDeliveryDuration.observe(
@@ -474,7 +586,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
           : null;
     // The streak is written when it starts or ends, and forgotten once it disabled the endpoint.
     const streak = disabling ? null : (health.failingSince?.toISOString() ?? null);
-    await this.record(pending, partition, {
+    return {
       workflowVersion: definition.version,
       actionType: definition.action.type,
       outcome,
@@ -483,7 +595,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         ? { failing: { workflowId: definition.id, tenantId: definition.tenantId, failingSince: streak } }
         : {}),
       replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
-    });
+    };
   }
 
   /**
@@ -516,18 +628,43 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
-  private async record(
+  private async record(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
+    const { executionId } = pending;
+    const records = this.stepRecords(pending, partition, step, { inSchedule: true });
+    const next = 'next' in step.outcome ? step.outcome.next : null;
+    this.awaitingEcho.set(
+      executionId,
+      next
+        ? { partition, kind: 'pending', attempts: next.attempts.length, dueAt: next.dueAt }
+        : { partition, kind: 'tombstone' },
+    );
+    await new Promise<void>((resolve, reject) => {
+      this.outbox.push({
+        records,
+        committed: () => {
+          this.stepCommitted(step);
+          resolve();
+        },
+        failed: (error) => {
+          // Not written: the execution stays as it was in the schedule and is attempted again.
+          this.awaitingEcho.delete(executionId);
+          reject(error);
+        },
+      });
+      void this.flush();
+    });
+  }
+
+  /**
+   * A step's records: its result for history, the execution's next state in the schedule (or,
+   * when it was in the schedule and is done, a tombstone), endpoint health, and replies.
+   */
+  private stepRecords(
     pending: PendingDelivery,
     partition: number,
-    step: {
-      workflowVersion: number;
-      actionType: string;
-      outcome: AfterAttempt | StepWithoutAttempt;
-      disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing' } | null;
-      failing?: EndpointFailing;
-      replies?: ConversationAction[];
-    },
-  ): Promise<void> {
+    step: Step,
+    { inSchedule }: { inSchedule: boolean },
+  ): OutboundRecord[] {
     const { trigger, executionId } = pending;
     const { outcome } = step;
     const finishedAt = new Date();
@@ -552,50 +689,38 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       ...(isFinalExecutionStatus(outcome.status) ? { trigger } : {}),
     };
     const next = 'next' in outcome ? outcome.next : null;
-    const records = [
+    // The execution's next state or tombstone stays in the partition its schedule started in.
+    const schedule: OutboundRecord[] = next
+      ? [{ ...jsonRecord(Topics.pendingDeliveries.name, executionId, next), partition }]
+      : inSchedule
+        ? [{ topic: Topics.pendingDeliveries.name, key: executionId, value: null, partition }]
+        : [];
+    return [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
-      // The execution's next state or tombstone stays in the partition its schedule started in.
-      next
-        ? { ...jsonRecord(Topics.pendingDeliveries.name, executionId, next), partition }
-        : { topic: Topics.pendingDeliveries.name, key: executionId, value: null, partition },
+      ...schedule,
       ...(step.disabling
         ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.endpoint.workflowId, step.disabling.endpoint)]
         : []),
       ...(step.failing ? [jsonRecord(Topics.endpointFailures.name, step.failing.workflowId, step.failing)] : []),
       ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
-    this.awaitingEcho.set(
-      executionId,
-      next
-        ? { partition, kind: 'pending', attempts: next.attempts.length, dueAt: next.dueAt }
-        : { partition, kind: 'tombstone' },
-    );
-    await new Promise<void>((resolve, reject) => {
-      this.outbox.push({
-        records,
-        committed: () => {
-          if (outcome.status !== 'retrying')
-            workflowExecutions.inc({ action_type: step.actionType, outcome: outcome.status });
-          if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
-          if (step.disabling) {
-            const { endpoint, cause } = step.disabling;
-            this.disabledEndpoints.set(endpoint.workflowId, endpoint);
-            endpointsDisabled.inc({ reason: cause });
-            this.logger.warn(
-              { workflowId: endpoint.workflowId, tenantId: endpoint.tenantId, reason: endpoint.reason },
-              'webhook endpoint disabled until the workflow changes',
-            );
-          }
-          resolve();
-        },
-        failed: (error) => {
-          // Not written: the execution stays as it was in the schedule and is attempted again.
-          this.awaitingEcho.delete(executionId);
-          reject(error);
-        },
-      });
-      void this.flush();
-    });
+  }
+
+  /** What follows once a step's records are committed: metrics, the endpoint views, a warning. */
+  private stepCommitted(step: Step): void {
+    if (step.outcome.status !== 'retrying') {
+      workflowExecutions.inc({ action_type: step.actionType, outcome: step.outcome.status });
+    }
+    if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
+    if (step.disabling) {
+      const { endpoint, cause } = step.disabling;
+      this.disabledEndpoints.set(endpoint.workflowId, endpoint);
+      endpointsDisabled.inc({ reason: cause });
+      this.logger.warn(
+        { workflowId: endpoint.workflowId, tenantId: endpoint.tenantId, reason: endpoint.reason },
+        'webhook endpoint disabled until the workflow changes',
+      );
+    }
   }
 
   /** Group commit: whatever accumulated while the previous transaction ran goes in the next one. */
@@ -647,6 +772,17 @@ function parseResponse(body: string | undefined): unknown {
   } catch {
     return { text: body };
   }
+}
+
+/**
+ * An execution's entry in the delivery schedule, keyed by execution id and partitioned by
+ * conversation: one scheduler instance owns all of a conversation's deliveries, so it can make
+ * them in order when the workflow asks for that.
+ */
+export function scheduleRecord(pending: PendingDelivery): OutboundRecord {
+  return jsonRecord(Topics.pendingDeliveries.name, pending.executionId, pending, {
+    [PARTITION_KEY_HEADER]: pending.trigger.conversationId,
+  });
 }
 
 function lineOf(pending: PendingDelivery): string {

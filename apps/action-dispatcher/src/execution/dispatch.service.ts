@@ -9,9 +9,12 @@ import {
   type WorkflowTriggered,
 } from '@app/contracts';
 import { executionIdOf, planAction, runsOn } from '@app/domain';
-import { PARTITION_KEY_HEADER, jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { workflowExecutions } from '@app/metrics';
-import { WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import type { ActionDispatcherConfig } from '../config';
+import { DeliveryScheduler, scheduleRecord } from '../delivery/delivery-scheduler';
+import { InlineDeliveries } from '../delivery/inline-deliveries';
 
 /** The definitions view has not yet seen the version a trigger refers to: retry the batch shortly. */
 export class DefinitionNotYetKnown extends Error {
@@ -23,21 +26,33 @@ export class DefinitionNotYetKnown extends Error {
 
 /**
  * Workflow triggers → what each execution does at once (replies, hand-offs and tags for the
- * platform, signals, contact-memory updates) and, for actions that call an endpoint, an execution
- * due now in the delivery schedule. All of it commits in the trigger's Kafka transaction, so it
- * happens exactly once; the `DeliveryScheduler` makes the HTTP attempts from there, durably.
+ * platform, signals, contact-memory updates) and, for actions that call an endpoint, the first
+ * attempt made at once (`InlineDeliveries`) or an execution due now in the delivery schedule.
+ * All of it commits in the trigger's Kafka transaction, so it happens exactly once; the
+ * `DeliveryScheduler` makes the other attempts from the schedule, durably.
  */
 @Injectable()
 export class DispatchService {
-  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions) {}
+  constructor(
+    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
+    @Inject(APP_CONFIG) private readonly config: ActionDispatcherConfig,
+    private readonly scheduler: DeliveryScheduler,
+  ) {}
 
-  dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) => this.execute(trigger));
+  async dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const inline = new InlineDeliveries(this.scheduler, batch, this.config.WEBHOOK_INLINE_WAIT_MS);
+    const records = await processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) =>
+      this.execute(trigger, inline),
+    );
+    // Only once every trigger of the batch was processed: a batch that fails midway makes no attempt.
+    return [...records, ...(await inline.settle())];
   }
 
   /** Replay requests → a new attempt series of each execution, due now, in the request's transaction. */
   replay(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, replayRequestedValidator, 'action-dispatcher', (request) => [this.replaySeries(request)]);
+    return processEach(batch, replayRequestedValidator, 'action-dispatcher', (request) => [
+      scheduleRecord(this.replaySeries(request)),
+    ]);
   }
 
   /**
@@ -45,9 +60,9 @@ export class DispatchService {
    * the conversation's time. The scheduler plans the delivery with the workflow's current
    * definition (its URL and secret now) and skips it when the workflow no longer runs.
    */
-  private replaySeries(request: ReplayRequested): OutboundRecord {
+  private replaySeries(request: ReplayRequested): PendingDelivery {
     const now = new Date().toISOString();
-    const pending: PendingDelivery = {
+    return {
       executionId: request.executionId,
       trigger: request.trigger,
       attempts: [],
@@ -55,10 +70,9 @@ export class DispatchService {
       startedAt: now,
       replay: request.replay,
     };
-    return scheduled(pending);
   }
 
-  private execute(trigger: WorkflowTriggered): OutboundRecord[] {
+  private execute(trigger: WorkflowTriggered, inline: InlineDeliveries): OutboundRecord[] {
     const executionId = executionIdOf(trigger.triggerId);
     const now = new Date();
     const definition = this.definitions.get(trigger.workflow.id);
@@ -107,17 +121,6 @@ export class DispatchService {
       dueAt: now.toISOString(),
       startedAt: now.toISOString(),
     };
-    return [...records, scheduled(pending)];
+    return inline.offer(pending) ? records : [...records, scheduleRecord(pending)];
   }
-}
-
-/**
- * An execution's entry in the delivery schedule, keyed by execution id and partitioned by
- * conversation: one scheduler instance owns all of a conversation's deliveries, so it can make
- * them in order when the workflow asks for that.
- */
-function scheduled(pending: PendingDelivery): OutboundRecord {
-  return jsonRecord(Topics.pendingDeliveries.name, pending.executionId, pending, {
-    [PARTITION_KEY_HEADER]: pending.trigger.conversationId,
-  });
 }

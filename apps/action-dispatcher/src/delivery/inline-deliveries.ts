@@ -1,0 +1,111 @@
+import type { PendingDelivery } from '@app/contracts';
+import type { ConsumedBatch, OutboundRecord } from '@app/kafka';
+import { scheduleRecord, type DeliveryScheduler, type Step } from './delivery-scheduler';
+
+/** How long an inline attempt that outlasted its batch's wait waits for that batch to commit. */
+const BATCH_COMMIT_WAIT_MS = 60_000;
+
+interface Candidate {
+  pending: PendingDelivery;
+  partition: number;
+}
+
+interface Started extends Candidate {
+  attempt: Promise<Step | null>;
+  /** Set once the attempt is over. */
+  step?: Step | null;
+}
+
+/**
+ * First attempts made by a batch of triggers itself, before it commits, instead of through the
+ * durable schedule: the common case — a delivery that succeeds at once — then commits its result
+ * with the trigger's offsets, in the trigger's transaction, instead of a schedule record written,
+ * read back and tombstoned in a second transaction, and reaches the receiver without a hop through
+ * the schedule topic. The guarantees stay the schedule's:
+ * - an attempt that finishes within `WEBHOOK_INLINE_WAIT_MS` commits its result (and, when it
+ *   will be retried, its next state in the schedule) with the trigger's offsets; a crash before
+ *   that commit redoes the batch and the attempt, with the same webhook-id (at-least-once);
+ * - an attempt still in flight then is written to the schedule as due now, and recorded there
+ *   once it is over and the batch committed; meanwhile it counts as running, and only this
+ *   instance owns its schedule partition (DeliveryScheduler.inlinePartitionOf), so it is not
+ *   started twice;
+ * - a delivery that found no free slot of its endpoint in time goes to the schedule untouched,
+ *   so per-endpoint concurrency limits and throttling hold, and a slow endpoint holds the batch
+ *   back by at most the wait.
+ */
+export class InlineDeliveries {
+  private readonly candidates: Candidate[] = [];
+
+  constructor(
+    private readonly scheduler: DeliveryScheduler,
+    private readonly batch: ConsumedBatch,
+    private readonly waitMs: number,
+  ) {}
+
+  /** Takes the delivery for an inline attempt (true), or leaves it to the caller to schedule (false). */
+  offer(pending: PendingDelivery): boolean {
+    if (this.waitMs === 0) return false;
+    const partition = this.scheduler.inlinePartitionOf(pending);
+    if (partition === null) return false;
+    this.candidates.push({ pending, partition });
+    return true;
+  }
+
+  /** Makes the attempts, waits for them at most `waitMs`, and returns the records the batch commits for them. */
+  async settle(): Promise<OutboundRecord[]> {
+    if (this.candidates.length === 0) return [];
+    const deadline = Date.now() + this.waitMs;
+    const committed = new Promise<boolean>((resolve) => {
+      this.batch.afterCommit(() => resolve(true));
+      setTimeout(() => resolve(false), BATCH_COMMIT_WAIT_MS).unref();
+    });
+    const started: Started[] = [];
+    const unstarted: Candidate[] = [];
+    const inFlight = new Set<Promise<void>>();
+    for (const candidate of this.candidates) {
+      const endpoint = candidate.pending.trigger.workflow.id;
+      let release = this.scheduler.tryTakeSlot(endpoint);
+      while (!release && inFlight.size > 0 && Date.now() < deadline) {
+        await raceUntil([...inFlight], deadline);
+        release = this.scheduler.tryTakeSlot(endpoint);
+      }
+      if (!release) {
+        unstarted.push(candidate);
+        continue;
+      }
+      const entry: Started = { ...candidate, attempt: this.scheduler.attemptNow(candidate.pending, release) };
+      const tracked: Promise<void> = entry.attempt.then((step) => {
+        entry.step = step;
+        inFlight.delete(tracked);
+      });
+      inFlight.add(tracked);
+      started.push(entry);
+    }
+    await raceUntil([Promise.all(inFlight)], deadline);
+
+    const records = unstarted.map(({ pending }) => scheduleRecord(pending));
+    for (const entry of started) {
+      const { pending, partition, step } = entry;
+      if (step) {
+        records.push(...this.scheduler.inlineStepRecords(pending, partition, step));
+        this.batch.afterCommit(() => this.scheduler.inlineStepCommitted(step));
+      } else {
+        // Still in flight, or over without a step to record (cut short, or its definition not yet seen).
+        records.push(scheduleRecord(pending));
+        this.scheduler.recordWhenCommitted(pending, partition, entry.attempt, committed);
+      }
+    }
+    return records;
+  }
+}
+
+/** Waits for the first of `promises`, or until `deadline` (epoch ms), whichever comes first. */
+async function raceUntil(promises: Promise<unknown>[], deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))));
+  try {
+    await Promise.race([...promises, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
