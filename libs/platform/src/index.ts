@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './tenant.decorator';
 export * from './request-body';
 export * from './authentication';
+export * from './openapi';
