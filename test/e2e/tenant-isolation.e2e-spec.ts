@@ -95,6 +95,8 @@ describe('tenant isolation', () => {
       ['api', 'PATCH', `/v1/workflows/${workflow.id}`, { name: 'taken over' }],
       ['api', 'PATCH', `/v1/workflows/${workflow.id}`, { status: 'disabled' }],
       ['api', 'DELETE', `/v1/workflows/${workflow.id}`],
+      ['api', 'GET', `/v1/workflows/${workflow.id}/versions`],
+      ['api', 'GET', `/v1/workflows/${workflow.id}/versions/1`],
       ['api', 'GET', `/v1/workflows/${workflow.id}/tests`],
       [
         'api',
@@ -141,6 +143,63 @@ describe('tenant isolation', () => {
     // Nothing changed for the owner.
     const unchanged = await call('api', 'GET', `/v1/workflows/${workflow.id}`, ownerHeaders);
     expect(unchanged.body).toMatchObject({ name: 'isolated', version: 1, status: 'enabled' });
+  });
+
+  it('keeps every change as a version, and each execution names the version that ran', async () => {
+    const headers = await headersOf(owner);
+    const workflow = await system.createWorkflow(owner, {
+      name: 'versioned',
+      trigger: { type: 'intent', phrases: ['please run the versioned workflow'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/versioned-1` },
+      firing: { mode: 'every_time' },
+    });
+    const executionsOf = async () =>
+      ((await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, headers)).body as ExecutionListView)
+        .items;
+    let lastFired = 0;
+    /** Fires (at most once a second) until an execution of `version` is in history. */
+    const executionOf = (version: number) =>
+      waitFor(`an execution of version ${version}`, async () => {
+        const found = (await executionsOf()).find((execution) => execution.workflowVersion === version);
+        if (found) return found;
+        if (Date.now() - lastFired > 1_000) {
+          lastFired = Date.now();
+          const event = messageCreatedEvent(owner, `conv-${randomUUID()}`, 'please run the versioned workflow');
+          expect((await call('ingest', 'POST', '/v1/events', headers, event)).status).toBe(202);
+        }
+        return undefined;
+      });
+    expect((await executionOf(1)).status).toBe('succeeded');
+
+    const changed = await call('api', 'PATCH', `/v1/workflows/${workflow.id}`, headers, {
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/versioned-2` },
+      firing: { mode: 'cooldown', cooldownSeconds: 1 },
+    });
+    expect(changed.body).toMatchObject({ version: 2, firing: { mode: 'cooldown', cooldownSeconds: 1 } });
+    expect((await executionOf(2)).status).toBe('succeeded');
+    expect(receiver.requests.some((request) => request.path === '/hooks/versioned-2')).toBe(true);
+
+    const versions = (await call('api', 'GET', `/v1/workflows/${workflow.id}/versions`, headers)).body;
+    expect(versions.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
+    expect(versions.items[1].definition).toMatchObject({
+      name: 'versioned',
+      version: 1,
+      action: { url: `${receiverUrl}/hooks/versioned-1` },
+    });
+    expect(JSON.stringify(versions)).not.toContain('whsec_');
+    const first = await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/1`, headers);
+    expect(first.body).toEqual(versions.items[1]);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/3`, headers)).status).toBe(404);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/first`, headers)).body).toMatchObject({
+      issues: [{ field: 'path:version', reason: 'must be a positive integer' }],
+    });
+
+    // Disabled, then deleted: a new version each time, and then it is gone.
+    const disabled = await call('api', 'PATCH', `/v1/workflows/${workflow.id}`, headers, { status: 'disabled' });
+    expect(disabled.body).toMatchObject({ version: 3, status: 'disabled' });
+    expect((await call('api', 'DELETE', `/v1/workflows/${workflow.id}`, headers)).status).toBe(204);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}`, headers)).status).toBe(404);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions`, headers)).status).toBe(404);
   });
 
   it('answers 401 without a valid key on every service, and to a revoked key within about a second', async () => {

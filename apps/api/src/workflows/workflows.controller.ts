@@ -17,7 +17,12 @@ import {
   WorkflowListViewSchema,
   WorkflowTestCasesViewSchema,
   WorkflowTestReportSchema,
+  WorkflowVersionListViewSchema,
+  WorkflowVersionViewSchema,
   WorkflowViewSchema,
+  InvalidInputError,
+  type WorkflowVersionListView,
+  type WorkflowVersionView,
   createWorkflowRequestValidator,
   putWorkflowTestsRequestValidator,
   rotateSigningSecretRequestValidator,
@@ -70,6 +75,32 @@ export class WorkflowsController {
   @Patch(':id')
   update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown): Promise<WorkflowView> {
     return this.workflows.update(tenantId, id, parseRequestBody(body, updateWorkflowRequestValidator));
+  }
+
+  @ApiOperation({ summary: 'Every version of the workflow (each change made one), newest first.' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowVersionListViewSchema) })
+  @ApiErrors(404)
+  @Get(':id/versions')
+  versions(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowVersionListView> {
+    return this.workflows.versions(tenantId, id);
+  }
+
+  @ApiOperation({ summary: 'One version of the workflow, as executions name it (workflowVersion).' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowVersionViewSchema) })
+  @ApiErrors(400, 404)
+  @Get(':id/versions/:version')
+  version(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Param('version') version: string,
+  ): Promise<WorkflowVersionView> {
+    const number = Number(version);
+    if (!Number.isInteger(number) || number < 1) {
+      throw new InvalidInputError('invalid_path', 'version must be a positive integer', [
+        { field: 'path:version', reason: 'must be a positive integer' },
+      ]);
+    }
+    return this.workflows.version(tenantId, id, number);
   }
 
   @ApiOperation({ summary: "Replace the workflow's saved test cases." })

@@ -40,6 +40,19 @@ export type CreatedWorkflowView = Static<typeof CreatedWorkflowViewSchema>;
 
 export const WorkflowListViewSchema = Type.Object({ items: Type.Array(WorkflowViewSchema) });
 
+/** One version of a workflow as it was stored when it was made: what an execution's workflowVersion refers to. */
+export const WorkflowVersionViewSchema = Type.Object({
+  workflowId: Type.String({ format: 'uuid' }),
+  version: Type.Integer({ minimum: 1 }),
+  createdAt: Type.String({ format: 'date-time' }),
+  definition: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'The workflow at that version (name, status, trigger, action, firing…), without secrets.',
+  }),
+});
+export type WorkflowVersionView = Static<typeof WorkflowVersionViewSchema>;
+export const WorkflowVersionListViewSchema = Type.Object({ items: Type.Array(WorkflowVersionViewSchema) });
+export type WorkflowVersionListView = Static<typeof WorkflowVersionListViewSchema>;
+
 export const UpdateWorkflowRequestSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
