@@ -6,6 +6,7 @@ import { Topics, type ApiKeyRecord } from '@app/contracts';
 import { KAFKA_PRODUCER, jsonRecord, sendChunked, type Producer } from '@app/kafka';
 import { APP_CONFIG, APP_LOGGER } from '@app/platform';
 import type { ApiConfig } from '../config';
+import { OutboxRelay } from '../outbox/outbox-relay';
 import { ApiKeyEntity } from './api-key.entity';
 
 export function toApiKeyRecord(apiKey: ApiKeyEntity): ApiKeyRecord {
@@ -20,38 +21,33 @@ export function toApiKeyRecord(apiKey: ApiKeyEntity): ApiKeyRecord {
 
 /**
  * Publishes API keys (hash and revocation) to the compacted `tenant.api-keys` topic, from which
- * every HTTP service authenticates: the same transactional outbox as the workflow definitions
- * (DefinitionsPublisher), its outbox being the `published_version` column. A change is published
- * at once by the request that made it; the relay retries what a failed publish left behind.
+ * every HTTP service authenticates, through the same kind of outbox as the workflow definitions
+ * (an OutboxRelay over the `published_version` column).
  */
 @Injectable()
 export class ApiKeysPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | null = null;
+  private readonly relay: OutboxRelay;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     @Inject(APP_CONFIG) private readonly config: ApiConfig,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(APP_LOGGER) logger: Logger,
+  ) {
+    this.relay = new OutboxRelay('API keys', () => this.publishLockedRows(), logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.publishPending().catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'API keys relay failed; will retry'),
-      );
-    }, this.config.DEFINITIONS_RELAY_INTERVAL_MS);
+    this.relay.start(this.config.DEFINITIONS_RELAY_INTERVAL_MS);
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.relay.stop();
   }
 
   /** Publishes what is pending; concurrent callers share one run. Returns how many were published. */
   publishPending(): Promise<number> {
-    this.running ??= this.publishLockedRows().finally(() => (this.running = null));
-    return this.running;
+    return this.relay.publishPending();
   }
 
   private publishLockedRows(): Promise<number> {
