@@ -3,11 +3,20 @@ import pino from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { Topics, type ExecutionListView } from '@app/contracts';
 import { createKafkaClient, createProducer } from '@app/kafka';
-import { WebhookReceiver, messageCreatedEvent, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import {
+  WebhookReceiver,
+  issueTenantApiKey,
+  messageCreatedEvent,
+  waitFor,
+  waitUntilApiKeyAccepted,
+  workflowDefinitionsLoaded,
+} from '@app/testing';
 
 export interface DemoTargets {
   kafkaBrokers: string[];
   apiUrl: string;
+  /** The operator token, to issue the demo tenant's API key. */
+  adminToken: string;
   historyUrl: string;
   triggerMatcherUrl: string;
   actionDispatcherUrl: string;
@@ -26,9 +35,19 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
   log(`webhook receiver listening on ${receiverUrl}`);
   const tenantId = 'demo';
   try {
+    const apiKey = await issueTenantApiKey(targets.apiUrl, targets.adminToken, tenantId);
+    await waitUntilApiKeyAccepted(
+      [
+        { name: 'api', url: targets.apiUrl },
+        { name: 'history', url: targets.historyUrl },
+      ],
+      apiKey,
+    );
+    const authorization = `Bearer ${apiKey}`;
+    log(`issued an API key for tenant "${tenantId}" with POST ${targets.apiUrl}/v1/admin/tenants/${tenantId}/api-keys`);
     const response = await fetch(`${targets.apiUrl}/v1/workflows`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         name: 'Cancel subscription',
         trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
@@ -87,12 +106,10 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
     );
     const executionsUrl = `${targets.historyUrl}/v1/workflows/${workflow.id}/executions`;
     const [execution] = await waitFor('the execution in history', async () => {
-      const body = (await (
-        await fetch(executionsUrl, { headers: { 'x-tenant-id': tenantId } })
-      ).json()) as ExecutionListView;
+      const body = (await (await fetch(executionsUrl, { headers: { authorization } })).json()) as ExecutionListView;
       return body.items.length > 0 ? body.items : undefined;
     });
-    log(`history: GET ${executionsUrl} (header x-tenant-id: ${tenantId})`);
+    log(`history: GET ${executionsUrl} (header Authorization: Bearer <the tenant's API key>)`);
     log(`  → ${execution?.status}, ${execution?.attemptCount} attempt(s), ${execution?.latencyMs} ms`);
   } finally {
     await receiver.stop();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SERVICES } from '@app/infra';
+import { DEV_ADMIN_API_TOKEN, SERVICES } from '@app/infra';
 import { runDemo } from './demo-scenario';
 
 const USAGE = `usage: npm run demo [-- --brokers HOST:PORT] [--host 127.0.0.1]
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   await runDemo({
     kafkaBrokers: values.brokers.split(','),
     apiUrl: url(SERVICES.api),
+    adminToken: process.env.ADMIN_API_TOKEN ?? DEV_ADMIN_API_TOKEN,
     historyUrl: url(SERVICES.history),
     triggerMatcherUrl: url(SERVICES['trigger-matcher']),
     actionDispatcherUrl: url(SERVICES['action-dispatcher']),

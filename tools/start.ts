@@ -12,6 +12,7 @@ import {
   SERVICE_NAMES,
   type Infrastructure,
   type RunningServices,
+  DEV_ADMIN_API_TOKEN,
 } from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 import { runDemo } from './demo-scenario';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     const created = await ensureTopics(kafka, ALL_TOPICS, partitions);
     log(`topics ready: ${created.length} created, ${ALL_TOPICS.length - created.length} already there`);
     log(`starting ${SERVICE_NAMES.join(', ')}…`);
+    const adminToken = process.env.ADMIN_API_TOKEN ?? DEV_ADMIN_API_TOKEN;
     services = await startServices({
       env: {
         KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
         // The embedded setup calls webhooks on this machine (the demo's receiver): allow loopback.
         OUTBOUND_ALLOWED_CIDRS: process.env.OUTBOUND_ALLOWED_CIDRS ?? '127.0.0.0/8',
         INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })),
+        ADMIN_API_TOKEN: adminToken,
       },
       logDir: path.join(findRepoRoot(), '.data', 'dev', 'logs'),
       log,
@@ -84,6 +87,8 @@ async function main(): Promise<void> {
         `  PostgreSQL  ${redactPassword(infrastructure.databaseUrl)}  (${infrastructure.mode.postgres})`,
         ...services.services.map((service) => `  ${service.name.padEnd(18)} ${service.url}   /health /metrics`),
         '',
+        `  Issue an API key: curl -X POST -H 'Authorization: Bearer <ADMIN_API_TOKEN>' ${services.url('api')}/v1/admin/tenants/<tenant>/api-keys`,
+        `  (ADMIN_API_TOKEN: ${process.env.ADMIN_API_TOKEN ? 'as set in the environment' : DEV_ADMIN_API_TOKEN})`,
         `  Try it: npm run demo     Logs: .data/dev/logs/`,
         '',
       ].join('\n'),
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
       await runDemo({
         kafkaBrokers: infrastructure.kafkaBrokers,
         apiUrl: services.url('api'),
+        adminToken,
         historyUrl: services.url('history'),
         triggerMatcherUrl: services.url('trigger-matcher'),
         actionDispatcherUrl: services.url('action-dispatcher'),

@@ -25,7 +25,7 @@ describe('backtest', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    system = await startSystemUnderTest({ suite: 'backtest', portOffset: 1500, names: ['ingest', 'history'] });
+    system = await startSystemUnderTest({ suite: 'backtest', portOffset: 1500, names: ['api', 'ingest', 'history'] });
     ({ services, producer } = system);
 
     const conversations: ConversationEvent[][] = [
@@ -99,7 +99,7 @@ describe('backtest', () => {
   async function backtest(body: unknown, tenant: string | null = tenantId): Promise<{ status: number; body: unknown }> {
     const response = await fetch(`${services.url('history')}/v1/backtests`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(tenant ? { 'x-tenant-id': tenant } : {}) },
+      headers: { 'content-type': 'application/json', ...(tenant ? await system.tenantHeaders(tenant) : {}) },
       body: JSON.stringify(body),
     });
     return { status: response.status, body: await response.json() };
@@ -164,7 +164,7 @@ describe('backtest', () => {
     });
   });
 
-  it('refuses an invalid body or period with 400 naming the field, and a missing tenant', async () => {
+  it('refuses an invalid body or period with 400 naming the field, and a request without an API key', async () => {
     const noTrigger = await backtest({ workflow: { name: 'Cancel', action } });
     expect(noTrigger.status).toBe(400);
     expect(noTrigger.body).toMatchObject({ issues: [{ field: '/workflow/trigger', reason: 'is required' }] });
@@ -179,7 +179,7 @@ describe('backtest', () => {
     expect(backwards.status).toBe(400);
     expect(backwards.body).toMatchObject({ issues: [{ field: '/since', reason: 'must be before until' }] });
     const anonymous = await backtest({ workflow: { name: 'Cancel', trigger: cancel, action } }, null);
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.body).toMatchObject({ issues: [{ field: 'header:x-tenant-id', reason: 'is required' }] });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body).toMatchObject({ error: 'unauthenticated' });
   });
 });

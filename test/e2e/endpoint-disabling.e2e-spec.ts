@@ -9,7 +9,6 @@ import {
   readMetric,
   startSystemUnderTest,
   waitFor,
-  workflowDefinitionsLoaded,
   type SystemUnderTest,
 } from '@app/testing';
 
@@ -36,13 +35,12 @@ describe('endpoint disabling after a failing window', () => {
       env: { WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s', WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: '3' },
     });
     ({ services, producer } = system);
-    workflow = await api('POST', '/v1/workflows', {
+    workflow = await system.createWorkflow(tenantId, {
       name: 'flaky endpoint',
       trigger: { type: 'intent', phrases: ['please run the flaky endpoint'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/flaky` },
       firing: { mode: 'every_time' },
     });
-    await definitionsLoaded();
   }, 180_000);
 
   afterAll(async () => {
@@ -55,19 +53,11 @@ describe('endpoint disabling after a failing window', () => {
   async function api(method: string, path: string, body: unknown): Promise<{ id: string; version: number }> {
     const response = await fetch(`${services.url('api')}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify(body),
     });
     expect(response.status).toBeLessThan(300);
     return (await response.json()) as { id: string; version: number };
-  }
-
-  async function definitionsLoaded(): Promise<void> {
-    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
-      await waitFor(`${service} to load the workflow`, async () =>
-        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= 1 ? true : undefined,
-      );
-    }
   }
 
   async function fire(): Promise<void> {
@@ -86,7 +76,7 @@ describe('endpoint disabling after a failing window', () => {
 
   async function executions(): Promise<ExecutionView[]> {
     const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
-      headers: { 'x-tenant-id': tenantId },
+      headers: await system.tenantHeaders(tenantId),
     });
     return ((await response.json()) as { items: ExecutionView[] }).items;
   }

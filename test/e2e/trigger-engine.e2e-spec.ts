@@ -30,7 +30,6 @@ describe('trigger engine', () => {
   let services: RunningServices;
   let system: SystemUnderTest;
   let producer: Producer;
-  let workflowsCreated = 0;
 
   beforeAll(async () => {
     receiverUrl = await receiver.start();
@@ -67,26 +66,12 @@ describe('trigger engine', () => {
   });
 
   async function createWorkflow(tenantId: string, name: string, trigger: unknown, extra: object = {}) {
-    const response = await fetch(`${services.url('api')}/v1/workflows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
-      body: JSON.stringify({
-        name,
-        trigger,
-        action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
-        ...extra,
-      }),
+    await system.createWorkflow(tenantId, {
+      name,
+      trigger,
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
+      ...extra,
     });
-    expect(response.status).toBe(201);
-    workflowsCreated += 1;
-  }
-
-  async function definitionsLoaded(): Promise<void> {
-    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
-      await waitFor(`${service} to load ${workflowsCreated} workflow definition(s)`, async () =>
-        ((await viewEntries(service, 'workflow-definitions')) ?? 0) >= workflowsCreated ? true : undefined,
-      );
-    }
   }
 
   function viewEntries(service: 'trigger-matcher' | 'action-dispatcher', view: string) {
@@ -125,7 +110,6 @@ describe('trigger engine', () => {
   it('fires a no_reply timer after its delay, never after a reply, once', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'nudge', { type: 'no_reply', waitingFor: 'contact', seconds: 2 });
-    await definitionsLoaded();
     const silent = `conv-${randomUUID()}`;
     const replied = `conv-${randomUUID()}`;
 
@@ -158,7 +142,6 @@ describe('trigger engine', () => {
       conditions: { op: 'equals', attribute: 'vip', value: true },
     });
     await createWorkflow(tenantId, 'any-upgrade', { type: 'ai_intent', intents: ['upgrade'] });
-    await definitionsLoaded();
     const vip = { id: `contact-${randomUUID()}` };
     const first = `conv-${randomUUID()}`;
     const contactsBefore = (await viewEntries('trigger-matcher', 'contact-memory')) ?? 0;
@@ -200,7 +183,6 @@ describe('trigger engine', () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     // Longer than a restart after a crash (the group waits out the dead member's 10 s session).
     await createWorkflow(tenantId, 'agent-sla', { type: 'no_reply', waitingFor: 'agent', seconds: 20 });
-    await definitionsLoaded();
     const conversationId = `conv-${randomUUID()}`;
     const statesBefore = (await viewEntries('trigger-matcher', 'conversation-states')) ?? 0;
     const waiting = message(tenantId, conversationId, 'contact', 'Hello? Is anybody there?');
@@ -227,7 +209,6 @@ describe('trigger engine', () => {
   it('forgets an ended conversation after its time to live; a late event starts afresh', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'once', { type: 'ai_intent', intents: ['billing'] });
-    await definitionsLoaded();
     const conversationId = `conv-${randomUUID()}`;
     const billing = { ai: { intent: 'billing', confidence: 0.9 } };
     const expired = () =>
@@ -251,7 +232,6 @@ describe('trigger engine', () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'cancel-draft', { type: 'ai_intent', intents: ['cancel'] }, { status: 'draft' });
     await createWorkflow(tenantId, 'cancel-live', { type: 'ai_intent', intents: ['cancel'] });
-    await definitionsLoaded();
     const preview = `conv-${randomUUID()}`;
     const real = `conv-${randomUUID()}`;
     const cancel = { ai: { intent: 'cancel', confidence: 0.95 } };
@@ -278,7 +258,6 @@ describe('trigger engine', () => {
         firing: { mode: 'every_time' },
       },
     );
-    await definitionsLoaded();
     const fallbacksBefore =
       (await readMetric(services.url('trigger-matcher'), 'aw_decision_provider_fallbacks_total')) ?? 0;
 

@@ -8,7 +8,6 @@ import {
   WebhookReceiver,
   messageCreatedEvent,
   waitFor,
-  workflowDefinitionsLoaded,
   startSystemUnderTest,
   type SystemUnderTest,
 } from '@app/testing';
@@ -25,7 +24,6 @@ describe('walking skeleton', () => {
   let system: SystemUnderTest;
   let kafka: Kafka;
   let producer: Producer;
-  let workflowsCreated = 0;
 
   beforeAll(async () => {
     receiverUrl = await receiver.start();
@@ -41,21 +39,13 @@ describe('walking skeleton', () => {
     await receiver.stop();
   });
 
-  async function createWorkflow(tenantId: string, body: unknown): Promise<Response> {
+  /** A raw POST /v1/workflows, for bodies the api must refuse. */
+  async function postWorkflow(tenantId: string, body: unknown): Promise<Response> {
     return fetch(`${services.url('api')}/v1/workflows`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify(body),
     });
-  }
-
-  /** Both data-plane readers of workflow.definitions hold every workflow created so far. */
-  async function waitForDefinitions(): Promise<void> {
-    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
-      await waitFor(`${service} to load ${workflowsCreated} workflow definition(s)`, async () =>
-        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= workflowsCreated ? true : undefined,
-      );
-    }
   }
 
   async function publish(conversationId: string, value: string | Buffer): Promise<void> {
@@ -74,18 +64,14 @@ describe('walking skeleton', () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
 
-    const created = await createWorkflow(tenantId, {
+    const workflow = await system.createWorkflow(tenantId, {
       name: 'Cancel subscription',
       trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account', 'stop my subscription'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/cancel` },
       // Every matching message fires, so that a second event proves the pipeline still flows.
       firing: { mode: 'every_time' },
     });
-    expect(created.status).toBe(201);
-    const workflow = (await created.json()) as { id: string; version: number; signingSecret: string };
     expect(workflow.signingSecret).toMatch(/^whsec_/);
-    workflowsCreated += 1;
-    await waitForDefinitions();
 
     // A malformed and a schema-invalid event first, on the conversation's own partition…
     const malformed = Buffer.from('{"specversion": "1.0", "id": ');
@@ -128,7 +114,7 @@ describe('walking skeleton', () => {
     // History has the execution, with its status, attempts and latency.
     const executions = await waitFor('the execution in history', async () => {
       const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
-        headers: { 'x-tenant-id': tenantId },
+        headers: await system.tenantHeaders(tenantId),
       });
       const body = (await response.json()) as ExecutionListView;
       return body.items.length > 0 ? body.items : undefined;
@@ -159,7 +145,7 @@ describe('walking skeleton', () => {
     await publish(conversationId, JSON.stringify(event));
     const resent = await fetch(`${services.url('ingest')}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json' },
+      headers: { 'content-type': 'application/cloudevents+json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify(event),
     });
     expect(resent.status).toBe(202);
@@ -176,7 +162,7 @@ describe('walking skeleton', () => {
     expect(forFirstEvent).toHaveLength(1);
     const finalHistory = await waitFor('both executions in history', async () => {
       const response = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
-        headers: { 'x-tenant-id': tenantId },
+        headers: await system.tenantHeaders(tenantId),
       });
       const body = (await response.json()) as ExecutionListView;
       return body.items.length >= 2 ? body.items : undefined;
@@ -187,19 +173,16 @@ describe('walking skeleton', () => {
   it('accepts events over HTTP and answers 400 naming the field of an invalid one', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
-    const created = await createWorkflow(tenantId, {
+    await system.createWorkflow(tenantId, {
       name: 'Close account',
       trigger: { type: 'intent', phrases: ['close my account'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/close` },
     });
-    expect(created.status).toBe(201);
-    workflowsCreated += 1;
-    await waitForDefinitions();
 
     const bad = messageCreatedEvent(tenantId, conversationId, 'x');
     const rejected = await fetch(`${services.url('ingest')}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify({ ...bad, tenantid: undefined, data: { ...bad.data, text: 42 } }),
     });
     expect(rejected.status).toBe(400);
@@ -213,7 +196,7 @@ describe('walking skeleton', () => {
     );
     const malformed = await fetch(`${services.url('ingest')}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
       body: '{"id": ',
     });
     expect(malformed.status).toBe(400);
@@ -222,7 +205,7 @@ describe('walking skeleton', () => {
     const good = messageCreatedEvent(tenantId, conversationId, 'How do I close my account?');
     const accepted = await fetch(`${services.url('ingest')}/v1/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents+json' },
+      headers: { 'content-type': 'application/cloudevents+json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify(good),
     });
     expect(accepted.status).toBe(202);
@@ -231,7 +214,7 @@ describe('walking skeleton', () => {
 
   it('refuses invalid workflows field by field and hides other tenants’ workflows', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
-    const invalid = await createWorkflow(tenantId, {
+    const invalid = await postWorkflow(tenantId, {
       name: '',
       trigger: { type: 'intent', phrases: [] },
       action: { type: 'webhook', url: 'ftp://example.com/hook' },
@@ -242,7 +225,7 @@ describe('walking skeleton', () => {
       expect.arrayContaining(['/name', '/trigger/phrases', '/action/url']),
     );
 
-    const unknownKind = await createWorkflow(tenantId, {
+    const unknownKind = await postWorkflow(tenantId, {
       name: 'x',
       trigger: { type: 'telepathy' },
       action: { type: 'webhook', url: 'https://example.com/hook' },
@@ -250,30 +233,25 @@ describe('walking skeleton', () => {
     expect(unknownKind.status).toBe(400);
     expect(JSON.stringify(await unknownKind.json())).toContain('/trigger/type');
 
-    const created = await createWorkflow(tenantId, {
+    const { id } = await system.createWorkflow(tenantId, {
       name: 'Mine',
       trigger: { type: 'intent', phrases: ['refund'] },
       action: { type: 'webhook', url: 'https://example.com/hook' },
     });
-    const { id } = (await created.json()) as { id: string };
-    workflowsCreated += 1;
-    const own = await fetch(`${services.url('api')}/v1/workflows/${id}`, { headers: { 'x-tenant-id': tenantId } });
+    const own = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
+      headers: await system.tenantHeaders(tenantId),
+    });
     expect(own.status).toBe(200);
     expect(await own.json()).not.toHaveProperty('signingSecret');
     const foreign = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
-      headers: { 'x-tenant-id': 'someone-else' },
+      headers: await system.tenantHeaders(`other-${tenantId}`),
     });
     expect(foreign.status).toBe(404);
   });
 
   it('previews which workflows would fire on a conversation, and why, without executing anything', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
-    const create = async (body: unknown) => {
-      const response = await createWorkflow(tenantId, body);
-      expect(response.status).toBe(201);
-      workflowsCreated += 1;
-      return ((await response.json()) as { id: string }).id;
-    };
+    const create = async (body: unknown) => (await system.createWorkflow(tenantId, body)).id;
     const enterpriseCancel = await create({
       name: 'Enterprise cancel',
       trigger: {
@@ -294,7 +272,7 @@ describe('walking skeleton', () => {
     const preview = async (body: unknown) =>
       fetch(`${services.url('api')}/v1/workflows/preview`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
         body: JSON.stringify(body),
       });
     const response = await preview({
@@ -335,20 +313,17 @@ describe('walking skeleton', () => {
   it('fires once per conversation by default, and remembers it across a restart', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
-    const once = await createWorkflow(tenantId, {
+    await system.createWorkflow(tenantId, {
       name: 'Refund',
       trigger: { type: 'intent', phrases: ['I want a refund'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/refund` },
     });
-    const marker = await createWorkflow(tenantId, {
+    await system.createWorkflow(tenantId, {
       name: 'Marker',
       trigger: { type: 'intent', phrases: ['marker message'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/marker` },
       firing: { mode: 'every_time' },
     });
-    expect([once.status, marker.status]).toEqual([201, 201]);
-    workflowsCreated += 2;
-    await waitForDefinitions();
     const hooks = (path: string) => webhooksFor(conversationId).filter((request) => request.path === path);
 
     await publish(conversationId, JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'I want a refund')));
@@ -366,19 +341,15 @@ describe('walking skeleton', () => {
   it('fires on AI decisions, escalates after failed AI answers, and hands over the transcript at the end', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
-    const create = async (name: string, trigger: unknown) => {
-      const response = await createWorkflow(tenantId, {
+    const create = (name: string, trigger: unknown) =>
+      system.createWorkflow(tenantId, {
         name,
         trigger,
         action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
       });
-      expect(response.status).toBe(201);
-      workflowsCreated += 1;
-    };
     await create('ai-intent', { type: 'ai_intent', intents: ['cancel_subscription'] });
     await create('escalate', { type: 'failed_answers', count: 2 });
     await create('wrap-up', { type: 'conversation_end' });
-    await waitForDefinitions();
     const hooks = (name: string) => webhooksFor(conversationId).filter((request) => request.path === `/hooks/${name}`);
     const send = (text: string, data: object, role: 'contact' | 'ai' = 'contact') => {
       const event = messageCreatedEvent(tenantId, conversationId, text);
@@ -411,20 +382,18 @@ describe('walking skeleton', () => {
 
   it('runs saved test cases on demand and refuses to enable a workflow whose tests fail', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
-    const api = (method: string, path: string, body?: unknown) =>
+    const api = async (method: string, path: string, body?: unknown) =>
       fetch(`${services.url('api')}/v1/workflows${path}`, {
         method,
-        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-    const created = await createWorkflow(tenantId, {
+    const { id } = await system.createWorkflow(tenantId, {
       name: 'Cancel (draft)',
       status: 'disabled',
       trigger: { type: 'intent', phrases: ['I want to cancel'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/draft` },
     });
-    const { id } = (await created.json()) as { id: string };
-    workflowsCreated += 1;
 
     const cases = [
       { name: 'plain cancel', messages: [{ text: 'Hello' }, { text: 'I want to cancel please' }], expect: 'fire' },
@@ -469,14 +438,11 @@ describe('walking skeleton', () => {
   it('loses nothing when a service crashes, and drains cleanly on SIGTERM', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
-    const created = await createWorkflow(tenantId, {
+    await system.createWorkflow(tenantId, {
       name: 'Stop subscription',
       trigger: { type: 'intent', phrases: ['stop my subscription'] },
       action: { type: 'webhook', url: `${receiverUrl}/hooks/stop` },
     });
-    expect(created.status).toBe(201);
-    workflowsCreated += 1;
-    await waitForDefinitions();
 
     // SIGTERM: the consumer leaves its group, the producer flushes, and the process exits with 0.
     expect(await services.kill('action-dispatcher', 'SIGTERM')).toBe(0);

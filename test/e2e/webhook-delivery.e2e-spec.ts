@@ -7,7 +7,6 @@ import {
   WebhookReceiver,
   messageCreatedEvent,
   waitFor,
-  workflowDefinitionsLoaded,
   type ScriptedResponse,
   startSystemUnderTest,
   type SystemUnderTest,
@@ -28,7 +27,6 @@ describe('webhook delivery', () => {
   let reader: Consumer;
   /** Records of conversation.actions, conversation.signals and conversation.events, by topic. */
   const published = new Map<string, { key: string; value: Record<string, any> }[]>(); // eslint-disable-line @typescript-eslint/no-explicit-any
-  let workflowsCreated = 0;
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
@@ -87,24 +85,12 @@ describe('webhook delivery', () => {
 
   /** A workflow firing on "please run <name>" (plus `trigger` fields such as conditions). */
   async function createWorkflow(name: string, action: unknown, trigger: Record<string, unknown> = {}) {
-    const response = await fetch(`${services.url('api')}/v1/workflows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
-      body: JSON.stringify({
-        name,
-        trigger: { type: 'intent', phrases: [`please run ${name}`], ...trigger },
-        action,
-        firing: { mode: 'every_time' },
-      }),
+    return system.createWorkflow(tenantId, {
+      name,
+      trigger: { type: 'intent', phrases: [`please run ${name}`], ...trigger },
+      action,
+      firing: { mode: 'every_time' },
     });
-    expect(response.status).toBe(201);
-    workflowsCreated += 1;
-    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
-      await waitFor(`${service} to load the workflows`, async () =>
-        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= workflowsCreated ? true : undefined,
-      );
-    }
-    return (await response.json()) as { id: string; signingSecret: string };
   }
 
   async function fire(name: string, conversationId = `conv-${randomUUID()}`): Promise<string> {
@@ -133,7 +119,7 @@ describe('webhook delivery', () => {
 
   async function executions(workflowId: string): Promise<ExecutionView[]> {
     const response = await fetch(`${services.url('history')}/v1/workflows/${workflowId}/executions`, {
-      headers: { 'x-tenant-id': tenantId },
+      headers: await system.tenantHeaders(tenantId),
     });
     return ((await response.json()) as { items: ExecutionView[] }).items;
   }
@@ -366,7 +352,7 @@ describe('webhook delivery', () => {
     });
     const rotation = await fetch(`${services.url('api')}/v1/workflows/${workflow.id}/signing-secret/rotate`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
       body: JSON.stringify({ overlapSeconds: 3600 }),
     });
     expect(rotation.status).toBe(200);
@@ -430,7 +416,7 @@ describe('webhook delivery', () => {
     const invalid = async (action: unknown) => {
       const response = await fetch(`${services.url('api')}/v1/workflows`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
         body: JSON.stringify({ name: 'bad', trigger: { type: 'intent', phrases: ['x'] }, action }),
       });
       expect(response.status).toBe(400);

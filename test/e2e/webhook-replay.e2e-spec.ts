@@ -7,7 +7,6 @@ import {
   WebhookReceiver,
   messageCreatedEvent,
   waitFor,
-  workflowDefinitionsLoaded,
   startSystemUnderTest,
   type SystemUnderTest,
 } from '@app/testing';
@@ -26,7 +25,6 @@ describe('webhook replay', () => {
   let services: RunningServices;
   let system: SystemUnderTest;
   let producer: Producer;
-  let workflowsCreated = 0;
   const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
@@ -48,24 +46,12 @@ describe('webhook replay', () => {
 
   /** A workflow firing on "please run <name>" with a webhook to `/hooks/<name>`. */
   async function createWorkflow(name: string) {
-    const response = await fetch(`${services.url('api')}/v1/workflows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenantId },
-      body: JSON.stringify({
-        name,
-        trigger: { type: 'intent', phrases: [`please run ${name}`] },
-        action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
-        firing: { mode: 'every_time' },
-      }),
+    return system.createWorkflow(tenantId, {
+      name,
+      trigger: { type: 'intent', phrases: [`please run ${name}`] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
+      firing: { mode: 'every_time' },
     });
-    expect(response.status).toBe(201);
-    workflowsCreated += 1;
-    for (const service of ['trigger-matcher', 'action-dispatcher'] as const) {
-      await waitFor(`${service} to load the workflows`, async () =>
-        ((await workflowDefinitionsLoaded(services.url(service))) ?? 0) >= workflowsCreated ? true : undefined,
-      );
-    }
-    return (await response.json()) as { id: string; signingSecret: string };
   }
 
   async function fire(name: string): Promise<void> {
@@ -84,7 +70,7 @@ describe('webhook replay', () => {
 
   async function executions(workflowId: string): Promise<ExecutionView[]> {
     const response = await fetch(`${services.url('history')}/v1/workflows/${workflowId}/executions`, {
-      headers: { 'x-tenant-id': tenantId },
+      headers: await system.tenantHeaders(tenantId),
     });
     return ((await response.json()) as { items: ExecutionView[] }).items;
   }
@@ -102,10 +88,10 @@ describe('webhook replay', () => {
     );
   }
 
-  function post(url: string, body: unknown, tenant = tenantId) {
+  async function post(url: string, body: unknown, tenant = tenantId) {
     return fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-tenant-id': tenant },
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenant)) },
       body: JSON.stringify(body),
     });
   }
@@ -157,7 +143,7 @@ describe('webhook replay', () => {
     // Each series is one outcome in the aggregates: the first failed, both replays succeeded.
     const outcomes = await waitFor('the three outcomes in the aggregates', async () => {
       const response = await fetch(`${services.url('signal-aggregator')}/v1/aggregates?series=workflow_execution`, {
-        headers: { 'x-tenant-id': tenantId },
+        headers: await system.tenantHeaders(tenantId),
       });
       const { items } = (await response.json()) as { items: { name: string; count: number }[] };
       const count = (status: string) =>

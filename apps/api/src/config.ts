@@ -7,7 +7,13 @@ export const ApiEnvSchema = serviceEnvSchema(3000, {
   DEFINITIONS_RELAY_INTERVAL_MS: Type.Integer({
     minimum: 100,
     default: 1000,
-    description: 'How often unpublished workflow versions are re-sent to workflow.definitions.',
+    description: 'How often unpublished workflow versions and API keys are re-sent to their topics.',
+  }),
+  ADMIN_API_TOKEN: Type.String({
+    default: '',
+    pattern: '^(.{16,})?$',
+    description:
+      "Operator token (at least 16 characters) for /v1/admin: issuing tenants' API keys. Empty (the default): the admin routes refuse everyone. Never logged.",
   }),
 });
 export type ApiConfig = Static<typeof ApiEnvSchema>;

@@ -29,6 +29,7 @@ export class HistoryModule {
           service: 'history',
           config,
           logger,
+          authentication: {},
           database: {
             schema: 'history',
             entities: [ExecutionEntity, ConversationEventEntity],

@@ -19,6 +19,7 @@ export class IngestModule {
           service: 'ingest',
           config,
           logger,
+          authentication: {},
           database: { schema: 'ingest', entities: [], migrations: [CreateSeenEvents1764000000001] },
         }),
       ],

@@ -17,6 +17,7 @@ export class SignalAggregatorModule {
           service: 'signal-aggregator',
           config,
           logger,
+          authentication: {},
           database: { schema: 'signal_aggregator', entities: [], migrations: [CreateMinuteCounts1764000000003] },
         }),
       ],

@@ -7,6 +7,7 @@ import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
 import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
 import { EndpointDisabledSchema, EndpointFailingSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
 import { ReplayRequestedSchema } from './events/replay-request.v1';
+import { ApiKeyRecordSchema } from './tenants/api-key.v1';
 
 export interface TopicContract {
   /** The Kafka topic name. */
@@ -47,6 +48,14 @@ export const Topics = {
     deadLetter: false,
     key: 'workflow id',
     description: 'Latest definition of every workflow, published by the api; null deletes.',
+  },
+  apiKeys: {
+    name: 'tenant.api-keys',
+    schema: ApiKeyRecordSchema,
+    cleanupPolicy: 'compact',
+    deadLetter: false,
+    key: 'API key id',
+    description: "Every tenant's API keys (hash only, never the key) with their revocation, published by the api.",
   },
   conversationState: {
     name: 'trigger-matcher.conversation-state',

@@ -34,6 +34,14 @@ addFormats(ajv);
  */
 export function registerSchema(schema: TSchema & { $id: string }): void {
   if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
+  registered.set(schema.$id, schema);
+}
+
+const registered = new Map<string, TSchema>();
+
+/** The schemas registered by `$id`, for documents (OpenAPI) that must define what `Type.Ref` points to. */
+export function registeredSchemas(): ReadonlyMap<string, TSchema> {
+  return registered;
 }
 
 /** A compiled contract: `parse` narrows unknown input to the schema's static type or throws. */

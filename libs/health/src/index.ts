@@ -1,2 +1,3 @@
 export * from './readiness';
 export * from './health.module';
+export * from './health.controller';

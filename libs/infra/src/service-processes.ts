@@ -13,6 +13,12 @@ export const SERVICES = {
   history: 3005,
 } as const;
 export type ServiceName = keyof typeof SERVICES;
+
+/**
+ * The operator token (ADMIN_API_TOKEN) that `npm start` gives the api unless the variable is set,
+ * and that `npm run demo` uses: for local development only, never for a deployment.
+ */
+export const DEV_ADMIN_API_TOKEN = 'local-development-admin-token';
 export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 
 export interface StartServicesOptions {

@@ -9,6 +9,7 @@ import { initMetrics } from '@app/metrics';
 import { HttpErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPES } from './request-body';
 import { PinoNestLogger, createLogger } from './logger';
+import { openApiDocument, serveOpenApi, type OpenApiInfo } from './openapi';
 import { ReadinessRegistry } from '@app/health';
 
 export interface ServiceSpec<S extends TObject> {
@@ -21,6 +22,8 @@ export interface ServiceSpec<S extends TObject> {
   consumer?: { groupId: string; topics: readonly string[]; transactional: boolean; coPartitioned?: boolean };
   /** Largest accepted HTTP JSON body. */
   bodyLimit?: string;
+  /** Serve the OpenAPI document of the service's HTTP API at /openapi.json and /docs. */
+  openApi?: OpenApiInfo;
 }
 
 /**
@@ -50,6 +53,8 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
   app.useBodyParser('raw', { limit: spec.bodyLimit ?? '256kb', type: JSON_MEDIA_TYPES });
   app.useGlobalFilters(new HttpErrorFilter(logger));
   exitOnSignals(app, logger, config.SHUTDOWN_TIMEOUT_MS);
+  // Before init: init adds the router's not-found handler, behind which no route would be reached.
+  if (spec.openApi) serveOpenApi(app, openApiDocument(app, spec.openApi));
 
   // Lifecycle hooks first (migrations, materialised views catching up), then consumption.
   await app.init();

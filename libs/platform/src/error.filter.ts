@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { InvalidInputError, type ErrorResponse } from '@app/contracts';
+import { AuthenticationError } from './authentication';
 
 /** Thrown by services when an id does not exist (or belongs to another tenant). */
 export class NotFoundError extends Error {
@@ -28,7 +29,7 @@ export class ConflictError extends Error {
 
 /**
  * Maps domain errors to HTTP at the edge, so that services and consumers never throw HTTP
- * exceptions: invalid input → 400 naming each field, unknown id → 404, a conflict with the
+ * exceptions: invalid input → 400 naming each field, missing or bad credentials → 401, unknown id → 404, a conflict with the
  * resource's state → 409 with its details, anything else → 500.
  */
 @Catch()
@@ -39,6 +40,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const [status, body] = this.toResponse(exception);
+    if (status === HttpStatus.UNAUTHORIZED) response.setHeader('WWW-Authenticate', 'Bearer');
     if (status >= 500) this.logger.error({ err: exception }, 'request failed');
     response.status(status).json(body);
   }
@@ -46,6 +48,9 @@ export class HttpErrorFilter implements ExceptionFilter {
   private toResponse(exception: unknown): [number, ErrorResponse] {
     if (exception instanceof InvalidInputError) {
       return [HttpStatus.BAD_REQUEST, { error: exception.code, message: exception.message, issues: exception.issues }];
+    }
+    if (exception instanceof AuthenticationError) {
+      return [HttpStatus.UNAUTHORIZED, { error: 'unauthenticated', message: exception.message }];
     }
     if (exception instanceof NotFoundError) {
       return [HttpStatus.NOT_FOUND, { error: 'not_found', message: exception.message }];

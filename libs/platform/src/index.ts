@@ -4,3 +4,5 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './tenant.decorator';
 export * from './request-body';
+export * from './authentication';
+export * from './openapi';

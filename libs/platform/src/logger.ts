@@ -19,6 +19,7 @@ const REDACTED_PATHS = [
   'databaseUrl',
   'DATABASE_URL',
   'DECISION_PROVIDER_API_KEY',
+  'ADMIN_API_TOKEN',
 ];
 
 /** Structured JSON logs on stdout, one object per line, with the service name on each. */

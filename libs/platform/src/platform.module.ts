@@ -1,11 +1,13 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { kafkaBrokers, type BaseConfig } from '@app/config';
-import { Topics, workflowDefinitionValidator, type WorkflowDefinition } from '@app/contracts';
+import { Topics, apiKeyRecordValidator, workflowDefinitionValidator, type WorkflowDefinition } from '@app/contracts';
 import { DatabaseModule, type DatabaseOptions } from '@app/database';
 import { HealthModule } from '@app/health';
 import { KafkaModule, MaterializedViewModule, type CompactedTopicView } from '@app/kafka';
 import { MetricsModule } from '@app/metrics';
+import { API_KEYS, ApiKeyGuard, type ApiKeys } from './authentication';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 export const APP_LOGGER = Symbol('APP_LOGGER');
@@ -23,12 +25,18 @@ export interface PlatformOptions {
   database?: Pick<DatabaseOptions, 'schema' | 'entities' | 'migrations'>;
   /** Provide WORKFLOW_DEFINITIONS (trigger-matcher and action-dispatcher read the workflows). */
   workflowDefinitions?: boolean;
+  /**
+   * Serve a tenant API: every request authenticates with a tenant's API key (materialised from
+   * `tenant.api-keys` into API_KEYS) or, on `@OperatorOnly()` routes, with `operatorToken`
+   * (absent or empty: such routes refuse everyone).
+   */
+  authentication?: { operatorToken?: string };
 }
 
 /**
  * The chassis every service stands on: its validated config and logger (APP_CONFIG, APP_LOGGER),
- * `/health` and `/metrics`, the Kafka client and producer, and — when asked — its database schema
- * and the workflow definitions view.
+ * `/health` and `/metrics`, the Kafka client and producer, and — when asked — its database schema,
+ * the workflow definitions view and API-key authentication.
  */
 @Global()
 @Module({})
@@ -52,6 +60,28 @@ export class PlatformModule {
         }),
       );
     }
+    const providers: Provider[] = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: APP_LOGGER, useValue: logger },
+    ];
+    const { authentication } = options;
+    if (authentication) {
+      optional.push(
+        MaterializedViewModule.register({
+          provide: API_KEYS,
+          name: 'api-keys',
+          topic: Topics.apiKeys.name,
+          validator: apiKeyRecordValidator,
+          logger,
+        }),
+      );
+      providers.push({
+        provide: APP_GUARD,
+        inject: [API_KEYS, Reflector],
+        useFactory: (apiKeys: ApiKeys, reflector: Reflector) =>
+          new ApiKeyGuard(apiKeys, reflector, authentication.operatorToken ?? ''),
+      });
+    }
     return {
       module: PlatformModule,
       imports: [
@@ -60,10 +90,7 @@ export class PlatformModule {
         KafkaModule.forRoot({ brokers: kafkaBrokers(config), clientId: service, logger }),
         ...optional,
       ],
-      providers: [
-        { provide: APP_CONFIG, useValue: config },
-        { provide: APP_LOGGER, useValue: logger },
-      ],
+      providers,
       exports: [APP_CONFIG, APP_LOGGER, ...(options.workflowDefinitions ? [MaterializedViewModule] : [])],
     };
   }

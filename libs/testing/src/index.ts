@@ -4,3 +4,4 @@ export * from './events';
 export * from './metrics-probe';
 export * from './fake-chat-completions';
 export * from './system-under-test';
+export * from './tenant-access';

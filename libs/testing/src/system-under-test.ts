@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pino from 'pino';
 import { findRepoRoot, startServices, type RunningServices, type ServiceName } from '@app/infra';
+import type { CreatedWorkflowView } from '@app/contracts';
 import { createKafkaClient, createProducer, type Kafka, type Producer } from '@app/kafka';
+import { workflowDefinitionsLoaded } from './metrics-probe';
+import { issueTenantApiKey, tenantApiServices, waitUntilApiKeyAccepted } from './tenant-access';
+import { waitFor } from './wait-for';
 
 /** A variable the jest global setup sets for every test file (the provisioned Kafka and PostgreSQL). */
 export function provisioned(name: 'KAFKA_BROKERS' | 'DATABASE_URL'): string {
@@ -16,8 +20,19 @@ export interface SystemUnderTest {
   kafka: Kafka;
   /** Connected; publishes what platforms would. */
   producer: Producer;
-  /** The HTTP headers that authenticate a request as `tenantId` to the api, history and signal-aggregator. */
+  /**
+   * The HTTP headers that authenticate a request as `tenantId` to every service: `Authorization`
+   * with an API key of the tenant, issued on first use (through the api's admin route) and cached,
+   * once every running HTTP service accepts it.
+   */
   tenantHeaders(tenantId: string): Promise<Record<string, string>>;
+  /** The operator token's header, for the api's /v1/admin routes. */
+  adminHeaders(): Record<string, string>;
+  /**
+   * Creates a workflow as `tenantId` (201 expected) and waits until the running data-plane readers
+   * of workflow.definitions (trigger-matcher, action-dispatcher) hold it.
+   */
+  createWorkflow(tenantId: string, body: unknown): Promise<CreatedWorkflowView>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +47,7 @@ export async function startSystemUnderTest(options: {
   names?: ServiceName[];
   env?: Record<string, string>;
 }): Promise<SystemUnderTest> {
+  const adminToken = `e2e-admin-${randomUUID()}`;
   const services = await startServices({
     ...(options.names ? { names: options.names } : {}),
     env: {
@@ -40,6 +56,7 @@ export async function startSystemUnderTest(options: {
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       INSTANCE_ID: `e2e-${options.suite}-${randomUUID().slice(0, 8)}`,
       LOG_LEVEL: 'info',
+      ADMIN_API_TOKEN: adminToken,
       ...options.env,
     },
     portOffset: options.portOffset,
@@ -53,11 +70,48 @@ export async function startSystemUnderTest(options: {
   });
   const producer = createProducer(kafka);
   await producer.connect();
+  const keys = new Map<string, Promise<string>>();
+  const apiKeyOf = (tenantId: string): Promise<string> => {
+    let key = keys.get(tenantId);
+    if (!key) {
+      key = (async () => {
+        const issued = await issueTenantApiKey(services.url('api'), adminToken, tenantId);
+        await waitUntilApiKeyAccepted(tenantApiServices(services.services), issued);
+        return issued;
+      })();
+      keys.set(tenantId, key);
+    }
+    return key;
+  };
+  const definitionReaders = () =>
+    services.services.filter(({ name }) => name === 'trigger-matcher' || name === 'action-dispatcher');
+  const tenantHeaders = async (tenantId: string) => ({ authorization: `Bearer ${await apiKeyOf(tenantId)}` });
   return {
     services,
     kafka,
     producer,
-    tenantHeaders: (tenantId) => Promise.resolve({ 'x-tenant-id': tenantId }),
+    tenantHeaders,
+    adminHeaders: () => ({ authorization: `Bearer ${adminToken}` }),
+    async createWorkflow(tenantId, body) {
+      const before = await Promise.all(
+        definitionReaders().map(async (service) => (await workflowDefinitionsLoaded(service.url)) ?? 0),
+      );
+      const response = await fetch(`${services.url('api')}/v1/workflows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await tenantHeaders(tenantId)) },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) {
+        throw new Error(`creating a workflow failed: ${response.status} ${await response.text()}`);
+      }
+      const created = (await response.json()) as CreatedWorkflowView;
+      for (const [index, service] of definitionReaders().entries()) {
+        await waitFor(`${service.name} to load workflow ${created.id}`, async () =>
+          ((await workflowDefinitionsLoaded(service.url)) ?? 0) > (before[index] ?? 0) ? true : undefined,
+        );
+      }
+      return created;
+    },
     async stop() {
       await producer.disconnect();
       await services.stop();

@@ -4,6 +4,7 @@ import { DataSource, In, IsNull } from 'typeorm';
 import type { PreviewRequest, PreviewResponse } from '@app/contracts';
 import { explainWorkflows, firedOf } from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
+import { NotFoundError } from '@app/platform';
 import { WorkflowEntity } from '../workflows/workflow.entity';
 
 /**
@@ -22,6 +23,9 @@ export class PreviewService {
       where: { tenantId, deletedAt: IsNull(), ...(request.workflowIds ? { id: In(request.workflowIds) } : {}) },
       order: { createdAt: 'ASC' },
     });
+    // A named workflow that is not the tenant's (another tenant's, deleted, unknown) is missing.
+    const missing = request.workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
+    if (missing !== undefined) throw new NotFoundError('workflow', missing);
     const results = [];
     for (const [index, message] of request.messages.entries()) {
       const role = message.role ?? 'contact';

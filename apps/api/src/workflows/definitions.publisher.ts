@@ -7,6 +7,7 @@ import { Topics, type WorkflowDefinition } from '@app/contracts';
 import { KAFKA_PRODUCER, jsonRecord, sendChunked, type OutboundRecord } from '@app/kafka';
 import { APP_CONFIG, APP_LOGGER } from '@app/platform';
 import type { ApiConfig } from '../config';
+import { OutboxRelay } from '../outbox/outbox-relay';
 import { WorkflowEntity } from './workflow.entity';
 
 export function toDefinition(workflow: WorkflowEntity): WorkflowDefinition {
@@ -40,32 +41,28 @@ export function toDefinition(workflow: WorkflowEntity): WorkflowDefinition {
  */
 @Injectable()
 export class DefinitionsPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | null = null;
+  private readonly relay: OutboxRelay;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(KAFKA_PRODUCER) private readonly producer: Producer,
     @Inject(APP_CONFIG) private readonly config: ApiConfig,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(APP_LOGGER) logger: Logger,
+  ) {
+    this.relay = new OutboxRelay('definitions', () => this.publishLockedRows(), logger);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.publishPending().catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'definitions relay failed; will retry'),
-      );
-    }, this.config.DEFINITIONS_RELAY_INTERVAL_MS);
+    this.relay.start(this.config.DEFINITIONS_RELAY_INTERVAL_MS);
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.relay.stop();
   }
 
   /** Publishes what is pending; concurrent callers share one run. Returns how many were published. */
   publishPending(): Promise<number> {
-    this.running ??= this.publishLockedRows().finally(() => (this.running = null));
-    return this.running;
+    return this.relay.publishPending();
   }
 
   private publishLockedRows(): Promise<number> {

@@ -1,5 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import {
+  ApiBody,
+  ApiOkResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  CreateWorkflowRequestSchema,
+  CreatedWorkflowViewSchema,
+  PutWorkflowTestsRequestSchema,
+  RotateSigningSecretRequestSchema,
+  RotatedSigningSecretViewSchema,
+  UpdateWorkflowRequestSchema,
+  WorkflowListViewSchema,
+  WorkflowTestCasesViewSchema,
+  WorkflowTestReportSchema,
+  WorkflowVersionListViewSchema,
+  WorkflowVersionViewSchema,
+  WorkflowViewSchema,
+  InvalidInputError,
+  type WorkflowVersionListView,
+  type WorkflowVersionView,
   createWorkflowRequestValidator,
   putWorkflowTestsRequestValidator,
   rotateSigningSecretRequestValidator,
@@ -10,33 +33,80 @@ import {
   type WorkflowTestReport,
   type WorkflowView,
 } from '@app/contracts';
-import { TenantId, parseRequestBody } from '@app/platform';
+import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, parseRequestBody } from '@app/platform';
 import { WorkflowsService } from './workflows.service';
 
+@ApiTags('workflows')
+@ApiKeyAuth()
 @Controller('v1/workflows')
 export class WorkflowsController {
   constructor(private readonly workflows: WorkflowsService) {}
 
+  @ApiOperation({ summary: 'Create a workflow (version 1); the answer is the only one with its signing secret.' })
+  @ApiBody({ schema: openApiSchema(CreateWorkflowRequestSchema) })
+  @ApiCreatedResponse({ schema: openApiSchema(CreatedWorkflowViewSchema) })
+  @ApiErrors(400)
   @Post()
   create(@TenantId() tenantId: string, @Body() body: unknown): Promise<CreatedWorkflowView> {
     return this.workflows.create(tenantId, parseRequestBody(body, createWorkflowRequestValidator));
   }
 
+  @ApiOperation({ summary: "The tenant's workflows, oldest first." })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowListViewSchema) })
   @Get()
   async list(@TenantId() tenantId: string): Promise<{ items: WorkflowView[] }> {
     return { items: await this.workflows.list(tenantId) };
   }
 
+  @ApiOperation({ summary: 'One workflow.' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowViewSchema) })
+  @ApiErrors(404)
   @Get(':id')
   get(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowView> {
     return this.workflows.get(tenantId, id);
   }
 
+  @ApiOperation({
+    summary: 'Change a workflow: a new version. Enabling it runs its saved test cases first (409 tests_failed).',
+  })
+  @ApiBody({ schema: openApiSchema(UpdateWorkflowRequestSchema) })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowViewSchema) })
+  @ApiErrors(400, 404, 409)
   @Patch(':id')
   update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown): Promise<WorkflowView> {
     return this.workflows.update(tenantId, id, parseRequestBody(body, updateWorkflowRequestValidator));
   }
 
+  @ApiOperation({ summary: 'Every version of the workflow (each change made one), newest first.' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowVersionListViewSchema) })
+  @ApiErrors(404)
+  @Get(':id/versions')
+  versions(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowVersionListView> {
+    return this.workflows.versions(tenantId, id);
+  }
+
+  @ApiOperation({ summary: 'One version of the workflow, as executions name it (workflowVersion).' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowVersionViewSchema) })
+  @ApiErrors(400, 404)
+  @Get(':id/versions/:version')
+  version(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Param('version') version: string,
+  ): Promise<WorkflowVersionView> {
+    const number = Number(version);
+    if (!Number.isInteger(number) || number < 1) {
+      throw new InvalidInputError('invalid_path', 'version must be a positive integer', [
+        { field: 'path:version', reason: 'must be a positive integer' },
+      ]);
+    }
+    return this.workflows.version(tenantId, id, number);
+  }
+
+  @ApiOperation({ summary: "Replace the workflow's saved test cases." })
+  @ApiBody({ schema: openApiSchema(PutWorkflowTestsRequestSchema) })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowTestCasesViewSchema) })
+  @ApiErrors(400, 404)
   /** Replaces the workflow's saved test cases. */
   @Put(':id/tests')
   replaceTests(
@@ -47,11 +117,17 @@ export class WorkflowsController {
     return this.workflows.replaceTests(tenantId, id, parseRequestBody(body, putWorkflowTestsRequestValidator));
   }
 
+  @ApiOperation({ summary: "The workflow's saved test cases." })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowTestCasesViewSchema) })
+  @ApiErrors(404)
   @Get(':id/tests')
   testCases(@TenantId() tenantId: string, @Param('id') id: string): Promise<{ cases: WorkflowTestCase[] }> {
     return this.workflows.testCases(tenantId, id);
   }
 
+  @ApiOperation({ summary: 'Run the saved test cases on the current version.' })
+  @ApiOkResponse({ schema: openApiSchema(WorkflowTestReportSchema) })
+  @ApiErrors(404)
   /** Runs the saved test cases now; they also run, and must pass, when the workflow is enabled. */
   @Post(':id/tests/run')
   @HttpCode(200)
@@ -59,6 +135,10 @@ export class WorkflowsController {
     return this.workflows.runTests(tenantId, id);
   }
 
+  @ApiOperation({ summary: 'A new signing secret; the old one keeps signing for the overlap. A new version.' })
+  @ApiBody({ schema: openApiSchema(RotateSigningSecretRequestSchema) })
+  @ApiOkResponse({ schema: openApiSchema(RotatedSigningSecretViewSchema) })
+  @ApiErrors(400, 404)
   /** A new signing secret; the old one also signs for the overlap (default 24 h). */
   @Post(':id/signing-secret/rotate')
   @HttpCode(200)
@@ -74,6 +154,9 @@ export class WorkflowsController {
     );
   }
 
+  @ApiOperation({ summary: 'Delete a workflow (the data plane stops running it within about a second).' })
+  @ApiNoContentResponse({ description: 'Deleted.' })
+  @ApiErrors(404)
   @Delete(':id')
   @HttpCode(204)
   delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {

@@ -11,6 +11,8 @@ import type {
   UpdateWorkflowRequest,
   WorkflowTestCase,
   WorkflowTestReport,
+  WorkflowVersionListView,
+  WorkflowVersionView,
   WorkflowView,
 } from '@app/contracts';
 import { ConflictError, NotFoundError } from '@app/platform';
@@ -27,6 +29,15 @@ function newSigningSecret(): string {
 function toView(workflow: WorkflowEntity): WorkflowView {
   const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
   return { ...definition, createdAt: workflow.createdAt.toISOString() };
+}
+
+function toVersionView(version: WorkflowVersionEntity): WorkflowVersionView {
+  return {
+    workflowId: version.workflowId,
+    version: version.version,
+    createdAt: version.createdAt.toISOString(),
+    definition: version.definition,
+  };
 }
 
 /** Workflow lifecycle: every change is a new version, stored, then published to the data plane. */
@@ -134,6 +145,24 @@ export class WorkflowsService {
       await manager.save(current);
     });
     await this.publishSoon();
+  }
+
+  /** Every version of the workflow, newest first. */
+  async versions(tenantId: string, id: string): Promise<WorkflowVersionListView> {
+    const workflow = await this.find(this.dataSource.manager, tenantId, id);
+    const versions = await this.dataSource
+      .getRepository(WorkflowVersionEntity)
+      .find({ where: { workflowId: workflow.id }, order: { version: 'DESC' } });
+    return { items: versions.map(toVersionView) };
+  }
+
+  async version(tenantId: string, id: string, version: number): Promise<WorkflowVersionView> {
+    const workflow = await this.find(this.dataSource.manager, tenantId, id);
+    const found = await this.dataSource
+      .getRepository(WorkflowVersionEntity)
+      .findOneBy({ workflowId: workflow.id, version });
+    if (!found) throw new NotFoundError('workflow version', `${id}@${version}`);
+    return toVersionView(found);
   }
 
   async replaceTests(

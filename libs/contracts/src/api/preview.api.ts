@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageSchema } from '../events/conversation-event.v1';
-import type { TriggerMatch } from '../events/workflow-trigger.v1';
-import type { WorkflowStatus } from '../workflows/workflow.v1';
+import { TriggerMatchSchema } from '../events/workflow-trigger.v1';
+import { StringEnum } from '../schema-helpers';
+import { WorkflowStatusSchema } from '../workflows/workflow.v1';
 import { compileValidator } from '../validation';
 
 export const PreviewRequestSchema = Type.Object(
@@ -29,26 +30,45 @@ export type PreviewRequest = Static<typeof PreviewRequestSchema>;
 export const previewRequestValidator = compileValidator(PreviewRequestSchema);
 
 /** Why one workflow would or would not fire on one message. */
-export interface WorkflowPreview {
-  workflowId: string;
-  name: string;
-  status: WorkflowStatus;
-  outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'outranked' | 'disabled';
-  /** The trigger's score and threshold (and best phrase); null when the trigger does not apply. */
-  match: TriggerMatch | null;
-  /** Each comparison of the conditions with the actual memory value; null without conditions. */
-  conditions: {
-    result: boolean;
-    comparisons: { op: string; attribute: string; expected?: unknown; actual: unknown; result: boolean }[];
-  } | null;
-}
+export const WorkflowPreviewSchema = Type.Object({
+  workflowId: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  status: WorkflowStatusSchema,
+  outcome: StringEnum(['fired', 'not_applicable', 'below_threshold', 'conditions_false', 'outranked', 'disabled']),
+  match: Type.Union([TriggerMatchSchema, Type.Null()], {
+    description: "The trigger's score and threshold (and best phrase); null when the trigger does not apply.",
+  }),
+  conditions: Type.Union(
+    [
+      Type.Object({
+        result: Type.Boolean(),
+        comparisons: Type.Array(
+          Type.Object({
+            op: Type.String(),
+            attribute: Type.String(),
+            expected: Type.Optional(Type.Unknown()),
+            actual: Type.Unknown(),
+            result: Type.Boolean(),
+          }),
+        ),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Each comparison of the conditions with the actual memory value; null without conditions.' },
+  ),
+});
+export type WorkflowPreview = Static<typeof WorkflowPreviewSchema>;
 
-export interface PreviewResponse {
-  results: {
-    index: number;
-    text: string;
-    /** Workflows that would fire, best first. Nothing is executed. */
-    fired: string[];
-    workflows: WorkflowPreview[];
-  }[];
-}
+export const PreviewResponseSchema = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      text: Type.String(),
+      fired: Type.Array(Type.String({ format: 'uuid' }), {
+        description: 'Workflows that would fire, best first. Nothing is executed.',
+      }),
+      workflows: Type.Array(WorkflowPreviewSchema),
+    }),
+  ),
+});
+export type PreviewResponse = Static<typeof PreviewResponseSchema>;

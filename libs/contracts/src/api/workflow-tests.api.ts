@@ -22,19 +22,26 @@ export const PutWorkflowTestsRequestSchema = Type.Object(
 export type PutWorkflowTestsRequest = Static<typeof PutWorkflowTestsRequestSchema>;
 export const putWorkflowTestsRequestValidator = compileValidator(PutWorkflowTestsRequestSchema);
 
-export interface WorkflowTestReport {
-  workflowId: string;
-  version: number;
-  passed: number;
-  failed: number;
-  cases: {
-    index: number;
-    name?: string;
-    expect: 'fire' | 'no_fire';
-    passed: boolean;
-    /** Index of the first message it fired on, or null. */
-    firedOnMessage: number | null;
-    /** Per message: fired, not_applicable, below_threshold or conditions_false. */
-    outcomes: string[];
-  }[];
-}
+export const WorkflowTestCasesViewSchema = Type.Object({ cases: Type.Array(WorkflowTestCaseSchema) });
+
+export const WorkflowTestReportSchema = Type.Object({
+  workflowId: Type.String({ format: 'uuid' }),
+  version: Type.Integer(),
+  passed: Type.Integer(),
+  failed: Type.Integer(),
+  cases: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      name: Type.Optional(Type.String()),
+      expect: StringEnum(['fire', 'no_fire']),
+      passed: Type.Boolean(),
+      firedOnMessage: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'Index of the first message it fired on, or null.',
+      }),
+      outcomes: Type.Array(Type.String(), {
+        description: 'Per message: fired, not_applicable, below_threshold or conditions_false.',
+      }),
+    }),
+  ),
+});
+export type WorkflowTestReport = Static<typeof WorkflowTestReportSchema>;

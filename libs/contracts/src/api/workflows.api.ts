@@ -30,7 +30,28 @@ export const WorkflowViewSchema = Type.Object({
 export type WorkflowView = Static<typeof WorkflowViewSchema>;
 
 /** Returned once, on creation: the only response that carries the signing secret. */
-export type CreatedWorkflowView = WorkflowView & { signingSecret: string };
+export const CreatedWorkflowViewSchema = Type.Composite([
+  WorkflowViewSchema,
+  Type.Object({
+    signingSecret: Type.String({ description: 'The Standard Webhooks secret (whsec_…), shown only here.' }),
+  }),
+]);
+export type CreatedWorkflowView = Static<typeof CreatedWorkflowViewSchema>;
+
+export const WorkflowListViewSchema = Type.Object({ items: Type.Array(WorkflowViewSchema) });
+
+/** One version of a workflow as it was stored when it was made: what an execution's workflowVersion refers to. */
+export const WorkflowVersionViewSchema = Type.Object({
+  workflowId: Type.String({ format: 'uuid' }),
+  version: Type.Integer({ minimum: 1 }),
+  createdAt: Type.String({ format: 'date-time' }),
+  definition: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'The workflow at that version (name, status, trigger, action, firing…), without secrets.',
+  }),
+});
+export type WorkflowVersionView = Static<typeof WorkflowVersionViewSchema>;
+export const WorkflowVersionListViewSchema = Type.Object({ items: Type.Array(WorkflowVersionViewSchema) });
+export type WorkflowVersionListView = Static<typeof WorkflowVersionListViewSchema>;
 
 export const UpdateWorkflowRequestSchema = Type.Object(
   {
@@ -60,8 +81,9 @@ export const RotateSigningSecretRequestSchema = Type.Object(
 export type RotateSigningSecretRequest = Static<typeof RotateSigningSecretRequestSchema>;
 export const rotateSigningSecretRequestValidator = compileValidator(RotateSigningSecretRequestSchema);
 
-export interface RotatedSigningSecretView {
-  signingSecret: string;
-  previousSecretExpiresAt: string;
-  version: number;
-}
+export const RotatedSigningSecretViewSchema = Type.Object({
+  signingSecret: Type.String(),
+  previousSecretExpiresAt: Type.String({ format: 'date-time' }),
+  version: Type.Integer(),
+});
+export type RotatedSigningSecretView = Static<typeof RotatedSigningSecretViewSchema>;

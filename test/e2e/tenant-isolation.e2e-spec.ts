@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { ApiKeyListView, CreatedApiKeyView, ExecutionListView } from '@app/contracts';
+import type { RunningServices, ServiceName } from '@app/infra';
+import {
+  WebhookReceiver,
+  messageCreatedEvent,
+  probeApiKey,
+  probeAuthorization,
+  startSystemUnderTest,
+  tenantApiServices,
+  waitFor,
+  waitUntilApiKeyAccepted,
+  type SystemUnderTest,
+} from '@app/testing';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Tenancy with API keys, every service as a process: a key acts for its own tenant only (another
+ * tenant's ids answer 404 on every route that takes one), keys are issued by the operator or the
+ * tenant, revoked within about a second on every service, and never written to a log.
+ */
+describe('tenant isolation', () => {
+  const receiver = new WebhookReceiver();
+  let receiverUrl: string;
+  let services: RunningServices;
+  let system: SystemUnderTest;
+  const owner = `tenant-${randomUUID().slice(0, 8)}`;
+  const intruder = `tenant-${randomUUID().slice(0, 8)}`;
+  /** Every key issued in this suite, to look for in the logs at the end. */
+  const issuedKeys: string[] = [];
+
+  beforeAll(async () => {
+    receiverUrl = await receiver.start();
+    receiver.script = () => ({ status: 200 });
+    system = await startSystemUnderTest({ suite: 'tenants', portOffset: 2500 });
+    ({ services } = system);
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await receiver.stop();
+  });
+
+  async function headersOf(tenantId: string): Promise<Record<string, string>> {
+    const headers = await system.tenantHeaders(tenantId);
+    issuedKeys.push(headers.authorization!.replace(/^Bearer /, ''));
+    return headers;
+  }
+
+  async function call(
+    service: ServiceName,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json }> {
+    const response = await fetch(`${services.url(service)}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : JSON.parse(text) };
+  }
+
+  it("answers 404 to another tenant's workflows, executions and replays, and shows it none of its data", async () => {
+    const ownerHeaders = await headersOf(owner);
+    const intruderHeaders = await headersOf(intruder);
+    const workflow = await system.createWorkflow(owner, {
+      name: 'isolated',
+      trigger: { type: 'intent', phrases: ['please run the isolated workflow'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/isolated` },
+    });
+    const event = messageCreatedEvent(owner, `conv-${randomUUID()}`, 'please run the isolated workflow');
+    const accepted = await call('ingest', 'POST', '/v1/events', ownerHeaders, event);
+    expect(accepted.status).toBe(202);
+    const [execution] = await waitFor('the execution in history', async () => {
+      const { body } = await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, ownerHeaders);
+      return (body as ExecutionListView).items.length > 0 ? (body as ExecutionListView).items : undefined;
+    });
+    const executionId = execution!.executionId;
+    // The owner sees everything: the 404s below are about the tenant, not broken routes.
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}`, ownerHeaders)).status).toBe(200);
+    expect((await call('history', 'GET', `/v1/executions/${executionId}`, ownerHeaders)).status).toBe(200);
+    await waitFor('the owner’s execution aggregate', async () => {
+      const { body } = await call('signal-aggregator', 'GET', '/v1/aggregates?series=workflow_execution', ownerHeaders);
+      return (body.items as { name: string }[]).some((item) => item.name.startsWith(workflow.id)) ? true : undefined;
+    });
+
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const attempts: [ServiceName, string, string, unknown?][] = [
+      ['api', 'GET', `/v1/workflows/${workflow.id}`],
+      ['api', 'PATCH', `/v1/workflows/${workflow.id}`, { name: 'taken over' }],
+      ['api', 'PATCH', `/v1/workflows/${workflow.id}`, { status: 'disabled' }],
+      ['api', 'DELETE', `/v1/workflows/${workflow.id}`],
+      ['api', 'GET', `/v1/workflows/${workflow.id}/versions`],
+      ['api', 'GET', `/v1/workflows/${workflow.id}/versions/1`],
+      ['api', 'GET', `/v1/workflows/${workflow.id}/tests`],
+      [
+        'api',
+        'PUT',
+        `/v1/workflows/${workflow.id}/tests`,
+        { cases: [{ messages: [{ text: 'hi' }], expect: 'no_fire' }] },
+      ],
+      ['api', 'POST', `/v1/workflows/${workflow.id}/tests/run`],
+      ['api', 'POST', `/v1/workflows/${workflow.id}/signing-secret/rotate`, {}],
+      ['api', 'POST', '/v1/workflows/preview', { messages: [{ text: 'hello' }], workflowIds: [workflow.id] }],
+      ['history', 'GET', `/v1/executions/${executionId}`],
+      ['history', 'POST', `/v1/executions/${executionId}/replay`, { force: true }],
+      ['history', 'POST', `/v1/workflows/${workflow.id}/replays`, { since }],
+    ];
+    for (const [service, method, path, body] of attempts) {
+      const answer = await call(service, method, path, intruderHeaders, body);
+      expect({ service, method, path, status: answer.status, error: answer.body?.error }).toEqual({
+        service,
+        method,
+        path,
+        status: 404,
+        error: 'not_found',
+      });
+    }
+    // Lists are the intruder's own: empty.
+    expect((await call('api', 'GET', '/v1/workflows', intruderHeaders)).body).toEqual({ items: [] });
+    expect((await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, intruderHeaders)).body).toEqual({
+      items: [],
+    });
+    const intruderAggregates = await call(
+      'signal-aggregator',
+      'GET',
+      '/v1/aggregates?series=workflow_execution',
+      intruderHeaders,
+    );
+    expect(intruderAggregates.body.items).toEqual([]);
+    // An event for another tenant is refused at ingest, naming the field.
+    const foreignEvent = messageCreatedEvent(owner, `conv-${randomUUID()}`, 'please run the isolated workflow');
+    const refused = await call('ingest', 'POST', '/v1/events', intruderHeaders, foreignEvent);
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: 'tenant_mismatch', issues: [{ field: '/tenantid', reason: "must be the API key's tenant" }] },
+    });
+    // Nothing changed for the owner.
+    const unchanged = await call('api', 'GET', `/v1/workflows/${workflow.id}`, ownerHeaders);
+    expect(unchanged.body).toMatchObject({ name: 'isolated', version: 1, status: 'enabled' });
+  });
+
+  it('keeps every change as a version, and each execution names the version that ran', async () => {
+    const headers = await headersOf(owner);
+    const workflow = await system.createWorkflow(owner, {
+      name: 'versioned',
+      trigger: { type: 'intent', phrases: ['please run the versioned workflow'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/versioned-1` },
+      firing: { mode: 'every_time' },
+    });
+    const executionsOf = async () =>
+      ((await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, headers)).body as ExecutionListView)
+        .items;
+    let lastFired = 0;
+    /** Fires (at most once a second) until an execution of `version` is in history. */
+    const executionOf = (version: number) =>
+      waitFor(`an execution of version ${version}`, async () => {
+        const found = (await executionsOf()).find((execution) => execution.workflowVersion === version);
+        if (found) return found;
+        if (Date.now() - lastFired > 1_000) {
+          lastFired = Date.now();
+          const event = messageCreatedEvent(owner, `conv-${randomUUID()}`, 'please run the versioned workflow');
+          expect((await call('ingest', 'POST', '/v1/events', headers, event)).status).toBe(202);
+        }
+        return undefined;
+      });
+    expect((await executionOf(1)).status).toBe('succeeded');
+
+    const changed = await call('api', 'PATCH', `/v1/workflows/${workflow.id}`, headers, {
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/versioned-2` },
+      firing: { mode: 'cooldown', cooldownSeconds: 1 },
+    });
+    expect(changed.body).toMatchObject({ version: 2, firing: { mode: 'cooldown', cooldownSeconds: 1 } });
+    expect((await executionOf(2)).status).toBe('succeeded');
+    expect(receiver.requests.some((request) => request.path === '/hooks/versioned-2')).toBe(true);
+
+    const versions = (await call('api', 'GET', `/v1/workflows/${workflow.id}/versions`, headers)).body;
+    expect(versions.items.map((item: { version: number }) => item.version)).toEqual([2, 1]);
+    expect(versions.items[1].definition).toMatchObject({
+      name: 'versioned',
+      version: 1,
+      action: { url: `${receiverUrl}/hooks/versioned-1` },
+    });
+    expect(JSON.stringify(versions)).not.toContain('whsec_');
+    const first = await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/1`, headers);
+    expect(first.body).toEqual(versions.items[1]);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/3`, headers)).status).toBe(404);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/first`, headers)).body).toMatchObject({
+      issues: [{ field: 'path:version', reason: 'must be a positive integer' }],
+    });
+
+    // Disabled, then deleted: a new version each time, and then it is gone.
+    const disabled = await call('api', 'PATCH', `/v1/workflows/${workflow.id}`, headers, { status: 'disabled' });
+    expect(disabled.body).toMatchObject({ version: 3, status: 'disabled' });
+    expect((await call('api', 'DELETE', `/v1/workflows/${workflow.id}`, headers)).status).toBe(204);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}`, headers)).status).toBe(404);
+    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions`, headers)).status).toBe(404);
+  });
+
+  it('answers 401 without a valid key on every service, and to a revoked key within about a second', async () => {
+    const tenantServices = tenantApiServices(services.services);
+    expect(tenantServices.map((service) => service.name).sort()).toEqual([
+      'api',
+      'history',
+      'ingest',
+      'signal-aggregator',
+    ]);
+    const unknownKey = `awk_${'a'.repeat(12)}_${'b'.repeat(43)}`;
+    for (const authorization of [undefined, 'Basic Zm9vOmJhcg==', `Bearer ${unknownKey}`, 'Bearer not-a-key']) {
+      expect([authorization, await probeAuthorization(tenantServices, authorization)]).toEqual([
+        authorization,
+        { api: 401, ingest: 401, history: 401, 'signal-aggregator': 401 },
+      ]);
+    }
+    const anonymous = await call('history', 'GET', `/v1/executions/${randomUUID()}`, {});
+    expect(anonymous).toMatchObject({ status: 401, body: { error: 'unauthenticated' } });
+    for (const service of tenantServices) {
+      expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      expect((await fetch(`${service.url}/metrics`)).status).toBe(200);
+    }
+
+    // The operator issues a key; it is shown once, listed by prefix only, and works everywhere.
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const adminPath = `/v1/admin/tenants/${tenantId}/api-keys`;
+    expect((await call('api', 'POST', adminPath, {})).status).toBe(401);
+    expect((await call('api', 'POST', adminPath, await headersOf(intruder))).status).toBe(401);
+    expect((await call('api', 'POST', '/v1/admin/tenants/not%20valid/api-keys', system.adminHeaders())).body).toEqual(
+      expect.objectContaining({ issues: [{ field: 'path:tenantId', reason: 'must match ^[A-Za-z0-9_-]{1,64}$' }] }),
+    );
+    const issued = await call('api', 'POST', adminPath, system.adminHeaders());
+    expect(issued.status).toBe(201);
+    const created = issued.body as CreatedApiKeyView;
+    issuedKeys.push(created.key);
+    expect(created).toMatchObject({ tenantId, prefix: `awk_${created.id}`, revokedAt: null });
+    expect(created.key.startsWith(created.prefix)).toBe(true);
+    const listed = (await call('api', 'GET', adminPath, system.adminHeaders())).body as ApiKeyListView;
+    expect(listed.items).toEqual([
+      { id: created.id, tenantId, prefix: created.prefix, createdAt: created.createdAt, revokedAt: null },
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+    await waitUntilApiKeyAccepted(tenantServices, created.key);
+
+    // The tenant issues itself a second key with the first; another tenant cannot revoke it.
+    const keyHeaders = { authorization: `Bearer ${created.key}` };
+    const second = (await call('api', 'POST', '/v1/api-keys', keyHeaders)).body as CreatedApiKeyView;
+    issuedKeys.push(second.key);
+    expect(second.tenantId).toBe(tenantId);
+    expect((await call('api', 'DELETE', `/v1/api-keys/${second.id}`, await headersOf(intruder))).status).toBe(404);
+    expect((await call('api', 'GET', '/v1/api-keys', keyHeaders)).body.items).toHaveLength(2);
+
+    // Revoked: every service refuses it within about a second; the other key still works.
+    await waitUntilApiKeyAccepted(tenantServices, second.key);
+    expect((await call('api', 'DELETE', `${adminPath}/${created.id}`, system.adminHeaders())).status).toBe(204);
+    const revokedAt = Date.now();
+    await waitFor(
+      'every service to refuse the revoked key',
+      async () => {
+        const statuses = await probeApiKey(tenantServices, created.key);
+        return Object.values(statuses).every((status) => status === 401) ? true : undefined;
+      },
+      5_000,
+    );
+    const tookMs = Date.now() - revokedAt;
+    process.stderr.write(`[e2e tenants] a revoked key was refused by every service after ${tookMs} ms\n`);
+    expect(tookMs).toBeLessThan(1_500);
+    const refused = await call('ingest', 'POST', '/v1/events', keyHeaders, {});
+    expect(refused).toMatchObject({
+      status: 401,
+      body: { error: 'unauthenticated', message: `API key ${created.id} is revoked` },
+    });
+    expect(Object.values(await probeApiKey(tenantServices, second.key)).every((status) => status !== 401)).toBe(true);
+    const afterRevocation = (await call('api', 'GET', adminPath, system.adminHeaders())).body as ApiKeyListView;
+    expect(afterRevocation.items.find((item) => item.id === created.id)?.revokedAt).toEqual(expect.any(String));
+  });
+
+  it('never writes an API key or the operator token to a log', () => {
+    expect(issuedKeys.length).toBeGreaterThanOrEqual(4);
+    const operatorToken = system.adminHeaders().authorization!.replace(/^Bearer /, '');
+    for (const service of services.services) {
+      const log = readFileSync(service.logFile, 'utf8');
+      expect(log.length).toBeGreaterThan(0);
+      for (const secret of [...issuedKeys, operatorToken]) {
+        expect({ log: service.logFile, leaks: log.includes(secret) }).toEqual({ log: service.logFile, leaks: false });
+      }
+    }
+  });
+});
