@@ -21,3 +21,7 @@ export * from './random/seeded-random';
 export * from './conversations/trigger-input';
 export * from './conversations/replay';
 export * from './delivery/endpoint-health';
+export * from './aggregation/rollup';
+export * from './aggregation/trends';
+export * from './history/failure-cause';
+export * from './history/execution-cursor';

@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './tenant.decorator';
 export * from './request-body';
+export * from './query-params';
