@@ -16,3 +16,4 @@ export * from './api/preview.api';
 export * from './events/conversation-state.v1';
 export * from './api/workflow-tests.api';
 export * from './api/backtests.api';
+export * from './api/analytics.api';

@@ -1,8 +1,5 @@
-import { GRANULARITIES, windowStart, type Granularity } from './time-window';
-
-/** What is aggregated: applied signals, detected intents, triggered workflows, finished executions. */
-export const AGGREGATE_KINDS = ['signal', 'intent', 'workflow_trigger', 'workflow_execution'] as const;
-export type AggregateKind = (typeof AGGREGATE_KINDS)[number];
+import { GRANULARITIES, type AggregateKind, type Granularity } from '@app/contracts';
+import { windowStart } from './time-window';
 
 /** One record to count once, in the windows of its event time. */
 export interface CountedRecord {

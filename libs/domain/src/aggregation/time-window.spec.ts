@@ -1,4 +1,4 @@
-import { coarsestExactGranularity, isBeyondGrace, windowCount, windowStart, windowStartsBetween } from './time-window';
+import { isBeyondGrace, tileRange, windowCount, windowLengthMs, windowStart, windowStartsBetween } from './time-window';
 
 const at = (iso: string) => new Date(iso);
 
@@ -18,10 +18,37 @@ describe('tumbling windows', () => {
     expect(windowCount(at('2026-11-24T12:00:00Z'), at('2026-11-24T12:00:00Z'), 'minute')).toBe(0);
   });
 
-  it('chooses the coarsest granularity that tiles a range exactly', () => {
-    expect(coarsestExactGranularity(at('2026-11-01T00:00:00Z'), at('2026-11-24T00:00:00Z'))).toBe('day');
-    expect(coarsestExactGranularity(at('2026-11-01T00:00:00Z'), at('2026-11-24T10:00:00Z'))).toBe('hour');
-    expect(coarsestExactGranularity(at('2026-11-01T00:00:00Z'), at('2026-11-24T10:01:00Z'))).toBe('minute');
+  it('tiles a range with whole days, then hours, then minutes at the edges', () => {
+    const tiles = tileRange(at('2026-11-01T22:30:10Z'), at('2026-11-04T01:02:00Z')).map((tile) => [
+      tile.granularity,
+      tile.from.toISOString().slice(0, 16),
+      tile.to.toISOString().slice(0, 16),
+    ]);
+    expect(tiles).toEqual([
+      ['minute', '2026-11-01T22:31', '2026-11-01T23:00'],
+      ['hour', '2026-11-01T23:00', '2026-11-02T00:00'],
+      ['day', '2026-11-02T00:00', '2026-11-04T00:00'],
+      ['hour', '2026-11-04T00:00', '2026-11-04T01:00'],
+      ['minute', '2026-11-04T01:00', '2026-11-04T01:02'],
+    ]);
+    expect(tileRange(at('2026-11-01T00:00:00Z'), at('2026-12-01T00:00:00Z'))).toEqual([
+      { granularity: 'day', from: at('2026-11-01T00:00:00Z'), to: at('2026-12-01T00:00:00Z') },
+    ]);
+    expect(tileRange(at('2026-11-01T10:05:00Z'), at('2026-11-01T10:07:30Z'))).toEqual([
+      { granularity: 'minute', from: at('2026-11-01T10:05:00Z'), to: at('2026-11-01T10:08:00Z') },
+    ]);
+    expect(tileRange(at('2026-11-01T10:05:00Z'), at('2026-11-01T10:05:00Z'))).toEqual([]);
+  });
+
+  it('covers exactly the minutes of the range, each once', () => {
+    const from = at('2026-11-01T21:17:00Z');
+    const to = at('2026-11-05T02:43:00Z');
+    const minutes = tileRange(from, to).reduce(
+      (sum, tile) =>
+        sum + (windowCount(tile.from, tile.to, tile.granularity) * windowLengthMs(tile.granularity)) / 60_000,
+      0,
+    );
+    expect(minutes).toBe((to.getTime() - from.getTime()) / 60_000);
   });
 
   it('accepts a record until the grace period after its minute ends, by its arrival time', () => {

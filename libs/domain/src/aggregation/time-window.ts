@@ -1,10 +1,8 @@
+import type { Granularity } from '@app/contracts';
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
-
-/** The tumbling windows aggregates are kept in (UTC): minutes, rolled up to hours and days. */
-export const GRANULARITIES = ['minute', 'hour', 'day'] as const;
-export type Granularity = (typeof GRANULARITIES)[number];
 
 const WINDOW_MS: Record<Granularity, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
@@ -40,18 +38,6 @@ export function windowCount(from: Date, to: Date, granularity: Granularity): num
 }
 
 /**
- * The coarsest granularity whose windows tile [from, to) exactly (both ends on a window
- * boundary): totals over the range read the fewest rows from it and are still exact.
- */
-export function coarsestExactGranularity(from: Date, to: Date): Granularity {
-  for (const granularity of ['day', 'hour'] as const) {
-    const length = WINDOW_MS[granularity];
-    if (from.getTime() % length === 0 && to.getTime() % length === 0) return granularity;
-  }
-  return 'minute';
-}
-
-/**
  * Whether a record arrived too late for its window: windows accept records until `graceMs` after
  * they end. Arrival is the record's Kafka timestamp, not the clock of the consumer, so that a
  * record redelivered after a crash (or read from a backlog) gets the same decision as the first time.
@@ -59,4 +45,53 @@ export function coarsestExactGranularity(from: Date, to: Date): Granularity {
 export function isBeyondGrace(eventTime: Date, arrivedAt: Date, graceMs: number): boolean {
   const windowEnd = windowStart(eventTime, 'minute').getTime() + MINUTE_MS;
   return arrivedAt.getTime() > windowEnd + graceMs;
+}
+
+/** Windows of one granularity whose starts lie in [from, to). */
+export interface RangeTile {
+  granularity: Granularity;
+  from: Date;
+  to: Date;
+}
+
+function ceilTo(ms: number, length: number): number {
+  return Math.ceil(ms / length) * length;
+}
+
+function floorTo(ms: number, length: number): number {
+  return Math.floor(ms / length) * length;
+}
+
+/**
+ * Tiles the minute windows that start in [from, to) with the fewest windows: whole days in the
+ * middle, whole hours at the edges, minutes at the edges of those. Totals summed over the tiles
+ * equal the minute windows' sum (rollups are sums), and read at most 2×23 hours and 2×59 minutes
+ * beside the days, whatever the range.
+ */
+export function tileRange(from: Date, to: Date): RangeTile[] {
+  const start = ceilTo(from.getTime(), MINUTE_MS);
+  const end = ceilTo(to.getTime(), MINUTE_MS);
+  if (end <= start) return [];
+  const tiles: RangeTile[] = [];
+  const add = (granularity: Granularity, a: number, b: number) => {
+    if (a < b) tiles.push({ granularity, from: new Date(a), to: new Date(b) });
+  };
+  const tileHours = (a: number, b: number) => {
+    const hoursFrom = ceilTo(a, HOUR_MS);
+    const hoursTo = floorTo(b, HOUR_MS);
+    if (hoursFrom >= hoursTo) return add('minute', a, b);
+    add('minute', a, hoursFrom);
+    add('hour', hoursFrom, hoursTo);
+    add('minute', hoursTo, b);
+  };
+  const daysFrom = ceilTo(start, DAY_MS);
+  const daysTo = floorTo(end, DAY_MS);
+  if (daysFrom >= daysTo) {
+    tileHours(start, end);
+  } else {
+    tileHours(start, daysFrom);
+    add('day', daysFrom, daysTo);
+    tileHours(daysTo, end);
+  }
+  return tiles;
 }
