@@ -30,7 +30,7 @@ describe('WindowCountsRepository (real Postgres)', () => {
 
   afterAll(() => dataSource?.destroy());
 
-  const signal = (id: string, time: string, name = 'churn_risk', workflowId = workflowA): CountedRecord => ({
+  const signal = (id: string, time: string, name = 'churn_risk', workflowId: string = workflowA): CountedRecord => ({
     recordId: `signal:${tenantId}:${id}`,
     tenantId,
     kind: 'signal',

@@ -42,12 +42,17 @@ export class QueryParams {
     return number;
   }
 
-  /** An ISO 8601 time with a date; `fallback` when absent. */
+  /** An ISO 8601 time with a date; `fallback` when absent, or when invalid (after recording the issue). */
+  time(name: string): Date | undefined;
+  time(name: string, fallback: Date): Date;
   time(name: string, fallback?: Date): Date | undefined {
     const value = this.text(name);
     if (value === undefined) return fallback;
     const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(time.getTime())) return this.issue(name, 'must be an ISO 8601 time, e.g. 2026-11-24T10:00:00Z');
+    if (Number.isNaN(time.getTime())) {
+      this.issue(name, 'must be an ISO 8601 time, e.g. 2026-11-24T10:00:00Z');
+      return fallback;
+    }
     return time;
   }
 

@@ -87,8 +87,8 @@ export class ExecutionsController {
   ): Promise<ExecutionStatsView> {
     requireWorkflowId(workflowId);
     const params = new QueryParams(query);
-    const to = params.time('to', new Date())!;
-    const from = params.time('from', new Date(to.getTime() - DAY_MS))!;
+    const to = params.time('to', new Date());
+    const from = params.time('from', new Date(to.getTime() - DAY_MS));
     if (to.getTime() <= from.getTime()) params.issue('to', 'must be after from');
     params.orThrow();
     const stats = await this.executions.stats(tenantId, workflowId, from, to);

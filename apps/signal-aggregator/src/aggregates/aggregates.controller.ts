@@ -17,8 +17,8 @@ export class AggregatesController {
   ): Promise<{ series: AggregateKind; items: MinuteCount[] }> {
     const params = new QueryParams(query);
     const series = params.oneOf('series', AGGREGATE_KINDS, { required: true });
-    const to = params.time('to', new Date())!;
-    const from = params.time('from', new Date(to.getTime() - DAY_MS))!;
+    const to = params.time('to', new Date());
+    const from = params.time('from', new Date(to.getTime() - DAY_MS));
     if (to.getTime() <= from.getTime()) params.issue('to', 'must be after from');
     params.orThrow();
     return { series: series!, items: await this.counts.minutes(tenantId, series!, from, to) };

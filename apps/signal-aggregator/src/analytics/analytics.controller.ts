@@ -106,8 +106,8 @@ export class AnalyticsController {
 }
 
 function readPeriod(params: QueryParams): Period {
-  const to = params.time('to', new Date())!;
-  const from = params.time('from', new Date(to.getTime() - DAY_MS))!;
+  const to = params.time('to', new Date());
+  const from = params.time('from', new Date(to.getTime() - DAY_MS));
   if (to.getTime() <= from.getTime()) params.issue('to', 'must be after from');
   return { from, to };
 }

@@ -19,20 +19,19 @@ export class AnalyticsService {
     query: { kind: AggregateKind; name: string; granularity: Granularity; workflowId?: string } & Period,
   ): Promise<SeriesView> {
     const starts = windowStartsBetween(query.from, query.to, query.granularity);
-    const range = { from: starts[0] ?? query.from, to: query.to };
     const counts = await this.counts.series(
       tenantId,
       query.kind,
       query.name,
       query.granularity,
-      range,
+      { from: query.from, to: query.to },
       query.workflowId,
     );
     return {
       kind: query.kind,
       name: query.name,
       granularity: query.granularity,
-      from: range.from.toISOString(),
+      from: query.from.toISOString(),
       to: query.to.toISOString(),
       ...(query.workflowId ? { workflowId: query.workflowId } : {}),
       points: starts.map((start) => ({ windowStart: start.toISOString(), count: counts.get(start.getTime()) ?? 0 })),

@@ -21,20 +21,23 @@ export function minuteWindowStart(eventTime: string | Date): Date {
   return windowStart(eventTime, 'minute');
 }
 
-/** Every window start of `granularity` in [from, to), from the window `from` falls in. */
+/** The start of the first window of `granularity` that starts at or after `time`. */
+function firstWindowFrom(time: Date, granularity: Granularity): number {
+  return Math.ceil(time.getTime() / WINDOW_MS[granularity]) * WINDOW_MS[granularity];
+}
+
+/** The starts of the windows of `granularity` that start in [from, to): a period is whole windows. */
 export function windowStartsBetween(from: Date, to: Date, granularity: Granularity): Date[] {
   const starts: Date[] = [];
-  for (let ms = windowStart(from, granularity).getTime(); ms < to.getTime(); ms += WINDOW_MS[granularity]) {
+  for (let ms = firstWindowFrom(from, granularity); ms < to.getTime(); ms += WINDOW_MS[granularity]) {
     starts.push(new Date(ms));
   }
   return starts;
 }
 
-/** How many windows of `granularity` [from, to) spans (partial windows at the edges included). */
+/** How many windows of `granularity` start in [from, to). */
 export function windowCount(from: Date, to: Date, granularity: Granularity): number {
-  if (to.getTime() <= from.getTime()) return 0;
-  const first = windowStart(from, granularity).getTime();
-  return Math.ceil((to.getTime() - first) / WINDOW_MS[granularity]);
+  return Math.max(0, Math.ceil((to.getTime() - firstWindowFrom(from, granularity)) / WINDOW_MS[granularity]));
 }
 
 /**
