@@ -85,4 +85,19 @@ describe('WindowCountsRepository (real Postgres)', () => {
     const byWorkflow = await repository.totals(tenantId, 'signal', tileRange(from, to), { workflowsOf: 'vip' });
     expect(Object.fromEntries(byWorkflow)).toEqual({ [workflowA]: 1, [workflowB]: 2, '': 1 });
   });
+
+  it('forgets counted record ids past their retention, keeping recent ones', async () => {
+    const old = signal('old-id', '2026-11-20T10:00:00Z', 'retention');
+    const recent = signal('recent-id', '2026-11-20T10:00:00Z', 'retention');
+    await repository.count([old, recent]);
+    await dataSource.query(`UPDATE counted_records SET counted_at = now() - interval '10 days' WHERE record_id = $1`, [
+      old.recordId,
+    ]);
+    expect(await repository.forgetCountedRecordsOlderThan(168)).toBeGreaterThanOrEqual(1);
+    const left: { record_id: string }[] = await dataSource.query(
+      `SELECT record_id FROM counted_records WHERE record_id = ANY($1)`,
+      [[old.recordId, recent.recordId]],
+    );
+    expect(left.map((row) => row.record_id)).toEqual([recent.recordId]);
+  });
 });
