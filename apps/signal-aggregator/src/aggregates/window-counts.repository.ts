@@ -63,14 +63,15 @@ export class WindowCountsRepository {
     range: { from: Date; to: Date },
     workflowId?: string,
   ): Promise<Map<number, number>> {
-    const rows: { window_start: Date; count: string }[] = await this.dataSource.query(
-      `SELECT window_start, sum(count) AS count FROM window_counts
+    // Epoch milliseconds and float8 sums: numbers as they come, no Date or bigint string per row.
+    const rows: { start_ms: number; count: number }[] = await this.dataSource.query(
+      `SELECT (extract(epoch FROM window_start) * 1000)::float8 AS start_ms, sum(count)::float8 AS count FROM window_counts
        WHERE tenant_id = $1 AND kind = $2 AND granularity = $3 AND name = $4
          AND window_start >= $5 AND window_start < $6 AND ($7::text IS NULL OR workflow_id = $7)
        GROUP BY window_start`,
       [tenantId, kind, granularity, name, range.from, range.to, workflowId ?? null],
     );
-    return new Map(rows.map((row) => [row.window_start.getTime(), Number(row.count)]));
+    return new Map(rows.map((row) => [row.start_ms, row.count]));
   }
 
   /**
