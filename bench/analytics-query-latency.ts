@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       };
       const month = { from: from.toISOString(), to: to.toISOString() };
       const lastDay = { from: new Date(to.getTime() - DAY_MS + 7 * MINUTE_MS).toISOString(), to: to.toISOString() };
-      const lastWeek = { from: new Date(to.getTime() - 7 * DAY_MS).toISOString(), to: to.toISOString() };
+      const lastThreeDays = { from: new Date(to.getTime() - 3 * DAY_MS).toISOString(), to: to.toISOString() };
       const lastDayUnaligned = {
         from: new Date(to.getTime() - DAY_MS - 13 * MINUTE_MS).toISOString(),
         to: new Date(to.getTime() - 13 * MINUTE_MS).toISOString(),
@@ -124,8 +124,8 @@ async function main(): Promise<void> {
           call('series', { kind: 'signal', name: randomName(), granularity: 'hour', ...month }),
         'series, minute, one day': () =>
           call('series', { kind: 'signal', name: randomName(), granularity: 'minute', ...lastDay }),
-        'series, minute, one week (10,080 points, the most one answer has)': () =>
-          call('series', { kind: 'signal', name: randomName(), granularity: 'minute', ...lastWeek }),
+        'series, minute, three days (4,320 points, the most one answer has)': () =>
+          call('series', { kind: 'signal', name: randomName(), granularity: 'minute', ...lastThreeDays }),
         'top 10 with trend, month': () => call('top', { kind: 'signal', limit: '10', ...month }),
         'top 10 with trend, 24 h not on hour boundaries': () =>
           call('top', { kind: 'signal', limit: '10', ...lastDayUnaligned }),
