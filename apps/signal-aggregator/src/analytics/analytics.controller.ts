@@ -16,8 +16,8 @@ import { AnalyticsService, type Period } from './analytics.service';
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * Most points one series answers: three days of minutes. The cost grows with the points (JSON),
- * not the data behind them: a week of minutes (10,080 points) took 108 ms at p99, a day 34 ms
- * (docs/benchmarks.md); no chart shows more, and hours serve a month.
+ * not the data behind them: a week of minutes (10,080 points) took 108 ms at p99, three days
+ * 98 ms under load, a day 34-64 ms (docs/benchmarks.md); no chart shows more, and hours serve a month.
  */
 const MAX_POINTS = 4_320;
 
