@@ -6,19 +6,11 @@ const DAY_MS = 24 * HOUR_MS;
 
 const WINDOW_MS: Record<Granularity, number> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
-export function windowLengthMs(granularity: Granularity): number {
-  return WINDOW_MS[granularity];
-}
-
 /** The start of the tumbling window an event time falls in (event time, not arrival). */
 export function windowStart(eventTime: string | Date, granularity: Granularity): Date {
   const ms = new Date(eventTime).getTime();
   if (Number.isNaN(ms)) throw new RangeError(`not a time: ${String(eventTime)}`);
   return new Date(Math.floor(ms / WINDOW_MS[granularity]) * WINDOW_MS[granularity]);
-}
-
-export function minuteWindowStart(eventTime: string | Date): Date {
-  return windowStart(eventTime, 'minute');
 }
 
 /** The start of the first window of `granularity` that starts at or after `time`. */
