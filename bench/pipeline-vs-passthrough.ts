@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Consumer, Kafka } from '@app/kafka';
+import type { Kafka } from '@app/kafka';
 import pino from 'pino';
 import { ALL_TOPICS, Topics, uncontractedTopic, type WorkflowDefinition } from '@app/contracts';
 import {
@@ -24,6 +21,7 @@ import {
   type OutboundRecord,
 } from '@app/kafka';
 import { messageCreatedEvent, readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import { log, machine, measurePassthrough, timeUntilOutput, writeResult, type Measure } from './harness';
 
 const USAGE = `usage: npm run bench [-- --events N] [--partitions P] [--workflows W]
 
@@ -36,8 +34,6 @@ With --workflows W > 1, the tenant has W AI-intent workflows and every message c
 platform AI's intent (one of them), still one trigger per event.
 Both are timed from the first produced event to the last output record. Prints both and their
 ratio, and writes bench/results/pipeline-vs-passthrough.json.`;
-
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -76,7 +72,12 @@ async function main(): Promise<void> {
     const sample = messageCreatedEvent(tenantId, 'conv-0', "hi, I'd like to cancel my subscription please");
     log(`event size ${Buffer.byteLength(JSON.stringify(sample))} bytes, ${events} events, ${partitions} partitions`);
 
-    const passthrough = await measurePassthrough(kafka, infrastructure.kafkaBrokers, raw, events, tenantId);
+    const passthrough = await measurePassthrough(
+      kafka,
+      infrastructure.kafkaBrokers,
+      raw,
+      eventRecords(raw.in, events, tenantId, 'raw', 1),
+    );
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s`);
     const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run, workflowCount);
     log(`(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s`);
@@ -84,12 +85,7 @@ async function main(): Promise<void> {
     const result = {
       benchmark: 'pipeline-vs-passthrough',
       date: new Date().toISOString(),
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-      },
+      machine: machine(),
       kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
       events,
       workflows: workflowCount,
@@ -98,19 +94,11 @@ async function main(): Promise<void> {
       pipeline,
       ratio: pipeline.eventsPerSecond / passthrough.eventsPerSecond,
     };
-    const file = path.join(findRepoRoot(), 'bench', 'results', 'pipeline-vs-passthrough.json');
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    log(`ratio pipeline ÷ passthrough = ${result.ratio.toFixed(3)}; written to ${path.relative(process.cwd(), file)}`);
+    writeResult('pipeline-vs-passthrough', result);
+    log(`ratio pipeline ÷ passthrough = ${result.ratio.toFixed(3)}`);
   } finally {
     await infrastructure.stop();
   }
-}
-
-interface Measure {
-  seconds: number;
-  eventsPerSecond: number;
 }
 
 /** With `workflowCount` > 1, messages carry the platform AI's intent (one of the workflows' intents). */
@@ -158,83 +146,6 @@ function benchWorkflows(tenantId: string, count: number): WorkflowDefinition[] {
     name: `AI intent ${index}`,
     trigger: { type: 'ai_intent' as const, intents: [`intent-${index}`] },
   }));
-}
-
-function groupJoined(consumer: Consumer): Promise<void> {
-  return new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-}
-
-/** Produces all records, then waits until `count` output records were seen; timed from the first send. */
-async function timeUntilOutput(
-  kafka: Kafka,
-  records: OutboundRecord[],
-  outputTopic: string,
-  count: number,
-  label: string,
-): Promise<Measure> {
-  let seen = 0;
-  const counter = kafka.consumer({ groupId: `bench-counter-${randomUUID()}` });
-  await counter.connect();
-  await counter.subscribe({ topic: outputTopic, fromBeginning: false });
-  const joined = groupJoined(counter);
-  await counter.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
-  await joined;
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const started = performance.now();
-  await sendChunked(producer, records);
-  const progress = setInterval(() => log(`${label}: ${seen}/${count}`), 2_000);
-  try {
-    await waitFor(`${count} records on ${outputTopic}`, () => (seen >= count ? true : undefined), 600_000);
-  } finally {
-    clearInterval(progress);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  await producer.disconnect();
-  await counter.disconnect();
-  return { seconds, eventsPerSecond: count / seconds };
-}
-
-/** (a) the bare kafkajs passthrough (bench/raw-passthrough.ts) in its own process, joined before timing starts. */
-async function measurePassthrough(
-  kafka: Kafka,
-  brokers: string[],
-  topics: { in: string; out: string },
-  events: number,
-  tenantId: string,
-): Promise<Measure> {
-  const worker = spawn(
-    process.execPath,
-    [
-      path.join(__dirname, 'raw-passthrough.js'),
-      '--brokers',
-      brokers.join(','),
-      '--in',
-      topics.in,
-      '--out',
-      topics.out,
-      '--group',
-      `bench-passthrough-${randomUUID()}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      worker.once('exit', (code) => reject(new Error(`raw-passthrough exited with ${code} before it was ready`)));
-    });
-    return await timeUntilOutput(
-      kafka,
-      eventRecords(topics.in, events, tenantId, 'raw', 1),
-      topics.out,
-      events,
-      '(a) passthrough',
-    );
-  } finally {
-    worker.kill('SIGTERM');
-    await exited;
-  }
 }
 
 /** (b) the real ingest and trigger-matcher processes, with workflows that fire once on every event. */

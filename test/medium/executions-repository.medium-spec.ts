@@ -7,6 +7,7 @@ import { ExecutionEntity } from '../../apps/history/src/executions/execution.ent
 import { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
 import { CreateExecutions1764000000002 } from '../../apps/history/src/migrations/1764000000002-create-executions';
 import { KeepReplayData1764000000003 } from '../../apps/history/src/migrations/1764000000003-keep-replay-data';
+import { IndexExecutionLog1764300000000 } from '../../apps/history/src/migrations/1764300000000-index-execution-log';
 
 describe('ExecutionsRepository replay series (real Postgres)', () => {
   let dataSource: DataSource;
@@ -22,7 +23,7 @@ describe('ExecutionsRepository replay series (real Postgres)', () => {
         url,
         schema: 'history',
         entities: [ExecutionEntity],
-        migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003],
+        migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003, IndexExecutionLog1764300000000],
         poolSize: 2,
       }),
     ).initialize();

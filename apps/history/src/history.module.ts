@@ -5,9 +5,9 @@ import { PlatformModule } from '@app/platform';
 import { BacktestsController } from './backtests/backtests.controller';
 import { BacktestsService } from './backtests/backtests.service';
 import type { HistoryConfig } from './config';
+import { HistoryRetention } from './history-retention';
 import { ConversationEventEntity } from './conversations/conversation-event.entity';
 import { ConversationEventsRepository } from './conversations/conversation-events.repository';
-import { ConversationRetention } from './conversations/conversation-retention';
 import { ValidatedEventConsumer } from './conversations/validated-event.consumer';
 import { ExecutionEntity } from './executions/execution.entity';
 import { ExecutionResultConsumer } from './executions/execution-result.consumer';
@@ -18,6 +18,7 @@ import { KeepReplayData1764000000003 } from './migrations/1764000000003-keep-rep
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
 import { CreateConversationEvents1764200000000 } from './migrations/1764200000000-create-conversation-events';
+import { IndexExecutionLog1764300000000 } from './migrations/1764300000000-index-execution-log';
 
 @Module({})
 export class HistoryModule {
@@ -37,6 +38,7 @@ export class HistoryModule {
               CreateExecutions1764000000002,
               KeepReplayData1764000000003,
               CreateConversationEvents1764200000000,
+              IndexExecutionLog1764300000000,
             ],
           },
         }),
@@ -53,7 +55,7 @@ export class HistoryModule {
         ExecutionsRepository,
         ReplaysService,
         ConversationEventsRepository,
-        ConversationRetention,
+        HistoryRetention,
         BacktestsService,
       ],
     };

@@ -1,5 +1,19 @@
-import type { Static } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { serviceEnvSchema } from '@app/config';
 
-export const SignalAggregatorEnvSchema = serviceEnvSchema(3004, {});
+export const SignalAggregatorEnvSchema = serviceEnvSchema(3004, {
+  AGGREGATION_GRACE_SECONDS: Type.Integer({
+    minimum: 0,
+    maximum: 7 * 24 * 3600,
+    default: 3600,
+    description:
+      'How long after its minute window ends a record is still counted (by its Kafka arrival time); later ones are dead-lettered as too_late.',
+  }),
+  COUNTED_RECORD_RETENTION_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 24 * 365,
+    default: 168,
+    description: 'How long the ids of counted records are remembered to refuse a second delivery.',
+  }),
+});
 export type SignalAggregatorConfig = Static<typeof SignalAggregatorEnvSchema>;

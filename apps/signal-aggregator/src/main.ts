@@ -8,10 +8,15 @@ runService({
   name: 'signal-aggregator',
   envSchema: SignalAggregatorEnvSchema,
   module: SignalAggregatorModule.register,
-  // Counting is exactly-once in Postgres (record ids stored with the increment); offsets follow.
+  // Counting is exactly-once in Postgres (record ids stored with the increments); offsets follow.
   consumer: {
     groupId: 'signal-aggregator',
-    topics: [Topics.conversationSignals.name, Topics.workflowExecutions.name],
+    topics: [
+      Topics.conversationSignals.name,
+      Topics.validatedEvents.name,
+      Topics.workflowTriggers.name,
+      Topics.workflowExecutions.name,
+    ],
     transactional: false,
   },
 });

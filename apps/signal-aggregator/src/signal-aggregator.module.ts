@@ -3,9 +3,13 @@ import type { Logger } from 'pino';
 import { PlatformModule } from '@app/platform';
 import { AggregatesConsumer } from './aggregates/aggregates.consumer';
 import { AggregatesController } from './aggregates/aggregates.controller';
-import { MinuteCountsRepository } from './aggregates/minute-counts.repository';
+import { CountedRecordsRetention } from './aggregates/counted-records-retention';
+import { WindowCountsRepository } from './aggregates/window-counts.repository';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsService } from './analytics/analytics.service';
 import type { SignalAggregatorConfig } from './config';
 import { CreateMinuteCounts1764000000003 } from './migrations/1764000000003-create-minute-counts';
+import { CreateWindowCounts1764300000001 } from './migrations/1764300000001-create-window-counts';
 
 @Module({})
 export class SignalAggregatorModule {
@@ -18,11 +22,15 @@ export class SignalAggregatorModule {
           config,
           logger,
           authentication: {},
-          database: { schema: 'signal_aggregator', entities: [], migrations: [CreateMinuteCounts1764000000003] },
+          database: {
+            schema: 'signal_aggregator',
+            entities: [],
+            migrations: [CreateMinuteCounts1764000000003, CreateWindowCounts1764300000001],
+          },
         }),
       ],
-      controllers: [AggregatesConsumer, AggregatesController],
-      providers: [MinuteCountsRepository],
+      controllers: [AggregatesConsumer, AggregatesController, AnalyticsController],
+      providers: [WindowCountsRepository, AnalyticsService, CountedRecordsRetention],
     };
   }
 }

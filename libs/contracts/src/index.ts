@@ -18,3 +18,4 @@ export * from './api/workflow-tests.api';
 export * from './api/backtests.api';
 export * from './tenants/api-key.v1';
 export * from './api/api-keys.api';
+export * from './api/analytics.api';

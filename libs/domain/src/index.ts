@@ -22,3 +22,7 @@ export * from './conversations/trigger-input';
 export * from './conversations/replay';
 export * from './delivery/endpoint-health';
 export * from './api-keys/api-key';
+export * from './aggregation/rollup';
+export * from './aggregation/trends';
+export * from './history/failure-cause';
+export * from './history/execution-cursor';

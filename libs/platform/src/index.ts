@@ -6,3 +6,4 @@ export * from './tenant.decorator';
 export * from './request-body';
 export * from './authentication';
 export * from './openapi';
+export * from './query-params';

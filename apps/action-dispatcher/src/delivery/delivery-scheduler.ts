@@ -673,6 +673,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       triggerId: trigger.triggerId,
       tenantId: trigger.tenantId,
       conversationId: trigger.conversationId,
+      ...(trigger.contact ? { contactId: trigger.contact.id } : {}),
       workflowId: trigger.workflow.id,
       workflowVersion: step.workflowVersion,
       actionType: step.actionType,

@@ -85,6 +85,7 @@ export class DispatchService {
         triggerId: trigger.triggerId,
         tenantId: trigger.tenantId,
         conversationId: trigger.conversationId,
+        ...(trigger.contact ? { contactId: trigger.contact.id } : {}),
         workflowId: trigger.workflow.id,
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',

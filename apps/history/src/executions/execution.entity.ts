@@ -21,6 +21,9 @@ export class ExecutionEntity {
   @Column('text', { name: 'conversation_id' })
   conversationId!: string;
 
+  @Column('text', { name: 'contact_id', nullable: true })
+  contactId!: string | null;
+
   @Column('text', { name: 'action_type' })
   actionType!: string;
 
@@ -29,6 +32,10 @@ export class ExecutionEntity {
 
   @Column('text', { nullable: true })
   reason!: string | null;
+
+  /** Why a failed execution failed (`failureCause`); null otherwise. */
+  @Column('text', { nullable: true })
+  cause!: string | null;
 
   @Column('jsonb')
   attempts!: Attempt[];

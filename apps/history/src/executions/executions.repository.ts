@@ -1,8 +1,39 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { WorkflowExecuted } from '@app/contracts';
+import type { ExecutionStatus, WorkflowExecuted } from '@app/contracts';
+import { failureCause, type ExecutionCursor } from '@app/domain';
 import { ExecutionEntity } from './execution.entity';
+
+/** Rows one retention statement deletes at most: short statements, so that upserts never wait long. */
+const RETENTION_CHUNK = 5_000;
+
+/** Which executions of a tenant a page of the log shows; every field narrows it. */
+export interface ExecutionFilter {
+  workflowId?: string;
+  status?: ExecutionStatus;
+  conversationId?: string;
+  contactId?: string;
+  /** Executions that started at or after this time. */
+  from?: Date;
+  /** Executions that started before this time. */
+  to?: Date;
+}
+
+/** A workflow's executions that started in a period, summarised. */
+export interface ExecutionStats {
+  executions: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  inProgress: number;
+  failuresByCause: { cause: string; count: number }[];
+  /** Over finished (succeeded or failed) executions; null when there is none. */
+  latencyMs: { p50: number; p95: number; p99: number } | null;
+  /** Attempts beyond the first of each series, and how many executions needed any. */
+  retries: number;
+  retriedExecutions: number;
+}
 
 @Injectable()
 export class ExecutionsRepository {
@@ -19,13 +50,15 @@ export class ExecutionsRepository {
     await this.dataSource.query(
       `INSERT INTO executions (execution_id, trigger_id, tenant_id, workflow_id, workflow_version, conversation_id,
          action_type, status, reason, attempts, attempt_count, latency_ms, event_time, started_at, finished_at,
-         trigger, replay, replays_requested)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+         trigger, replay, replays_requested, contact_id, cause)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)
        ON CONFLICT (execution_id) DO UPDATE SET
          workflow_version = EXCLUDED.workflow_version,
          action_type = EXCLUDED.action_type,
          status = EXCLUDED.status,
          reason = EXCLUDED.reason,
+         cause = EXCLUDED.cause,
+         contact_id = COALESCE(EXCLUDED.contact_id, executions.contact_id),
          previous_attempts = CASE WHEN EXCLUDED.replay > executions.replay
            THEN executions.previous_attempts || executions.attempts ELSE executions.previous_attempts END,
          attempts = EXCLUDED.attempts,
@@ -54,16 +87,98 @@ export class ExecutionsRepository {
         execution.finishedAt,
         execution.trigger ? JSON.stringify(execution.trigger) : null,
         replay,
+        execution.contactId ?? null,
+        failureCause(execution),
       ],
     );
   }
 
-  listForWorkflow(tenantId: string, workflowId: string, limit: number): Promise<ExecutionEntity[]> {
-    return this.dataSource.getRepository(ExecutionEntity).find({
-      where: { tenantId, workflowId },
-      order: { startedAt: 'DESC', executionId: 'ASC' },
-      take: limit,
-    });
+  /** A page of the tenant's execution log, newest first, after `cursor` (keyset pagination). */
+  list(tenantId: string, filter: ExecutionFilter, limit: number, after?: ExecutionCursor): Promise<ExecutionEntity[]> {
+    const query = this.dataSource
+      .getRepository(ExecutionEntity)
+      .createQueryBuilder('execution')
+      .where('execution.tenant_id = :tenantId', { tenantId });
+    if (filter.workflowId) query.andWhere('execution.workflow_id = :workflowId', filter);
+    if (filter.status) query.andWhere('execution.status = :status', filter);
+    if (filter.conversationId) query.andWhere('execution.conversation_id = :conversationId', filter);
+    if (filter.contactId) query.andWhere('execution.contact_id = :contactId', filter);
+    if (filter.from) query.andWhere('execution.started_at >= :from', filter);
+    if (filter.to) query.andWhere('execution.started_at < :to', filter);
+    if (after) {
+      query.andWhere(
+        '(execution.started_at < :afterTime OR (execution.started_at = :afterTime AND execution.execution_id > :afterId))',
+        { afterTime: after.startedAt, afterId: after.executionId },
+      );
+    }
+    return query
+      .orderBy('execution.started_at', 'DESC')
+      .addOrderBy('execution.execution_id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /**
+   * The workflow's executions that started in [from, to), summarised in one statement. The
+   * percentiles are Postgres's `percentile_cont` (linear interpolation), computed where the rows are.
+   */
+  async stats(tenantId: string, workflowId: string, from: Date, to: Date): Promise<ExecutionStats> {
+    const window = [tenantId, workflowId, from, to];
+    const [totals]: {
+      executions: string;
+      succeeded: string;
+      failed: string;
+      skipped: string;
+      in_progress: string;
+      latency: number[] | null;
+      retries: string;
+      retried_executions: string;
+    }[] = await this.dataSource.query(
+      `SELECT count(*) AS executions,
+         count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+         count(*) FILTER (WHERE status = 'failed') AS failed,
+         count(*) FILTER (WHERE status = 'skipped') AS skipped,
+         count(*) FILTER (WHERE status IN ('retrying', 'circuit_open')) AS in_progress,
+         percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms)
+           FILTER (WHERE status IN ('succeeded', 'failed')) AS latency,
+         coalesce(sum(greatest(attempt_count - 1, 0)), 0) AS retries,
+         count(*) FILTER (WHERE attempt_count > 1) AS retried_executions
+       FROM executions
+       WHERE tenant_id = $1 AND workflow_id = $2 AND started_at >= $3 AND started_at < $4`,
+      window,
+    );
+    const causes: { cause: string; count: string }[] = await this.dataSource.query(
+      `SELECT cause, count(*) AS count FROM executions
+       WHERE tenant_id = $1 AND workflow_id = $2 AND started_at >= $3 AND started_at < $4 AND cause IS NOT NULL
+       GROUP BY cause ORDER BY count(*) DESC, cause`,
+      window,
+    );
+    const latency = totals!.latency;
+    return {
+      executions: Number(totals!.executions),
+      succeeded: Number(totals!.succeeded),
+      failed: Number(totals!.failed),
+      skipped: Number(totals!.skipped),
+      inProgress: Number(totals!.in_progress),
+      failuresByCause: causes.map((row) => ({ cause: row.cause, count: Number(row.count) })),
+      latencyMs: latency ? { p50: latency[0]!, p95: latency[1]!, p99: latency[2]! } : null,
+      retries: Number(totals!.retries),
+      retriedExecutions: Number(totals!.retried_executions),
+    };
+  }
+
+  /** Deletes executions that started more than `days` ago, in short chunks; returns how many. */
+  async forgetOlderThan(days: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const result: [unknown[], number] = await this.dataSource.query(
+        `DELETE FROM executions WHERE ctid IN (
+           SELECT ctid FROM executions WHERE started_at < now() - make_interval(days => $1) LIMIT $2)`,
+        [days, RETENTION_CHUNK],
+      );
+      deleted += result[1];
+      if (result[1] < RETENTION_CHUNK) return deleted;
+    }
   }
 
   findOne(tenantId: string, executionId: string): Promise<ExecutionEntity | null> {

@@ -1,44 +1,132 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { Topics, isFinalExecutionStatus, signalAppliedValidator, workflowExecutedValidator } from '@app/contracts';
-import { minuteWindowStart } from '@app/domain';
-import { processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { MinuteCountsRepository } from './minute-counts.repository';
+import {
+  InvalidInputError,
+  Topics,
+  conversationEventValidator,
+  isFinalExecutionStatus,
+  signalAppliedValidator,
+  workflowExecutedValidator,
+  workflowTriggeredValidator,
+  type ConversationEvent,
+  type Validator,
+} from '@app/contracts';
+import { isBeyondGrace, type CountedRecord } from '@app/domain';
+import { processEach, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
+import { APP_CONFIG } from '@app/platform';
+import type { SignalAggregatorConfig } from '../config';
+import { WindowCountsRepository } from './window-counts.repository';
 
 const SERVICE = 'signal-aggregator';
 
-/** Counts applied signals and finished executions into one-minute windows keyed by event time. */
+/**
+ * Counts applied signals, detected intents, triggered workflows and finished executions into
+ * tumbling windows keyed by event time. A batch is counted in one Postgres transaction with the
+ * ids of its records (exactly once), and its offsets are committed after it. A record that
+ * arrives more than AGGREGATION_GRACE_SECONDS after its window ended is refused: dead-lettered
+ * with reason `too_late` and counted in aw_events_rejected_total, never silently dropped.
+ */
 @Controller()
 export class AggregatesConsumer {
-  constructor(private readonly counts: MinuteCountsRepository) {}
+  private readonly graceMs: number;
+
+  constructor(
+    private readonly counts: WindowCountsRepository,
+    @Inject(APP_CONFIG) config: SignalAggregatorConfig,
+  ) {
+    this.graceMs = config.AGGREGATION_GRACE_SECONDS * 1000;
+  }
 
   @EventPattern(Topics.conversationSignals.name)
   countSignals(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, signalAppliedValidator, SERVICE, (signal) =>
-      this.counts.increment({
-        recordId: `signal:${signal.signalId}`,
-        tenantId: signal.tenantId,
-        series: 'signal',
-        name: signal.name,
-        windowStart: minuteWindowStart(signal.time),
-      }),
+    return this.countBatch(batch, signalAppliedValidator, (signal) => ({
+      recordId: `signal:${signal.signalId}`,
+      tenantId: signal.tenantId,
+      kind: 'signal',
+      name: signal.name,
+      workflowId: signal.workflowId ?? '',
+      eventTime: new Date(signal.time),
+    }));
+  }
+
+  /** Intents the platform's AI detected on messages. Preview conversations (authors trying workflows) are not counted. */
+  @EventPattern(Topics.validatedEvents.name)
+  countIntents(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    return this.countBatch(batch, conversationEventValidator, (value) => {
+      const event = value as ConversationEvent;
+      if (event.type !== 'conversation.message.created' || !event.data.ai?.intent || event.data.preview) return null;
+      return {
+        // ingest's de-duplication key: a re-sent event is the same record.
+        recordId: `intent:${JSON.stringify([event.tenantid, event.source, event.id])}`,
+        tenantId: event.tenantid,
+        kind: 'intent',
+        name: event.data.ai.intent,
+        workflowId: '',
+        eventTime: new Date(event.time),
+      };
+    });
+  }
+
+  /** Workflows that fired, by workflow id, at the time of the event that fired them (preview firings excluded). */
+  @EventPattern(Topics.workflowTriggers.name)
+  countTriggers(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    return this.countBatch(batch, workflowTriggeredValidator, (trigger) =>
+      trigger.preview
+        ? null
+        : {
+            recordId: `trigger:${trigger.triggerId}`,
+            tenantId: trigger.tenantId,
+            kind: 'workflow_trigger',
+            name: trigger.workflow.id,
+            workflowId: trigger.workflow.id,
+            eventTime: new Date(trigger.event.time),
+          },
     );
   }
 
+  /**
+   * Outcomes, named `<workflow id>:<status>`, at the time the execution finished: an execution
+   * retried for hours is an outcome of when it ended. Counted once per attempt series, at its final
+   * status: the steps before it (retrying, circuit_open) share its id, and a replay is one more outcome.
+   */
   @EventPattern(Topics.workflowExecutions.name)
   countExecutions(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, workflowExecutedValidator, SERVICE, async (execution) => {
-      // Counted once per attempt series, at its final status: the steps before it (retrying,
-      // circuit_open) share its id, and a replay of the execution is one more outcome.
-      if (!isFinalExecutionStatus(execution.status)) return;
+    return this.countBatch(batch, workflowExecutedValidator, (execution) => {
+      if (!isFinalExecutionStatus(execution.status)) return null;
       const series = execution.replay === undefined ? '' : `:replay:${execution.replay}`;
-      await this.counts.increment({
+      return {
         recordId: `execution:${execution.executionId}${series}`,
         tenantId: execution.tenantId,
-        series: 'workflow_execution',
+        kind: 'workflow_execution',
         name: `${execution.workflowId}:${execution.status}`,
-        windowStart: minuteWindowStart(execution.eventTime),
-      });
+        workflowId: execution.workflowId,
+        eventTime: new Date(execution.finishedAt),
+      };
     });
+  }
+
+  private async countBatch<T>(
+    batch: ConsumedBatch,
+    validator: Validator<T>,
+    toRecord: (value: T) => CountedRecord | null,
+  ): Promise<OutboundRecord[]> {
+    const records: CountedRecord[] = [];
+    const deadLetters = await processEach(batch, validator, SERVICE, (value, message) => {
+      const record = toRecord(value);
+      if (!record) return;
+      this.refuseIfTooLate(record, message);
+      records.push(record);
+    });
+    await this.counts.count(records);
+    return deadLetters;
+  }
+
+  private refuseIfTooLate(record: CountedRecord, message: ConsumedMessage): void {
+    if (!isBeyondGrace(record.eventTime, new Date(message.timestamp), this.graceMs)) return;
+    throw new InvalidInputError(
+      'too_late',
+      `event time ${record.eventTime.toISOString()} is more than AGGREGATION_GRACE_SECONDS ` +
+        `(${this.graceMs / 1000}) before its arrival at ${new Date(message.timestamp).toISOString()}; its window is closed`,
+    );
   }
 }

@@ -8,10 +8,14 @@ export const ExecutionViewSchema = Type.Object({
   workflowId: Type.String({ format: 'uuid' }),
   workflowVersion: Type.Integer(),
   conversationId: Type.String(),
+  contactId: Type.Optional(Type.String()),
   actionType: Type.String(),
   status: ExecutionStatusSchema,
   attemptCount: Type.Integer({ minimum: 0 }),
   reason: Type.Optional(Type.String()),
+  cause: Type.Optional(
+    Type.String({ description: 'Why a failed execution failed: http_<code>, timeout, connection or not_attempted.' }),
+  ),
   latencyMs: Type.Number(),
   attempts: Type.Array(AttemptSchema),
   eventTime: Type.String({ format: 'date-time' }),
@@ -26,6 +30,30 @@ export type ExecutionView = Static<typeof ExecutionViewSchema>;
 
 export interface ExecutionListView {
   items: ExecutionView[];
+  /** Pass as `cursor` for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+/** `GET /v1/workflows/:id/stats`: the workflow's executions that started in [from, to). */
+export interface ExecutionStatsView {
+  workflowId: string;
+  from: string;
+  to: string;
+  /** Every execution that started in the period, finished or not. */
+  executions: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  inProgress: number;
+  /** succeeded ÷ (succeeded + failed); null when none finished. */
+  successRate: number | null;
+  /** Failures by cause; `rate` = count ÷ (succeeded + failed). */
+  errorsByCause: { cause: string; count: number; rate: number }[];
+  /** From the first attempt to the final status, over finished executions; null when none finished. */
+  latencyMs: { p50: number; p95: number; p99: number } | null;
+  /** Attempts beyond the first of each series, and how many executions needed any. */
+  retries: number;
+  retriedExecutions: number;
 }
 
 /** `POST /v1/executions/:id/replay`: deliver a finished execution again; `force` also replays a succeeded one. */

@@ -37,6 +37,7 @@ export const WorkflowExecutedSchema = Type.Object(
     triggerId: Id('The trigger this execution carried out.'),
     tenantId: TenantId,
     conversationId: Id('Conversation the workflow fired in.'),
+    contactId: Type.Optional(Id('The contact of the conversation, when the platform named one.')),
     workflowId: Type.String({ format: 'uuid' }),
     workflowVersion: Type.Integer({ minimum: 1, description: 'Version of the workflow that ran.' }),
     actionType: Type.String(),

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Consumer, Kafka } from '@app/kafka';
+import { findRepoRoot } from '@app/infra';
+import { createProducer, sendChunked, type OutboundRecord } from '@app/kafka';
+import { waitFor } from '@app/testing';
+
+/** What the benchmarks share: timing from the first produced record, the raw passthrough (a), the machine. */
+
+export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+export interface Measure {
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+export function machine() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+/** Writes a benchmark's figures to bench/results/<name>.json and prints them. */
+export function writeResult(name: string, result: object): void {
+  const file = path.join(findRepoRoot(), 'bench', 'results', `${name}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  log(`written to ${path.relative(process.cwd(), file)}`);
+}
+
+function groupJoined(consumer: Consumer): Promise<void> {
+  return new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+}
+
+/**
+ * Produces all records, then waits until `done()` says `count` outputs were seen; timed from the
+ * first send.
+ */
+export async function timeUntil(
+  kafka: Kafka,
+  records: OutboundRecord[],
+  progress: () => Promise<number> | number,
+  count: number,
+  label: string,
+): Promise<Measure> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const started = performance.now();
+  await sendChunked(producer, records);
+  let seen = 0;
+  const report = setInterval(() => log(`${label}: ${seen}/${count}`), 2_000);
+  try {
+    await waitFor(
+      `${count} outputs of ${label}`,
+      async () => {
+        seen = await progress();
+        return seen >= count ? true : undefined;
+      },
+      600_000,
+    );
+  } finally {
+    clearInterval(report);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  return { seconds, eventsPerSecond: count / seconds };
+}
+
+/** Produces all records, then waits until `count` records were seen on `outputTopic`; timed from the first send. */
+export async function timeUntilOutput(
+  kafka: Kafka,
+  records: OutboundRecord[],
+  outputTopic: string,
+  count: number,
+  label: string,
+): Promise<Measure> {
+  let seen = 0;
+  const counter = kafka.consumer({ groupId: `bench-counter-${randomUUID()}` });
+  await counter.connect();
+  await counter.subscribe({ topic: outputTopic, fromBeginning: false });
+  const joined = groupJoined(counter);
+  await counter.run({ eachBatch: async ({ batch }) => void (seen += batch.messages.length) });
+  await joined;
+  try {
+    return await timeUntil(kafka, records, () => seen, count, label);
+  } finally {
+    await counter.disconnect();
+  }
+}
+
+/**
+ * (a) the bare kafkajs passthrough (bench/raw-passthrough.ts) in its own process, joined before
+ * timing starts: `records` go to `topics.in`, and the same number must come out of `topics.out`.
+ */
+export async function measurePassthrough(
+  kafka: Kafka,
+  brokers: string[],
+  topics: { in: string; out: string },
+  records: OutboundRecord[],
+): Promise<Measure> {
+  const worker = spawn(
+    process.execPath,
+    [
+      path.join(__dirname, 'raw-passthrough.js'),
+      '--brokers',
+      brokers.join(','),
+      '--in',
+      topics.in,
+      '--out',
+      topics.out,
+      '--group',
+      `bench-passthrough-${randomUUID()}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      worker.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      worker.once('exit', (code) => reject(new Error(`raw-passthrough exited with ${code} before it was ready`)));
+    });
+    return await timeUntilOutput(kafka, records, topics.out, records.length, '(a) passthrough');
+  } finally {
+    worker.kill('SIGTERM');
+    await exited;
+  }
+}
