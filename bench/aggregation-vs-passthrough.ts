@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { ALL_TOPICS, Topics, uncontractedTopic, type SignalApplied } from '@app/contracts';
-import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
-import { createKafkaClient, ensureTopics, jsonRecord, type OutboundRecord } from '@app/kafka';
+import { Topics, type SignalApplied } from '@app/contracts';
+import { KAFKA_VERSION, findRepoRoot, startServices } from '@app/infra';
+import { jsonRecord, type OutboundRecord } from '@app/kafka';
 import { readMetric } from '@app/testing';
-import { log, machine, measurePassthrough, timeUntil, writeResult } from './harness';
+import { log, machine, measurePassthrough, timeUntil, withBenchInfrastructure, writeResult } from './harness';
 
 const USAGE = `usage: node dist/bench/aggregation-vs-passthrough.js [--signals N] [--partitions P] [--names K]
 
@@ -50,22 +49,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
   if (!Number.isInteger(names) || names < 1) throw new Error('--names must be a positive integer');
 
-  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
-  const infrastructure = await provisionInfrastructure({ profile: 'test', log });
-  try {
-    const kafka = createKafkaClient({
-      brokers: infrastructure.kafkaBrokers,
-      clientId: 'bench',
-      logger: pino({ level: 'error' }),
-    });
-    const run = randomUUID().slice(0, 8);
-    const raw = { in: `bench.${run}.raw.in`, out: `bench.${run}.raw.out` };
-    await ensureTopics(kafka, ALL_TOPICS, partitions);
-    await ensureTopics(
-      kafka,
-      [raw.in, raw.out].map((name) => uncontractedTopic(name)),
-      partitions,
-    );
+  await withBenchInfrastructure(partitions, async ({ infrastructure, kafka, run, raw }) => {
     const tenantId = `bench-${run}`;
     const sample = signalRecords(raw.in, 1, tenantId, names)[0]!;
     const recordBytes = Buffer.byteLength(String(sample.value));
@@ -92,7 +76,7 @@ async function main(): Promise<void> {
       log,
     });
     let aggregation;
-    let batches = 0;
+    let batches: number;
     try {
       const url = services.url('signal-aggregator');
       const consumed = async () =>
@@ -125,9 +109,7 @@ async function main(): Promise<void> {
     };
     writeResult('aggregation-vs-passthrough', result);
     log(`ratio aggregation ÷ passthrough = ${result.ratio.toFixed(3)}`);
-  } finally {
-    await infrastructure.stop();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

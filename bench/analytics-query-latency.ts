@@ -71,7 +71,8 @@ async function main(): Promise<void> {
     const system = await startSystemUnderTest({
       suite: 'bench-analytics',
       portOffset: 2400,
-      names: ['signal-aggregator'],
+      // The api issues the tenant's API key (SystemUnderTest.tenantHeaders).
+      names: ['api', 'signal-aggregator'],
       env: { LOG_LEVEL: 'warn' },
     });
     try {

@@ -3,14 +3,56 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
+import { ALL_TOPICS, uncontractedTopic } from '@app/contracts';
 import type { Consumer, Kafka } from '@app/kafka';
-import { findRepoRoot } from '@app/infra';
-import { createProducer, sendChunked, type OutboundRecord } from '@app/kafka';
+import { findRepoRoot, provisionInfrastructure, wipeLocalData, type Infrastructure } from '@app/infra';
+import { createKafkaClient, createProducer, ensureTopics, sendChunked, type OutboundRecord } from '@app/kafka';
 import { waitFor } from '@app/testing';
 
 /** What the benchmarks share: timing from the first produced record, the raw passthrough (a), the machine. */
 
 export const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+export interface BenchInfrastructure {
+  infrastructure: Infrastructure;
+  kafka: Kafka;
+  /** A short id of this run, for tenant ids and topic names. */
+  run: string;
+  /** The raw passthrough's own input and output topics. */
+  raw: { in: string; out: string };
+}
+
+/**
+ * Runs `measure` on the test-profile Kafka and PostgreSQL (wiped first unless they are external)
+ * with the engine's topics and the raw passthrough's created with `partitions` partitions, and
+ * stops them after.
+ */
+export async function withBenchInfrastructure<T>(
+  partitions: number,
+  measure: (bench: BenchInfrastructure) => Promise<T>,
+): Promise<T> {
+  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
+  const infrastructure = await provisionInfrastructure({ profile: 'test', log });
+  try {
+    const kafka = createKafkaClient({
+      brokers: infrastructure.kafkaBrokers,
+      clientId: 'bench',
+      logger: pino({ level: 'error' }),
+    });
+    const run = randomUUID().slice(0, 8);
+    const raw = { in: `bench.${run}.raw.in`, out: `bench.${run}.raw.out` };
+    await ensureTopics(kafka, ALL_TOPICS, partitions);
+    await ensureTopics(
+      kafka,
+      [raw.in, raw.out].map((name) => uncontractedTopic(name)),
+      partitions,
+    );
+    return await measure({ infrastructure, kafka, run, raw });
+  } finally {
+    await infrastructure.stop();
+  }
+}
 
 export interface Measure {
   seconds: number;

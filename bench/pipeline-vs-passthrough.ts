@@ -1,27 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Kafka } from '@app/kafka';
-import pino from 'pino';
-import { ALL_TOPICS, Topics, uncontractedTopic, type WorkflowDefinition } from '@app/contracts';
-import {
-  KAFKA_VERSION,
-  findRepoRoot,
-  installIntentModel,
-  provisionInfrastructure,
-  startServices,
-  wipeLocalData,
-} from '@app/infra';
-import {
-  createKafkaClient,
-  createProducer,
-  ensureTopics,
-  jsonRecord,
-  sendChunked,
-  type OutboundRecord,
-} from '@app/kafka';
+import { Topics, type WorkflowDefinition } from '@app/contracts';
+import { KAFKA_VERSION, findRepoRoot, installIntentModel, startServices } from '@app/infra';
+import { createProducer, jsonRecord, sendChunked, type Kafka, type OutboundRecord } from '@app/kafka';
 import { messageCreatedEvent, readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
-import { log, machine, measurePassthrough, timeUntilOutput, writeResult, type Measure } from './harness';
+import {
+  log,
+  machine,
+  measurePassthrough,
+  timeUntilOutput,
+  withBenchInfrastructure,
+  writeResult,
+  type Measure,
+} from './harness';
 
 const USAGE = `usage: npm run bench [-- --events N] [--partitions P] [--workflows W]
 
@@ -52,22 +44,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(events) || events < 100) throw new Error('--events must be an integer ≥ 100');
   if (!Number.isInteger(partitions) || partitions < 1) throw new Error('--partitions must be a positive integer');
 
-  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
-  const infrastructure = await provisionInfrastructure({ profile: 'test', log });
-  try {
-    const kafka = createKafkaClient({
-      brokers: infrastructure.kafkaBrokers,
-      clientId: 'bench',
-      logger: pino({ level: 'error' }),
-    });
-    const run = randomUUID().slice(0, 8);
-    const raw = { in: `bench.${run}.raw.in`, out: `bench.${run}.raw.out` };
-    await ensureTopics(kafka, ALL_TOPICS, partitions);
-    await ensureTopics(
-      kafka,
-      [raw.in, raw.out].map((name) => uncontractedTopic(name)),
-      partitions,
-    );
+  await withBenchInfrastructure(partitions, async ({ infrastructure, kafka, run, raw }) => {
     const tenantId = `bench-${run}`;
     const sample = messageCreatedEvent(tenantId, 'conv-0', "hi, I'd like to cancel my subscription please");
     log(`event size ${Buffer.byteLength(JSON.stringify(sample))} bytes, ${events} events, ${partitions} partitions`);
@@ -96,9 +73,7 @@ async function main(): Promise<void> {
     };
     writeResult('pipeline-vs-passthrough', result);
     log(`ratio pipeline ÷ passthrough = ${result.ratio.toFixed(3)}`);
-  } finally {
-    await infrastructure.stop();
-  }
+  });
 }
 
 /** With `workflowCount` > 1, messages carry the platform AI's intent (one of the workflows' intents). */
