@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import Ajv from 'ajv';
-import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
 
 /**
  * Variables every service reads. Defaults are the embedded development setup that `npm start`
@@ -82,11 +82,11 @@ const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, str
 
 /** Validates the environment once into a typed, frozen object. */
 export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<Static<S>> {
-  const known = Object.keys(schema.properties);
   const candidate: Record<string, unknown> = {};
-  for (const key of known) {
+  for (const [key, property] of Object.entries(schema.properties)) {
     const value = env[key];
-    if (value !== undefined && value !== '') candidate[key] = value;
+    if (value === undefined || (value === '' && !acceptsEmpty(property))) continue;
+    candidate[key] = value;
   }
   const validate = ajv.compile(schema);
   if (!validate(candidate)) {
@@ -97,6 +97,15 @@ export function loadConfig<S extends TObject>(schema: S, env: NodeJS.ProcessEnv 
     throw new ConfigurationError(problems);
   }
   return Object.freeze(candidate as Static<S>);
+}
+
+/**
+ * `VAR=` means "empty" for a text variable that documents an empty value (`INTENT_MODEL_DIR=`
+ * switches the model off, `WEBHOOK_RETRY_SCHEDULE=` retries nothing); for any other variable an
+ * empty value is taken as unset, so its default applies.
+ */
+function acceptsEmpty(property: TSchema): boolean {
+  return property.type === 'string' && ajv.validate(property, '');
 }
 
 export type BaseConfig = Static<typeof BaseEnvSchema> & { HTTP_PORT: number };
