@@ -21,3 +21,4 @@ export * from './random/seeded-random';
 export * from './conversations/trigger-input';
 export * from './conversations/replay';
 export * from './delivery/endpoint-health';
+export * from './metrics/top-k-label-folder';

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { eventsProduced } from '@app/metrics';
+import { eventsProduced, kafkaProduceErrors } from '@app/metrics';
 import { byteLength, type OutboundRecord } from './records';
 
 /**
@@ -71,13 +71,18 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
       if (messages) messages.push(record);
       else byTopic.set(record.topic, [record]);
     }
-    await sender.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
-        messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
-      })),
-    });
+    try {
+      await sender.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({
+          topic,
+          messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
+        })),
+      });
+    } catch (error) {
+      for (const topic of byTopic.keys()) kafkaProduceErrors.inc({ topic });
+      throw error;
+    }
     for (const [topic, messages] of byTopic) eventsProduced.inc({ topic }, messages.length);
     chunk = [];
     chunkBytes = 0;

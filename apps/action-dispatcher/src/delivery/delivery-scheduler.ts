@@ -42,7 +42,8 @@ import {
   deliveryRetriesScheduled,
   endpointsDisabled,
   pendingDeliveries,
-  workflowExecutions,
+  recordExecutionFinished,
+  workflowLabel,
 } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
@@ -372,7 +373,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       });
       return;
     }
-    const tried = await this.breakers.run(trigger.workflow.id, async () => {
+    const tried = await this.breakers.run({ tenantId: definition.tenantId, workflowId: definition.id }, async () => {
       const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
@@ -533,13 +534,16 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       this.outbox.push({
         records,
         committed: () => {
-          if (outcome.status !== 'retrying')
-            workflowExecutions.inc({ action_type: step.actionType, outcome: outcome.status });
+          if (isFinalExecutionStatus(outcome.status)) recordExecutionFinished(result);
           if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
           if (step.disabling) {
             const { endpoint, cause } = step.disabling;
             this.disabledEndpoints.set(endpoint.workflowId, endpoint);
-            endpointsDisabled.inc({ reason: cause });
+            endpointsDisabled.inc({
+              tenant: endpoint.tenantId,
+              workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId),
+              reason: cause,
+            });
             this.logger.warn(
               { workflowId: endpoint.workflowId, tenantId: endpoint.tenantId, reason: endpoint.reason },
               'webhook endpoint disabled until the workflow changes',
