@@ -23,3 +23,11 @@ export {
 export { findRepoRoot, localCacheDir } from './repo-paths';
 export * from './service-processes';
 export { installIntentModel, defaultIntentModelDir, INTENT_MODEL_NAME } from './intent-model';
+export {
+  ensureMonitoringTools,
+  findMonitoringTools,
+  startAlertmanager,
+  startPrometheus,
+  type MonitoringServer,
+  type MonitoringTools,
+} from './monitoring';

@@ -9,9 +9,9 @@ describe('metrics', () => {
       expect(metric.name).toMatch(/^aw_[a-z0-9_]+$/);
       expect({ name: metric.name, total: metric.name.endsWith('_total') }).toEqual({
         name: metric.name,
-        total: metric.type === 'counter',
+        total: String(metric.type) === 'counter',
       });
-      if (metric.type === 'histogram') expect(metric.name).toMatch(/_seconds$/);
+      if (String(metric.type) === 'histogram') expect(metric.name).toMatch(/_seconds$/);
       expect(metric.name).not.toMatch(/_(ms|milliseconds|minutes)(_|$)/);
     }
   });
