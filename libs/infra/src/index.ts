@@ -27,7 +27,9 @@ export {
   ensureMonitoringTools,
   findMonitoringTools,
   startAlertmanager,
+  startMonitoringStack,
   startPrometheus,
   type MonitoringServer,
+  type MonitoringStack,
   type MonitoringTools,
 } from './monitoring';

@@ -193,3 +193,67 @@ async function startServer(spec: ServerSpec, log: (line: string) => void): Promi
   log(`${spec.name} ready on ${url} (${secondsSince(startedAt)})`);
   return { url, stop };
 }
+
+export interface MonitoringStack {
+  prometheus: MonitoringServer;
+  alertmanager: MonitoringServer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Prometheus scraping `targets` (job = service name, as in deploy/prometheus/prometheus.yml) with
+ * `ruleFiles`, sending alerts to an Alertmanager on `alertmanagerConfigFile`; data and the
+ * generated prometheus.yml live in `dataDir`. For `npm start` and the alerting e2e test.
+ */
+export async function startMonitoringStack(options: {
+  tools: MonitoringTools;
+  dataDir: string;
+  ports: { prometheus: number; alertmanager: number };
+  targets: { name: string; url: string }[];
+  ruleFiles: string[];
+  alertmanagerConfigFile: string;
+  /** Scrape and rule evaluation interval, e.g. "1s" in tests, "5s" for npm start. */
+  interval: string;
+  log: (line: string) => void;
+}): Promise<MonitoringStack> {
+  await mkdir(options.dataDir, { recursive: true });
+  const alertmanager = await startAlertmanager({
+    tools: options.tools,
+    configFile: options.alertmanagerConfigFile,
+    dataDir: path.join(options.dataDir, 'alertmanager'),
+    port: options.ports.alertmanager,
+    log: options.log,
+  });
+  const configFile = path.join(options.dataDir, 'prometheus.yml');
+  const config = {
+    global: { scrape_interval: options.interval, evaluation_interval: options.interval },
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(alertmanager.url).host] }] }] },
+    rule_files: options.ruleFiles,
+    scrape_configs: options.targets.map((target) => ({
+      job_name: target.name,
+      static_configs: [{ targets: [new URL(target.url).host] }],
+    })),
+  };
+  // JSON is YAML: no YAML writer needed for a generated file.
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+  try {
+    const prometheus = await startPrometheus({
+      tools: options.tools,
+      configFile,
+      dataDir: path.join(options.dataDir, 'prometheus'),
+      port: options.ports.prometheus,
+      log: options.log,
+    });
+    return {
+      prometheus,
+      alertmanager,
+      stop: once(async () => {
+        await prometheus.stop();
+        await alertmanager.stop();
+      }),
+    };
+  } catch (error) {
+    await alertmanager.stop();
+    throw error;
+  }
+}
