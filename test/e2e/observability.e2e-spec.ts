@@ -15,7 +15,8 @@ import {
   type SystemUnderTest,
 } from '@app/testing';
 import { runDemo } from '../../tools/demo-scenario';
-import { dashboardQueries } from '../../tools/grafana/queries';
+import { dashboardQueries, type DashboardQuery } from '../../tools/grafana/queries';
+import type { RecordedPanel } from '../../tools/render-dashboard-screenshots';
 
 /**
  * Observability against the running system, with a real Prometheus and Alertmanager (Debian's
@@ -104,8 +105,9 @@ describe('observability: dashboards on real data, and an alert that fires and re
       suite: 'observability',
       portOffset: 2300,
       env: {
-        // Every failed attempt is final at once, and the circuit never opens: each execution fails.
-        WEBHOOK_RETRY_SCHEDULE: '',
+        // One immediate retry, then the execution fails; the circuit never opens. (An empty
+        // schedule would mean the default: loadConfig treats empty variables as unset.)
+        WEBHOOK_RETRY_SCHEDULE: '0',
         WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: '1000000',
       },
     });
@@ -176,6 +178,33 @@ describe('observability: dashboards on real data, and an alert that fires and re
     return (await (await fetch(url)).json()) as { status: string; error?: string; data?: { result: unknown[] } };
   }
 
+  /**
+   * Keeps the last minutes of every panel's data (.data/test/observability/panels.json), from which
+   * tools/render-dashboard-screenshots.ts draws the PNGs in docs/.
+   */
+  async function recordPanels(queries: DashboardQuery[]): Promise<void> {
+    const end = Date.now() / 1000;
+    const panels = new Map<string, RecordedPanel>();
+    for (const query of queries) {
+      const url =
+        `${monitoring.prometheus.url}/api/v1/query_range?query=${encodeURIComponent(query.promql)}` +
+        `&start=${end - 240}&end=${end}&step=2`;
+      const answer = (await (await fetch(url)).json()) as {
+        data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+      };
+      const key = `${query.dashboard}/${query.panel}`;
+      const panel = panels.get(key) ?? { dashboard: query.dashboard, panel: query.panel, unit: query.unit, series: [] };
+      for (const series of answer.data.result) {
+        panel.series.push({
+          legend: query.legend.replace(/\{\{(\w+)\}\}/g, (_whole, label: string) => series.metric[label] ?? ''),
+          points: series.values.map(([time, value]) => [time, Number(value)]),
+        });
+      }
+      panels.set(key, panel);
+    }
+    writeFileSync(path.join(DATA_DIR, 'panels.json'), JSON.stringify([...panels.values()]));
+  }
+
   const notifications = (): AlertmanagerNotification[] =>
     alertReceiver.requests
       .filter((request) => request.path.startsWith('/alerts/'))
@@ -237,6 +266,7 @@ describe('observability: dashboards on real data, and an alert that fires and re
       throw new Error(`${(error as Error).message}; panels without data: ${still.join(', ')}`);
     });
     expect(empty).toEqual([]);
+    await recordPanels(queries);
   }, 240_000);
 
   it('delivers AwWorkflowErrorRateHigh for the failing workflow through Alertmanager, then its resolution', async () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { registry } from '@app/metrics';
 
 /**
  * The alert rules and Alertmanager routing are complete and consistent: every alert is described,
@@ -102,5 +103,28 @@ describe('Alertmanager routing', () => {
       .flatMap((matcher) => /^alertname="(.+)"$/.exec(matcher)?.slice(1) ?? []);
     expect(named.length).toBeGreaterThan(0);
     for (const name of named) expect(alertNames).toContain(name);
+  });
+});
+
+describe('docs/observability.md', () => {
+  const doc = readFileSync(path.join(ROOT, 'docs/observability.md'), 'utf8');
+
+  it('lists every metric of the engine', async () => {
+    const names = (await registry.getMetricsAsJSON())
+      .map((metric) => metric.name)
+      .filter((name) => name.startsWith('aw_'));
+    expect(names.length).toBeGreaterThan(20);
+    for (const name of names) expect({ name, listed: doc.includes(`\`${name}\``) }).toEqual({ name, listed: true });
+  });
+
+  it('lists every alert with its runbook', () => {
+    for (const rule of alerts) {
+      expect({ alert: rule.alert, listed: doc.includes(`\`${rule.alert}\``) }).toEqual({
+        alert: rule.alert,
+        listed: true,
+      });
+      const runbook = path.basename(rule.annotations?.runbook_url ?? '', '.md');
+      expect(doc).toContain(`(runbooks/${runbook}.md)`);
+    }
   });
 });

@@ -7,6 +7,10 @@ export interface DashboardQuery {
   panel: string;
   refId: string;
   promql: string;
+  /** Grafana's legend template, e.g. `{{service}} ← {{topic}}`. */
+  legend: string;
+  /** The panel's Grafana unit. */
+  unit: string;
 }
 
 /**
@@ -26,7 +30,11 @@ export function dashboardQueries(
     .flatMap((file) => {
       const board = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
         title: string;
-        panels: { title: string; targets?: { refId: string; expr: string }[] }[];
+        panels: {
+          title: string;
+          fieldConfig?: { defaults?: { unit?: string } };
+          targets?: { refId: string; expr: string; legendFormat?: string }[];
+        }[];
       };
       return board.panels.flatMap((panel) =>
         (panel.targets ?? []).map((target) => ({
@@ -34,6 +42,8 @@ export function dashboardQueries(
           panel: panel.title,
           refId: target.refId,
           promql: target.expr.replace(/\$(\w+)/g, (whole, name: string) => variables[name] ?? whole),
+          legend: target.legendFormat ?? '',
+          unit: panel.fieldConfig?.defaults?.unit ?? 'short',
         })),
       );
     });
