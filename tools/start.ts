@@ -5,12 +5,15 @@ import pino from 'pino';
 import { BaseEnvSchema, loadConfig } from '@app/config';
 import { ALL_TOPICS } from '@app/contracts';
 import {
+  findMonitoringTools,
   findRepoRoot,
   installIntentModel,
   provisionInfrastructure,
+  startMonitoringStack,
   startServices,
   SERVICE_NAMES,
   type Infrastructure,
+  type MonitoringStack,
   type RunningServices,
   DEV_ADMIN_API_TOKEN,
 } from '@app/infra';
@@ -21,7 +24,9 @@ const USAGE = `usage: npm start [-- --demo]
 
 Starts Kafka and PostgreSQL (local processes on the embedded defaults, testcontainers when a
 Docker engine is reachable, or KAFKA_BROKERS / DATABASE_URL when set), creates the topics, and
-runs the six services until Ctrl-C, which stops everything.
+runs the six services until Ctrl-C, which stops everything. When Debian's prometheus and
+prometheus-alertmanager are installed, Prometheus (port PROMETHEUS_PORT, 9090) and Alertmanager
+(ALERTMANAGER_PORT, 9093) run beside them with the rules and routing of deploy/.
 
   --demo    also create a sample workflow and publish sample conversations
   --help    show this help
@@ -39,10 +44,12 @@ async function main(): Promise<void> {
   const started = Date.now();
   let infrastructure: Infrastructure | undefined;
   let services: RunningServices | undefined;
+  let monitoring: MonitoringStack | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    await monitoring?.stop();
     log('stopping services…');
     await services?.stop();
     log('stopping Kafka and PostgreSQL…');
@@ -77,6 +84,7 @@ async function main(): Promise<void> {
       logDir: path.join(findRepoRoot(), '.data', 'dev', 'logs'),
       log,
     });
+    monitoring = await startMonitoring(services);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     process.stdout.write(
       [
@@ -86,6 +94,12 @@ async function main(): Promise<void> {
         `  Kafka       ${infrastructure.kafkaBrokers.join(',')}  (${infrastructure.mode.kafka})`,
         `  PostgreSQL  ${redactPassword(infrastructure.databaseUrl)}  (${infrastructure.mode.postgres})`,
         ...services.services.map((service) => `  ${service.name.padEnd(18)} ${service.url}   /health /metrics`),
+        ...(monitoring
+          ? [
+              `  Prometheus         ${monitoring.prometheus.url}   alerts: ${monitoring.prometheus.url}/alerts`,
+              `  Alertmanager       ${monitoring.alertmanager.url}`,
+            ]
+          : ['  Prometheus, Alertmanager: not running (apt-get install prometheus prometheus-alertmanager)']),
         '',
         `  Issue an API key: curl -X POST -H 'Authorization: Bearer <ADMIN_API_TOKEN>' ${services.url('api')}/v1/admin/tenants/<tenant>/api-keys`,
         `  (ADMIN_API_TOKEN: ${process.env.ADMIN_API_TOKEN ? 'as set in the environment' : DEV_ADMIN_API_TOKEN})`,
@@ -116,6 +130,48 @@ async function main(): Promise<void> {
     await stop(1);
   }
 }
+
+/**
+ * Prometheus and Alertmanager beside the services, with the rules and routing of deploy/ (alerts
+ * reach Alertmanager's UI; its receivers are placeholders until configured), when installed. A
+ * monitoring stack that cannot start is reported and left out: the system runs without it.
+ */
+async function startMonitoring(services: RunningServices): Promise<MonitoringStack | undefined> {
+  const tools = findMonitoringTools();
+  if (!tools) return undefined;
+  const root = findRepoRoot();
+  const ports = loadConfig(MonitoringPortsSchema);
+  try {
+    return await startMonitoringStack({
+      tools,
+      dataDir: path.join(root, '.data', 'dev', 'monitoring'),
+      ports: { prometheus: ports.PROMETHEUS_PORT, alertmanager: ports.ALERTMANAGER_PORT },
+      targets: services.services.map((service) => ({ name: service.name, url: service.url })),
+      ruleFiles: ['recording.yml', 'alerts.yml'].map((file) => path.join(root, 'deploy', 'prometheus', 'rules', file)),
+      alertmanagerConfigFile: path.join(root, 'deploy', 'alertmanager', 'alertmanager.yml'),
+      interval: '5s',
+      log,
+    });
+  } catch (error) {
+    log(`Prometheus and Alertmanager not started: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+const MonitoringPortsSchema = Type.Object({
+  PROMETHEUS_PORT: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    default: 9090,
+    description: 'npm start: Prometheus port.',
+  }),
+  ALERTMANAGER_PORT: Type.Integer({
+    minimum: 1,
+    maximum: 65535,
+    default: 9093,
+    description: 'npm start: Alertmanager port.',
+  }),
+});
 
 function redactPassword(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');

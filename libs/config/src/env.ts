@@ -39,6 +39,13 @@ export const BaseEnvSchema = Type.Object({
     default: hostname(),
     description: 'Stable name of this instance; part of Kafka transactional ids.',
   }),
+  METRICS_WORKFLOWS_PER_TENANT: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 20,
+    description:
+      'Workflows of a tenant that get their own `workflow` metric label (its most executed); the rest share `other`.',
+  }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({
     minimum: 1000,
     default: 15_000,

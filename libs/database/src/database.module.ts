@@ -2,7 +2,9 @@ import { Module, type DynamicModule, type OnModuleInit, Injectable } from '@nest
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ReadinessRegistry } from '@app/health';
+import { reportDatabasePool, type PoolUsage } from '@app/metrics';
 
 export interface DatabaseOptions {
   url: string;
@@ -76,7 +78,10 @@ export class DatabaseModule {
           useFactory: () => dataSourceOptions(options),
           dataSourceFactory: async (typeOrmOptions) => {
             await ensureSchema(options.url, options.schema);
-            return new DataSource(typeOrmOptions as DataSourceOptions).initialize();
+            const dataSource = await new DataSource(typeOrmOptions as DataSourceOptions).initialize();
+            // TypeORM's postgres driver keeps its pg Pool as `master` (no replicas configured here).
+            reportDatabasePool((dataSource.driver as PostgresDriver).master as PoolUsage, options.poolSize);
+            return dataSource;
           },
         }),
       ],

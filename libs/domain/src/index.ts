@@ -26,3 +26,4 @@ export * from './aggregation/rollup';
 export * from './aggregation/trends';
 export * from './history/failure-cause';
 export * from './history/execution-cursor';
+export * from './metrics/top-k-label-folder';

@@ -23,3 +23,13 @@ export {
 export { findRepoRoot, localCacheDir } from './repo-paths';
 export * from './service-processes';
 export { installIntentModel, defaultIntentModelDir, INTENT_MODEL_NAME } from './intent-model';
+export {
+  ensureMonitoringTools,
+  findMonitoringTools,
+  startAlertmanager,
+  startMonitoringStack,
+  startPrometheus,
+  type MonitoringServer,
+  type MonitoringStack,
+  type MonitoringTools,
+} from './monitoring';

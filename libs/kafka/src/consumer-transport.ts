@@ -1,8 +1,9 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { eventsConsumed, kafkaBatchDuration } from '@app/metrics';
+import { eventsConsumed, kafkaBatchDuration, reportConsumerLag } from '@app/metrics';
+import { consumerGroupLag } from './consumer-lag';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
 import { GroupCommitter, KeyedSerializer, offsetsByTopic, type BatchCommit } from './group-commit';
 import { createProducer, sendChunked } from './kafka-client';
@@ -39,6 +40,9 @@ export interface KafkaConsumerTransportOptions {
 export class KafkaConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
+  /** Reads the group's lag for the metrics scrape. */
+  private readonly admin: Admin;
+  private stopReportingLag: (() => void) | null = null;
   private joined = false;
   private assignmentEpoch = 0;
   private crashed: string | null = null;
@@ -61,6 +65,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
     });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
+    this.admin = options.kafka.admin();
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {
       this.assignmentEpoch += 1;
@@ -80,6 +85,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       this.assertEveryTopicHasAHandler();
       await this.producer.connect();
       await this.consumer.connect();
+      await this.admin.connect();
+      this.stopReportingLag = reportConsumerLag(() => this.lag());
       await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
       await this.consumer.run({
         autoCommit: false,
@@ -99,8 +106,20 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   /** Leaves the group (waiting for the batch in flight) and flushes the producer. */
   async close(): Promise<void> {
     this.options.assignment?.set({});
+    this.stopReportingLag?.();
     await this.consumer.disconnect();
     await this.producer.disconnect();
+    await this.admin.disconnect();
+  }
+
+  /** The group's lag per partition; none when the brokers cannot tell now (the scrape still answers). */
+  private async lag(): Promise<Awaited<ReturnType<typeof consumerGroupLag>>> {
+    try {
+      return await consumerGroupLag(this.admin, this.options.groupId, this.options.topics);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'reading the consumer group lag failed');
+      return [];
+    }
   }
 
   /** Ready once the consumer has joined its group and has not crashed since. */

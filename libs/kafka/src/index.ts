@@ -9,3 +9,4 @@ export * from './kafka.module';
 export * from './materialized-view.module';
 export * from './cluster-probe';
 export * from './co-partitioned-assigner';
+export * from './consumer-lag';

@@ -1,6 +1,6 @@
 import { Kafka, Partitioners, logLevel, type ICustomPartitioner, type LogEntry, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { eventsProduced } from '@app/metrics';
+import { eventsProduced, kafkaProduceErrors } from '@app/metrics';
 import { PARTITION_KEY_HEADER, byteLength, type OutboundRecord } from './records';
 
 /**
@@ -86,13 +86,18 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
       if (messages) messages.push(record);
       else byTopic.set(record.topic, [record]);
     }
-    await sender.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({
-        topic,
-        messages: messages.map(({ key, value, headers, partition }) => ({ key, value, headers, partition })),
-      })),
-    });
+    try {
+      await sender.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({
+          topic,
+          messages: messages.map(({ key, value, headers, partition }) => ({ key, value, headers, partition })),
+        })),
+      });
+    } catch (error) {
+      for (const topic of byTopic.keys()) kafkaProduceErrors.inc({ topic });
+      throw error;
+    }
     for (const [topic, messages] of byTopic) eventsProduced.inc({ topic }, messages.length);
     chunk = [];
     chunkBytes = 0;

@@ -1,15 +1,31 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { TopKLabelFolder } from '@app/domain';
 
 /**
  * Every metric of the engine, declared once with its labels. Each service process has its own
  * registry; the `service` default label tells the series apart when Prometheus scrapes them all.
- * Labels stay bounded: topics, reasons, trigger and action types and outcomes, never ids.
+ * Names follow Prometheus conventions: base units in the name (`_seconds`, `_records`), `_total`
+ * on counters. Labels stay bounded: topics, reasons, trigger and action types and outcomes, and
+ * workflow ids only through `workflowLabel` (capped per tenant); never conversation or contact ids.
  */
 export const registry = new Registry();
 
-export function initMetrics(service: string): void {
+/** Default of METRICS_WORKFLOWS_PER_TENANT, for processes that do not read a service config. */
+const DEFAULT_WORKFLOWS_PER_TENANT = 20;
+let workflowLabels = new TopKLabelFolder(DEFAULT_WORKFLOWS_PER_TENANT);
+
+export function initMetrics(service: string, options: { workflowsPerTenant: number }): void {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
+  workflowLabels = new TopKLabelFolder(options.workflowsPerTenant);
+}
+
+/**
+ * The `workflow` label value of a workflow: its id while it is among its tenant's most counted
+ * workflows (METRICS_WORKFLOWS_PER_TENANT of them), else `other`. Each call counts one occurrence.
+ */
+export function workflowLabel(tenantId: string, workflowId: string): string {
+  return workflowLabels.label(tenantId, workflowId);
 }
 
 export const eventsConsumed = new Counter({
@@ -43,6 +59,13 @@ export const deadLettered = new Counter({
 export const eventsDeduplicated = new Counter({
   name: 'aw_events_deduplicated_total',
   help: 'Inbound events dropped because their id was already seen.',
+  registers: [registry],
+});
+
+export const triggerEvaluations = new Counter({
+  name: 'aw_trigger_evaluations_total',
+  help: "Conversation events and timer wake-ups evaluated against their tenant's workflows, by event type.",
+  labelNames: ['event_type'] as const,
   registers: [registry],
 });
 
@@ -81,8 +104,16 @@ export const materializedViewEntries = new Gauge({
 
 export const workflowExecutions = new Counter({
   name: 'aw_workflow_executions_total',
-  help: 'Finished workflow executions, by action type and outcome.',
+  help: 'Finished workflow executions, by tenant, workflow (capped per tenant, see workflowLabel), action type and outcome.',
+  labelNames: ['tenant', 'workflow', 'action_type', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const endToEndLatency = new Histogram({
+  name: 'aw_end_to_end_latency_seconds',
+  help: 'From the conversation event (its CloudEvents time) to the execution finished (action done), by action type and outcome.',
   labelNames: ['action_type', 'outcome'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
   registers: [registry],
 });
 
@@ -93,6 +124,27 @@ export const actionDeliveryDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
   registers: [registry],
 });
+
+/** Counts a finished execution and observes its end-to-end latency: the one way both are recorded. */
+export function recordExecutionFinished(execution: {
+  tenantId: string;
+  workflowId: string;
+  actionType: string;
+  status: string;
+  eventTime: string;
+  finishedAt: string;
+}): void {
+  const { tenantId, workflowId, actionType, status } = execution;
+  workflowExecutions.inc({
+    tenant: tenantId,
+    workflow: workflowLabel(tenantId, workflowId),
+    action_type: actionType,
+    outcome: status,
+  });
+  const seconds = (Date.parse(execution.finishedAt) - Date.parse(execution.eventTime)) / 1000;
+  if (Number.isFinite(seconds))
+    endToEndLatency.observe({ action_type: actionType, outcome: status }, Math.max(0, seconds));
+}
 
 export const kafkaBatchDuration = new Histogram({
   name: 'aw_kafka_batch_duration_seconds',
@@ -117,8 +169,8 @@ export const pendingDeliveries = new Gauge({
 
 export const endpointsDisabled = new Counter({
   name: 'aw_webhook_endpoints_disabled_total',
-  help: 'Webhook endpoints the dispatcher disabled, by reason (gone = 410, failing = no success for the disabling window).',
-  labelNames: ['reason'] as const,
+  help: 'Webhook endpoints the dispatcher disabled, by tenant, workflow and reason (gone = 410, failing = no success for the disabling window).',
+  labelNames: ['tenant', 'workflow', 'reason'] as const,
   registers: [registry],
 });
 
@@ -134,4 +186,78 @@ export const circuitBreakerTransitions = new Counter({
   help: 'Endpoint circuit breakers changing state, by the state entered (open, half_open, closed).',
   labelNames: ['state'] as const,
   registers: [registry],
+});
+
+export const circuitsOpen = new Gauge({
+  name: 'aw_webhook_circuits_open',
+  help: 'Endpoint circuit breakers not closed (open or half-open) now in this dispatcher instance, by tenant and workflow (the endpoint is the workflow webhook).',
+  labelNames: ['tenant', 'workflow'] as const,
+  registers: [registry],
+});
+
+export const kafkaProduceErrors = new Counter({
+  name: 'aw_kafka_produce_errors_total',
+  help: 'Kafka produce requests that failed (after the client retries), by topic.',
+  labelNames: ['topic'] as const,
+  registers: [registry],
+});
+
+/** Reads a consumer group's lag; registered by each consumer, read on every scrape. */
+export type ConsumerLagSource = () => Promise<{ group: string; topic: string; partition: number; lag: number }[]>;
+const consumerLagSources = new Set<ConsumerLagSource>();
+
+/** Adds a consumer's lag to the scrape; returns the function that removes it. */
+export function reportConsumerLag(source: ConsumerLagSource): () => void {
+  consumerLagSources.add(source);
+  return () => consumerLagSources.delete(source);
+}
+
+export const consumerLag = new Gauge({
+  name: 'aw_kafka_consumer_lag_records',
+  help: "Records a consumer group has not committed yet (partition end offset minus the group's committed offset), by group, topic and partition.",
+  labelNames: ['group', 'topic', 'partition'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    const readings = await Promise.all([...consumerLagSources].map((source) => source()));
+    for (const { group, topic, partition, lag } of readings.flat()) {
+      this.set({ group, topic, partition: String(partition) }, lag);
+    }
+  },
+});
+
+/** A connection pool as pg's Pool exposes it. */
+export interface PoolUsage {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+let databasePool: { pool: PoolUsage; max: number } | undefined;
+
+/** Makes the scrape report this pool (one database pool per service). */
+export function reportDatabasePool(pool: PoolUsage, max: number): void {
+  databasePool = { pool, max };
+}
+
+export const databasePoolConnections = new Gauge({
+  name: 'aw_database_pool_connections',
+  help: 'Connections of the service database pool, by state: in_use, idle, and max (the pool size).',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  collect() {
+    if (!databasePool) return;
+    const { pool, max } = databasePool;
+    this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+    this.set({ state: 'idle' }, pool.idleCount);
+    this.set({ state: 'max' }, max);
+  },
+});
+
+export const databasePoolWaitingClients = new Gauge({
+  name: 'aw_database_pool_waiting_clients',
+  help: 'Queries waiting for a free connection of the service database pool.',
+  registers: [registry],
+  collect() {
+    if (databasePool) this.set(databasePool.pool.waitingCount);
+  },
 });

@@ -41,7 +41,7 @@ export function runService<S extends TObject>(spec: ServiceSpec<S>): void {
 async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
   const config = loadConfig(spec.envSchema) as Static<S> & BaseConfig;
   const logger = createLogger(spec.name, config.LOG_LEVEL);
-  initMetrics(spec.name);
+  initMetrics(spec.name, { workflowsPerTenant: config.METRICS_WORKFLOWS_PER_TENANT });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   const app = await NestFactory.create<NestExpressApplication>(spec.module(config, logger), {

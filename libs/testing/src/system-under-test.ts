@@ -26,6 +26,8 @@ export interface SystemUnderTest {
    * once every running HTTP service accepts it.
    */
   tenantHeaders(tenantId: string): Promise<Record<string, string>>;
+  /** The operator token (ADMIN_API_TOKEN) the services run with. */
+  adminToken: string;
   /** The operator token's header, for the api's /v1/admin routes. */
   adminHeaders(): Record<string, string>;
   /**
@@ -91,6 +93,7 @@ export async function startSystemUnderTest(options: {
     kafka,
     producer,
     tenantHeaders,
+    adminToken,
     adminHeaders: () => ({ authorization: `Bearer ${adminToken}` }),
     async createWorkflow(tenantId, body) {
       const before = await Promise.all(

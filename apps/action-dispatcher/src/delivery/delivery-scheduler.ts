@@ -44,7 +44,8 @@ import {
   deliveryRetriesScheduled,
   endpointsDisabled,
   pendingDeliveries,
-  workflowExecutions,
+  recordExecutionFinished,
+  workflowLabel,
 } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
@@ -381,15 +382,18 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     return attempt;
   }
 
-  /** The records of an inline step that finished in time: they commit with the trigger's batch. */
-  inlineStepRecords(pending: PendingDelivery, partition: number, step: Step): OutboundRecord[] {
+  /**
+   * An inline step that finished in time: the records that commit with the trigger's batch, and
+   * what to do once they did (metrics, endpoint views).
+   */
+  inlineStep(
+    pending: PendingDelivery,
+    partition: number,
+    step: Step,
+  ): { records: OutboundRecord[]; committed: () => void } {
     this.running.delete(pending.executionId);
-    return this.stepRecords(pending, partition, step, { inSchedule: false });
-  }
-
-  /** Once an inline step's batch committed: its metrics and endpoint views. */
-  inlineStepCommitted(step: Step): void {
-    this.stepCommitted(step);
+    const { records, result } = this.stepRecords(pending, partition, step, { inSchedule: false });
+    return { records, committed: () => this.stepCommitted(step, result) };
   }
 
   /**
@@ -525,7 +529,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         outcome: { status: 'skipped', attempts: pending.attempts, reason: skipReason ?? 'workflow was deleted' },
       };
     }
-    const tried = await this.breakers.run(trigger.workflow.id, async () => {
+    const tried = await this.breakers.run({ tenantId: definition.tenantId, workflowId: definition.id }, async () => {
       const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
@@ -630,7 +634,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
   private async record(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
     const { executionId } = pending;
-    const records = this.stepRecords(pending, partition, step, { inSchedule: true });
+    const { records, result } = this.stepRecords(pending, partition, step, { inSchedule: true });
     const next = 'next' in step.outcome ? step.outcome.next : null;
     this.awaitingEcho.set(
       executionId,
@@ -642,7 +646,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       this.outbox.push({
         records,
         committed: () => {
-          this.stepCommitted(step);
+          this.stepCommitted(step, result);
           resolve();
         },
         failed: (error) => {
@@ -664,7 +668,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     partition: number,
     step: Step,
     { inSchedule }: { inSchedule: boolean },
-  ): OutboundRecord[] {
+  ): { records: OutboundRecord[]; result: WorkflowExecuted } {
     const { trigger, executionId } = pending;
     const { outcome } = step;
     const finishedAt = new Date();
@@ -696,7 +700,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       : inSchedule
         ? [{ topic: Topics.pendingDeliveries.name, key: executionId, value: null, partition }]
         : [];
-    return [
+    const records = [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
       ...schedule,
       ...(step.disabling
@@ -705,18 +709,21 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       ...(step.failing ? [jsonRecord(Topics.endpointFailures.name, step.failing.workflowId, step.failing)] : []),
       ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
+    return { records, result };
   }
 
   /** What follows once a step's records are committed: metrics, the endpoint views, a warning. */
-  private stepCommitted(step: Step): void {
-    if (step.outcome.status !== 'retrying') {
-      workflowExecutions.inc({ action_type: step.actionType, outcome: step.outcome.status });
-    }
+  private stepCommitted(step: Step, result: WorkflowExecuted): void {
+    if (isFinalExecutionStatus(result.status)) recordExecutionFinished(result);
     if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
     if (step.disabling) {
       const { endpoint, cause } = step.disabling;
       this.disabledEndpoints.set(endpoint.workflowId, endpoint);
-      endpointsDisabled.inc({ reason: cause });
+      endpointsDisabled.inc({
+        tenant: endpoint.tenantId,
+        workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId),
+        reason: cause,
+      });
       this.logger.warn(
         { workflowId: endpoint.workflowId, tenantId: endpoint.tenantId, reason: endpoint.reason },
         'webhook endpoint disabled until the workflow changes',

@@ -6,7 +6,7 @@ import {
   handleWhenResult,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { circuitBreakerTransitions } from '@app/metrics';
+import { circuitBreakerTransitions, circuitsOpen, workflowLabel } from '@app/metrics';
 
 const STATE_NAMES: Record<CircuitState, string> = {
   [CircuitState.Closed]: 'closed',
@@ -14,6 +14,12 @@ const STATE_NAMES: Record<CircuitState, string> = {
   [CircuitState.HalfOpen]: 'half_open',
   [CircuitState.Isolated]: 'isolated',
 };
+
+/** A webhook endpoint: the workflow whose action calls it. */
+export interface Endpoint {
+  tenantId: string;
+  workflowId: string;
+}
 
 /**
  * A circuit breaker per endpoint (cockatiel): after `failureThreshold` consecutive retriable
@@ -30,7 +36,7 @@ export class EndpointBreakers<T> {
   ) {}
 
   /** The attempt's result, or null when the circuit is open and nothing was attempted. */
-  async run(endpoint: string, attempt: () => Promise<T>): Promise<T | null> {
+  async run(endpoint: Endpoint, attempt: () => Promise<T>): Promise<T | null> {
     try {
       return await this.breakerOf(endpoint).execute(attempt);
     } catch (error) {
@@ -39,8 +45,8 @@ export class EndpointBreakers<T> {
     }
   }
 
-  private breakerOf(endpoint: string): CircuitBreakerPolicy {
-    let breaker = this.breakers.get(endpoint);
+  private breakerOf(endpoint: Endpoint): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(endpoint.workflowId);
     if (!breaker) {
       breaker = circuitBreaker(
         handleWhenResult((result) => this.isFailure(result as T)),
@@ -49,8 +55,17 @@ export class EndpointBreakers<T> {
           breaker: new ConsecutiveBreaker(this.options.failureThreshold),
         },
       );
-      breaker.onStateChange((state) => circuitBreakerTransitions.inc({ state: STATE_NAMES[state] }));
-      this.breakers.set(endpoint, breaker);
+      // The label is fixed when the breaker is made, so that opening and closing move the same series.
+      const labels = { tenant: endpoint.tenantId, workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId) };
+      let open = false;
+      breaker.onStateChange((state) => {
+        circuitBreakerTransitions.inc({ state: STATE_NAMES[state] });
+        // Half-open still counts as open: the endpoint has not recovered until the circuit closes.
+        const nowOpen = state !== CircuitState.Closed;
+        if (nowOpen !== open) circuitsOpen.inc(labels, nowOpen ? 1 : -1);
+        open = nowOpen;
+      });
+      this.breakers.set(endpoint.workflowId, breaker);
     }
     return breaker;
   }

@@ -87,8 +87,9 @@ export class InlineDeliveries {
     for (const entry of started) {
       const { pending, partition, step } = entry;
       if (step) {
-        records.push(...this.scheduler.inlineStepRecords(pending, partition, step));
-        this.batch.afterCommit(() => this.scheduler.inlineStepCommitted(step));
+        const inline = this.scheduler.inlineStep(pending, partition, step);
+        records.push(...inline.records);
+        this.batch.afterCommit(inline.committed);
       } else {
         // Still in flight, or over without a step to record (cut short, or its definition not yet seen).
         records.push(scheduleRecord(pending));

@@ -10,7 +10,7 @@ import {
 } from '@app/contracts';
 import { executionIdOf, planAction, runsOn } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { workflowExecutions } from '@app/metrics';
+import { recordExecutionFinished } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
 import { DeliveryScheduler, scheduleRecord } from '../delivery/delivery-scheduler';
@@ -97,7 +97,7 @@ export class DispatchService {
         finishedAt: new Date().toISOString(),
         latencyMs: 0,
       };
-      workflowExecutions.inc({ action_type: executed.actionType, outcome: status });
+      recordExecutionFinished(executed);
       return jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, executed);
     };
     // Disabled since the decision, or a draft: drafts act only in preview conversations.

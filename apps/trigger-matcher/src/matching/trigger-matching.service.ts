@@ -35,7 +35,7 @@ import {
 } from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { conversationStatesExpired, decisionProviderFallbacks, triggerMatches } from '@app/metrics';
+import { conversationStatesExpired, decisionProviderFallbacks, triggerEvaluations, triggerMatches } from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { Logger } from 'pino';
 import type { TriggerMatcherConfig } from '../config';
@@ -126,6 +126,7 @@ export class TriggerMatchingService {
       return [];
     }
     const message = event.type === 'conversation.message.created' ? event.data : undefined;
+    triggerEvaluations.inc({ event_type: event.type });
     const candidates = await this.candidatesFor(event.tenantid, input, state);
     return this.fire(candidates, state, sessions.states, now, {
       event: { id: event.id, source: event.source, type: event.type, time: event.time },
@@ -154,6 +155,7 @@ export class TriggerMatchingService {
     }
     const input = timerInputOf(state, now, this.memoryOf(state, sessions.contacts));
     if (!input?.waiting) return [];
+    triggerEvaluations.inc({ event_type: 'conversation.no_reply' });
     const evaluations = explainWorkflows(
       workflows.filter(({ trigger }) => trigger.type === 'no_reply'),
       input,
