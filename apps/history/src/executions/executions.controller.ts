@@ -10,7 +10,7 @@ import { decodeExecutionCursor, encodeExecutionCursor, type ExecutionCursor } fr
 import { NotFoundError, QueryParams, TenantId } from '@app/platform';
 import type { ExecutionEntity } from './execution.entity';
 import { ExecutionsRepository, type ExecutionFilter } from './executions.repository';
-import { requireWorkflowId } from './workflow-id';
+import { WorkflowAccess } from './workflow-access';
 
 const STATUSES = ExecutionStatusSchema.enum as ExecutionStatus[];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,7 +51,10 @@ function readPeriod(params: QueryParams): { from?: Date; to?: Date } {
 /** The execution log: newest first, with every attempt, filtered, a page at a time; and per-workflow statistics. */
 @Controller('v1')
 export class ExecutionsController {
-  constructor(private readonly executions: ExecutionsRepository) {}
+  constructor(
+    private readonly executions: ExecutionsRepository,
+    private readonly workflows: WorkflowAccess,
+  ) {}
 
   @Get('executions')
   list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<ExecutionListView> {
@@ -74,7 +77,7 @@ export class ExecutionsController {
     @Param('workflowId') workflowId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<ExecutionListView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const params = new QueryParams(query);
     return this.page(tenantId, { workflowId, ...readPeriod(params) }, params);
   }
@@ -85,7 +88,7 @@ export class ExecutionsController {
     @Param('workflowId') workflowId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<ExecutionStatsView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const params = new QueryParams(query);
     const to = params.time('to', new Date());
     const from = params.time('from', new Date(to.getTime() - DAY_MS));

@@ -7,13 +7,16 @@ import {
   type ReplaysView,
 } from '@app/contracts';
 import { TenantId, parseRequestBody } from '@app/platform';
-import { requireWorkflowId } from '../executions/workflow-id';
+import { WorkflowAccess } from '../executions/workflow-access';
 import { ReplaysService } from './replays.service';
 
 /** Delivering finished executions again: one on request, or a workflow's failures in a time window. */
 @Controller('v1')
 export class ReplaysController {
-  constructor(private readonly replays: ReplaysService) {}
+  constructor(
+    private readonly replays: ReplaysService,
+    private readonly workflows: WorkflowAccess,
+  ) {}
 
   @Post('executions/:executionId/replay')
   @HttpCode(202)
@@ -33,7 +36,7 @@ export class ReplaysController {
     @Param('workflowId') workflowId: string,
     @Body() body: unknown,
   ): Promise<ReplaysView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const request = parseRequestBody(body, replayFailuresRequestValidator);
     const since = new Date(request.since);
     const until = request.until === undefined ? new Date() : new Date(request.until);
