@@ -1,16 +1,23 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   InvalidInputError,
+  ReplayExecutionRequestSchema,
+  ReplayFailuresRequestSchema,
+  ReplayViewSchema,
+  ReplaysViewSchema,
   replayExecutionRequestValidator,
   replayFailuresRequestValidator,
   type ReplayView,
   type ReplaysView,
 } from '@app/contracts';
-import { TenantId, parseRequestBody } from '@app/platform';
+import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, parseRequestBody } from '@app/platform';
 import { WorkflowAccess } from '../executions/workflow-access';
 import { ReplaysService } from './replays.service';
 
 /** Delivering finished executions again: one on request, or a workflow's failures in a time window. */
+@ApiTags('replays')
+@ApiKeyAuth()
 @Controller('v1')
 export class ReplaysController {
   constructor(
@@ -18,6 +25,10 @@ export class ReplaysController {
     private readonly workflows: WorkflowAccess,
   ) {}
 
+  @ApiOperation({ summary: 'Deliver a finished execution again (a succeeded one only with force).' })
+  @ApiBody({ schema: openApiSchema(ReplayExecutionRequestSchema) })
+  @ApiAcceptedResponse({ schema: openApiSchema(ReplayViewSchema) })
+  @ApiErrors(400, 404, 409)
   @Post('executions/:executionId/replay')
   @HttpCode(202)
   replayOne(
@@ -29,6 +40,10 @@ export class ReplaysController {
     return this.replays.replayOne(tenantId, executionId, force ?? false);
   }
 
+  @ApiOperation({ summary: "Replay the workflow's failed executions that started in [since, until), 500 at most." })
+  @ApiBody({ schema: openApiSchema(ReplayFailuresRequestSchema) })
+  @ApiAcceptedResponse({ schema: openApiSchema(ReplaysViewSchema) })
+  @ApiErrors(400, 404)
   @Post('workflows/:workflowId/replays')
   @HttpCode(202)
   replayFailures(
