@@ -1,38 +1,78 @@
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Static, TObject } from '@sinclair/typebox';
 import pino from 'pino';
-import { loadConfig } from '@app/config';
-import { findRepoRoot } from '@app/infra';
-import { openApiDocument } from '@app/platform';
+import { loadConfig, type BaseConfig } from '@app/config';
+import { findRepoRoot, type ServiceName } from '@app/infra';
+import { openApiDocument, type OpenApiInfo, type ServiceSpec } from '@app/platform';
 import { ApiModule } from '../apps/api/src/api.module';
 import { ApiEnvSchema } from '../apps/api/src/config';
 import { API_OPENAPI } from '../apps/api/src/openapi';
+import { HistoryEnvSchema } from '../apps/history/src/config';
+import { HistoryModule } from '../apps/history/src/history.module';
+import { HISTORY_OPENAPI } from '../apps/history/src/openapi';
+import { SignalAggregatorEnvSchema } from '../apps/signal-aggregator/src/config';
+import { SIGNAL_AGGREGATOR_OPENAPI } from '../apps/signal-aggregator/src/openapi';
+import { SignalAggregatorModule } from '../apps/signal-aggregator/src/signal-aggregator.module';
 
-/** The committed OpenAPI document of the api; a test checks that the api serves exactly this. */
-export const API_OPENAPI_FILE = path.join('docs', 'openapi', 'api.json');
+/** A service with an HTTP API and its OpenAPI document. */
+export interface OpenApiService {
+  name: ServiceName;
+  info: OpenApiInfo;
+  /** Its root module, built from the defaults of its environment schema. */
+  rootModule: () => DynamicModule;
+}
+
+/** A service as its main.ts starts it (`runService`), reduced to what its document needs. */
+function service<S extends TObject>(
+  spec: Pick<ServiceSpec<S>, 'envSchema' | 'module'> & { name: ServiceName; openApi: OpenApiInfo },
+): OpenApiService {
+  return {
+    name: spec.name,
+    info: spec.openApi,
+    rootModule: () => spec.module(loadConfig(spec.envSchema, {}) as Static<S> & BaseConfig, pino({ level: 'silent' })),
+  };
+}
+
+/** Every service whose OpenAPI document is committed; a test checks that each serves exactly its file. */
+export const OPENAPI_SERVICES: readonly OpenApiService[] = [
+  service({ name: 'api', envSchema: ApiEnvSchema, module: ApiModule.register, openApi: API_OPENAPI }),
+  service({ name: 'history', envSchema: HistoryEnvSchema, module: HistoryModule.register, openApi: HISTORY_OPENAPI }),
+  service({
+    name: 'signal-aggregator',
+    envSchema: SignalAggregatorEnvSchema,
+    module: SignalAggregatorModule.register,
+    openApi: SIGNAL_AGGREGATOR_OPENAPI,
+  }),
+];
+
+/** Where a service's committed OpenAPI document lives, from the repository root. */
+export const openApiFile = (serviceName: string) => path.join('docs', 'openapi', `${serviceName}.json`);
 
 /**
- * Builds the api's OpenAPI document without Kafka or PostgreSQL: Nest's preview mode assembles the
- * module graph (controllers and their decorators) without instantiating any provider.
+ * Builds a service's OpenAPI document without Kafka or PostgreSQL: Nest's preview mode assembles
+ * the module graph (controllers and their decorators) without instantiating any provider.
  */
-export async function buildApiOpenApiDocument(): Promise<string> {
-  const config = loadConfig(ApiEnvSchema, {});
-  const app = await NestFactory.create(ApiModule.register(config, pino({ level: 'silent' })), {
+export async function buildOpenApiDocument(spec: OpenApiService): Promise<string> {
+  const app = await NestFactory.create(spec.rootModule(), {
     preview: true,
     logger: false,
   });
-  const document = openApiDocument(app, API_OPENAPI);
+  const document = openApiDocument(app, spec.info);
   await app.close();
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 async function main(): Promise<void> {
-  const file = path.join(findRepoRoot(), API_OPENAPI_FILE);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, await buildApiOpenApiDocument());
-  process.stderr.write(`wrote ${API_OPENAPI_FILE}\n`);
+  for (const spec of OPENAPI_SERVICES) {
+    const file = path.join(findRepoRoot(), openApiFile(spec.name));
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, await buildOpenApiDocument(spec));
+    process.stderr.write(`wrote ${openApiFile(spec.name)}\n`);
+  }
 }
 
 if (require.main === module) {

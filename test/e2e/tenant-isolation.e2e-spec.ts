@@ -109,6 +109,8 @@ describe('tenant isolation', () => {
       ['api', 'POST', '/v1/workflows/preview', { messages: [{ text: 'hello' }], workflowIds: [workflow.id] }],
       ['history', 'GET', `/v1/executions/${executionId}`],
       ['history', 'POST', `/v1/executions/${executionId}/replay`, { force: true }],
+      ['history', 'GET', `/v1/workflows/${workflow.id}/executions`],
+      ['history', 'GET', `/v1/workflows/${workflow.id}/stats`],
       ['history', 'POST', `/v1/workflows/${workflow.id}/replays`, { since }],
     ];
     for (const [service, method, path, body] of attempts) {
@@ -123,9 +125,7 @@ describe('tenant isolation', () => {
     }
     // Lists are the intruder's own: empty.
     expect((await call('api', 'GET', '/v1/workflows', intruderHeaders)).body).toEqual({ items: [] });
-    expect((await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, intruderHeaders)).body).toEqual({
-      items: [],
-    });
+    expect((await call('history', 'GET', '/v1/executions', intruderHeaders)).body).toEqual({ items: [] });
     const intruderAggregates = await call(
       'signal-aggregator',
       'GET',
@@ -200,6 +200,13 @@ describe('tenant isolation', () => {
     expect((await call('api', 'DELETE', `/v1/workflows/${workflow.id}`, headers)).status).toBe(204);
     expect((await call('api', 'GET', `/v1/workflows/${workflow.id}`, headers)).status).toBe(404);
     expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions`, headers)).status).toBe(404);
+    // Its history stays readable: an id no longer known answers from the tenant's own rows.
+    await waitFor('history to forget the deleted definition', async () => {
+      const { status, body } = await call('history', 'GET', `/v1/workflows/${workflow.id}/executions`, headers);
+      return status === 200 && (body as ExecutionListView).items.length >= 2 ? true : undefined;
+    });
+    const stats = await call('history', 'GET', `/v1/workflows/${workflow.id}/stats`, headers);
+    expect(stats).toMatchObject({ status: 200, body: { workflowId: workflow.id, succeeded: expect.any(Number) } });
   });
 
   it('answers 401 without a valid key on every service, and to a revoked key within about a second', async () => {

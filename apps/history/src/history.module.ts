@@ -13,6 +13,7 @@ import { ExecutionEntity } from './executions/execution.entity';
 import { ExecutionResultConsumer } from './executions/execution-result.consumer';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsRepository } from './executions/executions.repository';
+import { WorkflowAccess } from './executions/workflow-access';
 import { CreateExecutions1764000000002 } from './migrations/1764000000002-create-executions';
 import { KeepReplayData1764000000003 } from './migrations/1764000000003-keep-replay-data';
 import { ReplaysController } from './replays/replays.controller';
@@ -31,6 +32,8 @@ export class HistoryModule {
           config,
           logger,
           authentication: {},
+          // Whose workflow an id is: another tenant's answers 404 (WorkflowAccess).
+          workflowDefinitions: true,
           database: {
             schema: 'history',
             entities: [ExecutionEntity, ConversationEventEntity],
@@ -53,6 +56,7 @@ export class HistoryModule {
       ],
       providers: [
         ExecutionsRepository,
+        WorkflowAccess,
         ReplaysService,
         ConversationEventsRepository,
         HistoryRetention,

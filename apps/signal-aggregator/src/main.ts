@@ -3,11 +3,13 @@ import { Topics } from '@app/contracts';
 import { runService } from '@app/platform';
 import { SignalAggregatorEnvSchema } from './config';
 import { SignalAggregatorModule } from './signal-aggregator.module';
+import { SIGNAL_AGGREGATOR_OPENAPI } from './openapi';
 
 runService({
   name: 'signal-aggregator',
   envSchema: SignalAggregatorEnvSchema,
   module: SignalAggregatorModule.register,
+  openApi: SIGNAL_AGGREGATOR_OPENAPI,
   // Counting is exactly-once in Postgres (record ids stored with the increments); offsets follow.
   consumer: {
     groupId: 'signal-aggregator',

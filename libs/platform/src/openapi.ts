@@ -1,7 +1,15 @@
 import { applyDecorators, type INestApplication } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiQuery,
+  ApiResponse,
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+} from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { TSchema } from '@sinclair/typebox';
+import type { TObject, TSchema } from '@sinclair/typebox';
 import { ErrorResponseSchema, registeredSchemas } from '@app/contracts';
 
 /** Where a schema registered by `$id` (a recursive one) lives in an OpenAPI document. */
@@ -46,6 +54,35 @@ export function ApiErrors(...statuses: (400 | 401 | 404 | 409 | 413)[]): MethodD
   );
 }
 
+/**
+ * A route's query parameters, one per property of a TypeBox contract: the controller reads them
+ * with `QueryParams`, and the contract names, bounds and describes the same parameters.
+ */
+export function ApiQueryParams(query: TObject): MethodDecorator {
+  const required = new Set(query.required ?? []);
+  return applyDecorators(
+    ...Object.entries(query.properties).map(([name, property]) => {
+      const { description, ...schema } = openApiSchema(property);
+      return ApiQuery({ name, required: required.has(name), schema, ...(description ? { description } : {}) });
+    }),
+  );
+}
+
+/** A 200 answer of JSON in `schema`, or with `format=csv` the same rows as a CSV download. */
+export function ApiJsonOrCsvResponse(schema: TSchema, csvColumns: string[]): MethodDecorator {
+  return ApiOkResponse({
+    content: {
+      'application/json': { schema: openApiSchema(schema) },
+      'text/csv': {
+        schema: {
+          type: 'string',
+          description: `With format=csv: RFC 4180, a header row (${csvColumns.join(',')}), as an attachment.`,
+        },
+      },
+    },
+  });
+}
+
 /** Routes that take a tenant's API key. */
 export const ApiKeyAuth = () => applyDecorators(ApiBearerAuth('apiKey'), ApiErrors(401));
 /** Routes that take the operator token. */
@@ -78,8 +115,37 @@ export function openApiDocument(app: INestApplication, info: OpenApiInfo): OpenA
     Object.entries(document.paths).filter(([path]) => !path.startsWith('/health') && path !== '/metrics'),
   );
   const schemas: Record<string, SchemaObject> = { ...document.components?.schemas } as Record<string, SchemaObject>;
-  for (const [id, schema] of registeredSchemas()) schemas[id] = openApiSchema(schema);
-  return { ...document, paths, components: { ...document.components, schemas } };
+  for (const id of referencedSchemaIds(paths)) schemas[id] = openApiSchema(registeredSchemas().get(id)!);
+  // Only the schemes the service's routes take: a service without operator routes names no operator token.
+  const usedSchemes = new Set(
+    Object.values(paths).flatMap((item) =>
+      Object.values(item as Record<string, { security?: Record<string, unknown>[] }>).flatMap((operation) =>
+        (operation.security ?? []).flatMap(Object.keys),
+      ),
+    ),
+  );
+  const securitySchemes = Object.fromEntries(
+    Object.entries(document.components?.securitySchemes ?? {}).filter(([name]) => usedSchemes.has(name)),
+  );
+  return { ...document, paths, components: { ...document.components, schemas, securitySchemes } };
+}
+
+/** The registered schemas the paths point to, and those they point to in turn. */
+function referencedSchemaIds(paths: OpenAPIObject['paths']): Set<string> {
+  const ids = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, child] of Object.entries(value)) {
+      const id = key === '$ref' && typeof child === 'string' ? child.replace(componentRef(''), '') : undefined;
+      if (id !== undefined && registeredSchemas().has(id) && !ids.has(id)) {
+        ids.add(id);
+        visit(openApiSchema(registeredSchemas().get(id)!));
+      } else visit(child);
+    }
+  };
+  visit(paths);
+  return ids;
 }
 
 /** Serves the document at `/openapi.json` and a browsable UI at `/docs` (both open, like /health). */

@@ -13,7 +13,7 @@ export async function readMetric(
   return undefined;
 }
 
-/** How many workflow definitions a data-plane service holds (trigger-matcher, action-dispatcher). */
+/** How many workflow definitions a service holds (trigger-matcher, action-dispatcher, history). */
 export function workflowDefinitionsLoaded(serviceUrl: string): Promise<number | undefined> {
   return readMetric(serviceUrl, 'aw_materialized_view_entries', { view: 'workflow-definitions' });
 }

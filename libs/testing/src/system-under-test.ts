@@ -32,7 +32,7 @@ export interface SystemUnderTest {
   adminHeaders(): Record<string, string>;
   /**
    * Creates a workflow as `tenantId` (201 expected) and waits until the running data-plane readers
-   * of workflow.definitions (trigger-matcher, action-dispatcher) hold it.
+   * of workflow.definitions (trigger-matcher, action-dispatcher, history) hold it.
    */
   createWorkflow(tenantId: string, body: unknown): Promise<CreatedWorkflowView>;
   stop(): Promise<void>;
@@ -86,7 +86,9 @@ export async function startSystemUnderTest(options: {
     return key;
   };
   const definitionReaders = () =>
-    services.services.filter(({ name }) => name === 'trigger-matcher' || name === 'action-dispatcher');
+    services.services.filter(
+      ({ name }) => name === 'trigger-matcher' || name === 'action-dispatcher' || name === 'history',
+    );
   const tenantHeaders = async (tenantId: string) => ({ authorization: `Bearer ${await apiKeyOf(tenantId)}` });
   return {
     services,

@@ -1,16 +1,32 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  ExecutionListViewSchema,
+  ExecutionStatsQuerySchema,
+  ExecutionStatsViewSchema,
   ExecutionStatusSchema,
+  ExecutionViewSchema,
+  ExecutionsQuerySchema,
+  MAX_EXECUTION_PAGE,
+  WorkflowExecutionsQuerySchema,
   type ExecutionListView,
   type ExecutionStatsView,
   type ExecutionStatus,
   type ExecutionView,
 } from '@app/contracts';
 import { decodeExecutionCursor, encodeExecutionCursor, type ExecutionCursor } from '@app/domain';
-import { NotFoundError, QueryParams, TenantId } from '@app/platform';
+import {
+  ApiErrors,
+  ApiKeyAuth,
+  ApiQueryParams,
+  NotFoundError,
+  QueryParams,
+  TenantId,
+  openApiSchema,
+} from '@app/platform';
 import type { ExecutionEntity } from './execution.entity';
 import { ExecutionsRepository, type ExecutionFilter } from './executions.repository';
-import { requireWorkflowId } from './workflow-id';
+import { WorkflowAccess } from './workflow-access';
 
 const STATUSES = ExecutionStatusSchema.enum as ExecutionStatus[];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,10 +65,19 @@ function readPeriod(params: QueryParams): { from?: Date; to?: Date } {
 }
 
 /** The execution log: newest first, with every attempt, filtered, a page at a time; and per-workflow statistics. */
+@ApiTags('executions')
+@ApiKeyAuth()
 @Controller('v1')
 export class ExecutionsController {
-  constructor(private readonly executions: ExecutionsRepository) {}
+  constructor(
+    private readonly executions: ExecutionsRepository,
+    private readonly workflows: WorkflowAccess,
+  ) {}
 
+  @ApiOperation({ summary: 'The execution log, newest first, filtered, a page at a time.' })
+  @ApiQueryParams(ExecutionsQuerySchema)
+  @ApiOkResponse({ schema: openApiSchema(ExecutionListViewSchema) })
+  @ApiErrors(400)
   @Get('executions')
   list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<ExecutionListView> {
     const params = new QueryParams(query);
@@ -68,24 +93,32 @@ export class ExecutionsController {
     return this.page(tenantId, filter, params);
   }
 
+  @ApiOperation({ summary: "One workflow's executions, newest first, a page at a time." })
+  @ApiQueryParams(WorkflowExecutionsQuerySchema)
+  @ApiOkResponse({ schema: openApiSchema(ExecutionListViewSchema) })
+  @ApiErrors(400, 404)
   @Get('workflows/:workflowId/executions')
   listForWorkflow(
     @TenantId() tenantId: string,
     @Param('workflowId') workflowId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<ExecutionListView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const params = new QueryParams(query);
     return this.page(tenantId, { workflowId, ...readPeriod(params) }, params);
   }
 
+  @ApiOperation({ summary: "The workflow's executions that started in [from, to), summarised." })
+  @ApiQueryParams(ExecutionStatsQuerySchema)
+  @ApiOkResponse({ schema: openApiSchema(ExecutionStatsViewSchema) })
+  @ApiErrors(400, 404)
   @Get('workflows/:workflowId/stats')
   async stats(
     @TenantId() tenantId: string,
     @Param('workflowId') workflowId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<ExecutionStatsView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const params = new QueryParams(query);
     const to = params.time('to', new Date());
     const from = params.time('from', new Date(to.getTime() - DAY_MS));
@@ -110,6 +143,9 @@ export class ExecutionsController {
     };
   }
 
+  @ApiOperation({ summary: 'One execution with every attempt.' })
+  @ApiOkResponse({ schema: openApiSchema(ExecutionViewSchema) })
+  @ApiErrors(404)
   @Get('executions/:executionId')
   async get(@TenantId() tenantId: string, @Param('executionId') executionId: string): Promise<ExecutionView> {
     const execution = await this.executions.findOne(tenantId, executionId);
@@ -118,7 +154,7 @@ export class ExecutionsController {
   }
 
   private async page(tenantId: string, filter: ExecutionFilter, params: QueryParams): Promise<ExecutionListView> {
-    const limit = params.integer('limit', { min: 1, max: 500, fallback: 50 });
+    const limit = params.integer('limit', { min: 1, max: MAX_EXECUTION_PAGE, fallback: 50 });
     const token = params.text('cursor', { maxLength: 1024 });
     let after: ExecutionCursor | undefined;
     if (token !== undefined)

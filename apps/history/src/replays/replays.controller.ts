@@ -1,20 +1,34 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   InvalidInputError,
+  ReplayExecutionRequestSchema,
+  ReplayFailuresRequestSchema,
+  ReplayViewSchema,
+  ReplaysViewSchema,
   replayExecutionRequestValidator,
   replayFailuresRequestValidator,
   type ReplayView,
   type ReplaysView,
 } from '@app/contracts';
-import { TenantId, parseRequestBody } from '@app/platform';
-import { requireWorkflowId } from '../executions/workflow-id';
+import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, parseRequestBody } from '@app/platform';
+import { WorkflowAccess } from '../executions/workflow-access';
 import { ReplaysService } from './replays.service';
 
 /** Delivering finished executions again: one on request, or a workflow's failures in a time window. */
+@ApiTags('replays')
+@ApiKeyAuth()
 @Controller('v1')
 export class ReplaysController {
-  constructor(private readonly replays: ReplaysService) {}
+  constructor(
+    private readonly replays: ReplaysService,
+    private readonly workflows: WorkflowAccess,
+  ) {}
 
+  @ApiOperation({ summary: 'Deliver a finished execution again (a succeeded one only with force).' })
+  @ApiBody({ schema: openApiSchema(ReplayExecutionRequestSchema) })
+  @ApiAcceptedResponse({ schema: openApiSchema(ReplayViewSchema) })
+  @ApiErrors(400, 404, 409)
   @Post('executions/:executionId/replay')
   @HttpCode(202)
   replayOne(
@@ -26,6 +40,10 @@ export class ReplaysController {
     return this.replays.replayOne(tenantId, executionId, force ?? false);
   }
 
+  @ApiOperation({ summary: "Replay the workflow's failed executions that started in [since, until), 500 at most." })
+  @ApiBody({ schema: openApiSchema(ReplayFailuresRequestSchema) })
+  @ApiAcceptedResponse({ schema: openApiSchema(ReplaysViewSchema) })
+  @ApiErrors(400, 404)
   @Post('workflows/:workflowId/replays')
   @HttpCode(202)
   replayFailures(
@@ -33,7 +51,7 @@ export class ReplaysController {
     @Param('workflowId') workflowId: string,
     @Body() body: unknown,
   ): Promise<ReplaysView> {
-    requireWorkflowId(workflowId);
+    this.workflows.require(tenantId, workflowId);
     const request = parseRequestBody(body, replayFailuresRequestValidator);
     const since = new Date(request.since);
     const until = request.until === undefined ? new Date() : new Date(request.until);

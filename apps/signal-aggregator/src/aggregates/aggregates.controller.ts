@@ -1,20 +1,24 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { AGGREGATE_KINDS, type AggregateKind } from '@app/contracts';
-import { QueryParams, TenantId } from '@app/platform';
-import { WindowCountsRepository, type MinuteCount } from './window-counts.repository';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AGGREGATE_KINDS, AggregatesQuerySchema, AggregatesViewSchema, type AggregatesView } from '@app/contracts';
+import { ApiErrors, ApiKeyAuth, ApiQueryParams, QueryParams, TenantId, openApiSchema } from '@app/platform';
+import { WindowCountsRepository } from './window-counts.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The raw minute windows of one kind, every name: what the analyst API (`/v1/analytics`) summarises. */
+@ApiTags('aggregates')
+@ApiKeyAuth()
 @Controller('v1/aggregates')
 export class AggregatesController {
   constructor(private readonly counts: WindowCountsRepository) {}
 
+  @ApiOperation({ summary: 'The raw minute windows of one kind, every name.' })
+  @ApiQueryParams(AggregatesQuerySchema)
+  @ApiOkResponse({ schema: openApiSchema(AggregatesViewSchema) })
+  @ApiErrors(400)
   @Get()
-  async query(
-    @TenantId() tenantId: string,
-    @Query() query: Record<string, unknown>,
-  ): Promise<{ series: AggregateKind; items: MinuteCount[] }> {
+  async query(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<AggregatesView> {
     const params = new QueryParams(query);
     const series = params.oneOf('series', AGGREGATE_KINDS, { required: true });
     const to = params.time('to', new Date());

@@ -1,17 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AggregateKind, Granularity } from '@app/contracts';
+import type { AggregateKind, Granularity, MinuteCount } from '@app/contracts';
 import { rollUp, type CountedRecord, type RangeTile, type WindowIncrement } from '@app/domain';
 
 /** Rows one purge statement deletes at most: short statements, so that counting never waits long. */
 const PURGE_CHUNK = 5_000;
-
-export interface MinuteCount {
-  name: string;
-  windowStart: string;
-  count: number;
-}
 
 @Injectable()
 export class WindowCountsRepository {

@@ -1,16 +1,24 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AGGREGATE_KINDS,
+  ANALYTICS_FORMATS,
+  BreakdownQuerySchema,
+  BreakdownViewSchema,
   GRANULARITIES,
+  SeriesQuerySchema,
+  SeriesViewSchema,
+  TopQuerySchema,
+  TopViewSchema,
   type AggregateKind,
   type BreakdownView,
   type SeriesView,
   type TopView,
 } from '@app/contracts';
 import { windowCount } from '@app/domain';
-import { QueryParams, TenantId } from '@app/platform';
+import { ApiErrors, ApiJsonOrCsvResponse, ApiKeyAuth, ApiQueryParams, QueryParams, TenantId } from '@app/platform';
 import { AnalyticsService, type Period } from './analytics.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,17 +29,25 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 const MAX_POINTS = 4_320;
 
-const FORMATS = ['json', 'csv'] as const;
+const SERIES_CSV_COLUMNS = ['window_start', 'count'];
+const TOP_CSV_COLUMNS = ['name', 'count', 'previous_count', 'change', 'change_ratio'];
+const BREAKDOWN_CSV_COLUMNS = ['workflow_id', 'count'];
 
 /**
  * The analyst API: time series, top-N with the change against the previous period, breakdown by
  * workflow; each as JSON, or as CSV with `format=csv`. Periods are windows starting in
  * [from, to) (default: the last 24 hours).
  */
+@ApiTags('analytics')
+@ApiKeyAuth()
 @Controller('v1/analytics')
 export class AnalyticsController {
   constructor(private readonly analytics: AnalyticsService) {}
 
+  @ApiOperation({ summary: "One name's count per window; windows without records count 0." })
+  @ApiQueryParams(SeriesQuerySchema)
+  @ApiJsonOrCsvResponse(SeriesViewSchema, SERIES_CSV_COLUMNS)
+  @ApiErrors(400)
   @Get('series')
   async series(
     @TenantId() tenantId: string,
@@ -60,11 +76,15 @@ export class AnalyticsController {
     return csv(
       response,
       `${view.kind}-${view.name}-${view.granularity}`,
-      ['window_start', 'count'],
+      SERIES_CSV_COLUMNS,
       view.points.map((point) => [point.windowStart, point.count]),
     );
   }
 
+  @ApiOperation({ summary: 'The names with the most records, each against the period of the same length before.' })
+  @ApiQueryParams(TopQuerySchema)
+  @ApiJsonOrCsvResponse(TopViewSchema, TOP_CSV_COLUMNS)
+  @ApiErrors(400)
   @Get('top')
   async top(
     @TenantId() tenantId: string,
@@ -82,11 +102,15 @@ export class AnalyticsController {
     return csv(
       response,
       `top-${view.kind}`,
-      ['name', 'count', 'previous_count', 'change', 'change_ratio'],
+      TOP_CSV_COLUMNS,
       view.items.map((item) => [item.name, item.count, item.previousCount, item.change, item.changeRatio ?? '']),
     );
   }
 
+  @ApiOperation({ summary: "One signal's count per workflow that applied it." })
+  @ApiQueryParams(BreakdownQuerySchema)
+  @ApiJsonOrCsvResponse(BreakdownViewSchema, BREAKDOWN_CSV_COLUMNS)
+  @ApiErrors(400)
   @Get('breakdown')
   async breakdown(
     @TenantId() tenantId: string,
@@ -104,7 +128,7 @@ export class AnalyticsController {
     return csv(
       response,
       `breakdown-${view.name}`,
-      ['workflow_id', 'count'],
+      BREAKDOWN_CSV_COLUMNS,
       view.items.map((item) => [item.workflowId ?? '', item.count]),
     );
   }
@@ -118,7 +142,7 @@ function readPeriod(params: QueryParams): Period {
 }
 
 function readFormat(params: QueryParams): 'json' | 'csv' {
-  return params.oneOf('format', FORMATS) ?? 'json';
+  return params.oneOf('format', ANALYTICS_FORMATS) ?? 'json';
 }
 
 /** The rows as an RFC 4180 CSV download (csv-stringify quotes names with commas, quotes or line breaks). */

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Timestamp } from '../schema-helpers';
-import type { TriggerMatch } from '../events/workflow-trigger.v1';
+import { TriggerMatchSchema } from '../events/workflow-trigger.v1';
 import { compileValidator } from '../validation';
 import { CreateWorkflowRequestSchema } from './workflows.api';
 
@@ -29,23 +29,23 @@ export const BacktestRequestSchema = Type.Object(
 export type BacktestRequest = Static<typeof BacktestRequestSchema>;
 export const backtestRequestValidator = compileValidator(BacktestRequestSchema);
 
-export interface BacktestExample {
-  conversationId: string;
-  /** When it would have fired: the event's time, or for a no_reply timer the instant it fell due. */
-  at: string;
-  /** The message it would have fired on; absent for no_reply timers and conversation_end. */
-  messageId?: string;
-  text?: string;
-  match: TriggerMatch;
-}
+export const BacktestExampleSchema = Type.Object({
+  conversationId: Type.String(),
+  at: Timestamp('When it would have fired: the event’s time, or for a no_reply timer the instant it fell due.'),
+  messageId: Type.Optional(Type.String({ description: 'Absent for no_reply timers and conversation_end.' })),
+  text: Type.Optional(Type.String({ description: 'The message it would have fired on.' })),
+  match: TriggerMatchSchema,
+});
+export type BacktestExample = Static<typeof BacktestExampleSchema>;
 
-export interface BacktestResponse {
-  /** Conversations replayed, and the messages in them. */
-  conversations: number;
-  messages: number;
-  /** Conversations in which the workflow would have fired at least once, and the firings in all. */
-  fired: { conversations: number; times: number };
-  /** fired.conversations ÷ conversations (0 when none). */
-  rate: number;
-  examples: BacktestExample[];
-}
+export const BacktestResponseSchema = Type.Object({
+  conversations: Type.Integer({ minimum: 0, description: 'Conversations replayed.' }),
+  messages: Type.Integer({ minimum: 0, description: 'Messages in them.' }),
+  fired: Type.Object(
+    { conversations: Type.Integer({ minimum: 0 }), times: Type.Integer({ minimum: 0 }) },
+    { description: 'Conversations in which the workflow would have fired at least once, and the firings in all.' },
+  ),
+  rate: Type.Number({ description: 'fired.conversations ÷ conversations (0 when none).' }),
+  examples: Type.Array(BacktestExampleSchema),
+});
+export type BacktestResponse = Static<typeof BacktestResponseSchema>;

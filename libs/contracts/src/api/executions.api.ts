@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { AttemptSchema, ExecutionStatusSchema } from '../events/workflow-execution.v1';
+import { Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
 export const ExecutionViewSchema = Type.Object({
@@ -28,33 +29,68 @@ export const ExecutionViewSchema = Type.Object({
 });
 export type ExecutionView = Static<typeof ExecutionViewSchema>;
 
-export interface ExecutionListView {
-  items: ExecutionView[];
-  /** Pass as `cursor` for the next page; absent on the last page. */
-  nextCursor?: string;
-}
+export const ExecutionListViewSchema = Type.Object({
+  items: Type.Array(ExecutionViewSchema, { description: 'Newest first.' }),
+  nextCursor: Type.Optional(
+    Type.String({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+  ),
+});
+export type ExecutionListView = Static<typeof ExecutionListViewSchema>;
+
+/** Most executions one page of the execution log holds. */
+export const MAX_EXECUTION_PAGE = 500;
+
+/** The query of `GET /v1/workflows/:id/executions`: a period and a page. */
+export const WorkflowExecutionsQuerySchema = Type.Object({
+  from: Type.Optional(Timestamp('Executions that started at or after this time.')),
+  to: Type.Optional(Timestamp('Executions that started before this time (after `from`).')),
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_EXECUTION_PAGE, default: 50, description: 'Executions per page.' }),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 1024, description: 'The `nextCursor` of the previous page.' })),
+});
+
+/** The query of `GET /v1/executions`: the same, and filters, all combined. */
+export const ExecutionsQuerySchema = Type.Composite([
+  WorkflowExecutionsQuerySchema,
+  Type.Object({
+    workflowId: Type.Optional(Type.String({ format: 'uuid' })),
+    status: Type.Optional(ExecutionStatusSchema),
+    conversationId: Type.Optional(Type.String()),
+    contactId: Type.Optional(Type.String()),
+  }),
+]);
+
+/** The query of `GET /v1/workflows/:id/stats`. */
+export const ExecutionStatsQuerySchema = Type.Object({
+  from: Type.Optional(Timestamp('Executions that started at or after this time; default `to` minus 24 hours.')),
+  to: Type.Optional(Timestamp('Executions that started before this time; default now.')),
+});
 
 /** `GET /v1/workflows/:id/stats`: the workflow's executions that started in [from, to). */
-export interface ExecutionStatsView {
-  workflowId: string;
-  from: string;
-  to: string;
-  /** Every execution that started in the period, finished or not. */
-  executions: number;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  inProgress: number;
-  /** succeeded ÷ (succeeded + failed); null when none finished. */
-  successRate: number | null;
-  /** Failures by cause; `rate` = count ÷ (succeeded + failed). */
-  errorsByCause: { cause: string; count: number; rate: number }[];
-  /** From the first attempt to the final status, over finished executions; null when none finished. */
-  latencyMs: { p50: number; p95: number; p99: number } | null;
-  /** Attempts beyond the first of each series, and how many executions needed any. */
-  retries: number;
-  retriedExecutions: number;
-}
+export const ExecutionStatsViewSchema = Type.Object({
+  workflowId: Type.String({ format: 'uuid' }),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  executions: Type.Integer({ minimum: 0, description: 'Every execution that started in the period, finished or not.' }),
+  succeeded: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+  skipped: Type.Integer({ minimum: 0 }),
+  inProgress: Type.Integer({ minimum: 0, description: '`retrying` or `circuit_open`.' }),
+  successRate: Type.Union([Type.Number(), Type.Null()], {
+    description: 'succeeded ÷ (succeeded + failed); null when none finished.',
+  }),
+  errorsByCause: Type.Array(
+    Type.Object({ cause: Type.String(), count: Type.Integer({ minimum: 1 }), rate: Type.Number() }),
+    { description: 'Failures by cause; `rate` = count ÷ (succeeded + failed).' },
+  ),
+  latencyMs: Type.Union([Type.Object({ p50: Type.Number(), p95: Type.Number(), p99: Type.Number() }), Type.Null()], {
+    description: 'From the first attempt to the final status, over finished executions; null when none finished.',
+  }),
+  retries: Type.Integer({ minimum: 0, description: 'Attempts beyond the first of each series.' }),
+  retriedExecutions: Type.Integer({ minimum: 0, description: 'Executions that needed a retry.' }),
+});
+export type ExecutionStatsView = Static<typeof ExecutionStatsViewSchema>;
 
 /** `POST /v1/executions/:id/replay`: deliver a finished execution again; `force` also replays a succeeded one. */
 export const ReplayExecutionRequestSchema = Type.Object(
@@ -81,14 +117,14 @@ export const ReplayFailuresRequestSchema = Type.Object(
 export type ReplayFailuresRequest = Static<typeof ReplayFailuresRequestSchema>;
 export const replayFailuresRequestValidator = compileValidator(ReplayFailuresRequestSchema);
 
-export interface ReplayView {
-  executionId: string;
-  /** Which replay of the execution was requested: 1, 2, … */
-  replay: number;
-}
+export const ReplayViewSchema = Type.Object({
+  executionId: Type.String(),
+  replay: Type.Integer({ minimum: 1, description: 'Which replay of the execution was requested: 1, 2, …' }),
+});
+export type ReplayView = Static<typeof ReplayViewSchema>;
 
-export interface ReplaysView {
-  items: ReplayView[];
-  /** More executions match than one request replays: ask again for the next ones. */
-  more: boolean;
-}
+export const ReplaysViewSchema = Type.Object({
+  items: Type.Array(ReplayViewSchema),
+  more: Type.Boolean({ description: 'More executions match than one request replays: ask again for the next ones.' }),
+});
+export type ReplaysView = Static<typeof ReplaysViewSchema>;

@@ -1,0 +1,24 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NotFoundError, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Which workflow ids a tenant may ask history about. history cannot read the api's tables, so it
+ * tells owners apart with the workflow definitions it materialises from `workflow.definitions`.
+ */
+@Injectable()
+export class WorkflowAccess {
+  constructor(@Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions) {}
+
+  /**
+   * 404 for what is not a workflow id (UUIDs only) and for another tenant's workflow, as for any
+   * other of its ids. An id no definition holds passes: a deleted workflow's history stays
+   * readable, from the tenant's own rows.
+   */
+  require(tenantId: string, workflowId: string): void {
+    if (!UUID.test(workflowId)) throw new NotFoundError('workflow', workflowId);
+    const definition = this.definitions.get(workflowId);
+    if (definition && definition.tenantId !== tenantId) throw new NotFoundError('workflow', workflowId);
+  }
+}
