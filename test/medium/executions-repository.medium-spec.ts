@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { WorkflowExecuted } from '@app/contracts';
-import { dataSourceOptions, ensureSchema } from '@app/database';
 import { messageCreatedEvent } from '@app/testing';
-import { ExecutionEntity } from '../../apps/history/src/executions/execution.entity';
-import { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
-import { CreateExecutions1764000000002 } from '../../apps/history/src/migrations/1764000000002-create-executions';
-import { KeepReplayData1764000000003 } from '../../apps/history/src/migrations/1764000000003-keep-replay-data';
-import { IndexExecutionLog1764300000000 } from '../../apps/history/src/migrations/1764300000000-index-execution-log';
+import type { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
+import { openExecutionLog } from './history-database';
 
 describe('ExecutionsRepository replay series (real Postgres)', () => {
   let dataSource: DataSource;
@@ -16,18 +12,7 @@ describe('ExecutionsRepository replay series (real Postgres)', () => {
   const workflowId = randomUUID();
 
   beforeAll(async () => {
-    const url = process.env.DATABASE_URL!;
-    await ensureSchema(url, 'history');
-    dataSource = await new DataSource(
-      dataSourceOptions({
-        url,
-        schema: 'history',
-        entities: [ExecutionEntity],
-        migrations: [CreateExecutions1764000000002, KeepReplayData1764000000003, IndexExecutionLog1764300000000],
-        poolSize: 2,
-      }),
-    ).initialize();
-    repository = new ExecutionsRepository(dataSource);
+    ({ dataSource, repository } = await openExecutionLog());
   });
 
   afterAll(() => dataSource?.destroy());
