@@ -398,9 +398,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * An inline attempt that outlasted its batch's wait: the batch wrote the execution into the
-   * schedule, and the attempt is recorded there like any other step once both are over. When
-   * the batch did not commit (it will be processed again) or the service stops first, the step
-   * is dropped: the execution is attempted again from the schedule or the redone batch.
+   * schedule, and the attempt is recorded there like any other step once both are over (during a
+   * shutdown too: the drain waits for it). When the batch did not commit (it will be processed
+   * again), or the service stops before it did, the step is dropped: the execution is attempted
+   * again from the schedule or the redone batch, with the same webhook-id.
    */
   recordWhenCommitted(
     pending: PendingDelivery,
@@ -414,7 +415,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         attempt,
         Promise.race([committed, this.stopped.then(() => false)]),
       ]);
-      if (step && wasCommitted && !this.stopping) await this.record(pending, partition, step);
+      if (step && wasCommitted) await this.record(pending, partition, step);
     })()
       .catch((error: unknown) => this.logger.error({ err: error, executionId }, 'recording an inline attempt failed'))
       .finally(() => {
