@@ -2,11 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { And, DataSource, In, LessThan, MoreThanOrEqual, type FindOperator } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { deleteInChunks } from '@app/database';
 import type { ConversationEvent } from '@app/contracts';
 import { ConversationEventEntity } from './conversation-event.entity';
-
-/** Rows one retention statement deletes at most: short statements, so that inserts never wait long. */
-const RETENTION_CHUNK = 5_000;
 
 export interface Period {
   since?: Date;
@@ -61,16 +59,12 @@ export class ConversationEventsRepository {
 
   /** Deletes events older than `days` in short chunks; returns how many. */
   async forgetOlderThan(days: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const result: [unknown[], number] = await this.dataSource.query(
-        `DELETE FROM conversation_events WHERE ctid IN (
-           SELECT ctid FROM conversation_events WHERE event_time < now() - make_interval(days => $1) LIMIT $2)`,
-        [days, RETENTION_CHUNK],
-      );
-      deleted += result[1];
-      if (result[1] < RETENTION_CHUNK) return deleted;
-    }
+    return deleteInChunks(
+      this.dataSource,
+      'conversation_events',
+      `event_time < now() - make_interval(days => $1)`,
+      days,
+    );
   }
 }
 

@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { deleteInChunks } from '@app/database';
 import type { ExecutionStatus, WorkflowExecuted } from '@app/contracts';
 import { failureCause, type ExecutionCursor } from '@app/domain';
 import { ExecutionEntity } from './execution.entity';
-
-/** Rows one retention statement deletes at most: short statements, so that upserts never wait long. */
-const RETENTION_CHUNK = 5_000;
 
 /** Which executions of a tenant a page of the log shows; every field narrows it. */
 export interface ExecutionFilter {
@@ -169,16 +167,7 @@ export class ExecutionsRepository {
 
   /** Deletes executions that started more than `days` ago, in short chunks; returns how many. */
   async forgetOlderThan(days: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const result: [unknown[], number] = await this.dataSource.query(
-        `DELETE FROM executions WHERE ctid IN (
-           SELECT ctid FROM executions WHERE started_at < now() - make_interval(days => $1) LIMIT $2)`,
-        [days, RETENTION_CHUNK],
-      );
-      deleted += result[1];
-      if (result[1] < RETENTION_CHUNK) return deleted;
-    }
+    return deleteInChunks(this.dataSource, 'executions', `started_at < now() - make_interval(days => $1)`, days);
   }
 
   findOne(tenantId: string, executionId: string): Promise<ExecutionEntity | null> {

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { deleteInChunks } from '@app/database';
 import type { AggregateKind, Granularity, MinuteCount } from '@app/contracts';
 import { rollUp, type CountedRecord, type RangeTile, type WindowIncrement } from '@app/domain';
-
-/** Rows one purge statement deletes at most: short statements, so that counting never waits long. */
-const PURGE_CHUNK = 5_000;
 
 @Injectable()
 export class WindowCountsRepository {
@@ -118,16 +116,7 @@ export class WindowCountsRepository {
 
   /** Forgets counted record ids older than `hours` in short chunks (a record is redelivered within minutes, not days). */
   async forgetCountedRecordsOlderThan(hours: number): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      const result: [unknown[], number] = await this.dataSource.query(
-        `DELETE FROM counted_records WHERE ctid IN (
-           SELECT ctid FROM counted_records WHERE counted_at < now() - make_interval(hours => $1) LIMIT $2)`,
-        [hours, PURGE_CHUNK],
-      );
-      deleted += result[1];
-      if (result[1] < PURGE_CHUNK) return deleted;
-    }
+    return deleteInChunks(this.dataSource, 'counted_records', `counted_at < now() - make_interval(hours => $1)`, hours);
   }
 }
 
