@@ -13,7 +13,7 @@ import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wi
 import { createKafkaClient, createProducer, ensureTopics, jsonRecord, sendChunked, type Producer } from '@app/kafka';
 import { waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
-const USAGE = `usage: npm run bench:delivery [-- --deliveries N] [--rate R] [--seconds S] [--concurrency C]
+const USAGE = `usage: npm run bench:delivery [-- --deliveries N] [--rate R] [--seconds S] [--concurrency C] [--warmup W]
 
 Webhook delivery, measured in one run against one local HTTP receiver:
   (a) a plain undici POST loop (C requests in flight) sending N webhook-sized bodies;
@@ -22,6 +22,8 @@ Webhook delivery, measured in one run against one local HTTP receiver:
       to the last webhook received; ratio (b) ÷ (a);
   (c) latency from a trigger published to its webhook received, with triggers published at R/s
       for S seconds: p50, p95, p99, max.
+(a) and (b) each first make W untimed deliveries (default 1000), so that connections are open and
+the code is compiled when timing starts.
 Writes bench/results/delivery-throughput.json.`;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
       rate: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '15' },
       concurrency: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '1000' },
       partitions: { type: 'string', default: '3' },
       help: { type: 'boolean' },
     },
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const concurrency = Number(values.concurrency);
+  const warmup = Number(values.warmup);
   const partitions = Number(values.partitions);
 
   if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
@@ -117,22 +121,26 @@ async function main(): Promise<void> {
 
     // (a) plain undici loop
     const agent = new Agent({ connections: concurrency });
-    let next = 0;
+    const postLoop = async (count: number, prefix: string) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < count) {
+            next += 1;
+            const response = await request(`${receiver.url}/plain`, {
+              method: 'POST',
+              body,
+              headers: { 'content-type': 'application/json', 'webhook-id': `${prefix}-${next}` },
+              dispatcher: agent,
+            });
+            await response.body.text();
+          }
+        }),
+      );
+    };
+    await postLoop(warmup, 'plain-warmup');
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < deliveries) {
-          next += 1;
-          const response = await request(`${receiver.url}/plain`, {
-            method: 'POST',
-            body,
-            headers: { 'content-type': 'application/json', 'webhook-id': `plain-${next}` },
-            dispatcher: agent,
-          });
-          await response.body.text();
-        }
-      }),
-    );
+    await postLoop(deliveries, 'plain');
     const plainSeconds = (performance.now() - started) / 1000;
     await agent.close();
     const plain = { seconds: plainSeconds, deliveriesPerSecond: deliveries / plainSeconds };
@@ -161,19 +169,23 @@ async function main(): Promise<void> {
       await waitFor('action-dispatcher to load the workflow', async () =>
         ((await workflowDefinitionsLoaded(services.url('action-dispatcher'))) ?? 0) >= 1 ? true : undefined,
       );
-      // (b) throughput: all triggers at once
-      const triggers = Array.from({ length: deliveries }, (_, index) => sampleTrigger(workflow, index, `${run}-b`));
-      const before = receiver.firstSeen.size;
+      // (b) throughput: all triggers at once, after as many untimed as the warm-up asks for
+      const deliverAll = async (count: number, label: string) => {
+        const triggers = Array.from({ length: count }, (_, index) => sampleTrigger(workflow, index, `${run}-${label}`));
+        const before = receiver.firstSeen.size;
+        await sendChunked(
+          producer,
+          triggers.map((trigger) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
+        );
+        await waitFor(
+          `${count} webhooks`,
+          () => (receiver.firstSeen.size - before >= count ? true : undefined),
+          600_000,
+        );
+      };
+      await deliverAll(warmup, 'warmup');
       const dispatchStarted = performance.now();
-      await sendChunked(
-        producer,
-        triggers.map((trigger) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
-      );
-      await waitFor(
-        `${deliveries} webhooks`,
-        () => (receiver.firstSeen.size - before >= deliveries ? true : undefined),
-        600_000,
-      );
+      await deliverAll(deliveries, 'b');
       const dispatchSeconds = (performance.now() - dispatchStarted) / 1000;
       dispatcher = { seconds: dispatchSeconds, deliveriesPerSecond: deliveries / dispatchSeconds };
       log(`(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s`);
@@ -194,6 +206,7 @@ async function main(): Promise<void> {
       },
       kafka: { version: KAFKA_VERSION, mode: infrastructure.mode.kafka, partitions },
       deliveries,
+      warmup,
       concurrency,
       payloadBytes: Buffer.byteLength(body),
       plainUndici: plain,

@@ -50,6 +50,7 @@ import {
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
 import { EndpointBreakers } from './endpoint-breakers';
+import { EndpointSlots, type ReleaseSlot } from './endpoint-slots';
 import { WebhookSender, type AttemptResult } from './webhook.sender';
 
 /** Injection token of the view of `action-dispatcher.disabled-endpoints`. */
@@ -134,7 +135,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly awaitingEcho = new Map<string, AwaitedEcho>();
   private readonly waiting = new Map<string, string[]>();
   private readonly queued = new Set<string>();
-  private readonly inFlightPerEndpoint = new Map<string, number>();
+  private readonly slots: EndpointSlots;
   private readonly endpointHeldUntil = new Map<string, number>();
   private readonly definitionWaitUntil = new Map<string, number>();
   private partitionCount = 0;
@@ -171,6 +172,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     });
     this.webhooks = new WebhookSender(this.http, config.WEBHOOK_MAX_RESPONSE_CHARS);
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
+    this.slots = new EndpointSlots(
+      config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT,
+      (endpoint) => (this.waiting.get(endpoint)?.length ?? 0) > 0,
+      (endpoint) => this.drain(endpoint),
+    );
     this.breakers = new EndpointBreakers(
       {
         failureThreshold: config.WEBHOOK_CIRCUIT_FAILURE_THRESHOLD,
@@ -211,6 +217,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.slots.refuseWaiters();
     this.resolveStopped();
     clearInterval(this.scanTimer);
     await this.consumer.disconnect();
@@ -350,22 +357,17 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     return this.owned.has(partition) && !this.catchingUp.has(partition) ? partition : null;
   }
 
-  /** Takes one of the endpoint's delivery slots, if it has a free one and is not held back; returns its release. */
-  tryTakeSlot(endpoint: string): (() => void) | null {
-    if (this.stopping || (this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now()) return null;
-    if ((this.inFlightPerEndpoint.get(endpoint) ?? 0) >= this.config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT) return null;
-    this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
-      this.drain(endpoint);
-    };
+  /**
+   * One of the endpoint's delivery slots for an inline attempt, as soon as one is free and at the
+   * latest by `deadline` (epoch ms); null then, or at once when the endpoint is held back.
+   */
+  takeSlot(endpoint: string, deadline: number): Promise<ReleaseSlot | null> {
+    if (this.stopping || this.isHeldBack(endpoint)) return Promise.resolve(null);
+    return this.slots.take(endpoint, deadline);
   }
 
   /**
-   * Makes a new execution's first attempt now, holding a slot taken with tryTakeSlot. While it
+   * Makes a new execution's first attempt now, holding a slot taken with takeSlot. While it
    * runs, the execution counts as running, so the schedule does not start it a second time.
    */
   attemptNow(pending: PendingDelivery, releaseSlot: () => void): Promise<Step | null> {
@@ -461,25 +463,20 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   /** Starts the endpoint's queued executions while it has free slots and is not held back. */
   private drain(endpoint: string): void {
     const queue = this.waiting.get(endpoint);
-    if (!queue || this.stopping) return;
-    if ((this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now()) return;
-    while (
-      queue.length > 0 &&
-      (this.inFlightPerEndpoint.get(endpoint) ?? 0) < this.config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT
-    ) {
-      const id = queue.shift()!;
-      this.queued.delete(id);
+    if (!queue || this.stopping || this.isHeldBack(endpoint)) return;
+    while (queue.length > 0) {
+      const id = queue[0]!;
       const entry = this.entries.get(id);
-      if (!entry || this.running.has(id) || this.awaitingEcho.has(id) || this.catchingUp.has(entry.partition)) continue;
-      this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 0) + 1);
+      if (!entry || this.running.has(id) || this.awaitingEcho.has(id) || this.catchingUp.has(entry.partition)) {
+        queue.shift();
+        this.queued.delete(id);
+        continue;
+      }
       // The endpoint's slot is freed as soon as its HTTP attempt is over, not when the result commits.
-      let released = false;
-      const releaseSlot = () => {
-        if (released) return;
-        released = true;
-        this.inFlightPerEndpoint.set(endpoint, (this.inFlightPerEndpoint.get(endpoint) ?? 1) - 1);
-        this.drain(endpoint);
-      };
+      const releaseSlot = this.slots.tryTake(endpoint);
+      if (!releaseSlot) break;
+      queue.shift();
+      this.queued.delete(id);
       const run = this.execute(entry, releaseSlot)
         .catch((error: unknown) => this.logger.error({ err: error, executionId: id }, 'execution step failed'))
         .finally(() => {
@@ -489,6 +486,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       this.running.set(id, run);
     }
     if (queue.length === 0) this.waiting.delete(endpoint);
+  }
+
+  private isHeldBack(endpoint: string): boolean {
+    return (this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now();
   }
 
   /** One step of an execution from the schedule: skip it, or attempt it, and record where it stands. */
@@ -562,6 +563,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       });
       if (outcome.holdEndpointUntil) {
         this.endpointHeldUntil.set(trigger.workflow.id, outcome.holdEndpointUntil.getTime());
+        this.slots.refuseWaiters(trigger.workflow.id);
       }
     }
     const failing = this.endpointFailures.get(definition.id)?.failingSince ?? null;

@@ -12,6 +12,8 @@ interface Candidate {
 
 interface Started extends Candidate {
   attempt: Promise<Step | null>;
+  /** Settles once the attempt is over and `step` is set. */
+  over: Promise<void>;
   /** Set once the attempt is over. */
   step?: Step | null;
 }
@@ -61,27 +63,22 @@ export class InlineDeliveries {
     });
     const started: Started[] = [];
     const unstarted: Candidate[] = [];
-    const inFlight = new Set<Promise<void>>();
-    for (const candidate of this.candidates) {
-      const endpoint = candidate.pending.trigger.workflow.id;
-      let release = this.scheduler.tryTakeSlot(endpoint);
-      while (!release && inFlight.size > 0 && Date.now() < deadline) {
-        await raceUntil([...inFlight], deadline);
-        release = this.scheduler.tryTakeSlot(endpoint);
-      }
-      if (!release) {
-        unstarted.push(candidate);
-        continue;
-      }
-      const entry: Started = { ...candidate, attempt: this.scheduler.attemptNow(candidate.pending, release) };
-      const tracked: Promise<void> = entry.attempt.then((step) => {
-        entry.step = step;
-        inFlight.delete(tracked);
-      });
-      inFlight.add(tracked);
-      started.push(entry);
-    }
-    await raceUntil([Promise.all(inFlight)], deadline);
+    // Endpoints are served side by side: a saturated one holds back only its own deliveries.
+    await Promise.all(
+      [...candidatesByEndpoint(this.candidates)].map(async ([endpoint, candidates]) => {
+        for (const candidate of candidates) {
+          const release = await this.scheduler.takeSlot(endpoint, deadline);
+          if (!release) {
+            unstarted.push(candidate);
+            continue;
+          }
+          const attempt = this.scheduler.attemptNow(candidate.pending, release);
+          const entry: Started = { ...candidate, attempt, over: attempt.then((step) => void (entry.step = step)) };
+          started.push(entry);
+        }
+      }),
+    );
+    await raceUntil([Promise.all(started.map((entry) => entry.over))], deadline);
 
     const records = unstarted.map(({ pending }) => scheduleRecord(pending));
     for (const entry of started) {
@@ -98,6 +95,17 @@ export class InlineDeliveries {
     }
     return records;
   }
+}
+
+function candidatesByEndpoint(candidates: readonly Candidate[]): Map<string, Candidate[]> {
+  const byEndpoint = new Map<string, Candidate[]>();
+  for (const candidate of candidates) {
+    const endpoint = candidate.pending.trigger.workflow.id;
+    const list = byEndpoint.get(endpoint);
+    if (list) list.push(candidate);
+    else byEndpoint.set(endpoint, [candidate]);
+  }
+  return byEndpoint;
 }
 
 /** Waits for the first of `promises`, or until `deadline` (epoch ms), whichever comes first. */

@@ -1,0 +1,111 @@
+/** Gives a delivery slot back; calling it again does nothing. */
+export type ReleaseSlot = () => void;
+
+type Waiter = (release: ReleaseSlot | null) => void;
+
+/**
+ * At most `limit` deliveries in flight per endpoint, shared by two kinds of claimants:
+ * - inline attempts (a batch of triggers attempting its deliveries before it commits), which wait
+ *   for a slot until their batch's deadline (`take`);
+ * - the durable schedule, which keeps its own queue per endpoint, is told when a slot of an endpoint
+ *   with queued executions frees up (`onFree`), and then claims slots with `tryTake`.
+ * While both wait for the same endpoint, contested slots go to one and the other in turn, so a
+ * stream of new triggers cannot starve retries and a backlog of retries cannot push every new
+ * delivery into the slower schedule.
+ */
+export class EndpointSlots {
+  private readonly inFlight = new Map<string, number>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  /** Endpoints whose next contested slot goes to the schedule (absent: to an inline attempt). */
+  private readonly scheduleTurn = new Set<string>();
+
+  constructor(
+    private readonly limit: number,
+    /** Whether the schedule has executions of the endpoint waiting for a slot. */
+    private readonly scheduleWaiting: (endpoint: string) => boolean,
+    /** A slot of an endpoint the schedule waits for is free: the schedule claims it with tryTake. */
+    private readonly onFree: (endpoint: string) => void,
+  ) {}
+
+  /** A slot for the schedule, or null when none is free (or the free one is an inline attempt's turn). */
+  tryTake(endpoint: string): ReleaseSlot | null {
+    while (this.hasFree(endpoint)) {
+      if (!this.hasWaiters(endpoint)) return this.occupy(endpoint);
+      if (this.scheduleTurn.delete(endpoint)) return this.occupy(endpoint);
+      this.scheduleTurn.add(endpoint);
+      this.grantNextWaiter(endpoint);
+    }
+    return null;
+  }
+
+  /** A slot for an inline attempt as soon as one is free, or null once `deadline` (epoch ms) has passed. */
+  take(endpoint: string, deadline: number): Promise<ReleaseSlot | null> {
+    if (!this.hasWaiters(endpoint) && this.hasFree(endpoint)) return Promise.resolve(this.occupy(endpoint));
+    if (Date.now() >= deadline) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter: Waiter = (release) => {
+        clearTimeout(timer);
+        resolve(release);
+      };
+      const timer = setTimeout(() => {
+        this.removeWaiter(endpoint, waiter);
+        resolve(null);
+      }, deadline - Date.now());
+      const waiters = this.waiters.get(endpoint);
+      if (waiters) waiters.push(waiter);
+      else this.waiters.set(endpoint, [waiter]);
+    });
+  }
+
+  /** Answers every inline attempt waiting for the endpoint with null (held back, or shutting down). */
+  refuseWaiters(endpoint?: string): void {
+    const endpoints = endpoint === undefined ? [...this.waiters.keys()] : [endpoint];
+    for (const key of endpoints) {
+      const waiters = this.waiters.get(key) ?? [];
+      this.waiters.delete(key);
+      waiters.forEach((waiter) => waiter(null));
+    }
+  }
+
+  private hasFree(endpoint: string): boolean {
+    return (this.inFlight.get(endpoint) ?? 0) < this.limit;
+  }
+
+  private hasWaiters(endpoint: string): boolean {
+    return (this.waiters.get(endpoint)?.length ?? 0) > 0;
+  }
+
+  private occupy(endpoint: string): ReleaseSlot {
+    this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.inFlight.get(endpoint) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(endpoint);
+      else this.inFlight.set(endpoint, left);
+      this.handOver(endpoint);
+    };
+  }
+
+  /** A freed slot: the schedule claims what is its turn, inline attempts get the rest. */
+  private handOver(endpoint: string): void {
+    if (this.scheduleWaiting(endpoint)) this.onFree(endpoint);
+    while (this.hasFree(endpoint) && this.hasWaiters(endpoint)) this.grantNextWaiter(endpoint);
+    if (!this.hasWaiters(endpoint)) this.scheduleTurn.delete(endpoint);
+  }
+
+  private grantNextWaiter(endpoint: string): void {
+    const waiter = this.waiters.get(endpoint)!.shift()!;
+    if (!this.hasWaiters(endpoint)) this.waiters.delete(endpoint);
+    waiter(this.occupy(endpoint));
+  }
+
+  private removeWaiter(endpoint: string, waiter: Waiter): void {
+    const waiters = this.waiters.get(endpoint);
+    if (!waiters) return;
+    const index = waiters.indexOf(waiter);
+    if (index >= 0) waiters.splice(index, 1);
+    if (waiters.length === 0) this.waiters.delete(endpoint);
+  }
+}
