@@ -18,53 +18,76 @@ import {
 } from '@app/kafka';
 import { waitFor } from '@app/testing';
 
-const run = randomUUID().slice(0, 8);
-const input = `medium.${run}.in`;
-const output = `medium.${run}.out`;
 const numberValidator = compileValidator(Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
-/** Fails the first time it sees each n listed in `failOnce`, to prove that a failed batch is redone without duplicates. */
-const failOnce = new Set<number>();
-const handled: number[] = [];
+/** Kafka refuses a record this large (message.max.bytes): its batch's transaction fails. */
+const OVERSIZED = 'x'.repeat(2 * 1024 * 1024);
 
-@Controller()
-class DoublingHandler {
-  @EventPattern(input)
-  handle(batch: ConsumedBatch) {
-    return processEach(batch, numberValidator, 'medium-test', ({ n }, message) => {
-      if (failOnce.delete(n)) throw new Error(`transient failure on ${n}`);
-      handled.push(n);
-      // Same key in, same key out: one partition, so the output order is observable.
-      return [jsonRecord(output, message.key?.toString() ?? '', { n: n * 2 })];
-    });
+/**
+ * A handler doubling numbers from `input` to `output`. It fails the first time it sees each n in
+ * `failOnce`, and returns an output too large to commit the first time it sees each n in
+ * `oversizeOnce`, to prove that a failed batch or a failed commit is redone without duplicates.
+ */
+function doublingApp(input: string, output: string) {
+  const failOnce = new Set<number>();
+  const oversizeOnce = new Set<number>();
+  const handled: number[] = [];
+
+  @Controller()
+  class DoublingHandler {
+    @EventPattern(input)
+    handle(batch: ConsumedBatch) {
+      return processEach(batch, numberValidator, 'medium-test', ({ n }, message) => {
+        if (failOnce.delete(n)) throw new Error(`transient failure on ${n}`);
+        handled.push(n);
+        const value = oversizeOnce.delete(n) ? { n: n * 2, padding: OVERSIZED } : { n: n * 2 };
+        // Same key in, same key out: one partition, so the output order is observable.
+        return [jsonRecord(output, message.key?.toString() ?? '', value)];
+      });
+    }
   }
+
+  @Module({ controllers: [DoublingHandler] })
+  class TestModule {}
+
+  return { module: TestModule, failOnce, oversizeOnce, handled };
 }
 
-@Module({ controllers: [DoublingHandler] })
-class TestModule {}
-
-describe('KafkaConsumerTransport (real Kafka)', () => {
+describe.each([
+  ['each batch waits for its commit', false],
+  ['pipelined commits', true],
+])('KafkaConsumerTransport (real Kafka), %s', (_mode, pipelineCommits) => {
   const logger = pino({ level: 'silent' });
+  const run = randomUUID().slice(0, 8);
+  const input = `medium.${run}.in`;
+  const output = `medium.${run}.out`;
+  const { module, failOnce, oversizeOnce, handled } = doublingApp(input, output);
   let kafka: Kafka;
   let producer: Producer;
   let app: INestMicroservice;
+
+  async function startMember(memberId: string): Promise<INestMicroservice> {
+    const member = await NestFactory.createMicroservice(module, {
+      strategy: new KafkaConsumerTransport({
+        kafka,
+        groupId: `medium-${run}`,
+        topics: [input],
+        logger,
+        transactionalId: `medium-${run}-${memberId}`,
+        pipelineCommits,
+      }),
+      logger: false,
+    });
+    await member.listen();
+    return member;
+  }
 
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'medium', logger });
     await ensureTopics(kafka, [input, output, deadLetterTopicOf(input)].map(uncontractedTopic), 2);
     producer = createProducer(kafka);
     await producer.connect();
-    app = await NestFactory.createMicroservice(TestModule, {
-      strategy: new KafkaConsumerTransport({
-        kafka,
-        groupId: `medium-${run}`,
-        topics: [input],
-        logger,
-        transactionalId: `medium-${run}`,
-      }),
-      logger: false,
-    });
-    await app.listen();
+    app = await startMember('a');
   });
 
   afterAll(async () => {
@@ -127,5 +150,41 @@ describe('KafkaConsumerTransport (real Kafka)', () => {
     // 10 was handled twice (before the failure and on the retry) but published once.
     expect(handled.filter((n) => n === 10)).toHaveLength(2);
     expect(values).toEqual([2, 6, 20, 40, 60]);
+  });
+
+  it('reads a batch whose commit failed again, with the batches after it, and publishes each once', async () => {
+    oversizeOnce.add(100);
+    // Separate sends, so that later batches are processed (and, pipelined, queued) behind the failing one.
+    await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n: 100 }) }] });
+    for (const n of [101, 102, 103]) {
+      await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n }) }] });
+    }
+    const all = await readAll(output, 9);
+    const values = all.map((record) => (JSON.parse(record.value) as { n: number }).n);
+    expect(handled.filter((n) => n === 100).length).toBeGreaterThanOrEqual(2);
+    expect(values).toEqual([2, 6, 20, 40, 60, 200, 202, 204, 206]);
+  });
+
+  it('hands partitions over to a member joining mid-stream without losing or repeating a record', async () => {
+    const numbers = Array.from({ length: 600 }, (_, index) => 1_000 + index);
+    const sending = (async () => {
+      for (let start = 0; start < numbers.length; start += 20) {
+        await producer.send({
+          topic: input,
+          messages: numbers.slice(start, start + 20).map((n) => ({ key: `k${n % 7}`, value: JSON.stringify({ n }) })),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const second = await startMember('b');
+    try {
+      await sending;
+      const all = await readAll(output, 9 + numbers.length);
+      const doubled = all.map((record) => (JSON.parse(record.value) as { n: number }).n).filter((n) => n >= 2_000);
+      expect(doubled.sort((a, b) => a - b)).toEqual(numbers.map((n) => n * 2));
+    } finally {
+      await second.close();
+    }
   });
 });

@@ -12,5 +12,7 @@ runService({
     groupId: 'action-dispatcher',
     topics: [Topics.workflowTriggers.name, Topics.replayRequests.name],
     transactional: true,
+    // A trigger's webhook leaves as soon as its batch is processed, not after the batches before it committed.
+    pipelineCommits: true,
   },
 });

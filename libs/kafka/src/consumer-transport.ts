@@ -1,11 +1,27 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import {
+  KafkaJSError,
+  PartitionAssigners,
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration, reportConsumerLag } from '@app/metrics';
 import { consumerGroupLag } from './consumer-lag';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
-import { GroupCommitter, KeyedSerializer, offsetsByTopic, type BatchCommit } from './group-commit';
+import {
+  GroupCommitter,
+  KeyedSerializer,
+  offsetsByTopic,
+  type BatchCommit,
+  type PartitionOffset,
+} from './group-commit';
+import { handoverAssigner } from './handover-assigner';
+import { InFlightBatches, partitionKey, type InFlightBatch } from './in-flight-batches';
 import { createProducer, sendChunked } from './kafka-client';
 import { stringHeaders, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from './records';
 
@@ -28,14 +44,32 @@ export interface KafkaConsumerTransportOptions {
    * one transaction (see GroupCommitter). Batches of one partition are always processed in order.
    */
   partitionsConcurrently?: number;
+  /**
+   * Commit in the background: the next batches are fetched and processed while earlier ones
+   * commit (in order, grouped), instead of each batch waiting for its own commit. Only for
+   * handlers that do not read what an earlier batch of theirs staged for after its commit (see
+   * `ConsumedBatch.afterCommit`): with pipelining, that batch may not have committed yet.
+   */
+  pipelineCommits?: boolean;
 }
+
+/**
+ * Consumed records of a pipelined consumer whose batches' commits may be on their way at once,
+ * before it waits for the oldest: bounds the memory held by outputs not yet committed.
+ */
+const MAX_RECORDS_IN_FLIGHT = 10_000;
+/** How long a rebalance waits for the commits in flight of its members (below the session timeout). */
+const HANDOVER_TIMEOUT_MS = 5_000;
 
 /**
  * A Nest microservice transport over Kafka that commits offsets only after the batch's effect is
  * durable: handlers (`@EventPattern(topic)`) receive a `ConsumedBatch` of one partition and return
  * the records to publish; the transport publishes them and commits the offsets after that, in one
  * transaction when `transactionalId` is set. A handler that throws leaves the offsets uncommitted,
- * so the batch is processed again: handlers must be idempotent or transactional.
+ * so the batch is processed again: handlers must be idempotent or transactional. With
+ * `pipelineCommits`, commits land in the background while the next batches are processed; a failed
+ * one rewinds the partitions it affects, and rebalances wait for commits in flight
+ * (docs/architecture.md, "Pipelined commits").
  */
 export class KafkaConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly consumer: Consumer;
@@ -46,9 +80,24 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private joined = false;
   private assignmentEpoch = 0;
   private crashed: string | null = null;
-  private readonly committer = new GroupCommitter((commits) => this.commitTogether(commits));
+  private readonly committer = new GroupCommitter((commits) =>
+    this.commitTogether(commits).catch((error: unknown) => {
+      if (this.options.pipelineCommits) this.rewindAfterFailedCommit(error);
+      throw error;
+    }),
+  );
   // Co-partitioned topics share state per partition number: their batches must not interleave.
   private readonly partitionTurns = new KeyedSerializer<number>();
+  /** Pipelined commits: the batches whose commits are on their way, and the promises of those commits. */
+  private readonly inFlight = new InFlightBatches();
+  private readonly commitsInFlight = new Set<Promise<void>>();
+  private recordsInFlight = 0;
+  /** Partitions sought back after a failed commit, until a batch fetched after the seek arrives. */
+  private readonly rewinding = new Set<string>();
+  private rebalancing = false;
+  private closing = false;
+  /** Set when the producer was fenced: this member can never commit again, and its consumer stops. */
+  private fenced: unknown = null;
 
   constructor(private readonly options: KafkaConsumerTransportOptions) {
     super();
@@ -62,15 +111,18 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       maxBytesPerPartition: 1024 * 1024,
       // Leaving the group waits for the fetch in flight; see CompactedTopicView.
       maxWaitTimeInMs: 1_000,
-      ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
+      ...this.partitionAssigners(),
     });
     this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
     this.admin = options.kafka.admin();
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
+    this.consumer.on(REBALANCING, () => (this.rebalancing = true));
     this.consumer.on(GROUP_JOIN, (event) => {
       this.assignmentEpoch += 1;
       this.joined = true;
       this.crashed = null;
+      this.rebalancing = false;
+      this.rewinding.clear();
       options.assignment?.set(event.payload.memberAssignment);
     });
     this.consumer.on(CRASH, (event) => {
@@ -103,10 +155,13 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     }
   }
 
-  /** Leaves the group (waiting for the batch in flight) and flushes the producer. */
+  /** Leaves the group (waiting for the batch in flight and every commit on its way) and flushes the producer. */
   async close(): Promise<void> {
+    this.closing = true;
     this.options.assignment?.set({});
     this.stopReportingLag?.();
+    // Before leaving: the members that take the partitions over must find these commits landed.
+    await this.commitsLanded();
     await this.consumer.disconnect();
     await this.producer.disconnect();
     await this.admin.disconnect();
@@ -146,7 +201,14 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   }
 
   private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    if (this.fenced) throw this.fenced;
     if (batch.messages.length === 0) return;
+    const key = partitionKey(batch);
+    if (this.rewinding.has(key)) {
+      // Fetched before the seek back: its partition is read again from the rewound offset.
+      if (isStale()) return;
+      this.rewinding.delete(key);
+    }
     const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
     const committed: (() => void)[] = [];
     const consumed: ConsumedBatch = {
@@ -169,13 +231,115 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     // A rebalance took the partition away while we worked: another member owns it now.
     if (!isRunning() || isStale()) return;
     const lastOffset = batch.lastOffset();
-    const next = (BigInt(lastOffset) + 1n).toString();
-    await this.committer.commit({ records, offset: { topic: batch.topic, partition: batch.partition, offset: next } });
-    committed.forEach((callback) => callback());
-    resolveOffset(lastOffset);
+    const offset = { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() };
+    const landed = () => {
+      committed.forEach((callback) => callback());
+      eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
+      stopTimer();
+    };
+    if (this.options.pipelineCommits) {
+      // A batch finished after this member's rejoin began is not in the handover it announced: drop it.
+      if (this.rebalancing) return;
+      this.commitInBackground(
+        { records, offset },
+        { firstOffset: batch.firstOffset() ?? batch.messages[0]!.offset, size: batch.messages.length },
+        landed,
+      );
+      resolveOffset(lastOffset);
+      if (this.closing) await this.commitsLanded();
+      while (this.recordsInFlight > MAX_RECORDS_IN_FLIGHT) await [...this.commitsInFlight][0];
+    } else {
+      await this.committer.commit({ records, offset }).catch((error: unknown) => {
+        // The offsets did not move, so the batch is processed again: kafkajs must retry it, even
+        // after an error it calls final (such as a record too large), unless the producer was fenced.
+        throw isFencing(error) ? error : new KafkaJSError(error as Error, { retriable: true });
+      });
+      landed();
+      resolveOffset(lastOffset);
+    }
     await heartbeat();
-    eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
-    stopTimer();
+  }
+
+  /**
+   * Queues the batch's commit and goes on. Commits land in order; when one fails, its batch and
+   * every later one in flight are read again (see rewindAfterFailedCommit).
+   */
+  private commitInBackground(
+    commit: BatchCommit,
+    { firstOffset, size }: { firstOffset: string; size: number },
+    landed: () => void,
+  ): void {
+    const batch: InFlightBatch = {
+      topic: commit.offset.topic,
+      partition: commit.offset.partition,
+      firstOffset,
+      nextOffset: commit.offset.offset,
+    };
+    this.inFlight.add(batch);
+    this.recordsInFlight += size;
+    const tracked: Promise<void> = this.committer
+      .commit(commit)
+      .then(
+        () => {
+          this.inFlight.committed(batch);
+          landed();
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.commitsInFlight.delete(tracked);
+        this.recordsInFlight -= size;
+      });
+    this.commitsInFlight.add(tracked);
+  }
+
+  /**
+   * A pipelined commit failed (its transaction was aborted): the batches queued behind it must not
+   * commit either, and the consumer must read every partition with a batch in flight again from
+   * its oldest one, as it would after a restart. Runs before the committer takes the next group.
+   */
+  private rewindAfterFailedCommit(error: unknown): void {
+    this.committer.failWaiting(error);
+    if (isFencing(error)) this.fenced = error;
+    const from = this.inFlight.rewind();
+    for (const { topic, partition, offset } of from) {
+      this.rewinding.add(partitionKey({ topic, partition }));
+      try {
+        this.consumer.seek({ topic, partition, offset });
+      } catch (seekError) {
+        this.options.logger.error({ err: seekError, topic, partition }, 'seeking back after a failed commit failed');
+      }
+    }
+    this.options.logger.error({ err: error, rewound: from }, 'committing a batch failed; reading it again');
+  }
+
+  /** Settles once every pipelined commit on its way has landed (or failed). */
+  private async commitsLanded(): Promise<void> {
+    while (this.commitsInFlight.size > 0) await Promise.allSettled([...this.commitsInFlight]);
+  }
+
+  /** Pipelined consumers join their group through handoverAssigner: see there. */
+  private partitionAssigners() {
+    const inner = this.options.coPartitioned ? CoPartitionedAssigner : PartitionAssigners.roundRobin;
+    if (!this.options.pipelineCommits) return this.options.coPartitioned ? { partitionAssigners: [inner] } : {};
+    return {
+      partitionAssigners: [
+        handoverAssigner(inner, {
+          pending: () => this.inFlight.pending(),
+          committed: (partitions) => this.committedOffsets(partitions),
+          timeoutMs: HANDOVER_TIMEOUT_MS,
+          logger: this.options.logger,
+        }),
+      ],
+    };
+  }
+
+  private async committedOffsets(partitions: readonly PartitionOffset[]): Promise<PartitionOffset[]> {
+    const topics = [...new Set(partitions.map(({ topic }) => topic))];
+    const offsets = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics });
+    return offsets.flatMap(({ topic, partitions: committed }) =>
+      committed.map(({ partition, offset }) => ({ topic, partition, offset })),
+    );
   }
 
   private async runHandler(batch: ConsumedBatch): Promise<OutboundRecord[]> {
@@ -209,4 +373,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       throw error;
     }
   }
+}
+
+/** The producer's transactional id was taken over by another instance: it can never commit again. */
+function isFencing(error: unknown): boolean {
+  const types = [error, (error as { cause?: unknown } | null)?.cause].map(
+    (candidate) => (candidate as { type?: unknown } | null)?.type,
+  );
+  return types.some((type) => type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED');
 }

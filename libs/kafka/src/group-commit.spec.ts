@@ -34,6 +34,24 @@ describe('GroupCommitter', () => {
   });
 });
 
+describe('GroupCommitter.failWaiting', () => {
+  it('fails the batches queued behind the commit in flight, which itself still lands', async () => {
+    let release: () => void = () => undefined;
+    const committed: number[] = [];
+    const committer = new GroupCommitter(async (commits) => {
+      if (committed.length === 0) await new Promise<void>((resolve) => (release = resolve));
+      committed.push(...commits.map((commit) => commit.offset.partition));
+    });
+    const inFlight = committer.commit(commitOf(0, '1'));
+    const queued = committer.commit(commitOf(1, '1'));
+    committer.failWaiting(new Error('an earlier commit failed'));
+    release();
+    await expect(inFlight).resolves.toBeUndefined();
+    await expect(queued).rejects.toThrow('an earlier commit failed');
+    expect(committed).toEqual([0]);
+  });
+});
+
 describe('offsetsByTopic', () => {
   it('groups offsets by topic and keeps the furthest offset of a partition', () => {
     expect(

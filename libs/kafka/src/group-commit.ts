@@ -32,6 +32,13 @@ export class GroupCommitter {
     });
   }
 
+  /** Fails the batches waiting for the next commit (an earlier one failed, and they come after it). */
+  failWaiting(error: unknown): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const { reject } of waiting) reject(error);
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.waiting.length > 0) {

@@ -19,7 +19,14 @@ export interface ServiceSpec<S extends TObject> {
   /** The root module, built from the validated config. */
   module: (config: Static<S> & BaseConfig, logger: Logger) => DynamicModule;
   /** Topics this service consumes through `@EventPattern` handlers, if any. */
-  consumer?: { groupId: string; topics: readonly string[]; transactional: boolean; coPartitioned?: boolean };
+  consumer?: {
+    groupId: string;
+    topics: readonly string[];
+    transactional: boolean;
+    coPartitioned?: boolean;
+    /** Commit in the background while the next batches are processed (KafkaConsumerTransport). */
+    pipelineCommits?: boolean;
+  };
   /** Largest accepted HTTP JSON body. */
   bodyLimit?: string;
   /** Serve the OpenAPI document of the service's HTTP API at /openapi.json and /docs. */
@@ -67,6 +74,7 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
       logger,
       transactionalId: spec.consumer.transactional ? `${spec.name}-${config.INSTANCE_ID}` : undefined,
       coPartitioned: spec.consumer.coPartitioned,
+      pipelineCommits: spec.consumer.pipelineCommits,
       partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
       assignment: app.get(ConsumerAssignment),
     });
