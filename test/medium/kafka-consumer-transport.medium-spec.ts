@@ -32,11 +32,14 @@ function doublingApp(input: string, output: string) {
   const failOnce = new Set<number>();
   const oversizeOnce = new Set<number>();
   const handled: number[] = [];
+  /** How many processed batches the transport discarded (to be read again). */
+  const discarded = { count: 0 };
 
   @Controller()
   class DoublingHandler {
     @EventPattern(input)
     handle(batch: ConsumedBatch) {
+      batch.afterDiscard(() => (discarded.count += 1));
       return processEach(batch, numberValidator, 'medium-test', ({ n }, message) => {
         if (failOnce.delete(n)) throw new Error(`transient failure on ${n}`);
         handled.push(n);
@@ -50,7 +53,7 @@ function doublingApp(input: string, output: string) {
   @Module({ controllers: [DoublingHandler] })
   class TestModule {}
 
-  return { module: TestModule, failOnce, oversizeOnce, handled };
+  return { module: TestModule, failOnce, oversizeOnce, handled, discarded };
 }
 
 describe.each([
@@ -61,7 +64,7 @@ describe.each([
   const run = randomUUID().slice(0, 8);
   const input = `medium.${run}.in`;
   const output = `medium.${run}.out`;
-  const { module, failOnce, oversizeOnce, handled } = doublingApp(input, output);
+  const { module, failOnce, oversizeOnce, handled, discarded } = doublingApp(input, output);
   let kafka: Kafka;
   let producer: Producer;
   let app: INestMicroservice;
@@ -141,6 +144,7 @@ describe.each([
 
   it('redoes a batch whose handler failed, and the transaction lets no partial output through', async () => {
     failOnce.add(20);
+    const discardedBefore = discarded.count;
     await producer.send({
       topic: input,
       messages: [10, 20, 30].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })),
@@ -150,10 +154,12 @@ describe.each([
     // 10 was handled twice (before the failure and on the retry) but published once.
     expect(handled.filter((n) => n === 10)).toHaveLength(2);
     expect(values).toEqual([2, 6, 20, 40, 60]);
+    expect(discarded.count).toBeGreaterThan(discardedBefore);
   });
 
   it('reads a batch whose commit failed again, with the batches after it, and publishes each once', async () => {
     oversizeOnce.add(100);
+    const discardedBefore = discarded.count;
     // Separate sends, so that later batches are processed (and, pipelined, queued) behind the failing one.
     await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n: 100 }) }] });
     for (const n of [101, 102, 103]) {
@@ -163,6 +169,8 @@ describe.each([
     const values = all.map((record) => (JSON.parse(record.value) as { n: number }).n);
     expect(handled.filter((n) => n === 100).length).toBeGreaterThanOrEqual(2);
     expect(values).toEqual([2, 6, 20, 40, 60, 200, 202, 204, 206]);
+    // The batch whose commit failed (and, pipelined, any queued behind it) was told it will not commit.
+    expect(discarded.count).toBeGreaterThan(discardedBefore);
   });
 
   it('hands partitions over to a member joining mid-stream without losing or repeating a record', async () => {

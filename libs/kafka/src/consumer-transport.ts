@@ -211,12 +211,15 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     }
     const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
     const committed: (() => void)[] = [];
+    const discarded: (() => void)[] = [];
+    const discard = () => discarded.splice(0).forEach((callback) => callback());
     const consumed: ConsumedBatch = {
       topic: batch.topic,
       partition: batch.partition,
       heartbeat,
       assignmentEpoch: this.assignmentEpoch,
       afterCommit: (callback) => committed.push(callback),
+      afterDiscard: (callback) => discarded.push(callback),
       messages: batch.messages.map((message): ConsumedMessage => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -227,9 +230,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         timestamp: Number(message.timestamp),
       })),
     };
-    const records = await this.runHandler(consumed);
+    const records = await this.runHandler(consumed).catch((error: unknown) => {
+      discard();
+      throw error;
+    });
     // A rebalance took the partition away while we worked: another member owns it now.
-    if (!isRunning() || isStale()) return;
+    if (!isRunning() || isStale()) return discard();
     const lastOffset = batch.lastOffset();
     const offset = { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() };
     const landed = () => {
@@ -239,17 +245,18 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     };
     if (this.options.pipelineCommits) {
       // A batch finished after this member's rejoin began is not in the handover it announced: drop it.
-      if (this.rebalancing) return;
+      if (this.rebalancing) return discard();
       this.commitInBackground(
         { records, offset },
         { firstOffset: batch.firstOffset() ?? batch.messages[0]!.offset, size: batch.messages.length },
-        landed,
+        { landed, discard },
       );
       resolveOffset(lastOffset);
       if (this.closing) await this.commitsLanded();
       while (this.recordsInFlight > MAX_RECORDS_IN_FLIGHT) await [...this.commitsInFlight][0];
     } else {
       await this.committer.commit({ records, offset }).catch((error: unknown) => {
+        discard();
         // The offsets did not move, so the batch is processed again: kafkajs must retry it, even
         // after an error it calls final (such as a record too large), unless the producer was fenced.
         throw isFencing(error) ? error : new KafkaJSError(error as Error, { retriable: true });
@@ -267,7 +274,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private commitInBackground(
     commit: BatchCommit,
     { firstOffset, size }: { firstOffset: string; size: number },
-    landed: () => void,
+    { landed, discard }: { landed: () => void; discard: () => void },
   ): void {
     const batch: InFlightBatch = {
       topic: commit.offset.topic,
@@ -279,13 +286,10 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     this.recordsInFlight += size;
     const tracked: Promise<void> = this.committer
       .commit(commit)
-      .then(
-        () => {
-          this.inFlight.committed(batch);
-          landed();
-        },
-        () => undefined,
-      )
+      .then(() => {
+        this.inFlight.committed(batch);
+        landed();
+      }, discard)
       .finally(() => {
         this.commitsInFlight.delete(tracked);
         this.recordsInFlight -= size;

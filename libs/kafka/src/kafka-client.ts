@@ -31,7 +31,7 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
 
 /**
  * kafkajs logs every refused request as an error, including CONCURRENT_TRANSACTIONS: a transaction
- * begun while the broker still writes the previous one's markers, retried at once (see
+ * begun while the broker still writes the previous one's markers, retried after 20 ms (see
  * createProducer). Back-to-back commits meet it routinely; it is no error an operator should see.
  */
 function isRoutineRetry(message: string, extra: Record<string, unknown>): boolean {

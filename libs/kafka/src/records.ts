@@ -21,6 +21,11 @@ export interface ConsumedBatch {
   readonly assignmentEpoch: number;
   /** Runs `callback` once the batch's output and offsets are committed (never if they are not). */
   readonly afterCommit: (callback: () => void) => void;
+  /**
+   * Runs `callback` once it is certain that this processing of the batch will not commit (its
+   * handler or its commit failed, or the partition moved meanwhile): the batch is read again.
+   */
+  readonly afterDiscard: (callback: () => void) => void;
 }
 
 /** A record a handler asks to publish; published atomically with the batch's offsets. */

@@ -2,7 +2,11 @@ import type { PendingDelivery } from '@app/contracts';
 import type { ConsumedBatch, OutboundRecord } from '@app/kafka';
 import { scheduleRecord, type DeliveryScheduler, type Step } from './delivery-scheduler';
 
-/** How long an inline attempt that outlasted its batch's wait waits for that batch to commit. */
+/**
+ * How long an inline attempt that outlasted its batch's wait waits for that batch to commit, at
+ * most: the transport says when the batch committed or was discarded; this bounds the wait if the
+ * process is torn down between the two.
+ */
 const BATCH_COMMIT_WAIT_MS = 60_000;
 
 interface Candidate {
@@ -59,6 +63,7 @@ export class InlineDeliveries {
     const deadline = Date.now() + this.waitMs;
     const committed = new Promise<boolean>((resolve) => {
       this.batch.afterCommit(() => resolve(true));
+      this.batch.afterDiscard(() => resolve(false));
       setTimeout(() => resolve(false), BATCH_COMMIT_WAIT_MS).unref();
     });
     const started: Started[] = [];
