@@ -97,19 +97,22 @@ interface ServerSpec {
 }
 
 const HOST = '127.0.0.1';
+
+/** Where a monitoring server reads its configuration, keeps its data and listens. */
+export interface MonitoringServerOptions {
+  tools: MonitoringTools;
+  configFile: string;
+  dataDir: string;
+  port: number;
+  log: (line: string) => void;
+}
 const READY_TIMEOUT_MS = 30_000;
 
 /**
  * Starts Prometheus on `configFile` (its rule_files resolve against the file's directory), storing
  * its data in `dataDir`, with `--web.enable-lifecycle` so tests can ask it to reload.
  */
-export function startPrometheus(options: {
-  tools: MonitoringTools;
-  configFile: string;
-  dataDir: string;
-  port: number;
-  log: (line: string) => void;
-}): Promise<MonitoringServer> {
+export function startPrometheus(options: MonitoringServerOptions): Promise<MonitoringServer> {
   return startServer(
     {
       name: 'prometheus',
@@ -129,13 +132,7 @@ export function startPrometheus(options: {
 }
 
 /** Starts Alertmanager on `configFile`, alone (no cluster peers), keeping its state in `dataDir`. */
-export function startAlertmanager(options: {
-  tools: MonitoringTools;
-  configFile: string;
-  dataDir: string;
-  port: number;
-  log: (line: string) => void;
-}): Promise<MonitoringServer> {
+export function startAlertmanager(options: MonitoringServerOptions): Promise<MonitoringServer> {
   return startServer(
     {
       name: 'alertmanager',
