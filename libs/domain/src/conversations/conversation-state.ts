@@ -5,6 +5,13 @@ export type ConversationState = Omit<ConversationStateRecord, 'revision'>;
 
 /** Messages kept for the transcript handed to workflows; older ones are dropped. */
 export const TRANSCRIPT_LIMIT = 50;
+/**
+ * Characters of text the transcript keeps at most, older messages dropped first (the newest is
+ * always kept: a message has at most 20,000). The transcript travels in the state record and in
+ * every trigger; unbounded, 50 long messages would make records Kafka refuses (1 MB), and a batch
+ * that can never commit would stop its partition.
+ */
+export const TRANSCRIPT_MAX_CHARS = 50_000;
 /** Firings kept: enough for cooldowns and the per-minute limit of any realistic conversation. */
 export const FIRINGS_LIMIT = 100;
 
@@ -38,9 +45,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
       const { data } = event;
       return {
         ...seen,
-        transcript: [...state.transcript, { role: data.role, text: data.text, time: event.time }].slice(
-          -TRANSCRIPT_LIMIT,
-        ),
+        transcript: recentTranscript([...state.transcript, { role: data.role, text: data.text, time: event.time }]),
         failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
         memory: data.memory ? applyMemory(state.memory, data.memory) : state.memory,
         waiting: waitingAfter(state.waiting, data.role === 'contact' ? 'agent' : 'contact', event.time),
@@ -53,6 +58,19 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
       return { ...ended, ended: true };
     }
   }
+}
+
+/** The newest entries within TRANSCRIPT_LIMIT messages and TRANSCRIPT_MAX_CHARS characters; the newest one always. */
+function recentTranscript(transcript: ConversationState['transcript']): ConversationState['transcript'] {
+  let start = transcript.length - 1;
+  let chars = transcript[start]?.text.length ?? 0;
+  while (start > 0 && transcript.length - start < TRANSCRIPT_LIMIT) {
+    const older = transcript[start - 1]!.text.length;
+    if (chars + older > TRANSCRIPT_MAX_CHARS) break;
+    chars += older;
+    start -= 1;
+  }
+  return transcript.slice(start);
 }
 
 /** The attribute changes an event teaches about its contact (null clears one); empty if none. */

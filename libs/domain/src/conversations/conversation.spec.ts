@@ -1,5 +1,11 @@
 import type { ConversationEvent, FiringPolicy, TriggerMatch } from '@app/contracts';
-import { newConversationState, recordEvent, recordFirings, TRANSCRIPT_LIMIT } from './conversation-state';
+import {
+  newConversationState,
+  recordEvent,
+  recordFirings,
+  TRANSCRIPT_LIMIT,
+  TRANSCRIPT_MAX_CHARS,
+} from './conversation-state';
 import { decideFirings, type FiringWorkflow } from './firing-policy';
 
 const envelope = {
@@ -40,6 +46,17 @@ describe('conversation state', () => {
     for (let i = 0; i < TRANSCRIPT_LIMIT + 5; i += 1) state = recordEvent(state, message('contact', `m${i}`));
     expect(state.transcript).toHaveLength(TRANSCRIPT_LIMIT);
     expect(state.transcript[0]?.text).toBe('m5');
+  });
+
+  it('bounds the transcript’s text, dropping the oldest messages first and keeping the newest', () => {
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
+    const long = (i: number) => `${i}`.padEnd(20_000, '.');
+    for (let i = 0; i < 10; i += 1) state = recordEvent(state, message('contact', long(i)));
+    const texts = state.transcript.map((entry) => entry.text);
+    expect(texts.join('').length).toBeLessThanOrEqual(TRANSCRIPT_MAX_CHARS);
+    expect(texts).toEqual([long(8), long(9)]);
+    state = recordEvent(state, message('ai', 'short answer'));
+    expect(state.transcript.map((entry) => entry.text)).toEqual([long(8), long(9), 'short answer']);
   });
 });
 
