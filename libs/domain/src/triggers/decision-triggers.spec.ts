@@ -20,8 +20,16 @@ describe('AI decision triggers', () => {
     expect(
       fires({ ...aiIntent, minConfidence: 0.5 }, { message, ai: { intent: 'cancel_subscription', confidence: 0.6 } }),
     ).toBe(true);
-    expect(fires(aiIntent, { message, ai: { intent: 'refund', confidence: 1 } })).toBe(false);
     expect(fires(aiIntent, { message })).toBeNull();
+  });
+
+  it('ai_intent does not apply to an intent it does not list, whatever its threshold', () => {
+    const message = { role: 'contact' as const, text: 'bye' };
+    expect(fires(aiIntent, { message, ai: { intent: 'refund', confidence: 1 } })).toBeNull();
+    expect(fires({ ...aiIntent, minConfidence: 0 }, { message, ai: { intent: 'refund', confidence: 1 } })).toBeNull();
+    expect(fires({ ...aiIntent, minConfidence: 0 }, { message, ai: { intent: 'close_account', confidence: 0 } })).toBe(
+      true,
+    );
   });
 
   it('ai_request fires when the AI names this workflow by id or name', () => {

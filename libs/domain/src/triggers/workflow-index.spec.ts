@@ -90,6 +90,41 @@ describe('WorkflowIndex', () => {
     expect(ids(evaluateWorkflows([loose, strict], input))).toEqual([]);
   });
 
+  it('looks AI-decision workflows up by the intent the AI detected or the workflow it asked for', () => {
+    const aiWorkflows = [
+      workflow('cancel-ai', { type: 'ai_intent', intents: ['Cancel', 'close_account'] }),
+      workflow('cancel-ai-any', { type: 'ai_intent', intents: ['cancel'], minConfidence: 0 }),
+      workflow('refund-ai', { type: 'ai_intent', intents: ['refund'] }),
+      workflow('refund-ai-off', { type: 'ai_intent', intents: ['refund'] }, 'disabled'),
+      { ...workflow('wf-7', { type: 'ai_request' }), name: 'Talk To Sales' },
+      { ...workflow('wf-8', { type: 'ai_request' }), name: 'wf-7' },
+      workflow('escalate', { type: 'failed_answers', count: 1 }),
+    ];
+    const aiIndex = new WorkflowIndex(aiWorkflows);
+    const annotations: TriggerInput['ai'][] = [
+      { intent: 'CANCEL', confidence: 0.9 },
+      { intent: 'close_account', confidence: 0.1 },
+      { intent: 'refund' },
+      { intent: 'billing' },
+      { requestedWorkflow: 'wf-7' },
+      { requestedWorkflow: 'WF-7' },
+      { requestedWorkflow: 'talk to sales', intent: 'refund' },
+      { answered: false },
+      undefined,
+    ];
+    for (const ai of annotations) {
+      for (const role of ['contact', 'ai'] as const) {
+        const input: TriggerInput = { message: { role, text: 'hello' }, ...(ai ? { ai } : {}), failedAnswers: 1 };
+        expect(ids(aiIndex.evaluate(input))).toEqual(ids(evaluateWorkflows(aiWorkflows, input)));
+      }
+    }
+    expect(ids(aiIndex.evaluate({ ai: { intent: 'cancel', confidence: 0.9 } }))).toEqual([
+      'cancel-ai',
+      'cancel-ai-any',
+    ]);
+    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-7', 'wf-8']);
+  });
+
   it('still evaluates non-intent triggers on AI messages', () => {
     const input = { message: { role: 'ai' as const, text: 'sorry' }, ai: { answered: false }, failedAnswers: 1 };
     expect(ids(index.evaluate(input))).toEqual(['escalate']);

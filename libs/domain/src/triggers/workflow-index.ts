@@ -1,3 +1,4 @@
+import { aiIntentKeyOf } from './ai-decision.trigger';
 import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
@@ -15,12 +16,17 @@ const ROUNDING = 1e-4;
  *    at least as similar as their threshold, are the ones that can fire;
  * 2. if one fires, a workflow can only outrank it (see explainWorkflows) with a phrase at least
  *    as similar as its score; those are added.
- * Workflows of other trigger types, and intent ones that fire at any score (threshold 0), are
- * always evaluated.
+ * AI-decision workflows are looked up by what the AI detected (`ai_intent`) or asked for
+ * (`ai_request`). Workflows of other trigger types, and intent ones that fire at any score
+ * (threshold 0), are always evaluated.
  */
 export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly always: W[] = [];
   private readonly bySameWords = new Map<string, W[]>();
+  /** `ai_intent` workflows under each of their intents' keys. */
+  private readonly byAiIntent = new Map<string, W[]>();
+  /** `ai_request` workflows under their id and their lower-case name, the two ways the AI may name them. */
+  private readonly byAiRequest = new Map<string, W[]>();
   private readonly thresholds = new Map<W, number>();
   private readonly lowestThreshold: number = Infinity;
   private readonly phraseSearch: PhraseSearch<W> | undefined;
@@ -31,6 +37,15 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     for (const workflow of workflows) {
       if (workflow.status !== 'enabled') continue;
       const { trigger } = workflow;
+      if (trigger.type === 'ai_intent') {
+        for (const intent of trigger.intents) fileUnder(this.byAiIntent, aiIntentKeyOf(intent), workflow);
+        continue;
+      }
+      if (trigger.type === 'ai_request') {
+        fileUnder(this.byAiRequest, workflow.id, workflow);
+        fileUnder(this.byAiRequest, workflow.name.toLowerCase(), workflow);
+        continue;
+      }
       const threshold = trigger.type === 'intent' ? thresholdOf(trigger, phraseVectors) : 0;
       if (trigger.type !== 'intent' || threshold <= 0) {
         this.always.push(workflow);
@@ -41,10 +56,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
       for (const phrase of trigger.phrases) {
         intentPhrases.push({ phrase, workflow });
         const key = phraseKeyOf(phrase);
-        if (key === '') continue;
-        const sameWords = this.bySameWords.get(key);
-        if (!sameWords) this.bySameWords.set(key, [workflow]);
-        else if (!sameWords.includes(workflow)) sameWords.push(workflow);
+        if (key !== '') fileUnder(this.bySameWords, key, workflow);
       }
     }
     if (phraseVectors && intentPhrases.length > 0) {
@@ -68,15 +80,15 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     return (
       this.phraseSearch !== undefined &&
       input.message?.role === 'contact' &&
-      !this.bySameWords.has(wordKeyOf(input.message))
+      this.sameWordsAs(input.message).length === 0
     );
   }
 
   /** The workflows that fire, best first: the same as `evaluateWorkflows` over all of them, up to the phrase search's recall. */
   evaluate(input: TriggerInput): FiredWorkflow<W>[] {
-    const candidates = new Set(this.always);
+    const candidates = new Set([...this.always, ...this.aiDecided(input)]);
     if (input.message?.role !== 'contact') return evaluateWorkflows(candidates, input);
-    for (const workflow of this.bySameWords.get(wordKeyOf(input.message)) ?? []) candidates.add(workflow);
+    for (const workflow of this.sameWordsAs(input.message)) candidates.add(workflow);
     const vector = input.semantics?.message;
     if (!vector || !this.phraseSearch) return evaluateWorkflows(candidates, input);
     const near = this.phraseSearch.nearOwners(vector, this.lowestThreshold - ROUNDING);
@@ -92,4 +104,27 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     }
     return candidates.size === before ? fired : evaluateWorkflows(candidates, input);
   }
+
+  /** The AI-decision workflows the input's annotations name: the only ones of those types that can fire. */
+  private aiDecided({ ai }: TriggerInput): W[] {
+    const byIntent = ai?.intent === undefined ? [] : (this.byAiIntent.get(aiIntentKeyOf(ai.intent)) ?? []);
+    const requested = ai?.requestedWorkflow;
+    if (requested === undefined) return byIntent;
+    return [
+      ...byIntent,
+      ...(this.byAiRequest.get(requested) ?? []),
+      ...(this.byAiRequest.get(requested.toLowerCase()) ?? []),
+    ];
+  }
+
+  /** Intent workflows with a phrase of the message's very words (normalising the text only when some phrase could). */
+  private sameWordsAs(message: { text: string }): W[] {
+    return this.bySameWords.size === 0 ? [] : (this.bySameWords.get(wordKeyOf(message)) ?? []);
+  }
+}
+
+function fileUnder<W>(map: Map<string, W[]>, key: string, workflow: W): void {
+  const filed = map.get(key);
+  if (!filed) map.set(key, [workflow]);
+  else if (!filed.includes(workflow)) filed.push(workflow);
 }
