@@ -27,10 +27,14 @@ const OVERSIZED = 'x'.repeat(2 * 1024 * 1024);
  * A handler doubling numbers from `input` to `output`. It fails the first time it sees each n in
  * `failOnce`, and returns an output too large to commit the first time it sees each n in
  * `oversizeOnce`, to prove that a failed batch or a failed commit is redone without duplicates.
+ * For each n in `later` its output comes through `publishLater`, 300 ms after the handler
+ * returned, and fails the first time for each n in `failLaterOnce`.
  */
 function doublingApp(input: string, output: string) {
   const failOnce = new Set<number>();
   const oversizeOnce = new Set<number>();
+  const later = new Set<number>();
+  const failLaterOnce = new Set<number>();
   const handled: number[] = [];
   /** How many processed batches the transport discarded (to be read again). */
   const discarded = { count: 0 };
@@ -45,7 +49,15 @@ function doublingApp(input: string, output: string) {
         handled.push(n);
         const value = oversizeOnce.delete(n) ? { n: n * 2, padding: OVERSIZED } : { n: n * 2 };
         // Same key in, same key out: one partition, so the output order is observable.
-        return [jsonRecord(output, message.key?.toString() ?? '', value)];
+        const record = jsonRecord(output, message.key?.toString() ?? '', value);
+        if (!later.has(n)) return [record];
+        const fails = failLaterOnce.delete(n);
+        batch.publishLater(
+          new Promise((resolve, reject) =>
+            setTimeout(() => (fails ? reject(new Error(`output of ${n} failed`)) : resolve([record])), 300),
+          ),
+        );
+        return [];
       });
     }
   }
@@ -53,7 +65,7 @@ function doublingApp(input: string, output: string) {
   @Module({ controllers: [DoublingHandler] })
   class TestModule {}
 
-  return { module: TestModule, failOnce, oversizeOnce, handled, discarded };
+  return { module: TestModule, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded };
 }
 
 describe.each([
@@ -64,7 +76,7 @@ describe.each([
   const run = randomUUID().slice(0, 8);
   const input = `medium.${run}.in`;
   const output = `medium.${run}.out`;
-  const { module, failOnce, oversizeOnce, handled, discarded } = doublingApp(input, output);
+  const { module, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded } = doublingApp(input, output);
   let kafka: Kafka;
   let producer: Producer;
   let app: INestMicroservice;
@@ -173,6 +185,23 @@ describe.each([
     expect(discarded.count).toBeGreaterThan(discardedBefore);
   });
 
+  it('commits records published later with their batch, after those of earlier batches; a failed one is redone', async () => {
+    for (const n of [300, 302]) later.add(n);
+    failLaterOnce.add(302);
+    const discardedBefore = discarded.count;
+    for (const n of [300, 301, 302, 303]) {
+      await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n }) }] });
+    }
+    const all = await readAll(output, 13);
+    const values = all.map((record) => (JSON.parse(record.value) as { n: number }).n);
+    expect(values.slice(0, 9)).toEqual([2, 6, 20, 40, 60, 200, 202, 204, 206]);
+    // Each once; in input order unless a later output shared its batch with the next input.
+    expect([...values.slice(9)].sort((a, b) => a - b)).toEqual([600, 602, 604, 606]);
+    expect(values.indexOf(600)).toBeLessThan(values.indexOf(604));
+    expect(handled.filter((n) => n === 302).length).toBeGreaterThanOrEqual(2);
+    expect(discarded.count).toBeGreaterThan(discardedBefore);
+  });
+
   it('hands partitions over to a member joining mid-stream without losing or repeating a record', async () => {
     const numbers = Array.from({ length: 600 }, (_, index) => 1_000 + index);
     const sending = (async () => {
@@ -188,7 +217,7 @@ describe.each([
     const second = await startMember('b');
     try {
       await sending;
-      const all = await readAll(output, 9 + numbers.length);
+      const all = await readAll(output, 13 + numbers.length);
       const doubled = all.map((record) => (JSON.parse(record.value) as { n: number }).n).filter((n) => n >= 2_000);
       expect(doubled.sort((a, b) => a - b)).toEqual(numbers.map((n) => n * 2));
     } finally {

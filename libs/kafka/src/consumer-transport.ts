@@ -212,6 +212,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
     const committed: (() => void)[] = [];
     const discarded: (() => void)[] = [];
+    const later: Promise<readonly OutboundRecord[]>[] = [];
     const discard = () => discarded.splice(0).forEach((callback) => callback());
     const consumed: ConsumedBatch = {
       topic: batch.topic,
@@ -220,6 +221,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       assignmentEpoch: this.assignmentEpoch,
       afterCommit: (callback) => committed.push(callback),
       afterDiscard: (callback) => discarded.push(callback),
+      publishLater: (records) => {
+        // Awaited once the handler is over, unless it failed: not an unhandled rejection meanwhile.
+        void records.catch(() => undefined);
+        later.push(records);
+      },
       messages: batch.messages.map((message): ConsumedMessage => ({
         topic: batch.topic,
         partition: batch.partition,
@@ -230,10 +236,20 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         timestamp: Number(message.timestamp),
       })),
     };
-    const records = await this.runHandler(consumed).catch((error: unknown) => {
+    const handled = await this.runHandler(consumed).catch((error: unknown) => {
       discard();
       throw error;
     });
+    const all = later.length === 0 ? handled : Promise.all(later).then((rest) => [...handled, ...rest.flat()]);
+    // Awaited by the commit, maybe after it failed: not an unhandled rejection meanwhile.
+    if (all instanceof Promise) void all.catch(() => undefined);
+    // Pipelined, the records still to come travel with the commit; otherwise the batch waits for them here.
+    const records = this.options.pipelineCommits
+      ? all
+      : await Promise.resolve(all).catch((error: unknown) => {
+          discard();
+          throw error;
+        });
     // A rebalance took the partition away while we worked: another member owns it now.
     if (!isRunning() || isStale()) return discard();
     const lastOffset = batch.lastOffset();
@@ -356,7 +372,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
 
   /** Publishes the records of several batches and commits their offsets: atomically when transactional. */
   private async commitTogether(commits: readonly BatchCommit[]): Promise<void> {
-    const records = commits.flatMap((commit) => commit.records);
+    const records = (await Promise.all(commits.map((commit) => commit.records))).flat();
     const topics = offsetsByTopic(commits.map((commit) => commit.offset));
     if (!this.options.transactionalId) {
       await sendChunked(this.producer, records);

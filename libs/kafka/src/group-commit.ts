@@ -7,9 +7,9 @@ export interface PartitionOffset {
   offset: string;
 }
 
-/** What one batch asks to make durable: its output records and the offset after it. */
+/** What one batch asks to make durable: its output records (or their promise) and the offset after it. */
 export interface BatchCommit {
-  records: readonly OutboundRecord[];
+  records: readonly OutboundRecord[] | Promise<readonly OutboundRecord[]>;
   offset: PartitionOffset;
 }
 

@@ -26,6 +26,13 @@ export interface ConsumedBatch {
    * handler or its commit failed, or the partition moved meanwhile): the batch is read again.
    */
   readonly afterDiscard: (callback: () => void) => void;
+  /**
+   * Adds records for the batch to publish with its offsets that are not ready when the handler
+   * returns (work still in flight), after the handler's own. The commit waits for them; a consumer
+   * with pipelined commits meanwhile goes on with the next batches. If `records` rejects, the
+   * batch does not commit and is read again, as after a failed commit.
+   */
+  readonly publishLater: (records: Promise<readonly OutboundRecord[]>) => void;
 }
 
 /** A record a handler asks to publish; published atomically with the batch's offsets. */

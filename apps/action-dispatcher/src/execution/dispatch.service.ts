@@ -45,7 +45,9 @@ export class DispatchService {
       this.execute(trigger, inline),
     );
     // Only once every trigger of the batch was processed: a batch that fails midway makes no attempt.
-    return [...records, ...(await inline.settle())];
+    // The attempts' records come with the commit; the consumer takes the next batch meanwhile.
+    batch.publishLater(inline.settle());
+    return records;
   }
 
   /** Replay requests → a new attempt series of each execution, due now, in the request's transaction. */
