@@ -19,7 +19,8 @@ const USAGE = `usage: npm run --silent bench:matcher [-- --messages N] [--recall
 
 Messages per second of the trigger engine (one core, no I/O) against 10, 100, 1,000 and 10,000
 intent workflows of 5 Banking77 phrases each, with the intent stage (sentence vectors) off and
-on, and the memory they take. With it on, a message costs its embedding (measured one message
+on, and the memory they take; and against as many AI-intent workflows, each message carrying the
+platform AI's intent (through the index, and scoring every workflow for comparison). With it on, a message costs its embedding (measured one message
 at a time, as the service does) plus the match; the match alone is timed too, and the phrase
 search's recall is checked against a full scan. Prints a table and writes
 bench/results/matcher-scaling.json. Target: 10,000 workflows cost at most twice the per-message
@@ -88,6 +89,14 @@ async function main(): Promise<void> {
     const off = time(messages, (text) => lexicalIndex.evaluate({ message: { role: 'contact', text } }).length);
     const inputOf = (i: number): TriggerInput => withVector(index, messages[i]!, messageVectors[i]!, phraseVectors);
     const on = time(messages, (_, i) => index.evaluate(inputOf(i)).length);
+    const aiWorkflows = aiIntentWorkflows(size);
+    const aiIndex = new WorkflowIndex(aiWorkflows);
+    const aiInputOf = (text: string, i: number): TriggerInput => ({
+      message: { role: 'contact', text },
+      ai: { intent: `intent-${i % size}`, confidence: 0.9 },
+    });
+    const ai = time(messages, (text, i) => aiIndex.evaluate(aiInputOf(text, i)).length);
+    const aiFullScan = time(messages, (text, i) => evaluateWorkflows(aiWorkflows, aiInputOf(text, i)).length);
 
     // Recall of the phrase search: the best workflow and the fired set, against all workflows scored.
     let sameBest = 0;
@@ -114,6 +123,11 @@ async function main(): Promise<void> {
         firedPerMessage: on.fired / messages.length,
       },
       recall: { messages: recallMessages, sameBest: sameBest / recallMessages, sameFired: sameFired / recallMessages },
+      aiIntent: {
+        messagesPerSecond: messages.length / ai.seconds,
+        microsPerMessage: perMessage(ai),
+        fullScanMicrosPerMessage: perMessage(aiFullScan),
+      },
     });
   }
   const at = (size: number) => results.find((result) => result.workflows === size)!;
@@ -130,20 +144,21 @@ async function main(): Promise<void> {
       at(10_000).intentStageOn.matchMicrosPerMessage / at(100).intentStageOn.matchMicrosPerMessage,
     costRatio10kTo100IntentStageOff:
       at(10_000).intentStageOff.microsPerMessage / at(100).intentStageOff.microsPerMessage,
+    costRatio10kTo100AiIntent: at(10_000).aiIntent.microsPerMessage / at(100).aiIntent.microsPerMessage,
   };
   const file = path.join(findRepoRoot(), 'bench', 'results', 'matcher-scaling.json');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(
-    'workflows  off: msg/s  on: msg/s  on: µs/msg (match)  best = full scan  build ms  memory MiB\n',
+    'workflows  off: msg/s  on: msg/s  on: µs/msg (match)  best = full scan  build ms  memory MiB  AI intent: µs/msg (full scan)\n',
   );
   for (const r of results) {
     process.stdout.write(
-      `${String(r.workflows).padStart(9)}  ${r.intentStageOff.messagesPerSecond.toFixed(0).padStart(10)}  ${r.intentStageOn.messagesPerSecond.toFixed(0).padStart(9)}  ${r.intentStageOn.microsPerMessage.toFixed(0).padStart(9)} (${r.intentStageOn.matchMicrosPerMessage.toFixed(0).padStart(6)})  ${(r.recall.sameBest * 100).toFixed(1).padStart(14)} %  ${r.indexBuildMs.toFixed(0).padStart(8)}  ${r.memoryMiB.toFixed(1).padStart(10)}\n`,
+      `${String(r.workflows).padStart(9)}  ${r.intentStageOff.messagesPerSecond.toFixed(0).padStart(10)}  ${r.intentStageOn.messagesPerSecond.toFixed(0).padStart(9)}  ${r.intentStageOn.microsPerMessage.toFixed(0).padStart(9)} (${r.intentStageOn.matchMicrosPerMessage.toFixed(0).padStart(6)})  ${(r.recall.sameBest * 100).toFixed(1).padStart(14)} %  ${r.indexBuildMs.toFixed(0).padStart(8)}  ${r.memoryMiB.toFixed(1).padStart(10)}  ${r.aiIntent.microsPerMessage.toFixed(1).padStart(16)} (${r.aiIntent.fullScanMicrosPerMessage.toFixed(1)})\n`,
     );
   }
   process.stdout.write(
-    `cost of 10,000 workflows ÷ cost of 100, intent stage on: ${report.costRatio10kTo100.toFixed(2)}× (match alone ${report.matchCostRatio10kTo100.toFixed(1)}×); off: ${report.costRatio10kTo100IntentStageOff.toFixed(2)}×\n`,
+    `cost of 10,000 workflows ÷ cost of 100, intent stage on: ${report.costRatio10kTo100.toFixed(2)}× (match alone ${report.matchCostRatio10kTo100.toFixed(1)}×); off: ${report.costRatio10kTo100IntentStageOff.toFixed(2)}×; AI intent: ${report.costRatio10kTo100AiIntent.toFixed(2)}×\n`,
   );
 }
 
@@ -161,6 +176,17 @@ interface SizeResult {
     firedPerMessage: number;
   };
   recall: { messages: number; sameBest: number; sameFired: number };
+  aiIntent: { messagesPerSecond: number; microsPerMessage: number; fullScanMicrosPerMessage: number };
+}
+
+/** `size` workflows that each fire on one intent the platform AI detects. */
+function aiIntentWorkflows(size: number): CandidateWorkflow[] {
+  return Array.from({ length: size }, (_, index) => ({
+    id: `ai-workflow-${index}`,
+    name: `AI workflow ${index}`,
+    status: 'enabled' as WorkflowDefinition['status'],
+    trigger: { type: 'ai_intent', intents: [`intent-${index}`] },
+  }));
 }
 
 /** The input the service builds: the message's vector only when the index wants it. */
