@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Topics, type ConversationEvent } from '@app/contracts';
+import { MAX_MEMORY_CHARS } from '@app/domain';
 import type { RunningServices } from '@app/infra';
 import { type Producer } from '@app/kafka';
 import {
@@ -176,6 +177,34 @@ describe('trigger engine', () => {
     await publish(message(tenantId, third, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
     await waitFor('the VIP webhook of the third conversation', () =>
       hooks('vip-upgrade', third).length === 1 ? true : undefined,
+    );
+  });
+
+  it("refuses memory changes that would take a contact's memory over its limit, and still matches the message", async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(tenantId, 'noted-upgrade', {
+      type: 'ai_intent',
+      intents: ['upgrade'],
+      conditions: { op: 'exists', attribute: 'notes' },
+    });
+    await createWorkflow(tenantId, 'plain-upgrade', { type: 'ai_intent', intents: ['upgrade'] });
+    const refusedBefore = (await readMetric(services.url('trigger-matcher'), 'aw_memory_updates_refused_total')) ?? 0;
+    const conversationId = `conv-${randomUUID()}`;
+    await publish(
+      message(tenantId, conversationId, 'contact', 'I want to upgrade', {
+        contact: { id: `contact-${randomUUID()}` },
+        ai: { intent: 'upgrade', confidence: 0.9 },
+        memory: { notes: 'x'.repeat(MAX_MEMORY_CHARS) },
+      }),
+    );
+    await waitFor('the webhook of the workflow without conditions', () =>
+      hooks('plain-upgrade', conversationId).length === 1 ? true : undefined,
+    );
+    // Both would have fired on the same decision: give a webhook of the other one time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(hooks('noted-upgrade', conversationId)).toHaveLength(0);
+    expect(await readMetric(services.url('trigger-matcher'), 'aw_memory_updates_refused_total')).toBe(
+      refusedBefore + 1,
     );
   });
 

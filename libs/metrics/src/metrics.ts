@@ -88,6 +88,12 @@ export const timerTicksSent = new Counter({
   registers: [registry],
 });
 
+export const memoryUpdatesRefused = new Counter({
+  name: 'aw_memory_updates_refused_total',
+  help: "Events whose contact-memory changes trigger-matcher refused: they would take the conversation's or the contact's memory over its size limit (the rest of the event was processed).",
+  registers: [registry],
+});
+
 export const conversationStatesExpired = new Counter({
   name: 'aw_conversation_states_expired_total',
   help: 'Conversation states trigger-matcher forgot, by why: ended or idle.',

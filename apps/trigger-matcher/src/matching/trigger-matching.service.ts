@@ -19,11 +19,14 @@ import {
   isExpired,
   markTimersDecided,
   memoryChangesOf,
+  memoryFits,
+  MAX_MEMORY_CHARS,
   recordEvent,
   recordFirings,
   runsOn,
   timerInputOf,
   triggerIdOf,
+  withoutMemoryChanges,
   WorkflowIndex,
   type ContactMemory,
   type ConversationState,
@@ -35,7 +38,13 @@ import {
 } from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { conversationStatesExpired, decisionProviderFallbacks, triggerEvaluations, triggerMatches } from '@app/metrics';
+import {
+  conversationStatesExpired,
+  decisionProviderFallbacks,
+  memoryUpdatesRefused,
+  triggerEvaluations,
+  triggerMatches,
+} from '@app/metrics';
 import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
 import type { Logger } from 'pino';
 import type { TriggerMatcherConfig } from '../config';
@@ -113,9 +122,11 @@ export class TriggerMatchingService {
     return { states: await this.states.session(batch), contacts: this.contacts.session(batch) };
   }
 
-  private async decide(event: ConversationEvent, sessions: Sessions): Promise<OutboundRecord[]> {
+  private async decide(received: ConversationEvent, sessions: Sessions): Promise<OutboundRecord[]> {
     const now = new Date();
-    const state = recordEvent(sessions.states.get(event.tenantid, event.subject, event.time), event);
+    const previous = sessions.states.get(received.tenantid, received.subject, received.time);
+    const event = this.withinMemoryLimits(received, previous, sessions.contacts);
+    const state = recordEvent(previous, event);
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
@@ -136,6 +147,34 @@ export class TriggerMatchingService {
       memory: input.memory,
       causedByWorkflowId: message?.causedBy?.workflowId,
     });
+  }
+
+  /**
+   * The event, or, when its memory changes would take the conversation's memory or its contact's
+   * over MAX_MEMORY_CHARS, the event without them: the message is still matched, and the refusal
+   * is logged and counted.
+   */
+  private withinMemoryLimits(
+    event: ConversationEvent,
+    state: ConversationState,
+    contacts: ContactMemorySession,
+  ): ConversationEvent {
+    const changes = memoryChangesOf(event);
+    if (Object.keys(changes).length === 0) return event;
+    const contactId = event.data.contact?.id ?? state.contactId;
+    const contactMemory = contactId ? effectiveMemory({}, contacts.attributesOf(state.tenantId, contactId)) : {};
+    if (memoryFits(state.memory, changes) && memoryFits(contactMemory, changes)) return event;
+    memoryUpdatesRefused.inc();
+    this.logger.warn(
+      {
+        tenantId: event.tenantid,
+        conversationId: event.subject,
+        eventId: event.id,
+        attributes: Object.keys(changes).slice(0, 20),
+      },
+      `refused the event's memory changes: they would take the memory over ${MAX_MEMORY_CHARS} characters of JSON`,
+    );
+    return withoutMemoryChanges(event);
   }
 
   /**

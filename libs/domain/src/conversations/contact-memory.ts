@@ -1,5 +1,13 @@
 import type { ContactAttributeRecord } from '@app/contracts';
 import type { ContactMemory } from '../conditions/evaluate-condition';
+import { applyMemory } from './conversation-state';
+
+/**
+ * Characters of JSON a conversation's memory, and a contact's, may hold. Both travel in every
+ * trigger (and the first in the conversation's state record): bounded, they keep those records
+ * far below what Kafka accepts (1 MB), next to the transcript's own bound.
+ */
+export const MAX_MEMORY_CHARS = 64 * 1024;
 
 /** One attribute of a contact as learnt across their conversations: the latest event time wins. */
 export type ContactAttribute = Pick<ContactAttributeRecord, 'value' | 'at'>;
@@ -24,4 +32,9 @@ export function effectiveMemory(
     else memory[name] = value;
   }
   return memory;
+}
+
+/** Whether memory with `changes` applied (null clears an attribute) stays within MAX_MEMORY_CHARS. */
+export function memoryFits(memory: ContactMemory, changes: Record<string, unknown>): boolean {
+  return JSON.stringify(applyMemory(memory, changes)).length <= MAX_MEMORY_CHARS;
 }

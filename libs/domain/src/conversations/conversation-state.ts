@@ -85,6 +85,20 @@ export function memoryChangesOf(event: ConversationEvent): Record<string, unknow
   }
 }
 
+/** The event without the memory changes it carries (refused, see MAX_MEMORY_CHARS); the rest stands. */
+export function withoutMemoryChanges(event: ConversationEvent): ConversationEvent {
+  switch (event.type) {
+    case 'conversation.message.created': {
+      const { memory: _refused, ...data } = event.data;
+      return { ...event, data };
+    }
+    case 'contact.memory.updated':
+      return { ...event, data: { ...event.data, attributes: {} } };
+    case 'conversation.ended':
+      return event;
+  }
+}
+
 /**
  * A message from one side makes the conversation wait for the other. The wait keeps its start
  * while the same side goes on writing (timers count from the first unanswered message); a reply

@@ -1,7 +1,13 @@
 import type { ConversationEvent, Trigger } from '@app/contracts';
 import { evaluateWorkflows, explainWorkflows, runsOn, type CandidateWorkflow } from '../triggers';
-import { effectiveMemory, isNewerAttribute } from './contact-memory';
-import { memoryChangesOf, newConversationState, recordEvent, type ConversationState } from './conversation-state';
+import { effectiveMemory, isNewerAttribute, MAX_MEMORY_CHARS, memoryFits } from './contact-memory';
+import {
+  memoryChangesOf,
+  newConversationState,
+  recordEvent,
+  withoutMemoryChanges,
+  type ConversationState,
+} from './conversation-state';
 import { expiresAt, isExpired, markTimersDecided, nextWakeUpAt, timerInputOf, timersDueAt } from './timers';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -149,5 +155,23 @@ describe('contact memory', () => {
     ).toEqual({ plan: 'enterprise', local: 1 });
     expect(isNewerAttribute({ value: 1, at: at(10) }, { value: 2, at: at(9) })).toBe(false);
     expect(isNewerAttribute({ value: 1, at: at(10) }, { value: 2, at: at(10) })).toBe(true);
+  });
+
+  it('bounds the size of memory: a change that would take it over the limit does not fit; clearing always does', () => {
+    const half = 'x'.repeat(MAX_MEMORY_CHARS / 2);
+    expect(memoryFits({}, { notes: half })).toBe(true);
+    expect(memoryFits({ notes: half }, { more: half })).toBe(false);
+    expect(memoryFits({ notes: half }, { notes: half.slice(1) })).toBe(true);
+    expect(memoryFits({ notes: half, more: half }, { more: null })).toBe(true);
+  });
+
+  it('drops only the memory changes of a refused event', () => {
+    const refused = withoutMemoryChanges(message(0, 'contact', { contact: { id: 'c-1' }, memory: { vip: true } }));
+    expect(memoryChangesOf(refused)).toEqual({});
+    expect(refused.data).toEqual({ messageId: 'm', role: 'contact', text: 'hi', contact: { id: 'c-1' } });
+    const update = event(0, { type: 'contact.memory.updated', data: { contact: { id: 'c' }, attributes: { a: 1 } } });
+    expect(memoryChangesOf(withoutMemoryChanges(update))).toEqual({});
+    const end = ended(0);
+    expect(withoutMemoryChanges(end)).toBe(end);
   });
 });
