@@ -236,20 +236,18 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         timestamp: Number(message.timestamp),
       })),
     };
-    const handled = await this.runHandler(consumed).catch((error: unknown) => {
+    let records: BatchCommit['records'];
+    try {
+      const handled = await this.runHandler(consumed);
+      const all = later.length === 0 ? handled : Promise.all(later).then((rest) => [...handled, ...rest.flat()]);
+      // Awaited by the commit, maybe after it failed: not an unhandled rejection meanwhile.
+      if (all instanceof Promise) void all.catch(() => undefined);
+      // Pipelined, the records still to come travel with the commit; otherwise the batch waits for them here.
+      records = this.options.pipelineCommits ? all : await all;
+    } catch (error) {
       discard();
       throw error;
-    });
-    const all = later.length === 0 ? handled : Promise.all(later).then((rest) => [...handled, ...rest.flat()]);
-    // Awaited by the commit, maybe after it failed: not an unhandled rejection meanwhile.
-    if (all instanceof Promise) void all.catch(() => undefined);
-    // Pipelined, the records still to come travel with the commit; otherwise the batch waits for them here.
-    const records = this.options.pipelineCommits
-      ? all
-      : await Promise.resolve(all).catch((error: unknown) => {
-          discard();
-          throw error;
-        });
+    }
     // A rebalance took the partition away while we worked: another member owns it now.
     if (!isRunning() || isStale()) return discard();
     const lastOffset = batch.lastOffset();
