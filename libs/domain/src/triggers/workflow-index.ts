@@ -1,4 +1,4 @@
-import { aiIntentKeyOf } from './ai-decision.trigger';
+import { aiIntentKeyOf, workflowNameKeyOf } from './ai-decision.trigger';
 import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
@@ -25,7 +25,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly bySameWords = new Map<string, W[]>();
   /** `ai_intent` workflows under each of their intents' keys. */
   private readonly byAiIntent = new Map<string, W[]>();
-  /** `ai_request` workflows under their id and their lower-case name, the two ways the AI may name them. */
+  /** `ai_request` workflows under their id and their name's key, the two ways the AI may name them. */
   private readonly byAiRequest = new Map<string, W[]>();
   private readonly thresholds = new Map<W, number>();
   private readonly lowestThreshold: number = Infinity;
@@ -43,7 +43,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
       }
       if (trigger.type === 'ai_request') {
         fileUnder(this.byAiRequest, workflow.id, workflow);
-        fileUnder(this.byAiRequest, workflow.name.toLowerCase(), workflow);
+        fileUnder(this.byAiRequest, workflowNameKeyOf(workflow.name), workflow);
         continue;
       }
       const threshold = trigger.type === 'intent' ? thresholdOf(trigger, phraseVectors) : 0;
@@ -113,7 +113,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     return [
       ...byIntent,
       ...(this.byAiRequest.get(requested) ?? []),
-      ...(this.byAiRequest.get(requested.toLowerCase()) ?? []),
+      ...(this.byAiRequest.get(workflowNameKeyOf(requested)) ?? []),
     ];
   }
 
