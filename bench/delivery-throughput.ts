@@ -184,9 +184,7 @@ async function main(): Promise<void> {
         );
       };
       // Each phase starts on a quiet dispatcher: every earlier execution recorded, none pending in the schedule.
-      let finished = 0;
-      const settled = async (count: number) => {
-        finished += count;
+      const settled = async (finished: number) => {
         const url = services.url('action-dispatcher');
         await waitFor(
           `the dispatcher to record ${finished} executions`,
@@ -203,7 +201,7 @@ async function main(): Promise<void> {
       const dispatchStarted = performance.now();
       await deliverAll(deliveries, 'b');
       const dispatchSeconds = (performance.now() - dispatchStarted) / 1000;
-      await settled(deliveries);
+      await settled(warmup + deliveries);
       dispatcher = { seconds: dispatchSeconds, deliveriesPerSecond: deliveries / dispatchSeconds };
       log(`(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s`);
       latency = await measureLatency(producer, workflow, receiver.firstSeen, run, rate, seconds);
@@ -270,18 +268,18 @@ async function measureLatency(
     const wait = started + slice * 10 - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     const count = Math.min(total - sent, Math.round((slice + 1) * perSlice) - sent);
-    const executionIds = Array.from({ length: count }, (_, offset) => {
+    const published = Array.from({ length: count }, (_, offset) => {
       const trigger = sampleTrigger(workflow, sent + offset, `${run}-c`);
       return { trigger, executionId: executionIdOf(trigger.triggerId) };
     });
     const now = Date.now();
-    for (const { executionId } of executionIds) sentAt.set(executionId, now);
+    for (const { executionId } of published) sentAt.set(executionId, now);
     void sendChunked(
       producer,
-      executionIds.map(({ trigger }) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
+      published.map(({ trigger }) => jsonRecord(Topics.workflowTriggers.name, trigger.conversationId, trigger)),
     ).then(() => {
       const acked = Date.now();
-      for (const { executionId } of executionIds) ackedAt.set(executionId, acked);
+      for (const { executionId } of published) ackedAt.set(executionId, acked);
     });
     sent += count;
   }
