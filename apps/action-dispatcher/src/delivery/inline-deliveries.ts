@@ -62,9 +62,15 @@ export class InlineDeliveries {
     if (this.candidates.length === 0) return [];
     const deadline = Date.now() + this.waitMs;
     const committed = new Promise<boolean>((resolve) => {
-      this.batch.afterCommit(() => resolve(true));
-      this.batch.afterDiscard(() => resolve(false));
-      setTimeout(() => resolve(false), BATCH_COMMIT_WAIT_MS).unref();
+      // The timer holds this batch and its triggers in memory until it is cleared: clear it as
+      // soon as the transport has a verdict, or every batch stays on the heap for the whole wait.
+      const timer = setTimeout(() => resolve(false), BATCH_COMMIT_WAIT_MS).unref();
+      const conclude = (wasCommitted: boolean) => {
+        clearTimeout(timer);
+        resolve(wasCommitted);
+      };
+      this.batch.afterCommit(() => conclude(true));
+      this.batch.afterDiscard(() => conclude(false));
     });
     const started: Started[] = [];
     const unstarted: Candidate[] = [];
