@@ -9,6 +9,12 @@ import { scheduleRecord, type DeliveryScheduler, type Step } from './delivery-sc
  */
 const BATCH_COMMIT_WAIT_MS = 60_000;
 
+/** What inline attempts need of the delivery schedule. */
+export type InlineAttemptScheduler = Pick<
+  DeliveryScheduler,
+  'inlinePartitionOf' | 'takeSlot' | 'attemptNow' | 'inlineStep' | 'recordWhenCommitted'
+>;
+
 interface Candidate {
   pending: PendingDelivery;
   partition: number;
@@ -43,7 +49,7 @@ export class InlineDeliveries {
   private readonly candidates: Candidate[] = [];
 
   constructor(
-    private readonly scheduler: DeliveryScheduler,
+    private readonly scheduler: InlineAttemptScheduler,
     private readonly batch: ConsumedBatch,
     private readonly waitMs: number,
   ) {}
