@@ -1,4 +1,4 @@
-import { AssignerProtocol, Partitioners, type PartitionAssigner } from 'kafkajs';
+import { AssignerProtocol, Partitioners, type PartitionAssigner, type PartitionMetadata } from 'kafkajs';
 
 /**
  * A group assignment that gives partition p of every subscribed topic to the same member, like
@@ -50,18 +50,21 @@ export class ConsumerAssignment {
 }
 
 const keyPartitioner = Partitioners.DefaultPartitioner();
+/** Partition count → the metadata the partitioner reads; built once per count, not once per key. */
+const partitionMetadata = new Map<number, PartitionMetadata[]>();
 
 /** The partition the producers of this lib (murmur2, like the Java client) put a key on. */
 export function partitionOfKey(key: string, partitionCount: number): number {
-  return keyPartitioner({
-    topic: '',
-    partitionMetadata: Array.from({ length: partitionCount }, (_, partitionId) => ({
+  let metadata = partitionMetadata.get(partitionCount);
+  if (!metadata) {
+    metadata = Array.from({ length: partitionCount }, (_, partitionId) => ({
       partitionId,
       leader: 0,
       partitionErrorCode: 0,
       replicas: [],
       isr: [],
-    })),
-    message: { key, value: null },
-  });
+    }));
+    partitionMetadata.set(partitionCount, metadata);
+  }
+  return keyPartitioner({ topic: '', partitionMetadata: metadata, message: { key, value: null } });
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, Topics, parseConversationEvent, type ConversationEvent } from '@app/contracts';
-import { deadLetter, jsonRecord, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
+import { deadLetter, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
 import { eventsDeduplicated } from '@app/metrics';
 import { SeenEventsRepository } from '../dedup/seen-events.repository';
 
@@ -16,11 +16,12 @@ export class IngestService {
 
   async ingest(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     const out: OutboundRecord[] = [];
-    const valid: { event: ConversationEvent; message: ConsumedMessage }[] = [];
+    const valid: { event: ConversationEvent; message: ConsumedMessage; value: Buffer }[] = [];
     for (const message of batch.messages) {
       try {
-        if (message.value === null) throw new InvalidInputError('null_value', 'record has no value');
-        valid.push({ event: parseConversationEvent(message.value), message });
+        const { value } = message;
+        if (value === null) throw new InvalidInputError('null_value', 'record has no value');
+        valid.push({ event: parseConversationEvent(value), message, value });
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         out.push(deadLetter(message, error, INGEST_SERVICE));
@@ -35,14 +36,18 @@ export class IngestService {
         offset: message.offset,
       })),
     );
-    valid.forEach(({ event }, index) => {
+    valid.forEach(({ event, value }, index) => {
       if (!first[index]) {
         eventsDeduplicated.inc();
         return;
       }
-      out.push(
-        jsonRecord(Topics.validatedEvents.name, event.subject, event, { 'ingested-at': new Date().toISOString() }),
-      );
+      // Validation does not change the event, so it travels as it came instead of serialised again.
+      out.push({
+        topic: Topics.validatedEvents.name,
+        key: event.subject,
+        value,
+        headers: { 'ingested-at': new Date().toISOString() },
+      });
     });
     return out;
   }
