@@ -20,12 +20,6 @@ export interface InFlightBatch {
 export class InFlightBatches {
   private readonly byPartition = new Map<string, InFlightBatch[]>();
 
-  get size(): number {
-    let size = 0;
-    for (const batches of this.byPartition.values()) size += batches.length;
-    return size;
-  }
-
   add(batch: InFlightBatch): void {
     const key = partitionKey(batch);
     const batches = this.byPartition.get(key);
