@@ -20,10 +20,11 @@ function pendingDelivery(executionId: string): PendingDelivery {
   return { executionId, trigger, attempts: [], dueAt: trigger.firedAt, startedAt: trigger.firedAt };
 }
 
-const delivered: Step = {
+/** Any step the schedule would record; what it says does not matter to InlineDeliveries. */
+const recordedStep: Step = {
   workflowVersion: 1,
   actionType: 'webhook',
-  outcome: { status: 'skipped', attempts: [], reason: 'stands in for any recorded step' },
+  outcome: { status: 'skipped', attempts: [], reason: 'workflow is disabled' },
 };
 
 /** A batch whose commit or discard the test decides, as the consumer transport would. */
@@ -80,7 +81,7 @@ describe('InlineDeliveries', () => {
 
     const settled = inline.settle();
     await jest.advanceTimersByTimeAsync(0);
-    attempts.get('x1')!(delivered);
+    attempts.get('x1')!(recordedStep);
     const records = await settled;
 
     expect(records.map((record) => record.topic)).toEqual(['workflow.executions']);
@@ -107,6 +108,7 @@ describe('InlineDeliveries', () => {
       ['action-dispatcher.deliveries', 'slow-1'],
     ]);
     expect(discardedRecords.map((record) => record.key)).toEqual(['slow-2']);
+    expect(late.map((entry) => entry.executionId)).toEqual(['slow-1', 'slow-2']);
     first.commit();
     second.discard();
     await expect(late[0]!.committed).resolves.toBe(true);
