@@ -23,7 +23,8 @@ Webhook delivery, measured in one run against one local HTTP receiver:
   (c) latency from a trigger published to its webhook received, with triggers published at R/s
       for S seconds: p50, p95, p99, max.
 (a) and (b) each first make W untimed deliveries (default 1000), so that connections are open and
-the code is compiled when timing starts.
+the code is compiled when timing starts. Each phase also reports CPU per delivery: (a) this
+process's (loop and receiver), (b) and (c) the dispatcher's (its process_cpu_seconds_total).
 Writes bench/results/delivery-throughput.json.`;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -140,11 +141,21 @@ async function main(): Promise<void> {
     };
     await postLoop(warmup, 'plain-warmup');
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await postLoop(deliveries, 'plain');
     const plainSeconds = (performance.now() - started) / 1000;
+    const plainCpu = process.cpuUsage(cpuBefore);
     await agent.close();
-    const plain = { seconds: plainSeconds, deliveriesPerSecond: deliveries / plainSeconds };
-    log(`(a) plain undici POST loop: ${plain.deliveriesPerSecond.toFixed(0)} deliveries/s`);
+    const plain = {
+      seconds: plainSeconds,
+      deliveriesPerSecond: deliveries / plainSeconds,
+      // The loop and the receiver share this process.
+      cpuMsPerDelivery: (plainCpu.user + plainCpu.system) / 1000 / deliveries,
+    };
+    log(
+      `(a) plain undici POST loop: ${plain.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+        `${plain.cpuMsPerDelivery.toFixed(3)} ms of CPU per delivery (loop and receiver)`,
+    );
 
     const producer = createProducer(kafka);
     await producer.connect();
@@ -163,8 +174,8 @@ async function main(): Promise<void> {
       logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
       log,
     });
-    let dispatcher: { seconds: number; deliveriesPerSecond: number };
-    let latency: Awaited<ReturnType<typeof measureLatency>>;
+    let dispatcher: { seconds: number; deliveriesPerSecond: number; cpuMsPerDelivery: number };
+    let latency: Awaited<ReturnType<typeof measureLatency>> & { cpuMsPerDelivery: number };
     try {
       await waitFor('action-dispatcher to load the workflow', async () =>
         ((await workflowDefinitionsLoaded(services.url('action-dispatcher'))) ?? 0) >= 1 ? true : undefined,
@@ -196,18 +207,36 @@ async function main(): Promise<void> {
           120_000,
         );
       };
+      // CPU the dispatcher spent, from its own process_cpu_seconds_total: steadier than rates on a shared machine.
+      const dispatcherCpuSeconds = async () =>
+        (await readMetric(services.url('action-dispatcher'), 'process_cpu_seconds_total')) ?? NaN;
       await deliverAll(warmup, 'warmup');
       await settled(warmup);
+      const cpuBeforeB = await dispatcherCpuSeconds();
       const dispatchStarted = performance.now();
       await deliverAll(deliveries, 'b');
       const dispatchSeconds = (performance.now() - dispatchStarted) / 1000;
       await settled(warmup + deliveries);
-      dispatcher = { seconds: dispatchSeconds, deliveriesPerSecond: deliveries / dispatchSeconds };
-      log(`(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s`);
-      latency = await measureLatency(producer, workflow, receiver.firstSeen, run, rate, seconds);
+      dispatcher = {
+        seconds: dispatchSeconds,
+        deliveriesPerSecond: deliveries / dispatchSeconds,
+        cpuMsPerDelivery: ((await dispatcherCpuSeconds()) - cpuBeforeB) * (1000 / deliveries),
+      };
+      log(
+        `(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+          `${dispatcher.cpuMsPerDelivery.toFixed(3)} ms of its CPU per delivery`,
+      );
+      const cpuBeforeC = await dispatcherCpuSeconds();
+      const measured = await measureLatency(producer, workflow, receiver.firstSeen, run, rate, seconds);
+      await settled(warmup + deliveries + measured.published);
+      latency = {
+        ...measured,
+        cpuMsPerDelivery: ((await dispatcherCpuSeconds()) - cpuBeforeC) * (1000 / measured.published),
+      };
       log(
         `(c) latency at ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms; ` +
-          `from the broker's acknowledgement of the trigger: p50 ${latency.afterAck.p50Ms} ms, p99 ${latency.afterAck.p99Ms} ms`,
+          `from the broker's acknowledgement of the trigger: p50 ${latency.afterAck.p50Ms} ms, p99 ${latency.afterAck.p99Ms} ms; ` +
+          `${latency.cpuMsPerDelivery.toFixed(3)} ms of the dispatcher's CPU per delivery`,
       );
     } finally {
       await services.stop();
