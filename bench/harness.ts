@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -57,6 +57,25 @@ export async function withBenchInfrastructure<T>(
 export interface Measure {
   seconds: number;
   eventsPerSecond: number;
+  /** CPU the measured processes spent per event (user + system), where it can be read. */
+  cpuMsPerEvent?: number;
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere than Linux. */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  // "pid (command name) S ppid …": utime and stime are the 12th and 13th fields after the name, in
+  // clock ticks (USER_HZ, 100 on Linux).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Formats a CPU figure for the log, or says that it could not be read. */
+export function cpuPerEvent(measure: Measure): string {
+  return measure.cpuMsPerEvent === undefined
+    ? 'CPU not measured'
+    : `${measure.cpuMsPerEvent.toFixed(3)} ms of CPU per event`;
 }
 
 export function machine() {
@@ -168,7 +187,12 @@ export async function measurePassthrough(
       worker.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       worker.once('exit', (code) => reject(new Error(`raw-passthrough exited with ${code} before it was ready`)));
     });
-    return await timeUntilOutput(kafka, records, topics.out, records.length, '(a) passthrough');
+    const cpuBefore = processCpuSeconds(worker.pid);
+    const measure = await timeUntilOutput(kafka, records, topics.out, records.length, '(a) passthrough');
+    const cpuAfter = processCpuSeconds(worker.pid);
+    return cpuBefore === undefined || cpuAfter === undefined
+      ? measure
+      : { ...measure, cpuMsPerEvent: ((cpuAfter - cpuBefore) * 1000) / records.length };
   } finally {
     worker.kill('SIGTERM');
     await exited;

@@ -6,6 +6,7 @@ import { KAFKA_VERSION, findRepoRoot, installIntentModel, startServices } from '
 import { createProducer, jsonRecord, sendChunked, type Kafka, type OutboundRecord } from '@app/kafka';
 import { messageCreatedEvent, readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 import {
+  cpuPerEvent,
   log,
   machine,
   measurePassthrough,
@@ -25,7 +26,8 @@ The performance yardstick, measured in one run on one broker:
 With --workflows W > 1, the tenant has W AI-intent workflows and every message carries the
 platform AI's intent (one of them), still one trigger per event.
 Both are timed from the first produced event to the last output record. Prints both and their
-ratio, and writes bench/results/pipeline-vs-passthrough.json.`;
+ratio, and the CPU each spent per event (the passthrough's process; ingest and trigger-matcher),
+and writes bench/results/pipeline-vs-passthrough.json.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -55,9 +57,11 @@ async function main(): Promise<void> {
       raw,
       eventRecords(raw.in, events, tenantId, 'raw', 1),
     );
-    log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s`);
+    log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} events/s, ${cpuPerEvent(passthrough)}`);
     const pipeline = await measurePipeline(kafka, infrastructure, events, tenantId, run, workflowCount);
-    log(`(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s`);
+    log(
+      `(b) pipeline: ${pipeline.eventsPerSecond.toFixed(0)} events/s, ${cpuPerEvent(pipeline)} (ingest and trigger-matcher)`,
+    );
 
     const result = {
       benchmark: 'pipeline-vs-passthrough',
@@ -157,13 +161,25 @@ async function measurePipeline(
     await waitFor('trigger-matcher to load the workflows', async () =>
       ((await workflowDefinitionsLoaded(services.url('trigger-matcher'))) ?? 0) >= workflows.length ? true : undefined,
     );
-    const measure = await timeUntilOutput(
+    // Each service's own process_cpu_seconds_total, before and after.
+    const hops = ['ingest', 'trigger-matcher'] as const;
+    const cpuSeconds = () =>
+      Promise.all(hops.map(async (name) => (await readMetric(services.url(name), 'process_cpu_seconds_total')) ?? NaN));
+    const cpuBefore = await cpuSeconds();
+    const timed = await timeUntilOutput(
       kafka,
       eventRecords(Topics.conversationEvents.name, events, tenantId, `pipe-${run}`, workflowCount),
       Topics.workflowTriggers.name,
       events,
       '(b) pipeline',
     );
+    const cpuMsPerEvent = (await cpuSeconds()).map((after, index) => ((after - cpuBefore[index]!) * 1000) / events);
+    hops.forEach((name, index) => log(`${name}: ${cpuMsPerEvent[index]!.toFixed(3)} ms of CPU per event`));
+    const measure = {
+      ...timed,
+      cpuMsPerEvent: cpuMsPerEvent.reduce((sum, ms) => sum + ms, 0),
+      cpuMsPerEventByService: Object.fromEntries(hops.map((name, index) => [name, cpuMsPerEvent[index]])),
+    };
     await logBatchFigures(services.url('ingest'), Topics.conversationEvents.name, 'ingest');
     await logBatchFigures(services.url('trigger-matcher'), Topics.validatedEvents.name, 'trigger-matcher');
     return measure;
