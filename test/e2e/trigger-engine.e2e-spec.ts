@@ -257,6 +257,60 @@ describe('trigger engine', () => {
     );
   });
 
+  it('stops firing a workflow once it is disabled and fires it again once enabled, each change measured as it reaches trigger-matcher', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const everyTime = { firing: { mode: 'every_time' } };
+    const toggled = await system.createWorkflow(tenantId, {
+      name: 'toggled',
+      trigger: { type: 'ai_intent', intents: ['cancel'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/toggled` },
+      ...everyTime,
+    });
+    // A workflow that stays enabled: once its webhook for a conversation arrived, trigger-matcher
+    // has decided on every earlier message of that conversation.
+    await createWorkflow(tenantId, 'marker', { type: 'ai_intent', intents: ['marker'] }, everyTime);
+    const lagSeen = () =>
+      readMetric(services.url('trigger-matcher'), 'aw_view_change_lag_seconds_count', { view: 'workflow-definitions' });
+    const setStatus = async (status: 'enabled' | 'disabled') => {
+      const changesBefore = (await lagSeen()) ?? 0;
+      const response = await fetch(`${services.url('api')}/v1/workflows/${toggled.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+        body: JSON.stringify({ status }),
+      });
+      expect(response.status).toBe(200);
+      await waitFor(`trigger-matcher to apply ${status}`, async () =>
+        ((await lagSeen()) ?? 0) > changesBefore ? true : undefined,
+      );
+    };
+    /** Publishes "cancel" then the marker in a new conversation; the webhooks of toggled it caused. */
+    const cancelIn = async () => {
+      const conversationId = `conv-${randomUUID()}`;
+      await publish(
+        message(tenantId, conversationId, 'contact', 'cancel it', { ai: { intent: 'cancel', confidence: 0.9 } }),
+      );
+      await publish(
+        message(tenantId, conversationId, 'contact', 'and note it', { ai: { intent: 'marker', confidence: 0.9 } }),
+      );
+      await waitFor('the marker webhook', () => (hooks('marker', conversationId).length === 1 ? true : undefined));
+      return hooks('toggled', conversationId).length;
+    };
+
+    expect(await cancelIn()).toBe(1);
+    await setStatus('disabled');
+    expect(await cancelIn()).toBe(0);
+    await setStatus('enabled');
+    expect(await cancelIn()).toBe(1);
+    const sum = await readMetric(services.url('trigger-matcher'), 'aw_view_change_lag_seconds_sum', {
+      view: 'workflow-definitions',
+    });
+    const count = (await lagSeen()) ?? 0;
+    process.stderr.write(
+      `[e2e engine] workflow changes reached trigger-matcher ${((1000 * (sum ?? NaN)) / count).toFixed(0)} ms ` +
+        `after they were made, on average over ${count}\n`,
+    );
+  });
+
   it('runs draft workflows on preview conversations only, and live ones everywhere', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'cancel-draft', { type: 'ai_intent', intents: ['cancel'] }, { status: 'draft' });

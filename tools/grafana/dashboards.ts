@@ -174,6 +174,18 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
           { expr: 'sum by (service) (aw_database_pool_waiting_clients)', legend: '{{service}} waiting' },
         ],
       },
+      {
+        title: 'Time for changes to take effect p99',
+        description:
+          "From a workflow's change (enable, disable, edit) or an API key's issue or revocation to each service's view applying it.",
+        unit: 's',
+        queries: [
+          {
+            expr: `histogram_quantile(0.99, sum by (le, service, view) (rate(aw_view_change_lag_seconds_bucket[${RATE}])))`,
+            legend: '{{service}}: {{view}}',
+          },
+        ],
+      },
     ],
   },
 ];

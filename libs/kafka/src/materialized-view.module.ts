@@ -9,7 +9,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Validator } from '@app/contracts';
-import { materializedViewEntries } from '@app/metrics';
+import { materializedViewEntries, viewChangeLag } from '@app/metrics';
 import { ReadinessRegistry } from '@app/health';
 import { CompactedTopicView } from './compacted-topic-view';
 import { KAFKA_CLIENT } from './kafka.module';
@@ -26,6 +26,11 @@ export interface MaterializedViewOptions<T> {
   isNewerTombstone?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
   /** Called on every change of the view, from the topic or `set` (to keep an index or a schedule). */
   onChange?: (key: string, value: T | null) => void;
+  /**
+   * When a value was changed at its source (an ISO timestamp it carries): how long each change
+   * took to reach this view is then observed in `aw_view_change_lag_seconds`.
+   */
+  changedAt?: (value: T) => string;
 }
 
 /**
@@ -50,6 +55,11 @@ export class MaterializedViewModule {
           isNewerTombstone: options.isNewerTombstone,
           onChange: (key, value) => {
             materializedViewEntries.set({ view: options.name }, view.size);
+            // While catching up at start, the view reads changes made long ago: not a lag.
+            if (value !== null && options.changedAt && view.isCaughtUp()) {
+              const lagMs = Date.now() - Date.parse(options.changedAt(value));
+              viewChangeLag.observe({ view: options.name }, Math.max(0, lagMs) / 1000);
+            }
             options.onChange?.(key, value);
           },
         }),

@@ -108,6 +108,14 @@ export const materializedViewEntries = new Gauge({
   registers: [registry],
 });
 
+export const viewChangeLag = new Histogram({
+  name: 'aw_view_change_lag_seconds',
+  help: 'From a change made at its source (the timestamp it carries) to an in-memory view applying it, by view; what a view reads while catching up at start is not counted.',
+  labelNames: ['view'] as const,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  registers: [registry],
+});
+
 export const workflowExecutions = new Counter({
   name: 'aw_workflow_executions_total',
   help: 'Finished workflow executions, by tenant, workflow (capped per tenant, see workflowLabel), action type and outcome.',

@@ -57,6 +57,7 @@ export class PlatformModule {
           topic: Topics.workflowDefinitions.name,
           validator: workflowDefinitionValidator,
           logger,
+          changedAt: (definition) => definition.updatedAt,
         }),
       );
     }
@@ -73,6 +74,7 @@ export class PlatformModule {
           topic: Topics.apiKeys.name,
           validator: apiKeyRecordValidator,
           logger,
+          changedAt: (key) => key.revokedAt ?? key.createdAt,
         }),
       );
       providers.push({
