@@ -21,8 +21,9 @@ const DECISION_TIMEOUT_MS = 1_000;
  * The trigger engine's time- and contact-aware behaviour, every hop real (all six services as
  * processes, Kafka, Postgres, a webhook receiver): no_reply timers that fire after their delay,
  * not after a reply, and across a crash of trigger-matcher; contact memory shared by a contact's
- * conversations; draft workflows on preview conversations; and the decision provider of the
- * running trigger-matcher, a local fake chat-completions endpoint, with its fallback.
+ * conversations; a workflow disabled and enabled again; draft workflows on preview conversations;
+ * and the decision provider of the running trigger-matcher, a local fake chat-completions
+ * endpoint, with its fallback.
  */
 describe('trigger engine', () => {
   const receiver = new WebhookReceiver();
