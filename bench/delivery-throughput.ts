@@ -11,7 +11,7 @@ import { ALL_TOPICS, Topics, type WorkflowDefinition, type WorkflowTriggered } f
 import { buildWebhookPayload, executionIdOf } from '@app/domain';
 import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
 import { createKafkaClient, createProducer, ensureTopics, jsonRecord, sendChunked, type Producer } from '@app/kafka';
-import { readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import { readMetric, serviceCpuSeconds, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 
 const USAGE = `usage: npm run bench:delivery [-- --deliveries N] [--rate R] [--seconds S] [--concurrency C] [--warmup W]
 
@@ -207,9 +207,10 @@ async function main(): Promise<void> {
           120_000,
         );
       };
-      // CPU the dispatcher spent, from its own process_cpu_seconds_total: steadier than rates on a shared machine.
-      const dispatcherCpuSeconds = async () =>
-        (await readMetric(services.url('action-dispatcher'), 'process_cpu_seconds_total')) ?? NaN;
+      // CPU the dispatcher spent per delivery since `before`: steadier than rates on a shared machine.
+      const dispatcherCpuSeconds = () => serviceCpuSeconds(services.url('action-dispatcher'));
+      const cpuMsPerDelivery = async (before: number, count: number) =>
+        (((await dispatcherCpuSeconds()) - before) * 1000) / count;
       await deliverAll(warmup, 'warmup');
       await settled(warmup);
       const cpuBeforeB = await dispatcherCpuSeconds();
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
       dispatcher = {
         seconds: dispatchSeconds,
         deliveriesPerSecond: deliveries / dispatchSeconds,
-        cpuMsPerDelivery: ((await dispatcherCpuSeconds()) - cpuBeforeB) * (1000 / deliveries),
+        cpuMsPerDelivery: await cpuMsPerDelivery(cpuBeforeB, deliveries),
       };
       log(
         `(b) action-dispatcher: ${dispatcher.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
       await settled(warmup + deliveries + measured.published);
       latency = {
         ...measured,
-        cpuMsPerDelivery: ((await dispatcherCpuSeconds()) - cpuBeforeC) * (1000 / measured.published),
+        cpuMsPerDelivery: await cpuMsPerDelivery(cpuBeforeC, measured.published),
       };
       log(
         `(c) latency at ${rate}/s: p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms; ` +

@@ -20,11 +20,11 @@ const USAGE = `usage: npm run --silent bench:matcher [-- --messages N] [--recall
 Messages per second of the trigger engine (one core, no I/O) against 10, 100, 1,000 and 10,000
 intent workflows of 5 Banking77 phrases each, with the intent stage (sentence vectors) off and
 on, and the memory they take; and against as many AI-intent workflows, each message carrying the
-platform AI's intent (through the index, and scoring every workflow for comparison). With it on, a message costs its embedding (measured one message
-at a time, as the service does) plus the match; the match alone is timed too, and the phrase
-search's recall is checked against a full scan. Prints a table and writes
-bench/results/matcher-scaling.json. Target: 10,000 workflows cost at most twice the per-message
-time of 100.`;
+platform AI's intent (through the index, and scoring every workflow for comparison). With it on,
+a message costs its embedding (measured one message at a time, as the service does) plus the
+match; the match alone is timed too, and the phrase search's recall is checked against a full
+scan. Prints a table and writes bench/results/matcher-scaling.json. Target: 10,000 workflows cost
+at most twice the per-message time of 100.`;
 
 const SIZES = [10, 100, 1_000, 10_000];
 /** Messages embedded one at a time to measure what a message costs the service. */

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { Topics, type WorkflowDefinition } from '@app/contracts';
 import { KAFKA_VERSION, findRepoRoot, installIntentModel, startServices } from '@app/infra';
 import { createProducer, jsonRecord, sendChunked, type Kafka, type OutboundRecord } from '@app/kafka';
-import { messageCreatedEvent, readMetric, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import { messageCreatedEvent, readMetric, serviceCpuSeconds, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 import {
   cpuPerEvent,
   log,
@@ -163,8 +163,7 @@ async function measurePipeline(
     );
     // Each service's own process_cpu_seconds_total, before and after.
     const hops = ['ingest', 'trigger-matcher'] as const;
-    const cpuSeconds = () =>
-      Promise.all(hops.map(async (name) => (await readMetric(services.url(name), 'process_cpu_seconds_total')) ?? NaN));
+    const cpuSeconds = () => Promise.all(hops.map((name) => serviceCpuSeconds(services.url(name))));
     const cpuBefore = await cpuSeconds();
     const timed = await timeUntilOutput(
       kafka,

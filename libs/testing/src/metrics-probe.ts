@@ -17,3 +17,8 @@ export async function readMetric(
 export function workflowDefinitionsLoaded(serviceUrl: string): Promise<number | undefined> {
   return readMetric(serviceUrl, 'aw_materialized_view_entries', { view: 'workflow-definitions' });
 }
+
+/** CPU seconds (user + system) a service has used so far, from its own process_cpu_seconds_total; NaN if absent. */
+export async function serviceCpuSeconds(serviceUrl: string): Promise<number> {
+  return (await readMetric(serviceUrl, 'process_cpu_seconds_total')) ?? NaN;
+}
