@@ -41,6 +41,7 @@ describe('Prometheus alert rules', () => {
       'AwEndToEndLatencyHigh',
       'AwServiceDown',
       'AwServiceNotScraped',
+      'AwViewStuck',
       'AwWebhookCircuitOpenTooLong',
       'AwWebhookEndpointDisabled',
       'AwWorkflowErrorRateHigh',

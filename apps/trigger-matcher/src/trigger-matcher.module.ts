@@ -14,7 +14,7 @@ import {
   CONVERSATION_STATES,
   ConversationStateStore,
   isNewerState,
-  isNewerStateTombstone,
+  isStaleState,
 } from './state/conversation-state.store';
 import { TimerSchedule } from './timers/timer-schedule';
 import { TimerTickConsumer } from './timers/timer-tick.consumer';
@@ -40,7 +40,7 @@ export class TriggerMatcherModule {
           topic: Topics.conversationState.name,
           validator: conversationStateValidator,
           isNewer: isNewerState,
-          isNewerTombstone: isNewerStateTombstone,
+          isStale: isStaleState,
           onChange: (conversationId, state) => schedule.onStateChange(conversationId, state),
           logger,
         }),

@@ -3,13 +3,14 @@ import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
 import { stringHeaders } from './records';
 import type { Logger } from 'pino';
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
+import { reportViewLag, viewRecordsRead, type GaugeReading } from '@app/metrics';
 
 export interface CompactedTopicViewOptions<T> {
   kafka: Kafka;
   topic: string;
   validator: Validator<T>;
-  /** Prefix of the throw-away consumer group; each instance reads every partition itself. */
-  groupIdPrefix: string;
+  /** The view's name in metrics and in its throw-away consumer group (each instance reads every partition itself). */
+  name: string;
   logger: Logger;
   onChange?: (key: string, value: T | null) => void;
   /**
@@ -18,10 +19,13 @@ export interface CompactedTopicViewOptions<T> {
    */
   isNewer?: (current: T, incoming: T) => boolean;
   /**
-   * Whether a tombstone (with its headers) may delete `current` (default: always). Lets a writer
-   * that deletes with a versioned tombstone ignore it once it wrote a newer value for the key.
+   * Whether a record, a value or a tombstone, is no newer than `current`, judged from its headers
+   * alone (default: never). Such a record is skipped without being parsed. Lets a writer that
+   * versions its records in a header ignore an older tombstone once it wrote a newer value, and
+   * skip decoding its own records again when it reads them back after `set`. A value that is not
+   * stale is still subject to `isNewer` once parsed.
    */
-  isNewerTombstone?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
+  isStale?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
 }
 
 /**
@@ -42,19 +46,23 @@ export class CompactedTopicView<T> {
   /** Partition → the last offset read (messages and markers alike). */
   private readonly positions = new Map<number, bigint>();
   private caughtUp = false;
+  private stopReportingLag: () => void = () => undefined;
   private changeCount = 0;
 
   constructor(private readonly options: CompactedTopicViewOptions<T>) {
     this.consumer = options.kafka.consumer({
-      groupId: `${options.groupIdPrefix}-${randomUUID()}`,
+      groupId: `view-${options.name}-${randomUUID()}`,
       readUncommitted: false,
       // Leaving waits for the fetch in flight: a short long-poll keeps a service's shutdown (one
       // such wait per view, one after another) well inside SHUTDOWN_TIMEOUT_MS.
       maxWaitTimeInMs: 500,
     });
     this.admin = options.kafka.admin();
+    // Present from the start, so that a view stuck before reading anything is seen as stuck.
+    viewRecordsRead.inc({ view: options.name }, 0);
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic !== options.topic) return;
+      viewRecordsRead.inc({ view: options.name }, payload.batchSize);
       const last = BigInt(payload.lastOffset);
       if (last > (this.positions.get(payload.partition) ?? -1n)) this.positions.set(payload.partition, last);
     });
@@ -88,6 +96,7 @@ export class CompactedTopicView<T> {
 
   async start(timeoutMs = 60_000): Promise<void> {
     await this.admin.connect();
+    this.stopReportingLag = reportViewLag(() => this.lag());
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
@@ -108,7 +117,26 @@ export class CompactedTopicView<T> {
     await this.waitForPosition(partition, lastOffsetOf(end), timeoutMs);
   }
 
+  /**
+   * How far behind the end of each partition the view is, in offsets (transaction markers count:
+   * the view's position covers them too); 0 when it has read everything committed so far.
+   */
+  async lag(): Promise<GaugeReading<'view' | 'topic' | 'partition'>[]> {
+    const { name: view, topic } = this.options;
+    try {
+      const ends = await this.admin.fetchTopicOffsets(topic);
+      return ends.map((end) => ({
+        labels: { view, topic, partition: String(end.partition) },
+        value: offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)),
+      }));
+    } catch (error) {
+      this.options.logger.warn({ err: error, topic }, 'reading the end offsets of a view topic failed');
+      return [];
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopReportingLag();
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }
@@ -128,10 +156,9 @@ export class CompactedTopicView<T> {
       this.options.logger.error({ topic: this.options.topic }, 'ignoring a record without a key');
       return;
     }
+    const current = this.entries.get(key);
+    if (current !== undefined && this.options.isStale?.(current, stringHeaders(headers))) return;
     if (value === null) {
-      const current = this.entries.get(key);
-      const { isNewerTombstone } = this.options;
-      if (current !== undefined && isNewerTombstone && !isNewerTombstone(current, stringHeaders(headers))) return;
       this.entries.delete(key);
       this.changeCount += 1;
       this.options.onChange?.(key, null);
@@ -156,6 +183,12 @@ export class CompactedTopicView<T> {
     this.changeCount += 1;
     this.options.onChange?.(key, value);
   }
+}
+
+/** How many offsets a reader at `position` (the last offset it read; none yet: undefined) is behind `last`. */
+export function offsetsBehind(last: bigint, position: bigint | undefined): number {
+  const behind = last - (position ?? -1n);
+  return behind > 0n ? Number(behind) : 0;
 }
 
 /** The offset of the last record of a partition, or -1 when it holds none (empty, or all deleted). */

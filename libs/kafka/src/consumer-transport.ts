@@ -138,7 +138,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       await this.producer.connect();
       await this.consumer.connect();
       await this.admin.connect();
-      this.stopReportingLag = reportConsumerLag(() => this.lag());
+      this.stopReportingLag = reportConsumerLag(async () =>
+        (await this.lag()).map(({ group, topic, partition, lag }) => ({
+          labels: { group, topic, partition: String(partition) },
+          value: lag,
+        })),
+      );
       await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
       await this.consumer.run({
         autoCommit: false,

@@ -23,7 +23,7 @@ export interface MaterializedViewOptions<T> {
   validator: Validator<T>;
   logger: Logger;
   isNewer?: (current: T, incoming: T) => boolean;
-  isNewerTombstone?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
+  isStale?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
   /** Called on every change of the view, from the topic or `set` (to keep an index or a schedule). */
   onChange?: (key: string, value: T | null) => void;
   /**
@@ -49,10 +49,10 @@ export class MaterializedViewModule {
           kafka,
           topic: options.topic,
           validator: options.validator,
-          groupIdPrefix: `view-${options.name}`,
+          name: options.name,
           logger: options.logger,
           isNewer: options.isNewer,
-          isNewerTombstone: options.isNewerTombstone,
+          isStale: options.isStale,
           onChange: (key, value) => {
             materializedViewEntries.set({ view: options.name }, view.size);
             // While catching up at start, the view reads changes made long ago: not a lag.

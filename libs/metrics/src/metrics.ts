@@ -216,28 +216,58 @@ export const kafkaProduceErrors = new Counter({
   registers: [registry],
 });
 
-/** Reads a consumer group's lag; registered by each consumer, read on every scrape. */
-export type ConsumerLagSource = () => Promise<{ group: string; topic: string; partition: number; lag: number }[]>;
-const consumerLagSources = new Set<ConsumerLagSource>();
+/** One reading of a gauge that is measured at scrape time: its labels and its value. */
+export interface GaugeReading<L extends string> {
+  labels: Record<L, string>;
+  value: number;
+}
+/** Takes readings when Prometheus scrapes; registered by the component that can measure them. */
+export type GaugeSource<L extends string> = () => Promise<GaugeReading<L>[]>;
 
-/** Adds a consumer's lag to the scrape; returns the function that removes it. */
-export function reportConsumerLag(source: ConsumerLagSource): () => void {
-  consumerLagSources.add(source);
-  return () => consumerLagSources.delete(source);
+/**
+ * A gauge measured on every scrape from the sources that components register (a consumer, a view):
+ * returns the function that registers a source, which returns the function that removes it.
+ */
+function scrapedGauge<L extends string>(configuration: {
+  name: string;
+  help: string;
+  labelNames: readonly L[];
+}): (source: GaugeSource<L>) => () => void {
+  const sources = new Set<GaugeSource<L>>();
+  new Gauge({
+    ...configuration,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const readings = await Promise.all([...sources].map((source) => source()));
+      for (const { labels, value } of readings.flat()) this.set(labels, value);
+    },
+  });
+  return (source) => {
+    sources.add(source);
+    return () => sources.delete(source);
+  };
 }
 
-export const consumerLag = new Gauge({
+/** Adds a consumer group's lag to the scrape; returns the function that removes it. */
+export const reportConsumerLag = scrapedGauge({
   name: 'aw_kafka_consumer_lag_records',
   help: "Records a consumer group has not committed yet (partition end offset minus the group's committed offset), by group, topic and partition.",
   labelNames: ['group', 'topic', 'partition'] as const,
+});
+
+/** Adds an in-memory view's distance from the end of its topic to the scrape; returns the function that removes it. */
+export const reportViewLag = scrapedGauge({
+  name: 'aw_view_records_behind',
+  help: "Offsets of a compacted topic that an in-memory view has yet to read (the partition's last offset, from the brokers, minus the view's position), by view, topic and partition.",
+  labelNames: ['view', 'topic', 'partition'] as const,
+});
+
+export const viewRecordsRead = new Counter({
+  name: 'aw_view_records_read_total',
+  help: 'Records an in-memory view read from its compacted topic, by view; with aw_view_records_behind it tells a view that is behind and stuck from one that is catching up.',
+  labelNames: ['view'] as const,
   registers: [registry],
-  async collect() {
-    this.reset();
-    const readings = await Promise.all([...consumerLagSources].map((source) => source()));
-    for (const { group, topic, partition, lag } of readings.flat()) {
-      this.set({ group, topic, partition: String(partition) }, lag);
-    }
-  },
 });
 
 /** A connection pool as pg's Pool exposes it. */

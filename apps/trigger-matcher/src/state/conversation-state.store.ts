@@ -5,8 +5,8 @@ import { jsonRecord, type CompactedTopicView, type ConsumedBatch, type OutboundR
 
 export const CONVERSATION_STATES = Symbol('CONVERSATION_STATES');
 
-/** Header of a state tombstone: the revision it deletes up to. */
-export const TOMBSTONE_REVISION_HEADER = 'state-revision';
+/** Header of a state record: the revision it holds, or for a tombstone the revision it deletes up to. */
+export const STATE_REVISION_HEADER = 'state-revision';
 
 /** Newest wins: a state record is only replaced by one written later (a higher or equal revision). */
 export function isNewerState(current: ConversationStateRecord, incoming: ConversationStateRecord): boolean {
@@ -14,14 +14,15 @@ export function isNewerState(current: ConversationStateRecord, incoming: Convers
 }
 
 /**
- * A tombstone deletes only the state it was written after: once the conversation has a newer
+ * Whether a record read from the topic is no newer than the state held, from its revision header
+ * alone. A tombstone deletes only the state it was written after: once the conversation has a newer
  * state (an event arrived right after the expiry), the older tombstone read from the topic leaves it.
+ * A state record of the held revision or older is the writer's own, read back after it entered the
+ * view at commit, or one superseded since: it is skipped without being parsed. Records without the
+ * header (tombstones of any age, states written before it existed) are judged once parsed.
  */
-export function isNewerStateTombstone(
-  current: ConversationStateRecord,
-  headers: Readonly<Record<string, string>>,
-): boolean {
-  return Number(headers[TOMBSTONE_REVISION_HEADER] ?? Number.POSITIVE_INFINITY) > current.revision;
+export function isStaleState(current: ConversationStateRecord, headers: Readonly<Record<string, string>>): boolean {
+  return Number(headers[STATE_REVISION_HEADER] ?? Number.POSITIVE_INFINITY) <= current.revision;
 }
 
 /**
@@ -86,9 +87,11 @@ export class StateSession {
             topic: Topics.conversationState.name,
             key: conversationId,
             value: null,
-            headers: { [TOMBSTONE_REVISION_HEADER]: String(record.deletedRevision) },
+            headers: { [STATE_REVISION_HEADER]: String(record.deletedRevision) },
           }
-        : jsonRecord(Topics.conversationState.name, conversationId, record),
+        : jsonRecord(Topics.conversationState.name, conversationId, record, {
+            [STATE_REVISION_HEADER]: String(record.revision),
+          }),
     );
   }
 

@@ -1,5 +1,5 @@
 import type { ConversationStateRecord, WorkflowDefinition } from '@app/contracts';
-import { isNewerStateTombstone, TOMBSTONE_REVISION_HEADER } from '../state/conversation-state.store';
+import { isStaleState, STATE_REVISION_HEADER } from '../state/conversation-state.store';
 import { TimerSchedule } from './timer-schedule';
 
 const T0 = Date.parse('2026-11-24T10:00:00Z');
@@ -67,11 +67,16 @@ describe('TimerSchedule', () => {
   });
 });
 
-describe('state tombstones', () => {
-  it('delete only the states written before them', () => {
-    const headers = (revision: number) => ({ [TOMBSTONE_REVISION_HEADER]: String(revision) });
-    expect(isNewerStateTombstone({ ...state('c'), revision: 4 }, headers(5))).toBe(true);
-    expect(isNewerStateTombstone({ ...state('c'), revision: 5 }, headers(5))).toBe(false);
-    expect(isNewerStateTombstone({ ...state('c'), revision: 5 }, {})).toBe(true);
+describe('state records read from the topic', () => {
+  const headers = (revision: number) => ({ [STATE_REVISION_HEADER]: String(revision) });
+
+  it('are stale up to the revision held: a tombstone deletes only the states written before it', () => {
+    expect(isStaleState({ ...state('c'), revision: 4 }, headers(5))).toBe(false);
+    expect(isStaleState({ ...state('c'), revision: 5 }, headers(5))).toBe(true);
+    expect(isStaleState({ ...state('c'), revision: 6 }, headers(5))).toBe(true);
+  });
+
+  it('without the header are judged once parsed', () => {
+    expect(isStaleState({ ...state('c'), revision: 5 }, {})).toBe(false);
   });
 });

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Type } from '@sinclair/typebox';
+import pino from 'pino';
+import { compileValidator, uncontractedTopic } from '@app/contracts';
+import {
+  CompactedTopicView,
+  createKafkaClient,
+  createProducer,
+  ensureTopics,
+  type Kafka,
+  type OutboundRecord,
+  type Producer,
+} from '@app/kafka';
+import { registry } from '@app/metrics';
+import { waitFor } from '@app/testing';
+
+const entryValidator = compileValidator(
+  Type.Object({ revision: Type.Integer(), text: Type.String() }, { additionalProperties: false }),
+);
+type Entry = { revision: number; text: string };
+const REVISION = 'revision';
+
+/**
+ * A view of a versioned topic, the way trigger-matcher keeps conversation states: a record whose
+ * revision header is no newer than the entry held is skipped unparsed, and the view reports how
+ * far it is behind its topic.
+ */
+describe('CompactedTopicView (real Kafka)', () => {
+  const run = randomUUID().slice(0, 8);
+  const topic = `medium.${run}.view`;
+  /** What the view logs as errors (the Kafka client logs elsewhere). */
+  const errors: string[] = [];
+  const viewLogger = pino(
+    { level: 'error' },
+    new Writable({ write: (line, _encoding, done) => (errors.push(String(line)), done()) }),
+  );
+  let kafka: Kafka;
+  let producer: Producer;
+  let view: CompactedTopicView<Entry>;
+
+  const record = (key: string, value: string | null, revision?: number): OutboundRecord => ({
+    topic,
+    key,
+    value,
+    headers: revision === undefined ? {} : { [REVISION]: String(revision) },
+  });
+  const entry = (key: string, revision: number, text: string) =>
+    record(key, JSON.stringify({ revision, text }), revision);
+
+  /** Sends the records, then a marker record, and waits until the view has read the marker. */
+  async function sendAndRead(...records: OutboundRecord[]): Promise<void> {
+    const marker = `marker-${randomUUID()}`;
+    await producer.send({ topic, messages: [...records, entry(marker, 1, 'marker')] });
+    await waitFor(`the view to read ${marker}`, async () => view.get(marker));
+  }
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      clientId: 'medium',
+      logger: pino({ level: 'silent' }),
+    });
+    await ensureTopics(kafka, [uncontractedTopic(topic)], 1);
+    producer = createProducer(kafka);
+    await producer.connect();
+    view = new CompactedTopicView<Entry>({
+      kafka,
+      topic,
+      name: `medium-${run}`,
+      validator: entryValidator,
+      logger: viewLogger,
+      isNewer: (current, incoming) => incoming.revision >= current.revision,
+      isStale: (current, headers) => Number(headers[REVISION] ?? Number.POSITIVE_INFINITY) <= current.revision,
+    });
+    await view.start();
+  });
+
+  afterAll(async () => {
+    await view?.stop();
+    await producer?.disconnect();
+  });
+
+  it('skips a record no newer than the entry held without parsing it, and parses a newer one', async () => {
+    await sendAndRead(entry('c', 2, 'second'));
+    expect(view.get('c')).toEqual({ revision: 2, text: 'second' });
+
+    // Not JSON at all: had the view parsed it, it would have logged an invalid record.
+    await sendAndRead(record('c', 'not json', 2), record('c', 'not json', 1));
+    expect(view.get('c')).toEqual({ revision: 2, text: 'second' });
+    expect(errors).toEqual([]);
+
+    await sendAndRead(record('c', 'not json', 3));
+    expect(view.get('c')).toEqual({ revision: 2, text: 'second' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('invalid record in compacted topic');
+
+    await sendAndRead(entry('c', 3, 'third'));
+    expect(view.get('c')).toEqual({ revision: 3, text: 'third' });
+  });
+
+  it('keeps an entry against an older tombstone and deletes it with a newer one', async () => {
+    await sendAndRead(entry('t', 5, 'kept'), record('t', null, 5));
+    expect(view.get('t')).toEqual({ revision: 5, text: 'kept' });
+    await sendAndRead(record('t', null, 6));
+    expect(view.get('t')).toBeUndefined();
+  });
+
+  it('reports how far it is behind its topic, and what it read', async () => {
+    await sendAndRead(entry('l', 1, 'lag'));
+    // The position and the count move once kafkajs reports the batch done, just after its records.
+    const scrape = await waitFor('the scrape to show the view caught up', async () => {
+      const text = await registry.metrics();
+      return text.includes(`aw_view_records_behind{view="medium-${run}",topic="${topic}",partition="0"} 0`)
+        ? text
+        : undefined;
+    });
+    const read = new RegExp(`aw_view_records_read_total\\{view="medium-${run}"\\} (\\d+)`).exec(scrape);
+    // Every record sent so far, skipped ones included (1 + 2 + 1 + 1, 2 + 1, 1), and the 7 markers.
+    expect(Number(read?.[1])).toBe(9 + 7);
+    expect((await view.lag()).map(({ value }) => value)).toEqual([0]);
+  });
+});
