@@ -10,7 +10,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { eventsConsumed, kafkaBatchDuration, reportConsumerLag } from '@app/metrics';
+import { eventsConsumed, kafkaBatchDuration, reportConsumerLag, type GaugeReading } from '@app/metrics';
 import { consumerGroupLag } from './consumer-lag';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
 import {
@@ -138,12 +138,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       await this.producer.connect();
       await this.consumer.connect();
       await this.admin.connect();
-      this.stopReportingLag = reportConsumerLag(async () =>
-        (await this.lag()).map(({ group, topic, partition, lag }) => ({
-          labels: { group, topic, partition: String(partition) },
-          value: lag,
-        })),
-      );
+      this.stopReportingLag = reportConsumerLag(() => this.lag());
       await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
       await this.consumer.run({
         autoCommit: false,
@@ -173,9 +168,13 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   }
 
   /** The group's lag per partition; none when the brokers cannot tell now (the scrape still answers). */
-  private async lag(): Promise<Awaited<ReturnType<typeof consumerGroupLag>>> {
+  private async lag(): Promise<GaugeReading<'group' | 'topic' | 'partition'>[]> {
     try {
-      return await consumerGroupLag(this.admin, this.options.groupId, this.options.topics);
+      const lags = await consumerGroupLag(this.admin, this.options.groupId, this.options.topics);
+      return lags.map(({ group, topic, partition, lag }) => ({
+        labels: { group, topic, partition: String(partition) },
+        value: lag,
+      }));
     } catch (error) {
       this.options.logger.warn({ err: error }, 'reading the consumer group lag failed');
       return [];
