@@ -68,6 +68,11 @@ export class CompactedTopicView<T> {
     });
   }
 
+  /** The compacted topic the view reads. */
+  get topic(): string {
+    return this.options.topic;
+  }
+
   get(key: string): T | undefined {
     return this.entries.get(key);
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Topics, type ConversationStateRecord } from '@app/contracts';
+import type { ConversationStateRecord } from '@app/contracts';
 import { newConversationState, type ConversationState } from '@app/domain';
 import { jsonRecord, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 
@@ -84,12 +84,12 @@ export class StateSession {
     return [...this.staged].map(([conversationId, record]) =>
       'deletedRevision' in record
         ? {
-            topic: Topics.conversationState.name,
+            topic: this.view.topic,
             key: conversationId,
             value: null,
             headers: { [STATE_REVISION_HEADER]: String(record.deletedRevision) },
           }
-        : jsonRecord(Topics.conversationState.name, conversationId, record, {
+        : jsonRecord(this.view.topic, conversationId, record, {
             [STATE_REVISION_HEADER]: String(record.revision),
           }),
     );
