@@ -12,7 +12,7 @@ import {
   type OutboundRecord,
   type Producer,
 } from '@app/kafka';
-import { registry } from '@app/metrics';
+import { registry, viewRecordsRead } from '@app/metrics';
 import { waitFor } from '@app/testing';
 
 const entryValidator = compileValidator(
@@ -53,6 +53,11 @@ describe('CompactedTopicView (real Kafka)', () => {
     const marker = `marker-${randomUUID()}`;
     await producer.send({ topic, messages: [...records, entry(marker, 1, 'marker')] });
     await waitFor(`the view to read ${marker}`, async () => view.get(marker));
+  }
+
+  async function recordsRead(): Promise<number> {
+    const { values } = await viewRecordsRead.get();
+    return values.find(({ labels }) => labels.view === `medium-${run}`)?.value ?? 0;
   }
 
   beforeAll(async () => {
@@ -106,6 +111,33 @@ describe('CompactedTopicView (real Kafka)', () => {
     expect(view.get('t')).toBeUndefined();
   });
 
+  it('leaves a held partition to its writer, and reads on from after what the writer applied once released', async () => {
+    await sendAndRead(entry('h', 1, 'read'));
+    view.hold(0);
+    // The writer's own records: it applies them itself, and says how far they go.
+    await producer.send({ topic, messages: [entry('h', 2, 'own')] });
+    const [last] = await producer.send({ topic, messages: [entry('h', 3, 'own')] });
+    view.set('h', { revision: 3, text: 'applied by the writer' });
+    view.advance(0, BigInt(last!.baseOffset!));
+    // Another writer's record, once the partition is no longer held here.
+    await producer.send({ topic, messages: [entry('other', 1, 'foreign')] });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(view.get('other')).toBeUndefined();
+    expect((await view.lag()).map(({ value }) => value)).toEqual([0]);
+    view.delete('h');
+    expect(view.get('h')).toBeUndefined();
+
+    const readBefore = await recordsRead();
+    view.release(0);
+    await waitFor('the view to read the foreign record', async () => view.get('other'));
+    // Only the foreign record: the view reads on from after the writer's last record.
+    await waitFor('the count of records read to settle', async () =>
+      (await recordsRead()) === readBefore + 1 ? true : undefined,
+    );
+    expect(view.get('h')).toBeUndefined();
+    expect((await view.lag()).map(({ value }) => value)).toEqual([0]);
+  });
+
   it('reports how far it is behind its topic, and what it read', async () => {
     await sendAndRead(entry('l', 1, 'lag'));
     // The position and the count move once kafkajs reports the batch done, just after its records.
@@ -116,8 +148,9 @@ describe('CompactedTopicView (real Kafka)', () => {
         : undefined;
     });
     const read = new RegExp(`aw_view_records_read_total\\{view="medium-${run}"\\} (\\d+)`).exec(scrape);
-    // Every record sent so far, skipped ones included (1 + 2 + 1 + 1, 2 + 1, 1), and the 7 markers.
-    expect(Number(read?.[1])).toBe(9 + 7);
+    // Every record read so far, skipped ones included (1 + 2 + 1 + 1, 2 + 1, 1 + 1, 1), and the 8
+    // markers; not the two records written while the partition was held.
+    expect(Number(read?.[1])).toBe(11 + 8);
     expect((await view.lag()).map(({ value }) => value)).toEqual([0]);
   });
 });

@@ -16,6 +16,7 @@ import {
   type Kafka,
   type Producer,
 } from '@app/kafka';
+import { viewRecordsRead } from '@app/metrics';
 import { waitFor } from '@app/testing';
 import {
   ConversationStateStore,
@@ -74,7 +75,8 @@ interface Member {
 /**
  * Conversation state follows its partition from member to member: a member taking a partition
  * over continues from what the previous owner committed, including its deletions, and a member
- * getting a partition back sees what was written while another owned it.
+ * getting a partition back sees what was written while another owned it. A member does not read
+ * back the states it wrote to the partitions it holds.
  */
 describe('conversation state across rebalances (real Kafka)', () => {
   const logger = pino({ level: 'silent' });
@@ -99,7 +101,7 @@ describe('conversation state across rebalances (real Kafka)', () => {
     });
     await view.start();
     const assignment = new ConsumerAssignment();
-    const store = new ConversationStateStore(view);
+    const store = new ConversationStateStore(view, assignment);
     const app = await NestFactory.createMicroservice(memberModule(name, store), {
       strategy: new KafkaConsumerTransport({
         kafka,
@@ -149,6 +151,11 @@ describe('conversation state across rebalances (real Kafka)', () => {
     );
   }
 
+  async function recordsRead(name: string): Promise<number> {
+    const { values } = await viewRecordsRead.get();
+    return values.find(({ labels }) => labels.view === `medium-handover-${run}-${name}`)?.value ?? 0;
+  }
+
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'medium', logger });
     await ensureTopics(kafka, [events, states].map(uncontractedTopic), PARTITIONS);
@@ -169,6 +176,9 @@ describe('conversation state across rebalances (real Kafka)', () => {
       () => 'event',
       () => 1,
     );
+    // a holds its partitions: its view does not read back the states it wrote.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await recordsRead('a')).toBe(0);
 
     await startMember('b');
     await waitForOwners();

@@ -38,14 +38,28 @@ export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
 /** The partitions of a topic this process's consumer owns now, kept up to date by the consumer transport. */
 export class ConsumerAssignment {
   private byTopic = new Map<string, ReadonlySet<number>>();
+  private readonly listeners: (() => void)[] = [];
+  private changes = 0;
 
   partitionsOf(topic: string): ReadonlySet<number> {
     return this.byTopic.get(topic) ?? new Set();
   }
 
+  /** Increases on every replacement, so that a reader can tell whether the assignment changed meanwhile. */
+  get generation(): number {
+    return this.changes;
+  }
+
+  /** Calls `listener` on every replacement, synchronously, before any batch of the new assignment. */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Replaces the assignment (after a group join); an empty one after a crash or leaving the group. */
   set(assignment: Record<string, number[]>): void {
     this.byTopic = new Map(Object.entries(assignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
+    this.changes += 1;
+    for (const listener of this.listeners) listener();
   }
 }
 

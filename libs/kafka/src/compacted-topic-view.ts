@@ -43,8 +43,10 @@ export class CompactedTopicView<T> {
   private readonly entries = new Map<string, T>();
   private readonly consumer: Consumer;
   private readonly admin: Admin;
-  /** Partition → the last offset read (messages and markers alike). */
+  /** Partition → the last offset read (messages and markers alike), or up to which its writer applied its records. */
   private readonly positions = new Map<number, bigint>();
+  /** Partitions whose writer keeps their entries up to date itself: the view does not read them. */
+  private readonly held = new Set<number>();
   private caughtUp = false;
   private stopReportingLag: () => void = () => undefined;
   private changeCount = 0;
@@ -61,7 +63,7 @@ export class CompactedTopicView<T> {
     // Present from the start, so that a view stuck before reading anything is seen as stuck.
     viewRecordsRead.inc({ view: options.name }, 0);
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic !== options.topic) return;
+      if (payload.topic !== options.topic || this.held.has(payload.partition)) return;
       viewRecordsRead.inc({ view: options.name }, payload.batchSize);
       const last = BigInt(payload.lastOffset);
       if (last > (this.positions.get(payload.partition) ?? -1n)) this.positions.set(payload.partition, last);
@@ -99,6 +101,53 @@ export class CompactedTopicView<T> {
     this.apply(key, value);
   }
 
+  /** Deletes an entry directly, for the writer of a held partition once its tombstone is committed. */
+  delete(key: string): void {
+    if (!this.entries.delete(key)) return;
+    this.changeCount += 1;
+    this.options.onChange?.(key, null);
+  }
+
+  /**
+   * Stops reading a partition whose only writer now keeps its entries up to date itself (`set`,
+   * `delete`, `advance`), as trigger-matcher does for the conversations of the partitions it owns:
+   * reading its own records back would only cost. Catch the partition up first. Its records
+   * fetched before and delivered after are not applied.
+   */
+  hold(partition: number): void {
+    this.held.add(partition);
+    this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]);
+  }
+
+  isHeld(partition: number): boolean {
+    return this.held.has(partition);
+  }
+
+  heldPartitions(): number[] {
+    return [...this.held];
+  }
+
+  /**
+   * The writer of a held partition applied its records up to `offset` itself (wherever they came
+   * after what the view had read, since it is the only writer): on release, the view reads on
+   * from there.
+   */
+  advance(partition: number, offset: bigint): void {
+    if (!this.held.has(partition)) return;
+    if (offset > (this.positions.get(partition) ?? -1n)) this.positions.set(partition, offset);
+  }
+
+  /**
+   * Reads a held partition again, from the first record neither read nor applied by its writer:
+   * another member may write it now. `catchUp` tells when the view has read what it wrote.
+   */
+  release(partition: number): void {
+    if (!this.held.delete(partition)) return;
+    const { topic } = this.options;
+    this.consumer.seek({ topic, partition, offset: String((this.positions.get(partition) ?? -1n) + 1n) });
+    this.consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
   async start(timeoutMs = 60_000): Promise<void> {
     await this.admin.connect();
     this.stopReportingLag = reportViewLag(() => this.lag());
@@ -106,8 +155,10 @@ export class CompactedTopicView<T> {
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) =>
-        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers),
+      eachMessage: async ({ partition, message }) => {
+        if (this.held.has(partition)) return;
+        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers);
+      },
     });
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
     await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
@@ -124,7 +175,8 @@ export class CompactedTopicView<T> {
 
   /**
    * How far behind the end of each partition the view is, in offsets (transaction markers count:
-   * the view's position covers them too); 0 when it has read everything committed so far.
+   * the view's position covers them too); 0 when it has read everything committed so far, and for
+   * a held partition, whose writer keeps it up to date.
    */
   async lag(): Promise<GaugeReading<'view' | 'topic' | 'partition'>[]> {
     const { name: view, topic } = this.options;
@@ -132,7 +184,7 @@ export class CompactedTopicView<T> {
       const ends = await this.admin.fetchTopicOffsets(topic);
       return ends.map((end) => ({
         labels: { view, topic, partition: String(end.partition) },
-        value: offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)),
+        value: this.held.has(end.partition) ? 0 : offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)),
       }));
     } catch (error) {
       this.options.logger.warn({ err: error, topic }, 'reading the end offsets of a view topic failed');
@@ -142,6 +194,8 @@ export class CompactedTopicView<T> {
 
   async stop(): Promise<void> {
     this.stopReportingLag();
+    // Stopped, it reads nothing more: a writer releasing a partition later (leaving its group) has nothing to resume.
+    this.held.clear();
     await this.consumer.disconnect();
     await this.admin.disconnect();
   }

@@ -23,7 +23,13 @@ import {
 import { handoverAssigner } from './handover-assigner';
 import { InFlightBatches, partitionKey, type InFlightBatch } from './in-flight-batches';
 import { createProducer, sendChunked } from './kafka-client';
-import { stringHeaders, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from './records';
+import {
+  stringHeaders,
+  type ConsumedBatch,
+  type ConsumedMessage,
+  type OutboundRecord,
+  type WrittenOffsets,
+} from './records';
 
 export interface KafkaConsumerTransportOptions {
   kafka: Kafka;
@@ -80,7 +86,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private joined = false;
   private assignmentEpoch = 0;
   private crashed: string | null = null;
-  private readonly committer = new GroupCommitter((commits) =>
+  private readonly committer = new GroupCommitter<WrittenOffsets>((commits) =>
     this.commitTogether(commits).catch((error: unknown) => {
       if (this.options.pipelineCommits) this.rewindAfterFailedCommit(error);
       throw error;
@@ -214,7 +220,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       this.rewinding.delete(key);
     }
     const stopTimer = kafkaBatchDuration.startTimer({ topic: batch.topic });
-    const committed: (() => void)[] = [];
+    const committed: ((written: WrittenOffsets) => void)[] = [];
     const discarded: (() => void)[] = [];
     const later: Promise<readonly OutboundRecord[]>[] = [];
     const discard = () => discarded.splice(0).forEach((callback) => callback());
@@ -256,8 +262,8 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     if (!isRunning() || isStale()) return discard();
     const lastOffset = batch.lastOffset();
     const offset = { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() };
-    const landed = () => {
-      committed.forEach((callback) => callback());
+    const landed = (written: WrittenOffsets) => {
+      committed.forEach((callback) => callback(written));
       eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
       stopTimer();
     };
@@ -273,13 +279,13 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       if (this.closing) await this.commitsLanded();
       while (this.recordsInFlight > MAX_RECORDS_IN_FLIGHT) await [...this.commitsInFlight][0];
     } else {
-      await this.committer.commit({ records, offset }).catch((error: unknown) => {
+      const written = await this.committer.commit({ records, offset }).catch((error: unknown) => {
         discard();
         // The offsets did not move, so the batch is processed again: kafkajs must retry it, even
         // after an error it calls final (such as a record too large), unless the producer was fenced.
         throw isFencing(error) ? error : new KafkaJSError(error as Error, { retriable: true });
       });
-      landed();
+      landed(written);
       resolveOffset(lastOffset);
     }
     await heartbeat();
@@ -292,7 +298,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private commitInBackground(
     commit: BatchCommit,
     { firstOffset, size }: { firstOffset: string; size: number },
-    { landed, discard }: { landed: () => void; discard: () => void },
+    { landed, discard }: { landed: (written: WrittenOffsets) => void; discard: () => void },
   ): void {
     const batch: InFlightBatch = {
       topic: commit.offset.topic,
@@ -304,9 +310,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     this.recordsInFlight += size;
     const tracked: Promise<void> = this.committer
       .commit(commit)
-      .then(() => {
+      .then((written) => {
         this.inFlight.committed(batch);
-        landed();
+        landed(written);
       }, discard)
       .finally(() => {
         this.commitsInFlight.delete(tracked);
@@ -372,22 +378,26 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     return Array.isArray(records) ? (records as OutboundRecord[]) : [];
   }
 
-  /** Publishes the records of several batches and commits their offsets: atomically when transactional. */
-  private async commitTogether(commits: readonly BatchCommit[]): Promise<void> {
+  /**
+   * Publishes the records of several batches and commits their offsets: atomically when
+   * transactional. Resolves with where the records landed.
+   */
+  private async commitTogether(commits: readonly BatchCommit[]): Promise<WrittenOffsets> {
     const records = (await Promise.all(commits.map((commit) => commit.records))).flat();
     const topics = offsetsByTopic(commits.map((commit) => commit.offset));
     if (!this.options.transactionalId) {
-      await sendChunked(this.producer, records);
+      const written = await sendChunked(this.producer, records);
       await this.consumer.commitOffsets(
         topics.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, ...partition }))),
       );
-      return;
+      return written;
     }
     const transaction = await this.producer.transaction();
     try {
-      await sendChunked(transaction, records);
+      const written = await sendChunked(transaction, records);
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
       await transaction.commit();
+      return written;
     } catch (error) {
       await transaction.abort().catch((abortError: unknown) => {
         this.options.logger.error({ err: abortError }, 'aborting the Kafka transaction failed');

@@ -17,15 +17,16 @@ export interface BatchCommit {
  * Group commit: batches of different partitions, processed concurrently, share one Kafka
  * transaction (or one produce and one offset commit) instead of paying a transaction each. A batch
  * that asks while a commit is in flight joins the next one; its promise settles with the commit
- * that carried it, so a failed commit fails every batch in it and none of their offsets move.
+ * that carried it (and its result), so a failed commit fails every batch in it and none of their
+ * offsets move.
  */
-export class GroupCommitter {
-  private waiting: { commit: BatchCommit; resolve: () => void; reject: (error: unknown) => void }[] = [];
+export class GroupCommitter<Result = void> {
+  private waiting: { commit: BatchCommit; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
   private draining = false;
 
-  constructor(private readonly commitTogether: (commits: readonly BatchCommit[]) => Promise<void>) {}
+  constructor(private readonly commitTogether: (commits: readonly BatchCommit[]) => Promise<Result>) {}
 
-  commit(commit: BatchCommit): Promise<void> {
+  commit(commit: BatchCommit): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ commit, resolve, reject });
       if (!this.draining) void this.drain();
@@ -45,8 +46,8 @@ export class GroupCommitter {
       const group = this.waiting;
       this.waiting = [];
       try {
-        await this.commitTogether(group.map(({ commit }) => commit));
-        for (const { resolve } of group) resolve();
+        const result = await this.commitTogether(group.map(({ commit }) => commit));
+        for (const { resolve } of group) resolve(result);
       } catch (error) {
         for (const { reject } of group) reject(error);
       }

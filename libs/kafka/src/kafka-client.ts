@@ -1,7 +1,15 @@
-import { Kafka, Partitioners, logLevel, type ICustomPartitioner, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type ICustomPartitioner,
+  type LogEntry,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { eventsProduced, kafkaProduceErrors } from '@app/metrics';
-import { PARTITION_KEY_HEADER, byteLength, type OutboundRecord } from './records';
+import { PARTITION_KEY_HEADER, WrittenOffsets, byteLength, type OutboundRecord } from './records';
 
 /**
  * The one place that constructs the Kafka client. Everything else receives a `Kafka` from here,
@@ -86,11 +94,15 @@ export interface BatchSender {
       }[];
     }[];
     acks?: number;
-  }): Promise<unknown>;
+  }): Promise<readonly RecordMetadata[]>;
 }
 
-/** Sends records in order, in requests that fit the broker's size limit, waiting for all replicas. */
-export async function sendChunked(sender: BatchSender, records: readonly OutboundRecord[]): Promise<void> {
+/**
+ * Sends records in order, in requests that fit the broker's size limit, waiting for all replicas;
+ * resolves with where they landed.
+ */
+export async function sendChunked(sender: BatchSender, records: readonly OutboundRecord[]): Promise<WrittenOffsets> {
+  const written = new WrittenOffsets();
   let chunk: OutboundRecord[] = [];
   let chunkBytes = 0;
   const flush = async () => {
@@ -102,13 +114,14 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
       else byTopic.set(record.topic, [record]);
     }
     try {
-      await sender.sendBatch({
+      const landed = await sender.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({
           topic,
           messages: messages.map(({ key, value, headers, partition }) => ({ key, value, headers, partition })),
         })),
       });
+      written.add(landed);
     } catch (error) {
       for (const topic of byTopic.keys()) kafkaProduceErrors.inc({ topic });
       throw error;
@@ -124,4 +137,5 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
     chunkBytes += size;
   }
   await flush();
+  return written;
 }

@@ -19,8 +19,11 @@ export interface ConsumedBatch {
   readonly heartbeat: () => Promise<void>;
   /** Increases each time this member (re)joins its group: partitions may have moved since. */
   readonly assignmentEpoch: number;
-  /** Runs `callback` once the batch's output and offsets are committed (never if they are not). */
-  readonly afterCommit: (callback: () => void) => void;
+  /**
+   * Runs `callback` once the batch's output and offsets are committed (never if they are not),
+   * with where the commit's records landed (those of other batches committed with it included).
+   */
+  readonly afterCommit: (callback: (written: WrittenOffsets) => void) => void;
   /**
    * Runs `callback` once it is certain that this processing of the batch will not commit (its
    * handler or its commit failed, or the partition moved meanwhile): the batch is read again.
@@ -33,6 +36,29 @@ export interface ConsumedBatch {
    * batch does not commit and is read again, as after a failed commit.
    */
   readonly publishLater: (records: Promise<readonly OutboundRecord[]>) => void;
+}
+
+/**
+ * Where published records landed: for each partition written to, the offset of the first record
+ * of the last request that wrote there. Every record sent to the partition before that request
+ * lies below it; the records of that request lie at or just after it.
+ */
+export class WrittenOffsets {
+  private readonly offsets = new Map<string, bigint>();
+
+  /** Adds what the brokers answered to a produce request. */
+  add(landed: readonly { topicName: string; partition: number; baseOffset?: string }[]): void {
+    for (const { topicName, partition, baseOffset } of landed) {
+      if (baseOffset === undefined) continue;
+      const key = `${topicName}|${partition}`;
+      const offset = BigInt(baseOffset);
+      if (offset > (this.offsets.get(key) ?? -1n)) this.offsets.set(key, offset);
+    }
+  }
+
+  lastBaseOffset(topic: string, partition: number): bigint | undefined {
+    return this.offsets.get(`${topic}|${partition}`);
+  }
 }
 
 /** A record a handler asks to publish; published atomically with the batch's offsets. */

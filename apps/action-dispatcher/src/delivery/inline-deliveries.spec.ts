@@ -1,5 +1,5 @@
 import type { PendingDelivery, WorkflowTriggered } from '@app/contracts';
-import type { ConsumedBatch, OutboundRecord } from '@app/kafka';
+import { WrittenOffsets, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import type { Step } from './delivery-scheduler';
 import { InlineDeliveries, type InlineAttemptScheduler } from './inline-deliveries';
 
@@ -29,7 +29,7 @@ const recordedStep: Step = {
 
 /** A batch whose commit or discard the test decides, as the consumer transport would. */
 function batchUnderTest() {
-  const committed: (() => void)[] = [];
+  const committed: ((written: WrittenOffsets) => void)[] = [];
   const discarded: (() => void)[] = [];
   const batch: ConsumedBatch = {
     topic: 'workflow.triggers',
@@ -43,7 +43,7 @@ function batchUnderTest() {
   };
   return {
     batch,
-    commit: () => committed.forEach((callback) => callback()),
+    commit: () => committed.forEach((callback) => callback(new WrittenOffsets())),
     discard: () => discarded.forEach((callback) => callback()),
   };
 }

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConversationStateRecord } from '@app/contracts';
 import { newConversationState, type ConversationState } from '@app/domain';
-import { jsonRecord, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
+import {
+  ConsumerAssignment,
+  jsonRecord,
+  type CompactedTopicView,
+  type ConsumedBatch,
+  type OutboundRecord,
+  type WrittenOffsets,
+} from '@app/kafka';
 
 export const CONVERSATION_STATES = Symbol('CONVERSATION_STATES');
 
@@ -30,23 +37,39 @@ export function isStaleState(current: ConversationStateRecord, headers: Readonly
  * held in memory. A batch reads and stages states through a `StateSession`; the staged records are
  * published in the batch's Kafka transaction and enter the view only once it committed, so an
  * aborted batch leaves no trace and is redone from the committed state.
+ *
+ * The member that owns a partition is the only one writing its states, so once its view has read
+ * what the previous owner committed, it holds the partition: the view stops reading it and the
+ * sessions keep its entries (deletions included) up to date. Every change of the group's
+ * assignment releases every held partition, whether it was lost or kept: a member cannot tell
+ * from its own assignments whether it missed a generation in which another member wrote there.
+ * The view then reads on from the last records this member wrote, which is only their
+ * transaction's marker unless someone else wrote meanwhile.
  */
 @Injectable()
 export class ConversationStateStore {
-  /** Partition → the assignment epoch in which the view was last caught up for it. */
-  private readonly syncedEpochs = new Map<number, number>();
+  constructor(
+    @Inject(CONVERSATION_STATES) private readonly view: CompactedTopicView<ConversationStateRecord>,
+    private readonly assignment: ConsumerAssignment,
+  ) {
+    assignment.onChange(() => this.view.heldPartitions().forEach((partition) => this.view.release(partition)));
+  }
 
-  constructor(@Inject(CONVERSATION_STATES) private readonly view: CompactedTopicView<ConversationStateRecord>) {}
-
-  /** Opens a session for a batch; after a (re)assignment, first reads everything the previous owner committed. */
+  /** Opens a session for a batch; first reads everything committed to its partition, unless held. */
   async session(batch: ConsumedBatch): Promise<StateSession> {
-    if (this.syncedEpochs.get(batch.partition) !== batch.assignmentEpoch) {
-      await this.view.catchUp(batch.partition);
-      this.syncedEpochs.set(batch.partition, batch.assignmentEpoch);
-    }
-    const session = new StateSession(this.view);
-    batch.afterCommit(() => session.commit());
+    if (!this.view.isHeld(batch.partition)) await this.catchUpAndHold(batch);
+    const session = new StateSession(this.view, batch.partition);
+    batch.afterCommit((written) => session.commit(written));
     return session;
+  }
+
+  private async catchUpAndHold({ topic, partition }: ConsumedBatch): Promise<void> {
+    const generation = this.assignment.generation;
+    await this.view.catchUp(partition);
+    // Held only if the partition did not move while the view caught up.
+    if (this.assignment.generation === generation && this.assignment.partitionsOf(topic).has(partition)) {
+      this.view.hold(partition);
+    }
   }
 }
 
@@ -54,7 +77,10 @@ export class StateSession {
   /** Conversation id → its staged record, or the revision its tombstone deletes. */
   private readonly staged = new Map<string, ConversationStateRecord | { deletedRevision: number }>();
 
-  constructor(private readonly view: CompactedTopicView<ConversationStateRecord>) {}
+  constructor(
+    private readonly view: CompactedTopicView<ConversationStateRecord>,
+    private readonly partition: number,
+  ) {}
 
   /** The conversation's state; a new one (as of `at`) when it has none. */
   get(tenantId: string, conversationId: string, at: string): ConversationState {
@@ -96,13 +122,18 @@ export class StateSession {
   }
 
   /**
-   * Committed states enter the view at once. A tombstone is left to the view's own reading of the
-   * topic: deleting here could let an older record of the key, still on its way, bring the state back.
+   * Committed states enter the view at once. So do deletions when the partition is held; otherwise
+   * they are left to the view's own reading of the topic: deleting here could let an older record
+   * of the key, still on its way, bring the state back.
    */
-  commit(): void {
+  commit(written: WrittenOffsets): void {
+    const held = this.view.isHeld(this.partition);
     for (const [conversationId, record] of this.staged) {
       if (!('deletedRevision' in record)) this.view.set(conversationId, record);
+      else if (held) this.view.delete(conversationId);
     }
+    const offset = written.lastBaseOffset(this.view.topic, this.partition);
+    if (held && offset !== undefined) this.view.advance(this.partition, offset);
   }
 
   private current(conversationId: string): ConversationStateRecord | undefined {

@@ -87,20 +87,23 @@ export class TimerTicker implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Ticks must land on the partition of the conversation's events, which the same member owns. */
+  /**
+   * Ticks must land on the partition of the conversation's events, which the same member owns; so
+   * must states, which that member holds (ConversationStateStore).
+   */
   private async assertCoPartitioned(): Promise<number> {
+    const topics = [Topics.validatedEvents.name, Topics.timerTicks.name, Topics.conversationState.name];
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [events, ticks] = await Promise.all(
-        [Topics.validatedEvents.name, Topics.timerTicks.name].map((topic) => admin.fetchTopicOffsets(topic)),
+      const counts = await Promise.all(
+        topics.map(async (topic) => ({ topic, partitions: (await admin.fetchTopicOffsets(topic)).length })),
       );
-      if (events!.length !== ticks!.length) {
-        throw new Error(
-          `${Topics.timerTicks.name} has ${ticks!.length} partitions and ${Topics.validatedEvents.name} ${events!.length}: they must be co-partitioned`,
-        );
+      if (new Set(counts.map(({ partitions }) => partitions)).size > 1) {
+        const found = counts.map(({ topic, partitions }) => `${topic} ${partitions}`).join(', ');
+        throw new Error(`these topics must be co-partitioned, with as many partitions each: ${found}`);
       }
-      return events!.length;
+      return counts[0]!.partitions;
     } finally {
       await admin.disconnect();
     }
