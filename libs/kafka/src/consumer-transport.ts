@@ -84,7 +84,6 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private readonly admin: Admin;
   private stopReportingLag: (() => void) | null = null;
   private joined = false;
-  private assignmentEpoch = 0;
   private crashed: string | null = null;
   private readonly committer = new GroupCommitter<WrittenOffsets>((commits) =>
     this.commitTogether(commits).catch((error: unknown) => {
@@ -124,7 +123,6 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
     this.consumer.on(REBALANCING, () => (this.rebalancing = true));
     this.consumer.on(GROUP_JOIN, (event) => {
-      this.assignmentEpoch += 1;
       this.joined = true;
       this.crashed = null;
       this.rebalancing = false;
@@ -228,7 +226,6 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       topic: batch.topic,
       partition: batch.partition,
       heartbeat,
-      assignmentEpoch: this.assignmentEpoch,
       afterCommit: (callback) => committed.push(callback),
       afterDiscard: (callback) => discarded.push(callback),
       publishLater: (records) => {

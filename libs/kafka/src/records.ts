@@ -17,8 +17,6 @@ export interface ConsumedBatch {
   readonly messages: readonly ConsumedMessage[];
   /** Tells the group this member is alive; call it between slow messages (it is rate-limited). */
   readonly heartbeat: () => Promise<void>;
-  /** Increases each time this member (re)joins its group: partitions may have moved since. */
-  readonly assignmentEpoch: number;
   /**
    * Runs `callback` once the batch's output and offsets are committed (never if they are not),
    * with where the commit's records landed (those of other batches committed with it included).

@@ -36,7 +36,6 @@ function batchUnderTest() {
     partition: 0,
     messages: [],
     heartbeat: () => Promise.resolve(),
-    assignmentEpoch: 1,
     afterCommit: (callback) => committed.push(callback),
     afterDiscard: (callback) => discarded.push(callback),
     publishLater: () => undefined,
