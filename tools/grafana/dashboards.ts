@@ -186,6 +186,15 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
           },
         ],
       },
+      {
+        title: 'Views behind their topics',
+        description:
+          "Offsets of its compacted topic each instance's in-memory view has yet to read; 0 when caught up. A view that stays behind and reads nothing is stuck (AwViewStuck).",
+        unit: 'short',
+        queries: [
+          { expr: 'service_instance_view:aw_view_records_behind:sum', legend: '{{service}} {{instance}}: {{view}}' },
+        ],
+      },
     ],
   },
 ];
