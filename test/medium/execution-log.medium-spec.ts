@@ -40,11 +40,13 @@ describe('the execution log: filters, pages, statistics and retention (real Post
   }
 
   it('filters by workflow, status, conversation, contact and time, and pages with a cursor without gaps or repeats', async () => {
-    for (let n = 1; n <= 12; n += 1) {
-      await repository.upsert(execution(n, n % 4 === 0 ? { status: 'failed', workflowId: otherWorkflowId } : {}));
-    }
+    await repository.upsertAll(
+      Array.from({ length: 12 }, (_, i) =>
+        execution(i + 1, (i + 1) % 4 === 0 ? { status: 'failed', workflowId: otherWorkflowId } : {}),
+      ),
+    );
     // A redelivered result is the same row.
-    await repository.upsert(execution(1));
+    await repository.upsertAll([execution(1)]);
     const all = await repository.list(tenantId, {}, 100);
     expect(all.map((row) => row.executionId)).toEqual(
       Array.from({ length: 12 }, (_, i) => `exec-${tenantId}-${String(12 - i).padStart(3, '0')}`),
@@ -89,15 +91,15 @@ describe('the execution log: filters, pages, statistics and retention (real Post
       { status: 'skipped', latencyMs: 0, attempts: [] },
       { status: 'retrying', latencyMs: 9999, attempts: [attempt(1, 500)] },
     ];
-    for (const [index, shape] of rows.entries()) {
-      await repository.upsert({
+    await repository.upsertAll(
+      rows.map((shape, index) => ({
         ...execution(index),
         executionId: `stats-${tenantId}-${index}`,
         workflowId: statsWorkflow,
         startedAt: at(index),
         ...shape,
-      });
-    }
+      })),
+    );
     const stats = await repository.stats(
       tenantId,
       statsWorkflow,
@@ -127,18 +129,10 @@ describe('the execution log: filters, pages, statistics and retention (real Post
     const retentionWorkflow = randomUUID();
     const old = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000).toISOString();
     const recent = new Date(Date.now() - 60_000).toISOString();
-    await repository.upsert({
-      ...execution(1),
-      executionId: `old-${tenantId}`,
-      workflowId: retentionWorkflow,
-      startedAt: old,
-    });
-    await repository.upsert({
-      ...execution(2),
-      executionId: `new-${tenantId}`,
-      workflowId: retentionWorkflow,
-      startedAt: recent,
-    });
+    await repository.upsertAll([
+      { ...execution(1), executionId: `old-${tenantId}`, workflowId: retentionWorkflow, startedAt: old },
+      { ...execution(2), executionId: `new-${tenantId}`, workflowId: retentionWorkflow, startedAt: recent },
+    ]);
     expect(await repository.forgetOlderThan(30)).toBeGreaterThanOrEqual(1);
     const left = await repository.list(tenantId, { workflowId: retentionWorkflow }, 10);
     expect(left.map((row) => row.executionId)).toEqual([`new-${tenantId}`]);

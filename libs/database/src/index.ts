@@ -1,2 +1,3 @@
 export * from './database.module';
 export * from './delete-in-chunks';
+export * from './upsert-rounds';

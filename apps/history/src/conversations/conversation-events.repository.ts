@@ -11,19 +11,34 @@ export interface Period {
   until: Date;
 }
 
+/** 13 parameters a row; PostgreSQL takes at most 65,535 in one statement. */
+const STORE_ROWS_PER_STATEMENT = 2_000;
+
 @Injectable()
 export class ConversationEventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Idempotent: a redelivered event (same tenant, source and id) keeps its first row. */
-  async store(event: ConversationEvent): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(ConversationEventEntity)
-      .values(rowOf(event) as QueryDeepPartialEntity<ConversationEventEntity>)
-      .orIgnore()
-      .execute();
+  /**
+   * Stores a batch of events in order, in one transaction. Idempotent: a redelivered event (same
+   * tenant, source and id) keeps its first row.
+   */
+  async storeAll(events: readonly ConversationEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (let start = 0; start < events.length; start += STORE_ROWS_PER_STATEMENT) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ConversationEventEntity)
+          .values(
+            events
+              .slice(start, start + STORE_ROWS_PER_STATEMENT)
+              .map(rowOf) as QueryDeepPartialEntity<ConversationEventEntity>[],
+          )
+          .orIgnore()
+          .execute();
+      }
+    });
   }
 
   /** The ids of the tenant's `limit` conversations with events in the period, most recently active first. */

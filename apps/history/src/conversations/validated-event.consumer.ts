@@ -4,15 +4,21 @@ import { Topics, conversationEventValidator, type ConversationEvent } from '@app
 import { processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { ConversationEventsRepository } from './conversation-events.repository';
 
-/** Keeps every validated conversation event, so that draft workflows can be backtested on them. */
+/**
+ * Keeps every validated conversation event, so that draft workflows can be backtested on them: a
+ * batch's valid events in one transaction.
+ */
 @Controller()
 export class ValidatedEventConsumer {
   constructor(private readonly events: ConversationEventsRepository) {}
 
   @EventPattern(Topics.validatedEvents.name)
-  handle(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return processEach(batch, conversationEventValidator, 'history', (event) =>
-      this.events.store(event as ConversationEvent),
-    );
+  async handle(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const events: ConversationEvent[] = [];
+    const deadLetters = await processEach(batch, conversationEventValidator, 'history', (event) => {
+      events.push(event as ConversationEvent);
+    });
+    await this.events.storeAll(events);
+    return deadLetters;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { deleteInChunks } from '@app/database';
+import { deleteInChunks, roundsOfDistinct } from '@app/database';
 import type { ExecutionStatus, WorkflowExecuted } from '@app/contracts';
 import { failureCause, type ExecutionCursor } from '@app/domain';
 import { ExecutionEntity } from './execution.entity';
@@ -38,57 +38,25 @@ export class ExecutionsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
+   * Stores a batch of results as if one after another, in one transaction: each statement takes
+   * at most one result per execution (ON CONFLICT cannot update a row twice), so results of one
+   * execution later in the batch go in later statements, in their order.
+   *
    * Idempotent: a replayed result overwrites its own row instead of adding a second one. A result
    * of a later replay series moves the attempts so far to `previous_attempts`; a result of an
    * earlier series than the row's (a redelivered record) changes nothing. The trigger, once kept,
    * stays, and `started_at` stays the first series' start.
    */
-  async upsert(execution: WorkflowExecuted): Promise<void> {
-    const replay = execution.replay ?? 0;
-    await this.dataSource.query(
-      `INSERT INTO executions (execution_id, trigger_id, tenant_id, workflow_id, workflow_version, conversation_id,
-         action_type, status, reason, attempts, attempt_count, latency_ms, event_time, started_at, finished_at,
-         trigger, replay, replays_requested, contact_id, cause)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19)
-       ON CONFLICT (execution_id) DO UPDATE SET
-         workflow_version = EXCLUDED.workflow_version,
-         action_type = EXCLUDED.action_type,
-         status = EXCLUDED.status,
-         reason = EXCLUDED.reason,
-         cause = EXCLUDED.cause,
-         contact_id = COALESCE(EXCLUDED.contact_id, executions.contact_id),
-         previous_attempts = CASE WHEN EXCLUDED.replay > executions.replay
-           THEN executions.previous_attempts || executions.attempts ELSE executions.previous_attempts END,
-         attempts = EXCLUDED.attempts,
-         attempt_count = EXCLUDED.attempt_count,
-         latency_ms = EXCLUDED.latency_ms,
-         finished_at = EXCLUDED.finished_at,
-         trigger = COALESCE(EXCLUDED.trigger, executions.trigger),
-         replay = EXCLUDED.replay,
-         replays_requested = GREATEST(executions.replays_requested, EXCLUDED.replay)
-       WHERE EXCLUDED.replay >= executions.replay`,
-      [
-        execution.executionId,
-        execution.triggerId,
-        execution.tenantId,
-        execution.workflowId,
-        execution.workflowVersion,
-        execution.conversationId,
-        execution.actionType,
-        execution.status,
-        execution.reason ?? null,
-        JSON.stringify(execution.attempts),
-        execution.attempts.length,
-        execution.latencyMs,
-        execution.eventTime,
-        execution.startedAt,
-        execution.finishedAt,
-        execution.trigger ? JSON.stringify(execution.trigger) : null,
-        replay,
-        execution.contactId ?? null,
-        failureCause(execution),
-      ],
-    );
+  async upsertAll(executions: readonly WorkflowExecuted[]): Promise<void> {
+    if (executions.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (const round of roundsOfDistinct(executions, (execution) => execution.executionId)) {
+        for (let start = 0; start < round.length; start += UPSERT_ROWS_PER_STATEMENT) {
+          const rows = round.slice(start, start + UPSERT_ROWS_PER_STATEMENT);
+          await manager.query(upsertStatement(rows.length), rows.flatMap(upsertParameters));
+        }
+      }
+    });
   }
 
   /** A page of the tenant's execution log, newest first, after `cursor` (keyset pagination). */
@@ -221,4 +189,63 @@ export class ExecutionsRepository {
   async markReplayRequested(manager: EntityManager, executionId: string, replay: number): Promise<void> {
     await manager.query('UPDATE executions SET replays_requested = $1 WHERE execution_id = $2', [replay, executionId]);
   }
+}
+
+/** Parameters per upserted row; PostgreSQL takes at most 65,535 in one statement. */
+const UPSERT_PARAMETERS = 19;
+const UPSERT_ROWS_PER_STATEMENT = 1_000;
+
+/** The values of one result, in the order of `upsertStatement`'s columns (replay is used twice). */
+function upsertParameters(execution: WorkflowExecuted): unknown[] {
+  return [
+    execution.executionId,
+    execution.triggerId,
+    execution.tenantId,
+    execution.workflowId,
+    execution.workflowVersion,
+    execution.conversationId,
+    execution.actionType,
+    execution.status,
+    execution.reason ?? null,
+    JSON.stringify(execution.attempts),
+    execution.attempts.length,
+    execution.latencyMs,
+    execution.eventTime,
+    execution.startedAt,
+    execution.finishedAt,
+    execution.trigger ? JSON.stringify(execution.trigger) : null,
+    execution.replay ?? 0,
+    execution.contactId ?? null,
+    failureCause(execution),
+  ];
+}
+
+function upsertStatement(rows: number): string {
+  const values = Array.from({ length: rows }, (_, row) => {
+    const $ = (n: number) => `$${row * UPSERT_PARAMETERS + n}`;
+    // replays_requested starts at the row's own replay: $17 twice.
+    const columns = [...Array.from({ length: 17 }, (_, i) => $(i + 1)), $(17), $(18), $(19)];
+    return `(${columns.join(', ')})`;
+  });
+  return `INSERT INTO executions (execution_id, trigger_id, tenant_id, workflow_id, workflow_version, conversation_id,
+       action_type, status, reason, attempts, attempt_count, latency_ms, event_time, started_at, finished_at,
+       trigger, replay, replays_requested, contact_id, cause)
+     VALUES ${values.join(',\n       ')}
+     ON CONFLICT (execution_id) DO UPDATE SET
+       workflow_version = EXCLUDED.workflow_version,
+       action_type = EXCLUDED.action_type,
+       status = EXCLUDED.status,
+       reason = EXCLUDED.reason,
+       cause = EXCLUDED.cause,
+       contact_id = COALESCE(EXCLUDED.contact_id, executions.contact_id),
+       previous_attempts = CASE WHEN EXCLUDED.replay > executions.replay
+         THEN executions.previous_attempts || executions.attempts ELSE executions.previous_attempts END,
+       attempts = EXCLUDED.attempts,
+       attempt_count = EXCLUDED.attempt_count,
+       latency_ms = EXCLUDED.latency_ms,
+       finished_at = EXCLUDED.finished_at,
+       trigger = COALESCE(EXCLUDED.trigger, executions.trigger),
+       replay = EXCLUDED.replay,
+       replays_requested = GREATEST(executions.replays_requested, EXCLUDED.replay)
+     WHERE EXCLUDED.replay >= executions.replay`;
 }
