@@ -1,11 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Topics, type SignalApplied } from '@app/contracts';
-import { KAFKA_VERSION, findRepoRoot, startServices } from '@app/infra';
+import { KAFKA_VERSION } from '@app/infra';
 import { jsonRecord, type OutboundRecord } from '@app/kafka';
 import { readMetric } from '@app/testing';
-import { log, machine, measurePassthrough, timeUntil, withBenchInfrastructure, writeResult } from './harness';
+import {
+  log,
+  machine,
+  measurePassthrough,
+  startBenchServices,
+  timeUntil,
+  withBenchInfrastructure,
+  writeResult,
+} from './harness';
 
 const USAGE = `usage: node dist/bench/aggregation-vs-passthrough.js [--signals N] [--partitions P] [--names K]
 
@@ -63,18 +70,7 @@ async function main(): Promise<void> {
     );
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} signals/s`);
 
-    const services = await startServices({
-      names: ['signal-aggregator'],
-      env: {
-        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
-        DATABASE_URL: infrastructure.databaseUrl,
-        LOG_LEVEL: 'warn',
-        INSTANCE_ID: `bench-${run}`,
-      },
-      portOffset: 2400,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
-      log,
-    });
+    const services = await startBenchServices(infrastructure, run, ['signal-aggregator'], { portOffset: 2400 });
     let aggregation;
     let batches: number;
     try {

@@ -9,9 +9,10 @@ import pino from 'pino';
 import { Agent, request } from 'undici';
 import { ALL_TOPICS, Topics, type WorkflowDefinition, type WorkflowTriggered } from '@app/contracts';
 import { buildWebhookPayload, executionIdOf } from '@app/domain';
-import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, startServices, wipeLocalData } from '@app/infra';
+import { KAFKA_VERSION, findRepoRoot, provisionInfrastructure, wipeLocalData } from '@app/infra';
 import { createKafkaClient, createProducer, ensureTopics, jsonRecord, sendChunked, type Producer } from '@app/kafka';
 import { readMetric, serviceCpuSeconds, waitFor, workflowDefinitionsLoaded } from '@app/testing';
+import { log, startBenchServices } from './harness';
 
 const USAGE = `usage: npm run bench:delivery [-- --deliveries N] [--rate R] [--seconds S] [--concurrency C] [--warmup W]
 
@@ -26,8 +27,6 @@ Webhook delivery, measured in one run against one local HTTP receiver:
 the code is compiled when timing starts. Each phase also reports CPU per delivery: (a) this
 process's (loop and receiver), (b) and (c) the dispatcher's (its process_cpu_seconds_total).
 Writes bench/results/delivery-throughput.json.`;
-
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 /** A loopback receiver that answers 200 at once and notes when each webhook-id first arrived. */
 async function startReceiver() {
@@ -160,19 +159,12 @@ async function main(): Promise<void> {
     const producer = createProducer(kafka);
     await producer.connect();
     await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
-    const services = await startServices({
-      names: ['action-dispatcher'],
+    const services = await startBenchServices(infrastructure, run, ['action-dispatcher'], {
+      portOffset: 2000,
       env: {
-        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
-        DATABASE_URL: infrastructure.databaseUrl,
         OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
         WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: String(concurrency),
-        LOG_LEVEL: 'warn',
-        INSTANCE_ID: `bench-${run}`,
       },
-      portOffset: 2000,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
-      log,
     });
     let dispatcher: { seconds: number; deliveriesPerSecond: number; cpuMsPerDelivery: number };
     let latency: Awaited<ReturnType<typeof measureLatency>> & { cpuMsPerDelivery: number };

@@ -6,7 +6,15 @@ import path from 'node:path';
 import pino from 'pino';
 import { ALL_TOPICS, uncontractedTopic } from '@app/contracts';
 import type { Consumer, Kafka } from '@app/kafka';
-import { findRepoRoot, provisionInfrastructure, wipeLocalData, type Infrastructure } from '@app/infra';
+import {
+  findRepoRoot,
+  provisionInfrastructure,
+  startServices,
+  wipeLocalData,
+  type Infrastructure,
+  type RunningServices,
+  type ServiceName,
+} from '@app/infra';
 import { createKafkaClient, createProducer, ensureTopics, sendChunked, type OutboundRecord } from '@app/kafka';
 import { waitFor } from '@app/testing';
 
@@ -52,6 +60,31 @@ export async function withBenchInfrastructure<T>(
   } finally {
     await infrastructure.stop();
   }
+}
+
+/**
+ * Starts engine services as processes on the bench's Kafka and PostgreSQL, quiet (warnings only),
+ * each logging to `.data/test/logs/<name>.log`; `env` adds to or overrides the defaults.
+ */
+export function startBenchServices(
+  infrastructure: Pick<Infrastructure, 'kafkaBrokers' | 'databaseUrl'>,
+  run: string,
+  names: readonly ServiceName[],
+  { portOffset, env = {} }: { portOffset: number; env?: Record<string, string> },
+): Promise<RunningServices> {
+  return startServices({
+    names,
+    env: {
+      KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+      DATABASE_URL: infrastructure.databaseUrl,
+      LOG_LEVEL: 'warn',
+      INSTANCE_ID: `bench-${run}`,
+      ...env,
+    },
+    portOffset,
+    logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
+    log,
+  });
 }
 
 export interface Measure {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Topics, type WorkflowExecuted } from '@app/contracts';
-import { KAFKA_VERSION, findRepoRoot, startServices } from '@app/infra';
+import { KAFKA_VERSION } from '@app/infra';
 import { jsonRecord, type OutboundRecord } from '@app/kafka';
 import { messageCreatedEvent, readMetric, serviceCpuSeconds } from '@app/testing';
 import {
@@ -10,6 +9,7 @@ import {
   log,
   machine,
   measurePassthrough,
+  startBenchServices,
   timeUntil,
   withBenchInfrastructure,
   writeResult,
@@ -109,18 +109,7 @@ async function main(): Promise<void> {
     );
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} records/s, ${cpuPerEvent(passthrough)}`);
 
-    const services = await startServices({
-      names: ['history'],
-      env: {
-        KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
-        DATABASE_URL: infrastructure.databaseUrl,
-        LOG_LEVEL: 'warn',
-        INSTANCE_ID: `bench-${run}`,
-      },
-      portOffset: 2700,
-      logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
-      log,
-    });
+    const services = await startBenchServices(infrastructure, run, ['history'], { portOffset: 2700 });
     let events: Measure;
     let executions: Measure;
     try {

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Topics, type WorkflowDefinition } from '@app/contracts';
-import { KAFKA_VERSION, findRepoRoot, installIntentModel, startServices } from '@app/infra';
+import { KAFKA_VERSION, installIntentModel } from '@app/infra';
 import { createProducer, jsonRecord, sendChunked, type Kafka, type OutboundRecord } from '@app/kafka';
 import { messageCreatedEvent, readMetric, serviceCpuSeconds, waitFor, workflowDefinitionsLoaded } from '@app/testing';
 import {
@@ -10,6 +9,7 @@ import {
   log,
   machine,
   measurePassthrough,
+  startBenchServices,
   timeUntilOutput,
   withBenchInfrastructure,
   writeResult,
@@ -144,18 +144,9 @@ async function measurePipeline(
     workflows.map((workflow) => jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)),
   );
   await producer.disconnect();
-  const services = await startServices({
-    names: ['ingest', 'trigger-matcher'],
-    env: {
-      KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
-      DATABASE_URL: infrastructure.databaseUrl,
-      LOG_LEVEL: 'warn',
-      INSTANCE_ID: `bench-${run}`,
-      INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })),
-    },
+  const services = await startBenchServices(infrastructure, run, ['ingest', 'trigger-matcher'], {
     portOffset: 2000,
-    logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
-    log,
+    env: { INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })) },
   });
   try {
     await waitFor('trigger-matcher to load the workflows', async () =>

@@ -1,32 +1,14 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureSchema } from '@app/database';
-import { ConversationEventEntity } from '../../apps/history/src/conversations/conversation-event.entity';
 import { ConversationEventsRepository } from '../../apps/history/src/conversations/conversation-events.repository';
-import { ExecutionEntity } from '../../apps/history/src/executions/execution.entity';
 import { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
-import { CreateExecutions1764000000002 } from '../../apps/history/src/migrations/1764000000002-create-executions';
-import { KeepReplayData1764000000003 } from '../../apps/history/src/migrations/1764000000003-keep-replay-data';
-import { CreateConversationEvents1764200000000 } from '../../apps/history/src/migrations/1764200000000-create-conversation-events';
-import { IndexExecutionLog1764300000000 } from '../../apps/history/src/migrations/1764300000000-index-execution-log';
+import { HISTORY_SCHEMA } from '../../apps/history/src/history-schema';
 
 /** history's tables, migrated, on the provisioned PostgreSQL. */
 async function openHistoryDatabase(): Promise<DataSource> {
   const url = process.env.DATABASE_URL!;
-  await ensureSchema(url, 'history');
-  return new DataSource(
-    dataSourceOptions({
-      url,
-      schema: 'history',
-      entities: [ExecutionEntity, ConversationEventEntity],
-      migrations: [
-        CreateExecutions1764000000002,
-        KeepReplayData1764000000003,
-        CreateConversationEvents1764200000000,
-        IndexExecutionLog1764300000000,
-      ],
-      poolSize: 2,
-    }),
-  ).initialize();
+  await ensureSchema(url, HISTORY_SCHEMA.schema);
+  return new DataSource(dataSourceOptions({ url, ...HISTORY_SCHEMA, poolSize: 2 })).initialize();
 }
 
 /** history's execution log and the repository over it. */

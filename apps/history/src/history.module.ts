@@ -6,20 +6,15 @@ import { BacktestsController } from './backtests/backtests.controller';
 import { BacktestsService } from './backtests/backtests.service';
 import type { HistoryConfig } from './config';
 import { HistoryRetention } from './history-retention';
-import { ConversationEventEntity } from './conversations/conversation-event.entity';
+import { HISTORY_SCHEMA } from './history-schema';
 import { ConversationEventsRepository } from './conversations/conversation-events.repository';
 import { ValidatedEventConsumer } from './conversations/validated-event.consumer';
-import { ExecutionEntity } from './executions/execution.entity';
 import { ExecutionResultConsumer } from './executions/execution-result.consumer';
 import { ExecutionsController } from './executions/executions.controller';
 import { ExecutionsRepository } from './executions/executions.repository';
 import { WorkflowAccess } from './executions/workflow-access';
-import { CreateExecutions1764000000002 } from './migrations/1764000000002-create-executions';
-import { KeepReplayData1764000000003 } from './migrations/1764000000003-keep-replay-data';
 import { ReplaysController } from './replays/replays.controller';
 import { ReplaysService } from './replays/replays.service';
-import { CreateConversationEvents1764200000000 } from './migrations/1764200000000-create-conversation-events';
-import { IndexExecutionLog1764300000000 } from './migrations/1764300000000-index-execution-log';
 
 @Module({})
 export class HistoryModule {
@@ -34,16 +29,7 @@ export class HistoryModule {
           authentication: {},
           // Whose workflow an id is: another tenant's answers 404 (WorkflowAccess).
           workflowDefinitions: true,
-          database: {
-            schema: 'history',
-            entities: [ExecutionEntity, ConversationEventEntity],
-            migrations: [
-              CreateExecutions1764000000002,
-              KeepReplayData1764000000003,
-              CreateConversationEvents1764200000000,
-              IndexExecutionLog1764300000000,
-            ],
-          },
+          database: HISTORY_SCHEMA,
         }),
         IntentModelModule,
       ],
