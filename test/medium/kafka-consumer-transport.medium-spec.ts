@@ -38,12 +38,20 @@ function doublingApp(input: string, output: string) {
   const handled: number[] = [];
   /** How many processed batches the transport discarded (to be read again). */
   const discarded = { count: 0 };
+  /** Where each committed batch's output landed, as the transport told afterCommit. */
+  const written: { partition: number; offset: string }[] = [];
 
   @Controller()
   class DoublingHandler {
     @EventPattern(input)
     handle(batch: ConsumedBatch) {
       batch.afterDiscard(() => (discarded.count += 1));
+      batch.afterCommit((offsets) => {
+        for (const partition of [0, 1]) {
+          const offset = offsets.lastBaseOffset(output, partition);
+          if (offset !== undefined) written.push({ partition, offset: String(offset) });
+        }
+      });
       return processEach(batch, numberValidator, 'medium-test', ({ n }, message) => {
         if (failOnce.delete(n)) throw new Error(`transient failure on ${n}`);
         handled.push(n);
@@ -65,7 +73,7 @@ function doublingApp(input: string, output: string) {
   @Module({ controllers: [DoublingHandler] })
   class TestModule {}
 
-  return { module: TestModule, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded };
+  return { module: TestModule, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded, written };
 }
 
 describe.each([
@@ -76,7 +84,10 @@ describe.each([
   const run = randomUUID().slice(0, 8);
   const input = `medium.${run}.in`;
   const output = `medium.${run}.out`;
-  const { module, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded } = doublingApp(input, output);
+  const { module, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded, written } = doublingApp(
+    input,
+    output,
+  );
   let kafka: Kafka;
   let producer: Producer;
   let app: INestMicroservice;
@@ -111,15 +122,22 @@ describe.each([
   });
 
   async function readAll(topic: string, count: number) {
-    const seen: { key: string; value: string; headers: Record<string, string> }[] = [];
+    const seen: { key: string; value: string; headers: Record<string, string>; partition: number; offset: string }[] =
+      [];
     const consumer = kafka.consumer({ groupId: `medium-reader-${randomUUID()}`, readUncommitted: false });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-        seen.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
+        seen.push({
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+          headers,
+          partition,
+          offset: message.offset,
+        });
       },
     });
     try {
@@ -144,6 +162,11 @@ describe.each([
     });
     const doubled = await readAll(output, 2);
     expect(doubled.map((record) => JSON.parse(record.value))).toEqual([{ n: 2 }, { n: 6 }]);
+    // afterCommit learnt where the output landed: each offset it was told holds a doubled record.
+    expect(written.length).toBeGreaterThan(0);
+    for (const landed of written) {
+      expect(doubled.map(({ partition, offset }) => ({ partition, offset }))).toContainEqual(landed);
+    }
     const dead = await readAll(deadLetterTopicOf(input), 2);
     expect(dead.map((record) => record.value)).toEqual(['not json', JSON.stringify({ n: 'two' })]);
     expect(dead.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual([
