@@ -79,6 +79,9 @@ describe('walking skeleton', () => {
     const invalid = messageCreatedEvent(tenantId, conversationId, 'ignored');
     const invalidBytes = JSON.stringify({ ...invalid, data: { ...invalid.data, role: 'robot' } });
     await publish(conversationId, invalidBytes);
+    // A NUL character, which PostgreSQL refuses: history would fail on it forever.
+    const withNulBytes = JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'cancel\u0000please'));
+    await publish(conversationId, withNulBytes);
     // …then a valid one behind them, which must still flow.
     const event = messageCreatedEvent(tenantId, conversationId, "hi, I'd like to cancel my subscription please");
     await publish(conversationId, JSON.stringify(event));
@@ -132,14 +135,16 @@ describe('walking skeleton', () => {
     expect(executions[0]!.latencyMs).toBeGreaterThanOrEqual(0);
     expect(executions[0]!.attempts[0]).toMatchObject({ number: 1, statusCode: 200 });
 
-    // Both bad events are in the DLQ with their original bytes and a reason.
-    const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 2);
-    expect(deadLetters.map((record) => record.value)).toEqual([malformed.toString(), invalidBytes]);
+    // The bad events are in the DLQ with their original bytes and a reason.
+    const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 3);
+    expect(deadLetters.map((record) => record.value)).toEqual([malformed.toString(), invalidBytes, withNulBytes]);
     expect(deadLetters.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual([
       'malformed_json',
       'schema_violation',
+      'nul_character',
     ]);
     expect(deadLetters[1]!.headers[DeadLetterHeaders.reason]).toContain('/data/role');
+    expect(deadLetters[2]!.headers[DeadLetterHeaders.reason]).toContain('/data/text');
 
     // The same event id again (over Kafka and over HTTP) is a no-op; a new event behind it still fires.
     await publish(conversationId, JSON.stringify(event));
@@ -232,6 +237,17 @@ describe('walking skeleton', () => {
     });
     expect(unknownKind.status).toBe(400);
     expect(JSON.stringify(await unknownKind.json())).toContain('/trigger/type');
+
+    // A NUL character would otherwise reach PostgreSQL and fail there (a 500).
+    const withNul = await postWorkflow(tenantId, {
+      name: 'Refunds',
+      trigger: { type: 'intent', phrases: ['refund', 'money\u0000back'] },
+      action: { type: 'webhook', url: 'https://example.com/hook' },
+    });
+    expect(withNul.status).toBe(400);
+    const nulProblem = (await withNul.json()) as { error: string; issues: { field: string }[] };
+    expect(nulProblem.error).toBe('nul_character');
+    expect(nulProblem.issues.map((issue) => issue.field)).toEqual(['/trigger/phrases/1']);
 
     const { id } = await system.createWorkflow(tenantId, {
       name: 'Mine',

@@ -163,7 +163,8 @@ describe('webhook delivery', () => {
   });
 
   it('gives up at once on 4xx, on redirects (never followed) and when the receiver says stop', async () => {
-    const rejected = await workflowAnswering('rejected', () => ({ status: 422, body: 'no such order' }));
+    // With a NUL character, which PostgreSQL refuses: history keeps it replaced.
+    const rejected = await workflowAnswering('rejected', () => ({ status: 422, body: 'no such\u0000order' }));
     const redirected = await workflowAnswering('redirected', () => ({
       status: 307,
       headers: { location: `${receiverUrl}/hooks/redirect-target` },
@@ -176,7 +177,7 @@ describe('webhook delivery', () => {
     const [rejectedRun] = await finalExecution(rejected.id);
     const [redirectedRun] = await finalExecution(redirected.id);
     const [stoppedRun] = await finalExecution(stopped.id);
-    expect(rejectedRun).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'HTTP 422: no such order' });
+    expect(rejectedRun).toMatchObject({ status: 'failed', attemptCount: 1, reason: 'HTTP 422: no such\uFFFDorder' });
     expect(redirectedRun).toMatchObject({ status: 'failed', attemptCount: 1 });
     expect(stoppedRun).toMatchObject({ status: 'failed', attemptCount: 1 });
     await quietly(2_500);
@@ -235,7 +236,8 @@ describe('webhook delivery', () => {
       'cancel-order',
       () => ({
         status: 200,
-        body: JSON.stringify({ order: { id: 'A-17', status: 'cancelled' }, refund: '42.50 EUR' }),
+        // The refund's U+0000 (escaped in the JSON) reaches the reply replaced, like one in a raw body.
+        body: JSON.stringify({ order: { id: 'A-17', status: 'cancelled' }, refund: '42.50\u0000EUR' }),
       }),
       {
         responseReply: {
@@ -250,7 +252,7 @@ describe('webhook delivery', () => {
       type: 'reply',
       purpose: 'response',
       workflowId: workflow.id,
-      text: 'Done, Ada Lovelace: order A-17 is cancelled; 42.50 EUR will be refunded.',
+      text: 'Done, Ada Lovelace: order A-17 is cancelled; 42.50\uFFFDEUR will be refunded.',
       quickReplies: [{ label: 'Thanks', value: 'Thanks' }],
     });
     expect(reply!.executionId).toBe(hooks('cancel-order')[0]!.headers['webhook-id']);

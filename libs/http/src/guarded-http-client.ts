@@ -6,7 +6,7 @@ import { OutboundAddressPolicy } from '@app/domain';
 export interface HttpPostResult {
   statusCode?: number;
   headers?: Record<string, string | string[] | undefined>;
-  /** The response body, cut to `maxResponseChars`. */
+  /** The response body, cut to `maxResponseChars`, any U+0000 in it replaced by U+FFFD. */
   body?: string;
   error?: string;
   /** The SSRF policy refused the address: no retry can succeed. */
@@ -58,7 +58,8 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const text = await response.body.text();
+      // What a receiver answers ends up in records and in PostgreSQL, which refuse U+0000.
+      const text = (await response.body.text()).replaceAll('\u0000', '\uFFFD');
       return {
         statusCode: response.statusCode,
         headers: response.headers,

@@ -779,7 +779,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 function parseResponse(body: string | undefined): unknown {
   if (body === undefined || body.trim() === '') return {};
   try {
-    return JSON.parse(body) as unknown;
+    // A U+0000 escaped in the JSON would reach the reply: replaced, as in the raw body.
+    return JSON.parse(body, (_key, value: unknown) =>
+      typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value,
+    ) as unknown;
   } catch {
     return { text: body };
   }
