@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { Topics, deadLetterTopicOf } from '@app/contracts';
+import { DeadLetterHeaders, type ConsumedMessage } from '@app/kafka';
 import { messageCreatedEvent } from '@app/testing';
 import type { ConversationEventsRepository } from '../../apps/history/src/conversations/conversation-events.repository';
+import { storeOrDeadLetter } from '../../apps/history/src/store-or-dead-letter';
 import { openConversationEvents } from './history-database';
 
 describe('stored conversation events (real Postgres)', () => {
@@ -31,4 +34,37 @@ describe('stored conversation events (real Postgres)', () => {
       texts,
     );
   });
+
+  it('dead-letters an event PostgreSQL refuses, with its reason, and stores the rest of its batch in order', async () => {
+    const conversationId = `conv-${randomUUID()}`;
+    // PostgreSQL's text refuses U+0000. Input parsing refuses it now; records written before could still hold it.
+    const events = ['before', 'refused\u0000', 'after'].map((text) =>
+      messageCreatedEvent(tenantId, conversationId, text),
+    );
+    const items = events.map((value, index) => ({ value, message: consumed(index, JSON.stringify(value)) }));
+
+    const deadLetters = await storeOrDeadLetter(items, (values) => repository.storeAll(values));
+
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({
+      topic: deadLetterTopicOf(Topics.validatedEvents.name),
+      value: Buffer.from(JSON.stringify(events[1])),
+      headers: { [DeadLetterHeaders.reasonCode]: 'unstorable', [DeadLetterHeaders.sourceOffset]: '1' },
+    });
+    expect(deadLetters[0]!.headers![DeadLetterHeaders.reason]).toContain('0x00');
+    const stored = await repository.eventsOf(tenantId, [conversationId], { until: new Date(Date.now() + 60_000) });
+    expect((stored.get(conversationId) ?? []).map((event) => event.id)).toEqual([events[0]!.id, events[2]!.id]);
+  });
+
+  function consumed(offset: number, value: string): ConsumedMessage {
+    return {
+      topic: Topics.validatedEvents.name,
+      partition: 0,
+      offset: String(offset),
+      key: null,
+      value: Buffer.from(value),
+      headers: {},
+      timestamp: Date.now(),
+    };
+  }
 });

@@ -1,0 +1,12 @@
+import { QueryFailedError } from 'typeorm';
+
+/**
+ * Whether PostgreSQL refused a statement for the data in it: SQLSTATE class 22, "data exception"
+ * (a value out of its type's range, a character the encoding cannot hold…). The same data fails
+ * the same way on every retry.
+ */
+export function isDataException(error: unknown): error is QueryFailedError {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code: unknown = (error.driverError as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('22');
+}
