@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Topics, deadLetterTopicOf } from '@app/contracts';
-import { DeadLetterHeaders, type ConsumedMessage } from '@app/kafka';
+import { isDataException } from '@app/database';
+import { DeadLetterHeaders, writeOrDeadLetter, type ConsumedMessage } from '@app/kafka';
 import { messageCreatedEvent } from '@app/testing';
 import type { ConversationEventsRepository } from '../../apps/history/src/conversations/conversation-events.repository';
-import { storeOrDeadLetter } from '../../apps/history/src/store-or-dead-letter';
 import { openConversationEvents } from './history-database';
 
 describe('stored conversation events (real Postgres)', () => {
@@ -43,7 +43,10 @@ describe('stored conversation events (real Postgres)', () => {
     );
     const items = events.map((value, index) => ({ value, message: consumed(index, JSON.stringify(value)) }));
 
-    const deadLetters = await storeOrDeadLetter(items, (values) => repository.storeAll(values));
+    const deadLetters = await writeOrDeadLetter(items, (values) => repository.storeAll(values), {
+      service: 'history',
+      isRefusal: isDataException,
+    });
 
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({

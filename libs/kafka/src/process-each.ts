@@ -29,6 +29,42 @@ export async function processEach<T>(
   return out;
 }
 
+/** A value to write, with the record it came from, to dead-letter should the store refuse it. */
+export interface Writable<T> {
+  value: T;
+  message: ConsumedMessage;
+}
+
+/**
+ * Writes a batch's values to a store in one call. When the store refuses the data itself
+ * (`isRefusal`: no retry could ever succeed, and retrying would stop the partition), they are
+ * written one by one instead, in order, and each refused one is dead-lettered (`unstorable`) with
+ * the store's reason. Any other error propagates, so that the batch is retried.
+ */
+export async function writeOrDeadLetter<T>(
+  items: readonly Writable<T>[],
+  write: (values: T[]) => Promise<void>,
+  { service, isRefusal }: { service: string; isRefusal: (error: unknown) => boolean },
+): Promise<OutboundRecord[]> {
+  try {
+    await write(items.map(({ value }) => value));
+    return [];
+  } catch (error) {
+    if (!isRefusal(error)) throw error;
+  }
+  const deadLetters: OutboundRecord[] = [];
+  for (const { value, message } of items) {
+    try {
+      await write([value]);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      const refusal = new InvalidInputError('unstorable', `the store refused it: ${(error as Error).message}`);
+      deadLetters.push(deadLetter(message, refusal, service));
+    }
+  }
+  return deadLetters;
+}
+
 /** Builds a dead letter and counts it. */
 export function deadLetter(message: ConsumedMessage, error: InvalidInputError, service: string): OutboundRecord {
   const record = deadLetterRecord(message, error, service);

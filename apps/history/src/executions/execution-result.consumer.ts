@@ -1,13 +1,13 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import { Topics, workflowExecutedValidator, type WorkflowExecuted } from '@app/contracts';
-import { processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
-import { storeOrDeadLetter, type Storable } from '../store-or-dead-letter';
+import { isDataException } from '@app/database';
+import { processEach, writeOrDeadLetter, type ConsumedBatch, type OutboundRecord, type Writable } from '@app/kafka';
 import { ExecutionsRepository } from './executions.repository';
 
 /**
- * Keeps every execution result in the execution log: a batch's valid results in one transaction
- * (see storeOrDeadLetter for those PostgreSQL refuses).
+ * Keeps every execution result in the execution log: a batch's valid results in one transaction;
+ * one that PostgreSQL refuses for its data goes to the DLQ (writeOrDeadLetter).
  */
 @Controller()
 export class ExecutionResultConsumer {
@@ -15,10 +15,14 @@ export class ExecutionResultConsumer {
 
   @EventPattern(Topics.workflowExecutions.name)
   async handle(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    const executions: Storable<WorkflowExecuted>[] = [];
+    const executions: Writable<WorkflowExecuted>[] = [];
     const deadLetters = await processEach(batch, workflowExecutedValidator, 'history', (execution, message) => {
       executions.push({ value: execution, message });
     });
-    return [...deadLetters, ...(await storeOrDeadLetter(executions, (values) => this.executions.upsertAll(values)))];
+    const refused = await writeOrDeadLetter(executions, (values) => this.executions.upsertAll(values), {
+      service: 'history',
+      isRefusal: isDataException,
+    });
+    return [...deadLetters, ...refused];
   }
 }

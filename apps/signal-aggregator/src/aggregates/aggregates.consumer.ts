@@ -12,7 +12,15 @@ import {
   type Validator,
 } from '@app/contracts';
 import { isBeyondGrace, type CountedRecord } from '@app/domain';
-import { processEach, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
+import { isDataException } from '@app/database';
+import {
+  processEach,
+  writeOrDeadLetter,
+  type ConsumedBatch,
+  type ConsumedMessage,
+  type OutboundRecord,
+  type Writable,
+} from '@app/kafka';
 import { APP_CONFIG } from '@app/platform';
 import type { SignalAggregatorConfig } from '../config';
 import { WindowCountsRepository } from './window-counts.repository';
@@ -24,7 +32,8 @@ const SERVICE = 'signal-aggregator';
  * tumbling windows keyed by event time. A batch is counted in one Postgres transaction with the
  * ids of its records (exactly once), and its offsets are committed after it. A record that
  * arrives more than AGGREGATION_GRACE_SECONDS after its window ended is refused: dead-lettered
- * with reason `too_late` and counted in aw_events_rejected_total, never silently dropped.
+ * with reason `too_late` and counted in aw_events_rejected_total, never silently dropped; so is one
+ * that PostgreSQL refuses for its data (`unstorable`, writeOrDeadLetter).
  */
 @Controller()
 export class AggregatesConsumer {
@@ -110,15 +119,18 @@ export class AggregatesConsumer {
     validator: Validator<T>,
     toRecord: (value: T) => CountedRecord | null,
   ): Promise<OutboundRecord[]> {
-    const records: CountedRecord[] = [];
+    const records: Writable<CountedRecord>[] = [];
     const deadLetters = await processEach(batch, validator, SERVICE, (value, message) => {
       const record = toRecord(value);
       if (!record) return;
       this.refuseIfTooLate(record, message);
-      records.push(record);
+      records.push({ value: record, message });
     });
-    await this.counts.count(records);
-    return deadLetters;
+    const refused = await writeOrDeadLetter(records, (values) => this.counts.count(values), {
+      service: SERVICE,
+      isRefusal: isDataException,
+    });
+    return [...deadLetters, ...refused];
   }
 
   private refuseIfTooLate(record: CountedRecord, message: ConsumedMessage): void {
