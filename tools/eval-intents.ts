@@ -4,19 +4,42 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import type { Trigger } from '@app/contracts';
-import { WorkflowIndex, seededRandom, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import { listOf } from '@app/config';
+import {
+  DEFAULT_UNSURE_MARGIN,
+  OutboundAddressPolicy,
+  WorkflowIndex,
+  seededRandom,
+  unsureIntents,
+  type CandidateWorkflow,
+  type DecisionProvider,
+  type TriggerInput,
+} from '@app/domain';
+import { GuardedHttpClient } from '@app/http';
 import { findRepoRoot, installIntentModel } from '@app/infra';
 import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
+import { ChatCompletionsDecisionProvider } from '../apps/trigger-matcher/src/decision/chat-completions.provider';
 
-const USAGE = `usage: npm run --silent eval:intents [-- --k 5,10] [--seed 77] [--unknown 10] [--threshold T] [--data DIR] [--model DIR|off]
+/** Provider requests in flight at once. */
+const PROVIDER_CONCURRENCY = 8;
+
+const USAGE = `usage: npm run --silent eval:intents [-- --k 5,10] [--seed 77] [--unknown 10] [--threshold T] [--data DIR]
+         [--model DIR|off] [--unsure-margin M] [--decision-provider URL [--decision-model NAME]] [--out FILE]
 
 Evaluates intent matching on Banking77 as a workflow author would use it: one workflow per intent
 with k example phrases drawn from the train split (fixed seed), some intents held out as unknown.
 On the test split it reports the accuracy on known intents (the best workflow is the right one;
 firing nothing counts as wrong) and the false-trigger rate on unknown ones (anything fires).
-Prints a table and writes bench/results/eval-intents.json. Data: ../shared/data/banking77.
+Prints a table and writes --out (default bench/results/eval-intents.json). Data: ../shared/data/banking77.
 The intent model comes from --model, else INTENT_MODEL_DIR, else .data/cache (fetched on first use).
-messages/s counts the matcher only; embedding the messages is timed apart (embeddingsPerSecond).`;
+messages/s counts the matcher only; embedding the messages is timed apart (embeddingsPerSecond).
+
+The cascade (docs/triggers.md, "Decision provider"): the share of messages intent matching is
+unsure of at --unsure-margin (default ${DEFAULT_UNSURE_MARGIN}), which trigger-matcher would ask its decision
+provider about, and the accuracy if that provider always chose right (a ceiling). With
+--decision-provider (an OpenAI-compatible base URL; key from DECISION_PROVIDER_API_KEY; a local
+one needs its subnet in OUTBOUND_ALLOWED_CIDRS), it asks it, as trigger-matcher does, and reports
+the cascade's real figures.`;
 
 interface Row {
   text: string;
@@ -43,6 +66,7 @@ async function evaluate(
   seed: number,
   threshold: number | undefined,
   intentVectors: IntentVectors | null,
+  cascade: { margin: number; provider: DecisionProvider | null },
 ) {
   const random = seededRandom(seed + k);
   const workflows: CandidateWorkflow[] = [...known].sort().map((intent) => {
@@ -64,25 +88,43 @@ async function evaluate(
   const embeddingSeconds = (performance.now() - embeddingStarted) / 1000;
   const started = performance.now();
   const workflowIndex = new WorkflowIndex(workflows, phraseVectors);
-  rows.test.forEach((row, index) => {
+  const inputs = rows.test.map((row, index): TriggerInput => {
     const input: TriggerInput = { message: { role: 'contact', text: row.text } };
     if (phraseVectors && messageVectors) {
       input.semantics = workflowIndex.wantsMessageVector(input)
         ? { message: messageVectors[index]!, phrases: phraseVectors }
         : { phrases: phraseVectors };
     }
+    return input;
+  });
+  const best = inputs.map((input, index) => {
     const fired = workflowIndex.evaluate(input);
-    if (known.has(row.category)) {
-      knownTotal += 1;
-      if (fired[0]?.workflow.id === row.category) correct += 1;
-      if (fired.length === 0) silentOnKnown += 1;
-    } else {
-      unknownTotal += 1;
-      if (fired.length > 0) falseTriggers += 1;
-    }
     if ((index + 1) % 1000 === 0) process.stderr.write(`[eval] k=${k}: ${index + 1}/${rows.test.length}\n`);
+    return fired[0]?.workflow.id ?? null;
   });
   const seconds = (performance.now() - started) / 1000;
+  rows.test.forEach((row, index) => {
+    if (known.has(row.category)) {
+      knownTotal += 1;
+      if (best[index] === row.category) correct += 1;
+      if (best[index] === null) silentOnKnown += 1;
+    } else {
+      unknownTotal += 1;
+      if (best[index] !== null) falseTriggers += 1;
+    }
+  });
+  const unsure = inputs.map((input) =>
+    unsureIntents(workflowIndex.explainNearIntents(input, cascade.margin), cascade.margin),
+  );
+  const asked = unsure.flatMap((candidates, index) => (candidates ? [index] : []));
+  // What a decider that always chooses right makes of the messages asked: the right intent when it
+  // is among the candidates, none for an unknown intent.
+  const perfect = best.map((id, index) => {
+    const candidates = unsure[index];
+    if (!candidates) return id;
+    const { category } = rows.test[index]!;
+    return candidates.some((workflow) => workflow.id === category) ? category : null;
+  });
   return {
     k,
     workflows: workflows.length,
@@ -93,7 +135,72 @@ async function evaluate(
     unknownMessages: unknownTotal,
     messagesPerSecond: rows.test.length / seconds,
     ...(messageVectors ? { embeddingsPerSecond: rows.test.length / embeddingSeconds } : {}),
+    cascade: {
+      unsureMargin: cascade.margin,
+      askedRate: asked.length / rows.test.length,
+      perfectDecider: rates(perfect, rows.test, known),
+      ...(cascade.provider
+        ? { provider: await askProvider(cascade.provider, rows.test, best, unsure, asked, known, k) }
+        : {}),
+    },
   };
+}
+
+/** Accuracy on known intents and false triggers on unknown ones of the decisions (the best workflow's id, or null). */
+function rates(decided: readonly (string | null)[], test: readonly Row[], known: ReadonlySet<string>) {
+  let correct = 0;
+  let falseTriggers = 0;
+  test.forEach((row, index) => {
+    if (known.has(row.category)) correct += decided[index] === row.category ? 1 : 0;
+    else falseTriggers += decided[index] === null ? 0 : 1;
+  });
+  const knownTotal = test.filter((row) => known.has(row.category)).length;
+  return { accuracy: correct / knownTotal, falseTriggerRate: falseTriggers / (test.length - knownTotal) };
+}
+
+/** The cascade as trigger-matcher runs it: the provider decides the unsure messages; when it fails, intent matching does. */
+async function askProvider(
+  provider: DecisionProvider,
+  test: readonly Row[],
+  best: readonly (string | null)[],
+  unsure: readonly (CandidateWorkflow[] | null)[],
+  asked: readonly number[],
+  known: ReadonlySet<string>,
+  k: number,
+) {
+  const decided = [...best];
+  let failures = 0;
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < asked.length) {
+      const index = asked[next++]!;
+      const candidates = unsure[index]!;
+      try {
+        const chosen = new Set(
+          await provider.choose({
+            message: test[index]!.text,
+            transcript: [],
+            workflows: candidates.map(({ id, name, trigger }) => ({
+              id,
+              name,
+              phrases: trigger.type === 'intent' ? trigger.phrases : [],
+            })),
+          }),
+        );
+        decided[index] = candidates.find((workflow) => chosen.has(workflow.id))?.id ?? null;
+      } catch (error) {
+        failures += 1;
+        if (failures === 1)
+          process.stderr.write(`[eval] the provider failed (intent matching decides): ${String(error)}\n`);
+      }
+      done += 1;
+      if (done % 100 === 0 || done === asked.length)
+        process.stderr.write(`[eval] k=${k}: provider asked ${done}/${asked.length}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: PROVIDER_CONCURRENCY }, worker));
+  return { ...rates(decided, test, known), failures };
 }
 
 async function main(): Promise<void> {
@@ -104,6 +211,10 @@ async function main(): Promise<void> {
       unknown: { type: 'string', default: '10' },
       threshold: { type: 'string' },
       model: { type: 'string' },
+      'unsure-margin': { type: 'string', default: String(DEFAULT_UNSURE_MARGIN) },
+      'decision-provider': { type: 'string' },
+      'decision-model': { type: 'string', default: 'gpt-4o-mini' },
+      out: { type: 'string', default: path.join(findRepoRoot(), 'bench', 'results', 'eval-intents.json') },
       data: { type: 'string', default: path.join(findRepoRoot(), '..', 'shared', 'data', 'banking77') },
       help: { type: 'boolean' },
     },
@@ -116,6 +227,21 @@ async function main(): Promise<void> {
   if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new Error('--k takes positive integers, e.g. 5,10');
   if (!Number.isInteger(seed) || !Number.isInteger(unknownCount)) throw new Error('--seed and --unknown take integers');
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error('--threshold takes 0..1');
+  const margin = Number(values['unsure-margin']);
+  if (!(margin >= 0 && margin <= 1)) throw new Error('--unsure-margin takes 0..1');
+  const providerUrl = values['decision-provider'];
+  if (providerUrl !== undefined && !/^https?:\/\/./.test(providerUrl))
+    throw new Error('--decision-provider takes an http(s) base URL, e.g. https://api.openai.com/v1');
+  const provider =
+    providerUrl === undefined
+      ? null
+      : new ChatCompletionsDecisionProvider(
+          new GuardedHttpClient(new OutboundAddressPolicy(listOf(process.env.OUTBOUND_ALLOWED_CIDRS ?? '')), {
+            timeoutMs: 30_000,
+            connectTimeoutMs: 5_000,
+          }),
+          { url: providerUrl, model: values['decision-model'], apiKey: process.env.DECISION_PROVIDER_API_KEY ?? '' },
+        );
 
   const rows = {
     train: readRows(path.join(values.data, 'train.csv')),
@@ -138,7 +264,9 @@ async function main(): Promise<void> {
           ),
         );
   const results = [];
-  for (const k of ks) results.push(await evaluate(k, rows, known, seed, threshold, intentVectors));
+  for (const k of ks) {
+    results.push(await evaluate(k, rows, known, seed, threshold, intentVectors, { margin, provider }));
+  }
   const report = {
     evaluation: 'banking77-intents',
     date: new Date().toISOString(),
@@ -147,17 +275,23 @@ async function main(): Promise<void> {
       : 'same words only (model off)',
     seed,
     threshold: threshold ?? 'default',
+    ...(provider ? { decisionProvider: { url: providerUrl, model: values['decision-model'] } } : {}),
     unknownIntents: [...unknown].sort(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version },
     results,
   };
-  const file = path.join(findRepoRoot(), 'bench', 'results', 'eval-intents.json');
+  const file = values.out;
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write('  k  accuracy  false triggers  silent on known  messages/s\n');
+  process.stdout.write(
+    '  k  accuracy  false triggers  silent on known  messages/s  | cascade: asked  perfect decider  provider\n',
+  );
   for (const r of results) {
+    const { askedRate, perfectDecider, provider: byProvider } = r.cascade;
+    const pair = (figures: { accuracy: number; falseTriggerRate: number }) =>
+      `${pct(figures.accuracy)} / ${pct(figures.falseTriggerRate)}`;
     process.stdout.write(
-      `${String(r.k).padStart(3)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.falseTriggerRate).padStart(14)}  ${pct(r.silentOnKnownRate).padStart(15)}  ${r.messagesPerSecond.toFixed(0).padStart(10)}\n`,
+      `${String(r.k).padStart(3)}  ${pct(r.accuracy).padStart(8)}  ${pct(r.falseTriggerRate).padStart(14)}  ${pct(r.silentOnKnownRate).padStart(15)}  ${r.messagesPerSecond.toFixed(0).padStart(10)}  | ${pct(askedRate).padStart(14)}  ${pair(perfectDecider).padStart(15)}  ${byProvider ? pair(byProvider) : '—'}\n`,
     );
   }
   process.stderr.write(`[eval] written to ${path.relative(process.cwd(), file)}\n`);

@@ -55,6 +55,7 @@ describe('trigger engine', () => {
         TIMER_TICK_INTERVAL_MS: String(TICK_INTERVAL_MS),
         DECISION_PROVIDER_URL: deciderUrl,
         DECISION_PROVIDER_TIMEOUT_MS: String(DECISION_TIMEOUT_MS),
+        DECISION_PROVIDER_UNSURE_MARGIN: '0.2',
         ENDED_CONVERSATION_STATE_TTL_SECONDS: '1',
       },
     });
@@ -332,39 +333,54 @@ describe('trigger engine', () => {
     expect(hooks('cancel-draft', real)).toHaveLength(0);
   });
 
-  it('lets the decision provider choose intent workflows, and falls back to intent matching when it fails', async () => {
+  it('asks the decision provider about the messages intent matching is unsure of, and falls back to it when the provider fails', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    // Single phrases: both fire at 0.88; with the margin of 0.2 set above, the provider is asked
+    // about a closest score in [0.68, 0.88), or one that fires with the other within 0.067 of it.
     await createWorkflow(
       tenantId,
       'Refund',
       { type: 'intent', phrases: ['I want my money back'] },
-      {
-        firing: { mode: 'every_time' },
-      },
+      { firing: { mode: 'every_time' } },
     );
-    const fallbacksBefore =
-      (await readMetric(services.url('trigger-matcher'), 'aw_decision_provider_fallbacks_total')) ?? 0;
+    await createWorkflow(tenantId, 'Return', { type: 'intent', phrases: ['I want to return my order'] });
+    const metric = async (name: string) => (await readMetric(services.url('trigger-matcher'), name)) ?? 0;
+    const requestsBefore = await metric('aw_decision_provider_requests_total');
+    const fallbacksBefore = await metric('aw_decision_provider_fallbacks_total');
 
-    // Chosen by the model although no phrase matches the words.
+    // Below the threshold (Refund 0.81, Return 0.79): chosen by the model.
     const chosen = `conv-${randomUUID()}`;
-    await publish(message(tenantId, chosen, 'contact', 'process a refund for order 7'));
+    await publish(message(tenantId, chosen, 'contact', 'can I get a refund'));
     const [byModel] = await waitFor('the webhook chosen by the decision provider', () => {
       const received = hooks('Refund', chosen);
       return received.length > 0 ? received : undefined;
     });
     expect(byModel.trigger).toMatchObject({ type: 'intent', detail: 'chosen by the decision provider' });
 
-    // The model errs, then times out: intent matching decides, and each fallback is counted.
+    // Refund fires with Return close behind (0.91 and 0.87; 0.89 and 0.87): the model is asked,
+    // errs, then times out, and intent matching decides; each fallback is counted.
     const failed = `conv-${randomUUID()}`;
-    await publish(message(tenantId, failed, 'contact', 'I want my money back'));
-    await publish(message(tenantId, failed, 'contact', 'I want my money back, please'));
+    await publish(message(tenantId, failed, 'contact', 'I want my money back for this order'));
+    await publish(message(tenantId, failed, 'contact', 'I want my money back for this order, please'));
     const matched = await waitFor('the webhooks decided by intent matching', () => {
       const received = hooks('Refund', failed);
       return received.length === 2 ? received : undefined;
     });
     expect(matched.map((data) => data.trigger.phrase)).toEqual(['I want my money back', 'I want my money back']);
-    expect(await readMetric(services.url('trigger-matcher'), 'aw_decision_provider_fallbacks_total')).toBe(
-      fallbacksBefore + 2,
-    );
+    expect(await metric('aw_decision_provider_fallbacks_total')).toBe(fallbacksBefore + 2);
+
+    // Sure: the same words as a phrase fire, an unrelated message stays quiet (closest 0.61), and
+    // the model is asked about neither.
+    const sure = `conv-${randomUUID()}`;
+    await publish(message(tenantId, sure, 'contact', 'what are your opening hours'));
+    await publish(message(tenantId, sure, 'contact', 'I want my money back'));
+    const [bySameWords] = await waitFor('the webhook decided by intent matching alone', () => {
+      const received = hooks('Refund', sure);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(bySameWords.conversation.message.text).toBe('I want my money back');
+    expect(bySameWords.trigger).toMatchObject({ type: 'intent', score: 1 });
+    expect(await metric('aw_decision_provider_requests_total')).toBe(requestsBefore + 3);
+    expect(hooks('Return', chosen).concat(hooks('Return', failed), hooks('Return', sure))).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export * from './conversations/conversation-state';
 export * from './conversations/firing-policy';
 export * from './triggers/workflow-index';
 export * from './triggers/decision-provider';
+export * from './triggers/intent-cascade';
 export * from './triggers/workflow-tests';
 export * from './conversations/timers';
 export * from './conversations/contact-memory';

@@ -76,6 +76,12 @@ export const triggerMatches = new Counter({
   registers: [registry],
 });
 
+export const decisionProviderRequests = new Counter({
+  name: 'aw_decision_provider_requests_total',
+  help: 'Contact messages intent matching was unsure of, asked of the decision provider.',
+  registers: [registry],
+});
+
 export const decisionProviderFallbacks = new Counter({
   name: 'aw_decision_provider_fallbacks_total',
   help: 'Messages decided by intent matching because the decision provider failed or timed out.',

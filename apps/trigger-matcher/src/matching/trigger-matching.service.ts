@@ -12,8 +12,6 @@ import {
   decideFirings,
   effectiveMemory,
   eventInputOf,
-  evaluateCondition,
-  evaluateWorkflows,
   explainWorkflows,
   firedOf,
   isExpired,
@@ -23,9 +21,9 @@ import {
   MAX_MEMORY_CHARS,
   recordEvent,
   recordFirings,
-  runsOn,
   timerInputOf,
   triggerIdOf,
+  unsureIntents,
   withoutMemoryChanges,
   WorkflowIndex,
   type ContactMemory,
@@ -41,6 +39,7 @@ import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from
 import {
   conversationStatesExpired,
   decisionProviderFallbacks,
+  decisionProviderRequests,
   memoryUpdatesRefused,
   triggerEvaluations,
   triggerMatches,
@@ -268,8 +267,9 @@ export class TriggerMatchingService {
 
   /**
    * The workflows whose trigger fires, best first. With a decision provider configured, it chooses
-   * among the intent workflows (whose conditions hold), and intent matching is the fallback when it
-   * fails or times out; other trigger types are always decided here. A preview conversation
+   * among the intent workflows near the message when their scores leave intent matching unsure
+   * (unsureIntents), and intent matching is the fallback when it fails or times out; other
+   * trigger types are always decided here. A preview conversation
    * evaluates all the tenant's workflows (drafts run there); the index holds enabled ones only.
    */
   private async candidatesFor(
@@ -286,27 +286,27 @@ export class TriggerMatchingService {
         ? { message: await this.intentVectors.messageVector(input.message.text), phrases }
         : { phrases };
     }
-    const matched = input.preview ? evaluateWorkflows(this.workflowsOf(tenantId), input) : index.evaluate(input);
+    const explained = input.preview ? explainWorkflows(this.workflowsOf(tenantId), input) : undefined;
+    const matched = explained ? firedOf(explained) : index.evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
-    const offered = this.workflowsOf(tenantId).filter(
-      (workflow) =>
-        runsOn(workflow.status, input) &&
-        workflow.trigger.type === 'intent' &&
-        (!workflow.trigger.conditions || evaluateCondition(workflow.trigger.conditions, input.memory ?? {}).result),
-    );
+    // The cascade: the provider (an LLM, slow and paid for) only decides what the scores leave open.
+    const margin = this.config.DECISION_PROVIDER_UNSURE_MARGIN;
+    const unsure = unsureIntents(explained ?? index.explainNearIntents(input, margin), margin);
+    if (!unsure) return matched;
+    decisionProviderRequests.inc();
     try {
       const chosen = new Set(
         await this.decisionProvider.choose({
           message: input.message.text,
           transcript: state.transcript,
-          workflows: offered.map((workflow) => ({
+          workflows: unsure.map((workflow) => ({
             id: workflow.id,
             name: workflow.name,
             phrases: workflow.trigger.type === 'intent' ? workflow.trigger.phrases : [],
           })),
         }),
       );
-      const byProvider = offered
+      const byProvider = unsure
         .filter((workflow) => chosen.has(workflow.id))
         .map((workflow) => ({
           workflow,

@@ -1,5 +1,5 @@
 import type { Trigger } from '@app/contracts';
-import { evaluateWorkflows, type CandidateWorkflow, type TriggerInput } from './index';
+import { evaluateWorkflows, explainWorkflows, type CandidateWorkflow, type TriggerInput } from './index';
 import { EXACT_SCAN_LIMIT, PhraseSearch } from './phrase-search';
 import { WorkflowIndex } from './workflow-index';
 
@@ -88,6 +88,45 @@ describe('WorkflowIndex', () => {
     // strict: cos 10° = 0.985 < 0.99, yet closer than loose (cos 40° = 0.77): nothing fires.
     expect(ids(new WorkflowIndex([loose, strict], vectors).evaluate(input))).toEqual([]);
     expect(ids(evaluateWorkflows([loose, strict], input))).toEqual([]);
+  });
+
+  it('explains every intent workflow within the margin of its threshold, and only those', () => {
+    // Wide enough for random 8-dimensional vectors to come near some thresholds.
+    const margin = 0.3;
+    let nearFound = 0;
+    for (let round = 0; round < 20; round += 1) {
+      const input: TriggerInput = {
+        message: { role: 'contact', text: `message ${round}` },
+        semantics: { message: randomUnitVector(random), phrases: phraseVectors },
+      };
+      const near = ({ match }: { match: { type: string; score: number; threshold: number } | null }) =>
+        match?.type === 'intent' && match.score >= match.threshold - margin;
+      const explained = index.explainNearIntents(input, margin);
+      nearFound += explained.filter(near).length;
+      expect(
+        explained
+          .filter(near)
+          .map(({ workflow }) => workflow.id)
+          .sort(),
+      ).toEqual(
+        explainWorkflows(
+          workflows.filter(({ status }) => status === 'enabled'),
+          input,
+        )
+          .filter(near)
+          .map(({ workflow }) => workflow.id)
+          .sort(),
+      );
+      expect(explained.every(({ workflow }) => workflow.trigger.type === 'intent')).toBe(true);
+    }
+    expect(nearFound).toBeGreaterThan(5);
+    expect(index.explainNearIntents({ message: { role: 'ai', text: 'I want to cancel' } }, margin)).toEqual([]);
+    // Without the message's vector, only same-words phrases (and workflows that fire at any score) are near.
+    const sameWords = index.explainNearIntents({ message: { role: 'contact', text: 'I want to CANCEL' } }, margin);
+    expect(sameWords.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['anything', 'outranked'],
+      ['cancel', 'fired'],
+    ]);
   });
 
   it('looks AI-decision workflows up by the intent the AI detected or the workflow it asked for', () => {

@@ -3,7 +3,13 @@ import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
 import type { TriggerInput } from './trigger-matcher';
-import { evaluateWorkflows, type CandidateWorkflow, type FiredWorkflow } from './index';
+import {
+  evaluateWorkflows,
+  explainWorkflows,
+  type CandidateWorkflow,
+  type FiredWorkflow,
+  type WorkflowEvaluation,
+} from './index';
 
 /** Scores are rounded to 4 decimals before they meet thresholds: similarities get that much slack. */
 const ROUNDING = 1e-4;
@@ -103,6 +109,29 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
       if (similarity >= best.match.score - ROUNDING) candidates.add(workflow);
     }
     return candidates.size === before ? fired : evaluateWorkflows(candidates, input);
+  }
+
+  /**
+   * The intent workflows within `margin` of their threshold on a contact message, explained: what
+   * the cascade's unsure check (unsureIntents) looks at. A score never exceeds the best phrase
+   * similarity, so the workflows with a phrase at least threshold − margin similar are all of them.
+   */
+  explainNearIntents(input: TriggerInput, margin: number): WorkflowEvaluation<W>[] {
+    if (input.message?.role !== 'contact') return [];
+    const candidates = new Set([
+      ...this.always.filter(({ trigger }) => trigger.type === 'intent'),
+      ...this.sameWordsAs(input.message),
+    ]);
+    const vector = input.semantics?.message;
+    if (vector && this.phraseSearch) {
+      for (const [workflow, similarity] of this.phraseSearch.nearOwners(
+        vector,
+        this.lowestThreshold - margin - ROUNDING,
+      )) {
+        if (similarity >= this.thresholds.get(workflow)! - margin - ROUNDING) candidates.add(workflow);
+      }
+    }
+    return explainWorkflows(candidates, input);
   }
 
   /** The AI-decision workflows the input's annotations name: the only ones of those types that can fire. */
