@@ -6,6 +6,7 @@ export * from './actions/action-plan';
 export * from './delivery/retry-schedule';
 export * from './delivery/delivery-outcome';
 export * from './delivery/after-attempt';
+export * from './delivery/execution-result';
 export * from './delivery/replay-policy';
 export * from './network/outbound-address-policy';
 export * from './aggregation/time-window';

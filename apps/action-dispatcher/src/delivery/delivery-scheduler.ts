@@ -20,6 +20,7 @@ import {
   RetrySchedule,
   afterAttempt,
   endpointHealthAfter,
+  executionResultOf,
   judgeAttempt,
   planAction,
   replyInstruction,
@@ -674,25 +675,19 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   ): { records: OutboundRecord[]; result: WorkflowExecuted } {
     const { trigger, executionId } = pending;
     const { outcome } = step;
-    const finishedAt = new Date();
     const result: WorkflowExecuted = {
-      executionId,
-      triggerId: trigger.triggerId,
-      tenantId: trigger.tenantId,
-      conversationId: trigger.conversationId,
-      ...(trigger.contact ? { contactId: trigger.contact.id } : {}),
-      workflowId: trigger.workflow.id,
-      workflowVersion: step.workflowVersion,
-      actionType: step.actionType,
-      status: outcome.status,
-      attempts: outcome.attempts,
-      ...('reason' in outcome ? { reason: outcome.reason } : {}),
-      ...('next' in outcome ? { nextAttemptAt: outcome.next.dueAt } : {}),
-      eventTime: trigger.event.time,
-      startedAt: pending.startedAt,
-      finishedAt: finishedAt.toISOString(),
-      latencyMs: Math.max(0, finishedAt.getTime() - Date.parse(pending.startedAt)),
-      ...(pending.replay !== undefined ? { replay: pending.replay } : {}),
+      ...executionResultOf(
+        pending,
+        {
+          workflowVersion: step.workflowVersion,
+          actionType: step.actionType,
+          status: outcome.status,
+          attempts: outcome.attempts,
+          ...('reason' in outcome ? { reason: outcome.reason } : {}),
+          ...('next' in outcome ? { nextAttemptAt: outcome.next.dueAt } : {}),
+        },
+        new Date(),
+      ),
       // History keeps the trigger of a finished execution so that it can be replayed.
       ...(isFinalExecutionStatus(outcome.status) ? { trigger } : {}),
     };

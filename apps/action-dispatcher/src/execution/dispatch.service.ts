@@ -5,10 +5,9 @@ import {
   workflowTriggeredValidator,
   type PendingDelivery,
   type ReplayRequested,
-  type WorkflowExecuted,
   type WorkflowTriggered,
 } from '@app/contracts';
-import { executionIdOf, planAction, runsOn } from '@app/domain';
+import { executionIdOf, executionResultOf, planAction, runsOn } from '@app/domain';
 import { jsonRecord, processEach, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 import { recordExecutionFinished } from '@app/metrics';
 import { APP_CONFIG, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
@@ -81,24 +80,16 @@ export class DispatchService {
     if (definition && definition.version < trigger.workflow.version) {
       throw new DefinitionNotYetKnown(trigger.workflow.id, trigger.workflow.version);
     }
+    const startedAt = now.toISOString();
     const result = (status: 'succeeded' | 'skipped', reason?: string): OutboundRecord => {
-      const executed: WorkflowExecuted = {
-        executionId,
-        triggerId: trigger.triggerId,
-        tenantId: trigger.tenantId,
-        conversationId: trigger.conversationId,
-        ...(trigger.contact ? { contactId: trigger.contact.id } : {}),
-        workflowId: trigger.workflow.id,
+      const step = {
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',
         status,
         attempts: [],
         ...(reason ? { reason } : {}),
-        eventTime: trigger.event.time,
-        startedAt: now.toISOString(),
-        finishedAt: new Date().toISOString(),
-        latencyMs: 0,
       };
+      const executed = executionResultOf({ executionId, trigger, startedAt }, step, new Date());
       recordExecutionFinished(executed);
       return jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, executed);
     };
@@ -121,8 +112,8 @@ export class DispatchService {
       executionId,
       trigger,
       attempts: [],
-      dueAt: now.toISOString(),
-      startedAt: now.toISOString(),
+      dueAt: startedAt,
+      startedAt,
     };
     return inline.offer(pending) ? records : [...records, scheduleRecord(pending)];
   }
