@@ -1,14 +1,12 @@
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, ensureSchema } from '@app/database';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@app/database';
 import { ConversationEventsRepository } from '../../apps/history/src/conversations/conversation-events.repository';
 import { ExecutionsRepository } from '../../apps/history/src/executions/executions.repository';
 import { HISTORY_SCHEMA } from '../../apps/history/src/history-schema';
 
 /** history's tables, migrated, on the provisioned PostgreSQL. */
 async function openHistoryDatabase(): Promise<DataSource> {
-  const url = process.env.DATABASE_URL!;
-  await ensureSchema(url, HISTORY_SCHEMA.schema);
-  return new DataSource(dataSourceOptions({ url, ...HISTORY_SCHEMA, poolSize: 2 })).initialize();
+  return openDatabase({ url: process.env.DATABASE_URL!, ...HISTORY_SCHEMA, poolSize: 2 });
 }
 
 /** history's execution log and the repository over it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, ensureSchema } from '@app/database';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@app/database';
 import { CreateSeenEvents1764000000001 } from '../../apps/ingest/src/migrations/1764000000001-create-seen-events';
 import { SeenEventsRepository } from '../../apps/ingest/src/dedup/seen-events.repository';
 
@@ -12,16 +12,13 @@ describe('SeenEventsRepository (real Postgres)', () => {
 
   beforeAll(async () => {
     const url = process.env.DATABASE_URL!;
-    await ensureSchema(url, 'ingest');
-    dataSource = await new DataSource(
-      dataSourceOptions({
-        url,
-        schema: 'ingest',
-        entities: [],
-        migrations: [CreateSeenEvents1764000000001],
-        poolSize: 2,
-      }),
-    ).initialize();
+    dataSource = await openDatabase({
+      url,
+      schema: 'ingest',
+      entities: [],
+      migrations: [CreateSeenEvents1764000000001],
+      poolSize: 2,
+    });
     repository = new SeenEventsRepository(dataSource);
   });
 

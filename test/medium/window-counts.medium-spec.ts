@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions, ensureSchema } from '@app/database';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '@app/database';
 import { tileRange, type CountedRecord } from '@app/domain';
 import { WindowCountsRepository } from '../../apps/signal-aggregator/src/aggregates/window-counts.repository';
 import { CreateMinuteCounts1764000000003 } from '../../apps/signal-aggregator/src/migrations/1764000000003-create-minute-counts';
@@ -15,16 +15,13 @@ describe('WindowCountsRepository (real Postgres)', () => {
 
   beforeAll(async () => {
     const url = process.env.DATABASE_URL!;
-    await ensureSchema(url, 'signal_aggregator');
-    dataSource = await new DataSource(
-      dataSourceOptions({
-        url,
-        schema: 'signal_aggregator',
-        entities: [],
-        migrations: [CreateMinuteCounts1764000000003, CreateWindowCounts1764300000001],
-        poolSize: 4,
-      }),
-    ).initialize();
+    dataSource = await openDatabase({
+      url,
+      schema: 'signal_aggregator',
+      entities: [],
+      migrations: [CreateMinuteCounts1764000000003, CreateWindowCounts1764300000001],
+      poolSize: 4,
+    });
     repository = new WindowCountsRepository(dataSource);
   });
 

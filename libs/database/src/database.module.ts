@@ -17,8 +17,8 @@ export interface DatabaseOptions {
   poolSize: number;
 }
 
-/** TypeORM options for a service's schema. Migrations run at start-up; `synchronize` never. */
-export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
+/** TypeORM options for a service's schema. Migrations run at start-up (openDatabase); `synchronize` never. */
+function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
     url: options.url,
@@ -26,7 +26,7 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     entities: options.entities,
     migrations: options.migrations,
     migrationsTableName: 'migrations',
-    migrationsRun: true,
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     // Unqualified names in migrations and queries resolve to the service's own schema.
@@ -34,15 +34,32 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   };
 }
 
-/** The migrations table lives in the service's schema, so the schema must exist before TypeORM starts. */
-export async function ensureSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
+/**
+ * A service's database, ready: its schema created and its migrations run, by one process at a
+ * time. Replicas that start together (a deployment, a crash loop) would otherwise run the same
+ * migrations at once, and all but one fail (TypeORM takes no lock): each holds a PostgreSQL
+ * advisory lock named after the schema while it creates the schema and migrates, and the others
+ * wait for it, then find nothing left to do.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = new DataSource(dataSourceOptions(options));
+  // The lock belongs to a session: one connection of its own holds it from lock to unlock.
+  const lock = new Client({ connectionString: options.url });
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replace(/"/g, '""')}"`);
+    await lock.connect();
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`agent-workflows/migrations/${options.schema}`]);
+    // The migrations table lives in the service's schema, so the schema comes first.
+    await lock.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema.replace(/"/g, '""')}"`);
+    await dataSource.initialize();
+    await dataSource.runMigrations({ transaction: 'each' });
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    throw error;
   } finally {
-    await client.end();
+    // Ending the session releases its advisory locks.
+    await lock.end();
   }
+  return dataSource;
 }
 
 @Injectable()
@@ -76,9 +93,8 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions(options),
-          dataSourceFactory: async (typeOrmOptions) => {
-            await ensureSchema(options.url, options.schema);
-            const dataSource = await new DataSource(typeOrmOptions as DataSourceOptions).initialize();
+          dataSourceFactory: async () => {
+            const dataSource = await openDatabase(options);
             // TypeORM's postgres driver keeps its pg Pool as `master` (no replicas configured here).
             reportDatabasePool((dataSource.driver as PostgresDriver).master as PoolUsage, options.poolSize);
             return dataSource;
