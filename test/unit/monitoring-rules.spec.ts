@@ -38,6 +38,7 @@ describe('Prometheus alert rules', () => {
       'AwActionTypeFailingEverywhere',
       'AwConsumerLagGrowing',
       'AwDeadLetterRecords',
+      'AwDecisionProviderFailing',
       'AwEndToEndLatencyHigh',
       'AwServiceDown',
       'AwServiceNotScraped',

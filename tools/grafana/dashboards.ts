@@ -54,6 +54,19 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
         ],
       },
       {
+        title: 'Decision provider: messages asked and fallbacks per second',
+        description:
+          'Contact messages intent matching was unsure of and asked the decision provider (an LLM) about, and those it failed to answer in time, which intent matching decided instead (AwDecisionProviderFailing). Flat at 0 when no provider is configured.',
+        unit: 'reqps',
+        queries: [
+          { expr: `sum(rate(aw_decision_provider_requests_total[${RATE}])) or vector(0)`, legend: 'asked' },
+          {
+            expr: `sum(rate(aw_decision_provider_fallbacks_total[${RATE}])) or vector(0)`,
+            legend: 'fell back to intent matching',
+          },
+        ],
+      },
+      {
         title: 'Rejected events per second',
         description: 'Inbound events refused (dead-lettered or answered 4xx), by reason.',
         unit: 'reqps',
