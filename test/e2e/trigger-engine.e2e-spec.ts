@@ -56,6 +56,9 @@ describe('trigger engine', () => {
         DECISION_PROVIDER_URL: deciderUrl,
         DECISION_PROVIDER_TIMEOUT_MS: String(DECISION_TIMEOUT_MS),
         DECISION_PROVIDER_UNSURE_MARGIN: '0.2',
+        // The other suites run the default (all); here trigger-matcher reads only the state
+        // partitions it owns, restored at start and after its crash below.
+        CONVERSATION_STATE_STANDBY: 'none',
         ENDED_CONVERSATION_STATE_TTL_SECONDS: '1',
       },
     });

@@ -22,6 +22,11 @@ export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
     default: 3600,
     description: 'An ended conversation is forgotten this long after its last event; later events start afresh.',
   }),
+  CONVERSATION_STATE_STANDBY: Type.Union([Type.Literal('all'), Type.Literal('none')], {
+    default: 'all',
+    description:
+      "all: every instance also keeps the other instances' conversations, so a takeover starts warm; none: only its own, so memory follows its share, and a takeover first reads the partition's states.",
+  }),
   DECISION_PROVIDER_URL: Type.String({
     default: '',
     pattern: '^(https?://.+)?$',

@@ -41,6 +41,7 @@ export class TriggerMatcherModule {
           validator: conversationStateValidator,
           isNewer: isNewerState,
           isStale: isStaleState,
+          partitions: config.CONVERSATION_STATE_STANDBY === 'all' ? 'all' : 'on_request',
           onChange: (conversationId, state) => schedule.onStateChange(conversationId, state),
           logger,
         }),

@@ -45,6 +45,11 @@ export class ConsumerAssignment {
     return this.byTopic.get(topic) ?? new Set();
   }
 
+  /** The partition numbers assigned, of any topic (co-partitioned topics share them). */
+  partitions(): ReadonlySet<number> {
+    return new Set([...this.byTopic.values()].flatMap((partitions) => [...partitions]));
+  }
+
   /** Increases on every replacement, so that a reader can tell whether the assignment changed meanwhile. */
   get generation(): number {
     return this.changes;

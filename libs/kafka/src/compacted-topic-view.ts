@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
+import { partitionOfKey } from './co-partitioned-assigner';
 import { stringHeaders } from './records';
 import type { Logger } from 'pino';
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
@@ -9,7 +10,7 @@ export interface CompactedTopicViewOptions<T> {
   kafka: Kafka;
   topic: string;
   validator: Validator<T>;
-  /** The view's name in metrics and in its throw-away consumer group (each instance reads every partition itself). */
+  /** The view's name in metrics and in its throw-away consumer group (each instance reads the partitions itself). */
   name: string;
   logger: Logger;
   onChange?: (key: string, value: T | null) => void;
@@ -26,14 +27,22 @@ export interface CompactedTopicViewOptions<T> {
    * stale is still subject to `isNewer` once parsed.
    */
   isStale?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
+  /**
+   * Which partitions the view reads: `all` (the default), or `on_request`: none until `follow`,
+   * each then from its beginning, until `forget` drops it and its entries — for a writer that
+   * only needs the partitions it owns. Keys must be on the partitions the producers' default
+   * partitioner gives them (partitionOfKey): that is how `forget` finds a partition's entries.
+   */
+  partitions?: 'all' | 'on_request';
 }
 
 /**
  * An in-memory table materialised from a compacted topic (key → latest value; null deletes).
- * Every instance reads all partitions from the beginning with its own group and commits nothing:
- * the topic itself is the durable state. `start()` resolves once the view has caught up with the
- * end of the topic as it was at start, so a service is not ready before it knows every entry;
- * `catchUp(partition)` does the same for one partition at any time (after a rebalance).
+ * Every instance reads all partitions (or those it follows) from the beginning with its own group
+ * and commits nothing: the topic itself is the durable state. `start()` resolves once the view
+ * has caught up with the end of the topic as it was at start, so a service is not ready before it
+ * knows every entry; `catchUp(partition)` does the same for one partition at any time (after a
+ * rebalance).
  *
  * Progress is tracked from kafkajs's batch events, which also report batches that hold only
  * transaction markers: with transactional writers the last offset of a partition is often a
@@ -47,6 +56,9 @@ export class CompactedTopicView<T> {
   private readonly positions = new Map<number, bigint>();
   /** Partitions whose writer keeps their entries up to date itself: the view does not read them. */
   private readonly held = new Set<number>();
+  /** With `partitions: 'on_request'`, the partitions followed; null when the view reads them all. */
+  private readonly followed: Set<number> | null;
+  private partitionCount = 0;
   private caughtUp = false;
   private stopReportingLag: () => void = () => undefined;
   private changeCount = 0;
@@ -60,10 +72,11 @@ export class CompactedTopicView<T> {
       maxWaitTimeInMs: 500,
     });
     this.admin = options.kafka.admin();
+    this.followed = options.partitions === 'on_request' ? new Set() : null;
     // Present from the start, so that a view stuck before reading anything is seen as stuck.
     viewRecordsRead.inc({ view: options.name }, 0);
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic !== options.topic || this.held.has(payload.partition)) return;
+      if (payload.topic !== options.topic || !this.reads(payload.partition)) return;
       viewRecordsRead.inc({ view: options.name }, payload.batchSize);
       const last = BigInt(payload.lastOffset);
       if (last > (this.positions.get(payload.partition) ?? -1n)) this.positions.set(payload.partition, last);
@@ -96,8 +109,9 @@ export class CompactedTopicView<T> {
     return this.caughtUp;
   }
 
-  /** Updates the view directly, for the writer of the topic once its write is committed. */
+  /** Updates the view directly, for the writer of the topic once its write is committed (not for a partition not followed). */
   set(key: string, value: T): void {
+    if (this.followed && !this.followed.has(partitionOfKey(key, this.partitionCount))) return;
     this.apply(key, value);
   }
 
@@ -148,6 +162,44 @@ export class CompactedTopicView<T> {
     this.consumer.resume([{ topic, partitions: [partition] }]);
   }
 
+  /** Whether the view reads or holds the partition: always, unless it follows partitions on request. */
+  isFollowed(partition: number): boolean {
+    return this.followed?.has(partition) ?? true;
+  }
+
+  /** The partitions followed on request; every partition of the topic when the view reads them all. */
+  followedPartitions(): number[] {
+    return this.followed
+      ? [...this.followed]
+      : Array.from({ length: this.partitionCount }, (_, partition) => partition);
+  }
+
+  /**
+   * Starts reading a partition, from its beginning (`partitions: 'on_request'`; otherwise every
+   * partition is read anyway). `catchUp` tells when the view has read what is there.
+   */
+  follow(partition: number): void {
+    if (!this.followed || this.followed.has(partition)) return;
+    this.followed.add(partition);
+    const { topic } = this.options;
+    this.consumer.seek({ topic, partition, offset: '0' });
+    this.consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  /**
+   * Stops reading a followed partition and drops its entries (each one reported to `onChange` as
+   * deleted): its writer is elsewhere now. Following it again reads it from its beginning.
+   */
+  forget(partition: number): void {
+    if (!this.followed?.delete(partition)) return;
+    this.held.delete(partition);
+    this.positions.delete(partition);
+    this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]);
+    for (const key of [...this.entries.keys()]) {
+      if (partitionOfKey(key, this.partitionCount) === partition) this.delete(key);
+    }
+  }
+
   async start(timeoutMs = 60_000): Promise<void> {
     await this.admin.connect();
     this.stopReportingLag = reportViewLag(() => this.lag());
@@ -156,16 +208,26 @@ export class CompactedTopicView<T> {
     await this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
-        if (this.held.has(partition)) return;
+        if (!this.reads(partition)) return;
         this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers);
       },
     });
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
-    await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
+    this.partitionCount = ends.length;
+    if (this.followed) {
+      // Nothing is read before it is asked for; records fetched before the pause are skipped.
+      const partitions = ends.map((end) => end.partition).filter((partition) => !this.followed!.has(partition));
+      this.consumer.pause([{ topic: this.options.topic, partitions }]);
+    } else {
+      await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
+    }
     this.caughtUp = true;
   }
 
-  /** Resolves once everything committed to the partition until now has been read. */
+  /**
+   * Resolves once everything committed to the partition until now has been read, or once the
+   * partition is no longer followed (`forget`: whoever waited has lost it).
+   */
   async catchUp(partition: number, timeoutMs = 30_000): Promise<void> {
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
     const end = ends.find((candidate) => candidate.partition === partition);
@@ -176,7 +238,7 @@ export class CompactedTopicView<T> {
   /**
    * How far behind the end of each partition the view is, in offsets (transaction markers count:
    * the view's position covers them too); 0 when it has read everything committed so far, and for
-   * a held partition, whose writer keeps it up to date.
+   * a held partition, whose writer keeps it up to date, and for one not followed.
    */
   async lag(): Promise<GaugeReading<'view' | 'topic' | 'partition'>[]> {
     const { name: view, topic } = this.options;
@@ -184,7 +246,7 @@ export class CompactedTopicView<T> {
       const ends = await this.admin.fetchTopicOffsets(topic);
       return ends.map((end) => ({
         labels: { view, topic, partition: String(end.partition) },
-        value: this.held.has(end.partition) ? 0 : offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)),
+        value: this.reads(end.partition) ? offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)) : 0,
       }));
     } catch (error) {
       this.options.logger.warn({ err: error, topic }, 'reading the end offsets of a view topic failed');
@@ -202,12 +264,17 @@ export class CompactedTopicView<T> {
 
   private async waitForPosition(partition: number, target: bigint, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.positions.get(partition) ?? -1n) < target) {
+    while (this.isFollowed(partition) && (this.positions.get(partition) ?? -1n) < target) {
       if (Date.now() > deadline) {
         throw new Error(`${this.options.topic}[${partition}]: not caught up to offset ${target} after ${timeoutMs} ms`);
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+  }
+
+  /** Whether the view reads the partition from the topic: followed, and not held by its writer. */
+  private reads(partition: number): boolean {
+    return this.isFollowed(partition) && !this.held.has(partition);
   }
 
   private applyRecord(key: string | null, value: Buffer | null, headers: IHeaders | undefined): void {

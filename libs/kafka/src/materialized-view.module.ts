@@ -24,6 +24,8 @@ export interface MaterializedViewOptions<T> {
   logger: Logger;
   isNewer?: (current: T, incoming: T) => boolean;
   isStale?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
+  /** Which partitions the view reads (CompactedTopicViewOptions.partitions). */
+  partitions?: 'all' | 'on_request';
   /** Called on every change of the view, from the topic or `set` (to keep an index or a schedule). */
   onChange?: (key: string, value: T | null) => void;
   /**
@@ -53,6 +55,7 @@ export class MaterializedViewModule {
           logger: options.logger,
           isNewer: options.isNewer,
           isStale: options.isStale,
+          partitions: options.partitions,
           onChange: (key, value) => {
             materializedViewEntries.set({ view: options.name }, view.size);
             // While catching up at start, the view reads changes made long ago: not a lag.

@@ -45,6 +45,13 @@ export function isStaleState(current: ConversationStateRecord, headers: Readonly
  * from its own assignments whether it missed a generation in which another member wrote there.
  * The view then reads on from the last records this member wrote, which is only their
  * transaction's marker unless someone else wrote meanwhile.
+ *
+ * Whether the view also follows the partitions other members own (a warm standby: a takeover
+ * starts from a view nearly caught up) or only this member's (memory for this member's share of
+ * the conversations only; a takeover first reads the partition from its beginning) is the
+ * view's choice (`CONVERSATION_STATE_STANDBY`): at every change of the assignment, partitions no
+ * longer owned are forgotten and newly owned ones followed, so that their timers are scheduled
+ * without waiting for an event; a batch waits until its partition is caught up, as always.
  */
 @Injectable()
 export class ConversationStateStore {
@@ -52,12 +59,23 @@ export class ConversationStateStore {
     @Inject(CONVERSATION_STATES) private readonly view: CompactedTopicView<ConversationStateRecord>,
     private readonly assignment: ConsumerAssignment,
   ) {
-    assignment.onChange(() => this.view.heldPartitions().forEach((partition) => this.view.release(partition)));
+    assignment.onChange(() => {
+      this.view.heldPartitions().forEach((partition) => this.view.release(partition));
+      const owned = assignment.partitions();
+      for (const partition of this.view.followedPartitions()) {
+        if (!owned.has(partition)) this.view.forget(partition);
+      }
+      // At once, not at the partition's first batch: its due timers are in the states.
+      owned.forEach((partition) => this.view.follow(partition));
+    });
   }
 
   /** Opens a session for a batch; first reads everything committed to its partition, unless held. */
   async session(batch: ConsumedBatch): Promise<StateSession> {
-    if (!this.view.isHeld(batch.partition)) await this.catchUpAndHold(batch);
+    if (!this.view.isHeld(batch.partition)) {
+      this.view.follow(batch.partition);
+      await this.catchUpAndHold(batch);
+    }
     const session = new StateSession(this.view, batch.partition);
     batch.afterCommit((written) => session.commit(written));
     return session;
