@@ -9,6 +9,7 @@ import {
   DEFAULT_UNSURE_MARGIN,
   OutboundAddressPolicy,
   WorkflowIndex,
+  decisionRequestOf,
   seededRandom,
   unsureIntents,
   type CandidateWorkflow,
@@ -77,11 +78,6 @@ async function evaluate(
     const trigger: Trigger = { type: 'intent', phrases, ...(threshold !== undefined ? { threshold } : {}) };
     return { id: intent, name: intent, status: 'enabled', trigger };
   });
-  let knownTotal = 0;
-  let correct = 0;
-  let silentOnKnown = 0;
-  let unknownTotal = 0;
-  let falseTriggers = 0;
   const phraseVectors = await intentVectors?.phraseVectorsOf(workflows);
   const embeddingStarted = performance.now();
   const messageVectors = await intentVectors?.encoder.encode(rows.test.map((row) => row.text));
@@ -103,16 +99,7 @@ async function evaluate(
     return fired[0]?.workflow.id ?? null;
   });
   const seconds = (performance.now() - started) / 1000;
-  rows.test.forEach((row, index) => {
-    if (known.has(row.category)) {
-      knownTotal += 1;
-      if (best[index] === row.category) correct += 1;
-      if (best[index] === null) silentOnKnown += 1;
-    } else {
-      unknownTotal += 1;
-      if (best[index] !== null) falseTriggers += 1;
-    }
-  });
+  const knownIndexes = rows.test.flatMap((row, index) => (known.has(row.category) ? [index] : []));
   const unsure = inputs.map((input) =>
     unsureIntents(workflowIndex.explainNearIntents(input, cascade.margin), cascade.margin),
   );
@@ -128,11 +115,10 @@ async function evaluate(
   return {
     k,
     workflows: workflows.length,
-    accuracy: correct / knownTotal,
-    falseTriggerRate: falseTriggers / unknownTotal,
-    silentOnKnownRate: silentOnKnown / knownTotal,
-    knownMessages: knownTotal,
-    unknownMessages: unknownTotal,
+    ...rates(best, rows.test, known),
+    silentOnKnownRate: knownIndexes.filter((index) => best[index] === null).length / knownIndexes.length,
+    knownMessages: knownIndexes.length,
+    unknownMessages: rows.test.length - knownIndexes.length,
     messagesPerSecond: rows.test.length / seconds,
     ...(messageVectors ? { embeddingsPerSecond: rows.test.length / embeddingSeconds } : {}),
     cascade: {
@@ -177,17 +163,7 @@ async function askProvider(
       const index = asked[next++]!;
       const candidates = unsure[index]!;
       try {
-        const chosen = new Set(
-          await provider.choose({
-            message: test[index]!.text,
-            transcript: [],
-            workflows: candidates.map(({ id, name, trigger }) => ({
-              id,
-              name,
-              phrases: trigger.type === 'intent' ? trigger.phrases : [],
-            })),
-          }),
-        );
+        const chosen = new Set(await provider.choose(decisionRequestOf(test[index]!.text, [], candidates)));
         decided[index] = candidates.find((workflow) => chosen.has(workflow.id))?.id ?? null;
       } catch (error) {
         failures += 1;

@@ -10,6 +10,7 @@ import {
 } from '@app/contracts';
 import {
   decideFirings,
+  decisionRequestOf,
   effectiveMemory,
   eventInputOf,
   explainWorkflows,
@@ -296,15 +297,7 @@ export class TriggerMatchingService {
     decisionProviderRequests.inc();
     try {
       const chosen = new Set(
-        await this.decisionProvider.choose({
-          message: input.message.text,
-          transcript: state.transcript,
-          workflows: unsure.map((workflow) => ({
-            id: workflow.id,
-            name: workflow.name,
-            phrases: workflow.trigger.type === 'intent' ? workflow.trigger.phrases : [],
-          })),
-        }),
+        await this.decisionProvider.choose(decisionRequestOf(input.message.text, state.transcript, unsure)),
       );
       const byProvider = unsure
         .filter((workflow) => chosen.has(workflow.id))

@@ -1,3 +1,5 @@
+import type { CandidateWorkflow } from './index';
+
 /** What a decision provider is asked: which of these workflows does the contact's message call for? */
 export interface DecisionRequest {
   message: string;
@@ -12,4 +14,21 @@ export interface DecisionRequest {
  */
 export interface DecisionProvider {
   choose(request: DecisionRequest): Promise<string[]>;
+}
+
+/** What a decision provider is asked about a contact's message and the workflows it may choose among. */
+export function decisionRequestOf(
+  message: string,
+  transcript: DecisionRequest['transcript'],
+  workflows: readonly CandidateWorkflow[],
+): DecisionRequest {
+  return {
+    message,
+    transcript,
+    workflows: workflows.map(({ id, name, trigger }) => ({
+      id,
+      name,
+      phrases: trigger.type === 'intent' ? trigger.phrases : [],
+    })),
+  };
 }
