@@ -200,7 +200,7 @@ export class CompactedTopicView<T> {
     }
   }
 
-  async start(timeoutMs = 60_000): Promise<void> {
+  async start(stallMs = 60_000): Promise<void> {
     await this.admin.connect();
     this.stopReportingLag = reportViewLag(() => this.lag());
     await this.consumer.connect();
@@ -219,7 +219,7 @@ export class CompactedTopicView<T> {
       const partitions = ends.map((end) => end.partition).filter((partition) => !this.followed!.has(partition));
       this.consumer.pause([{ topic: this.options.topic, partitions }]);
     } else {
-      await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), timeoutMs)));
+      await Promise.all(ends.map((end) => this.waitForPosition(end.partition, lastOffsetOf(end), stallMs)));
     }
     this.caughtUp = true;
   }
@@ -228,11 +228,11 @@ export class CompactedTopicView<T> {
    * Resolves once everything committed to the partition until now has been read, or once the
    * partition is no longer followed (`forget`: whoever waited has lost it).
    */
-  async catchUp(partition: number, timeoutMs = 30_000): Promise<void> {
+  async catchUp(partition: number, stallMs = 30_000): Promise<void> {
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
     const end = ends.find((candidate) => candidate.partition === partition);
     if (!end) throw new Error(`${this.options.topic} has no partition ${partition}`);
-    await this.waitForPosition(partition, lastOffsetOf(end), timeoutMs);
+    await this.waitForPosition(partition, lastOffsetOf(end), stallMs);
   }
 
   /**
@@ -262,13 +262,23 @@ export class CompactedTopicView<T> {
     await this.admin.disconnect();
   }
 
-  private async waitForPosition(partition: number, target: bigint, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.isFollowed(partition) && (this.positions.get(partition) ?? -1n) < target) {
-      if (Date.now() > deadline) {
-        throw new Error(`${this.options.topic}[${partition}]: not caught up to offset ${target} after ${timeoutMs} ms`);
+  /**
+   * Waits until the view has read the partition up to `target`. Gives up only when reading stalls
+   * for `stallMs`: a large partition takes as long as it takes (a takeover restores it whole).
+   */
+  private async waitForPosition(partition: number, target: bigint, stallMs: number): Promise<void> {
+    let position = this.positions.get(partition) ?? -1n;
+    let progressAt = Date.now();
+    while (this.isFollowed(partition) && position < target) {
+      if (Date.now() - progressAt > stallMs) {
+        throw new Error(
+          `${this.options.topic}[${partition}]: not caught up to offset ${target}; stuck at ${position} for ${stallMs} ms`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
+      const now = this.positions.get(partition) ?? -1n;
+      if (now > position) progressAt = Date.now();
+      position = now;
     }
   }
 
