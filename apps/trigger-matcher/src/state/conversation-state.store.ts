@@ -12,6 +12,9 @@ import {
 
 export const CONVERSATION_STATES = Symbol('CONVERSATION_STATES');
 
+/** Below the consumer's heartbeat interval (3 s) and well below its session timeout (10 s). */
+const HEARTBEAT_WHILE_CATCHING_UP_MS = 2_000;
+
 /** Header of a state record: the revision it holds, or for a tombstone the revision it deletes up to. */
 export const STATE_REVISION_HEADER = 'state-revision';
 
@@ -81,9 +84,16 @@ export class ConversationStateStore {
     return session;
   }
 
-  private async catchUpAndHold({ topic, partition }: ConsumedBatch): Promise<void> {
+  private async catchUpAndHold({ topic, partition, heartbeat }: ConsumedBatch): Promise<void> {
     const generation = this.assignment.generation;
-    await this.view.catchUp(partition);
+    // Restoring a large partition on a takeover (CONVERSATION_STATE_STANDBY=none) can outlast the
+    // group's session timeout: the member heartbeats meanwhile, or the group would think it dead.
+    const beating = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_WHILE_CATCHING_UP_MS);
+    try {
+      await this.view.catchUp(partition);
+    } finally {
+      clearInterval(beating);
+    }
     // Held only if the partition did not move while the view caught up.
     if (this.assignment.generation === generation && this.assignment.partitionsOf(topic).has(partition)) {
       this.view.hold(partition);
