@@ -292,17 +292,21 @@ describe('walking skeleton', () => {
         body: JSON.stringify(body),
       });
     const response = await preview({
-      messages: [{ text: 'Hello' }, { text: 'I want to cancel, or else a refund' }],
+      messages: [{ text: 'Hello' }, { text: 'I want to cancel, or else a refund' }, { text: 'I want to terminate' }],
       memory: { plan: 'enterprise' },
     });
     expect(response.status).toBe(200);
     const { results } = (await response.json()) as {
       results: {
         fired: string[];
+        unsure?: string[];
         workflows: { workflowId: string; outcome: string; match: { score: number } | null }[];
       }[];
     };
-    expect(results.map((result) => result.fired)).toEqual([[], [enterpriseCancel]]);
+    expect(results.map((result) => result.fired)).toEqual([[], [enterpriseCancel], []]);
+    // "I want to terminate" scores 0.84 against "I want to cancel" (threshold 0.88): unsure, so a
+    // decision provider would be asked about it; the others are clearly out or in.
+    expect(results.map((result) => result.unsure)).toEqual([undefined, undefined, [enterpriseCancel]]);
     const outcomes = (index: number) =>
       Object.fromEntries(results[index]!.workflows.map((workflow) => [workflow.workflowId, workflow.outcome]));
     expect(outcomes(0)).toEqual({ [enterpriseCancel]: 'below_threshold', [draftRefund]: 'below_threshold' });

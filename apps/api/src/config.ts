@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { serviceEnvSchema } from '@app/config';
+import { DecisionCascadeEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const ApiEnvSchema = serviceEnvSchema(3000, {
   ...IntentModelEnv,
+  ...DecisionCascadeEnv,
   DEFINITIONS_RELAY_INTERVAL_MS: Type.Integer({
     minimum: 100,
     default: 1000,

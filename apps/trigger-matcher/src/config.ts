@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { FiringLimitEnv, serviceEnvSchema } from '@app/config';
-import { DEFAULT_UNSURE_MARGIN } from '@app/domain';
+import { DecisionCascadeEnv, FiringLimitEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
   ...IntentModelEnv,
   ...FiringLimitEnv,
+  ...DecisionCascadeEnv,
   TIMER_TICK_INTERVAL_MS: Type.Integer({
     minimum: 100,
     maximum: 60_000,
@@ -38,13 +38,6 @@ export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
     minimum: 100,
     default: 3_000,
     description: 'After this, intent matching decides instead.',
-  }),
-  DECISION_PROVIDER_UNSURE_MARGIN: Type.Number({
-    minimum: 0,
-    maximum: 1,
-    default: DEFAULT_UNSURE_MARGIN,
-    description:
-      'The provider is asked only when the closest intent workflow is this close below its threshold, or fires with a runner-up within a third of it; 1 asks whenever two workflows come near.',
   }),
   OUTBOUND_ALLOWED_CIDRS: Type.String({
     default: '',

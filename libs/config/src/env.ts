@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import Ajv from 'ajv';
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { DEFAULT_UNSURE_MARGIN } from '@app/domain';
 
 /**
  * Variables every service reads. Defaults are the embedded development setup that `npm start`
@@ -62,6 +63,20 @@ export const FiringLimitEnv = {
     minimum: 1,
     default: 5,
     description: 'Loop protection: workflows one conversation may fire per minute.',
+  }),
+};
+
+/**
+ * When intent matching hands a message over to a decision provider (trigger-matcher), and what the
+ * api's preview reports as unsure: the same margin, so that the preview says what live would do.
+ */
+export const DecisionCascadeEnv = {
+  DECISION_PROVIDER_UNSURE_MARGIN: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: DEFAULT_UNSURE_MARGIN,
+    description:
+      'The provider is asked only when the closest intent workflow is this close below its threshold, or fires with a runner-up within a third of it; 1 asks whenever two workflows come near.',
   }),
 };
 

@@ -67,6 +67,12 @@ export const PreviewResponseSchema = Type.Object({
       fired: Type.Array(Type.String({ format: 'uuid' }), {
         description: 'Workflows that would fire, best first. Nothing is executed.',
       }),
+      unsure: Type.Optional(
+        Type.Array(Type.String({ format: 'uuid' }), {
+          description:
+            'Present when intent matching is unsure of the message (DECISION_PROVIDER_UNSURE_MARGIN): with a decision provider configured, trigger-matcher would offer it these intent workflows, closest first, and fire what it chooses instead of the intent workflows in `fired`.',
+        }),
+      ),
       workflows: Type.Array(WorkflowPreviewSchema),
     }),
   ),
