@@ -9,9 +9,9 @@ import { TimerSchedule } from '../apps/trigger-matcher/src/timers/timer-schedule
 const USAGE = `usage: node dist/bench/timer-schedule-scan.js [--scans N]
 
 The cost of trigger-matcher's timer schedule (one core, no I/O): every TIMER_TICK_INTERVAL_MS it
-scans every known conversation for due wake-ups. Measures one scan with nothing due (the steady
-state) and the first scan after a workflow change (every due time recomputed), for 10,000, 100,000
-and 1,000,000 conversations, half of them waiting with a no_reply workflow of their tenant.
+takes the due wake-ups from its queue. Measures one scan with nothing due (the steady state) and
+the first scan after a workflow change (every due time recomputed, the queue rebuilt), for 10,000,
+100,000 and 1,000,000 conversations, half of them waiting with a no_reply workflow of their tenant.
 Prints a table and writes bench/results/timer-schedule-scan.json.`;
 
 const SIZES = [10_000, 100_000, 1_000_000];

@@ -65,6 +65,52 @@ describe('TimerSchedule', () => {
     expect(schedule.takeDue(T0 + 60_000, () => false, 10_000)).toHaveLength(0);
     expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(1);
   });
+
+  it('wakes the earliest first, each conversation once however often its state changed', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    // A first scan takes in the workflows (a change of them rebuilds the queue from the entries).
+    expect(schedule.takeDue(T0, everything, 1_000_000)).toEqual([]);
+    schedule.onStateChange('late', state('late', 30));
+    schedule.onStateChange('early', state('early', 0));
+    for (let change = 0; change < 5; change += 1) schedule.onStateChange('early', state('early', 0));
+    // A change that moves the wake-up later leaves the earlier queue place behind: it is skipped.
+    schedule.onStateChange('moved', state('moved', 0));
+    schedule.onStateChange('moved', state('moved', 600));
+    expect(schedule.takeDue(T0 + 100_000, everything, 1_000_000).map((due) => due.conversationId)).toEqual([
+      'early',
+      'late',
+    ]);
+    expect(schedule.takeDue(T0 + 660_000, everything, 1_000_000).map((due) => due.conversationId)).toEqual(['moved']);
+  });
+
+  it('keeps the resend delay of a conversation it ticked when the workflows change', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    schedule.onStateChange('c', state('c', 0));
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(1);
+    schedule.setWorkflows([nudge, { ...nudge, id: 'other' } as WorkflowDefinition]);
+    expect(schedule.takeDue(T0 + 61_000, everything, 10_000)).toHaveLength(0);
+    expect(schedule.takeDue(T0 + 70_000, everything, 10_000)).toHaveLength(1);
+  });
+
+  it('stays right after many more changes than conversations (its queue is rebuilt)', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    expect(schedule.takeDue(T0, everything, 10_000)).toEqual([]);
+    for (let change = 0; change < 120_000; change += 1)
+      schedule.onStateChange('c', state('c', change % 2 === 0 ? 0 : 30));
+    schedule.onStateChange('d', state('d', 10));
+    expect(schedule.takeDue(T0 + 80_000, everything, 10_000).map((due) => due.conversationId)).toEqual(['d']);
+    // c's timer and d's resend are both due at 90 s.
+    expect(
+      schedule
+        .takeDue(T0 + 90_000, everything, 10_000)
+        .map((due) => due.conversationId)
+        .sort(),
+    ).toEqual(['c', 'd']);
+    expect(schedule.size).toBe(2);
+  });
 });
 
 describe('state records read from the topic', () => {
