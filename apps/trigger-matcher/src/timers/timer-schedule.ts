@@ -32,7 +32,7 @@ const MAX_OUTDATED = 100_000;
  */
 export class TimerSchedule {
   private readonly entries = new Map<string, Entry>();
-  private queue = new Heap<Queued>((a, b) => a.at - b.at);
+  private readonly queue = new Heap<Queued>((a, b) => a.at - b.at);
   private workflowsByTenant = new Map<string, WorkflowDefinition[]>();
   /** The workflows changed since the wake-up times were computed: they are recomputed at the next scan. */
   private workflowsChanged = false;
@@ -69,6 +69,7 @@ export class TimerSchedule {
    */
   takeDue(now: number, owns: (conversationId: string) => boolean, resendAfterMs: number): ConversationStateRecord[] {
     if (this.workflowsChanged) {
+      this.workflowsChanged = false;
       this.requeueAll((entry) =>
         Math.max(
           this.wakeUpAtOf(entry.state),
@@ -109,13 +110,11 @@ export class TimerSchedule {
 
   /** Rebuilds the queue from the entries, each looked at when `lookAt` says. */
   private requeueAll(lookAt: (entry: Entry) => number): void {
-    this.workflowsChanged = false;
     const queued: Queued[] = [];
     for (const entry of this.entries.values()) {
       entry.lookAt = lookAt(entry);
       queued.push({ entry, at: entry.lookAt });
     }
-    this.queue = new Heap<Queued>((a, b) => a.at - b.at);
     this.queue.init(queued);
   }
 
