@@ -77,31 +77,36 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
     throw new InvalidInputError('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
   // JSON can only carry U+0000 escaped; most inputs skip the walk on this scan.
-  if (text.includes('\\u0000')) refuseNulCharacters(value);
+  if (text.includes('\\u0000')) refuseNulCharacters(value, (pointer) => pointer);
   return validator.parse(value);
 }
 
 /**
  * PostgreSQL's text and jsonb refuse U+0000: a record carrying one would fail every write of the
- * batch it is in, again and again. No input has a use for it, so it is refused where input is
- * parsed, naming the field.
+ * batch it is in, again and again, and a query naming one fails. No input has a use for it, so it
+ * is refused where input is read, naming the field: `fieldName` turns the JSON pointer of the
+ * string (or key) that holds one into the issue's field (a query parameter's name, say).
  */
-function refuseNulCharacters(value: unknown, field = ''): void {
-  const refuse = (at: string) => {
-    const issue = { field: at === '' ? '/' : at, reason: 'must not contain the character U+0000 (NUL)' };
-    throw new InvalidInputError('nul_character', describeIssues([issue]), [issue]);
+export function refuseNulCharacters(value: unknown, fieldName: (pointer: string) => string): void {
+  const pointer = nulCharacterAt(value, '');
+  if (pointer === undefined) return;
+  const issue = {
+    field: fieldName(pointer === '' ? '/' : pointer),
+    reason: 'must not contain the character U+0000 (NUL)',
   };
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) refuse(field);
-    return;
-  }
-  if (typeof value !== 'object' || value === null) return;
+  throw new InvalidInputError('nul_character', describeIssues([issue]), [issue]);
+}
+
+function nulCharacterAt(value: unknown, pointer: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
     // A JSON pointer, with the NUL itself written out: the issue must not carry it either.
-    const at = `${field}/${key.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000')}`;
-    if (key.includes('\u0000')) refuse(at);
-    refuseNulCharacters(item, at);
+    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000')}`;
+    const found = key.includes('\u0000') ? at : nulCharacterAt(item, at);
+    if (found !== undefined) return found;
   }
+  return undefined;
 }
 
 export function describeIssues(issues: ValidationIssue[]): string {

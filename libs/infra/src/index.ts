@@ -33,3 +33,4 @@ export {
   type MonitoringStack,
   type MonitoringTools,
 } from './monitoring';
+export { ensureSchemathesis, SCHEMATHESIS_VERSION } from './schemathesis';

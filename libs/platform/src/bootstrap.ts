@@ -10,6 +10,8 @@ import { HttpErrorFilter } from './error.filter';
 import { JSON_MEDIA_TYPES } from './request-body';
 import { PinoNestLogger, createLogger } from './logger';
 import { openApiDocument, serveOpenApi, type OpenApiInfo } from './openapi';
+import { methodNotAllowed } from './method-not-allowed';
+import { RefuseNulCharactersPipe } from './nul-characters.pipe';
 import { ReadinessRegistry } from '@app/health';
 
 export interface ServiceSpec<S extends TObject> {
@@ -59,9 +61,14 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
   // so a bad body gets the same error codes over HTTP as on the DLQ.
   app.useBodyParser('raw', { limit: spec.bodyLimit ?? '256kb', type: JSON_MEDIA_TYPES });
   app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.useGlobalPipes(new RefuseNulCharactersPipe());
   exitOnSignals(app, logger, config.SHUTDOWN_TIMEOUT_MS);
   // Before init: init adds the router's not-found handler, behind which no route would be reached.
-  if (spec.openApi) serveOpenApi(app, openApiDocument(app, spec.openApi));
+  if (spec.openApi) {
+    const document = openApiDocument(app, spec.openApi);
+    serveOpenApi(app, document);
+    app.use(methodNotAllowed(document));
+  }
 
   // Lifecycle hooks first (migrations, materialised views catching up), then consumption.
   await app.init();

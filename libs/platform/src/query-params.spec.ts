@@ -19,13 +19,23 @@ describe('QueryParams', () => {
   });
 
   it('names every bad parameter in one InvalidInputError', () => {
-    const params = new QueryParams({ kind: 'nope', limit: '1.5', from: '1700000000', id: 'x', twice: ['a', 'b'] });
+    const params = new QueryParams({
+      kind: 'nope',
+      limit: '1.5',
+      from: '1700000000',
+      to: '0481-05-05T23:04:58+16:53',
+      id: 'x',
+      twice: ['a', 'b'],
+      empty: '',
+    });
     params.oneOf('kind', ['signal'] as const);
     params.integer('limit', { min: 1, max: 100, fallback: 10 });
     expect(params.time('from', new Date(0))).toEqual(new Date(0));
+    expect(params.time('to', new Date(0))).toEqual(new Date(0));
     params.uuid('id');
     params.text('twice');
     params.text('required', { required: true });
+    params.uuid('empty');
     let error: unknown;
     try {
       params.orThrow();
@@ -37,9 +47,11 @@ describe('QueryParams', () => {
       'query:kind',
       'query:limit',
       'query:from',
+      'query:to',
       'query:id',
       'query:twice',
       'query:required',
+      'query:empty',
     ]);
   });
 });

@@ -1,6 +1,9 @@
 import { InvalidInputError, type ValidationIssue } from '@app/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Query times: from the Unix epoch (nothing is recorded before it) to the last year RFC 3339 can write. */
+const EARLIEST_TIME = Date.UTC(1970, 0, 1);
+const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**
  * Reads a request's query string, collecting an issue per bad parameter (field `query:<name>`),
@@ -11,13 +14,17 @@ export class QueryParams {
 
   constructor(private readonly query: Readonly<Record<string, unknown>>) {}
 
-  /** The parameter as given, undefined when absent; a repeated parameter is an issue. */
+  /**
+   * The parameter as given, undefined when absent; a repeated parameter is an issue, and so is an
+   * empty one (`?workflowId=` is more likely a client's bug than a wish for no filter).
+   */
   text(name: string, options: { required?: boolean; maxLength?: number } = {}): string | undefined {
     const value = this.query[name];
-    if (value === undefined || value === '') {
+    if (value === undefined) {
       if (options.required) this.issue(name, 'is required');
       return undefined;
     }
+    if (value === '') return this.issue(name, 'must not be empty');
     if (typeof value !== 'string') return this.issue(name, 'must be given once');
     const maxLength = options.maxLength ?? 256;
     if (value.length > maxLength) return this.issue(name, `must be at most ${maxLength} characters`);
@@ -42,7 +49,10 @@ export class QueryParams {
     return number;
   }
 
-  /** An ISO 8601 time with a date; `fallback` when absent, or when invalid (after recording the issue). */
+  /**
+   * An ISO 8601 time with a date, from 1970 to 9999; `fallback` when absent, or when invalid (after
+   * recording the issue).
+   */
   time(name: string): Date | undefined;
   time(name: string, fallback: Date): Date;
   time(name: string, fallback?: Date): Date | undefined {
@@ -51,6 +61,10 @@ export class QueryParams {
     const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
     if (Number.isNaN(time.getTime())) {
       this.issue(name, 'must be an ISO 8601 time, e.g. 2026-11-24T10:00:00Z');
+      return fallback;
+    }
+    if (time.getTime() < EARLIEST_TIME || time.getTime() > LATEST_TIME) {
+      this.issue(name, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
       return fallback;
     }
     return time;

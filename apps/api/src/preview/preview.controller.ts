@@ -20,7 +20,7 @@ export class PreviewController {
   })
   @ApiBody({ schema: openApiSchema(PreviewRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(PreviewResponseSchema) })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 413)
   @Post()
   @HttpCode(200)
   preview(@TenantId() tenantId: string, @Body() body: unknown): Promise<PreviewResponse> {

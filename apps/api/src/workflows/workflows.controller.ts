@@ -5,6 +5,7 @@ import {
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOperation,
+  ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -45,7 +46,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'Create a workflow (version 1); the answer is the only one with its signing secret.' })
   @ApiBody({ schema: openApiSchema(CreateWorkflowRequestSchema) })
   @ApiCreatedResponse({ schema: openApiSchema(CreatedWorkflowViewSchema) })
-  @ApiErrors(400)
+  @ApiErrors(400, 413)
   @Post()
   create(@TenantId() tenantId: string, @Body() body: unknown): Promise<CreatedWorkflowView> {
     return this.workflows.create(tenantId, parseRequestBody(body, createWorkflowRequestValidator));
@@ -71,7 +72,7 @@ export class WorkflowsController {
   })
   @ApiBody({ schema: openApiSchema(UpdateWorkflowRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(WorkflowViewSchema) })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 404, 409, 413)
   @Patch(':id')
   update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown): Promise<WorkflowView> {
     return this.workflows.update(tenantId, id, parseRequestBody(body, updateWorkflowRequestValidator));
@@ -87,6 +88,7 @@ export class WorkflowsController {
 
   @ApiOperation({ summary: 'One version of the workflow, as executions name it (workflowVersion).' })
   @ApiOkResponse({ schema: openApiSchema(WorkflowVersionViewSchema) })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
   @ApiErrors(400, 404)
   @Get(':id/versions/:version')
   version(
@@ -106,7 +108,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: "Replace the workflow's saved test cases." })
   @ApiBody({ schema: openApiSchema(PutWorkflowTestsRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(WorkflowTestCasesViewSchema) })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 413)
   /** Replaces the workflow's saved test cases. */
   @Put(':id/tests')
   replaceTests(
@@ -138,7 +140,7 @@ export class WorkflowsController {
   @ApiOperation({ summary: 'A new signing secret; the old one keeps signing for the overlap. A new version.' })
   @ApiBody({ schema: openApiSchema(RotateSigningSecretRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(RotatedSigningSecretViewSchema) })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 413)
   /** A new signing secret; the old one also signs for the overlap (default 24 h). */
   @Post(':id/signing-secret/rotate')
   @HttpCode(200)

@@ -18,7 +18,7 @@ export class BacktestsController {
   @ApiOperation({ summary: 'How often a draft workflow would have fired on the stored conversations.' })
   @ApiBody({ schema: openApiSchema(BacktestRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(BacktestResponseSchema) })
-  @ApiErrors(400)
+  @ApiErrors(400, 413)
   @Post()
   @HttpCode(200)
   run(@TenantId() tenantId: string, @Body() body: unknown): Promise<BacktestResponse> {

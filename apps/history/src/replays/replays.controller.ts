@@ -28,7 +28,7 @@ export class ReplaysController {
   @ApiOperation({ summary: 'Deliver a finished execution again (a succeeded one only with force).' })
   @ApiBody({ schema: openApiSchema(ReplayExecutionRequestSchema) })
   @ApiAcceptedResponse({ schema: openApiSchema(ReplayViewSchema) })
-  @ApiErrors(400, 404, 409)
+  @ApiErrors(400, 404, 409, 413)
   @Post('executions/:executionId/replay')
   @HttpCode(202)
   replayOne(
@@ -43,7 +43,7 @@ export class ReplaysController {
   @ApiOperation({ summary: "Replay the workflow's failed executions that started in [since, until), 500 at most." })
   @ApiBody({ schema: openApiSchema(ReplayFailuresRequestSchema) })
   @ApiAcceptedResponse({ schema: openApiSchema(ReplaysViewSchema) })
-  @ApiErrors(400, 404)
+  @ApiErrors(400, 404, 413)
   @Post('workflows/:workflowId/replays')
   @HttpCode(202)
   replayFailures(

@@ -47,7 +47,11 @@ export const WorkflowPreviewSchema = Type.Object({
             op: Type.String(),
             attribute: Type.String(),
             expected: Type.Optional(Type.Unknown()),
-            actual: Type.Unknown(),
+            actual: Type.Optional(
+              Type.Unknown({
+                description: "The contact memory's value; absent when the memory has no such attribute.",
+              }),
+            ),
             result: Type.Boolean(),
           }),
         ),

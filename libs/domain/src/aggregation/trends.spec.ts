@@ -27,4 +27,11 @@ describe('trends', () => {
       to: new Date('2026-11-24T00:00:00Z'),
     });
   });
+
+  it('cuts the previous period at 1970-01-01', () => {
+    expect(previousPeriod(new Date('1980-01-01T00:00:00Z'), new Date('2026-11-25T00:00:00Z'))).toEqual({
+      from: new Date('1970-01-01T00:00:00Z'),
+      to: new Date('1980-01-01T00:00:00Z'),
+    });
+  });
 });

@@ -35,8 +35,11 @@ export function topWithChange(
     });
 }
 
-/** The period of the same length that ends where [from, to) starts. */
+/**
+ * The period of the same length that ends where [from, to) starts, cut at 1970-01-01: nothing is
+ * counted before it, and a period reaching further back than year 0 has no RFC 3339 form.
+ */
 export function previousPeriod(from: Date, to: Date): { from: Date; to: Date } {
   const length = to.getTime() - from.getTime();
-  return { from: new Date(from.getTime() - length), to: new Date(from.getTime()) };
+  return { from: new Date(Math.max(0, from.getTime() - length)), to: new Date(from.getTime()) };
 }
