@@ -14,6 +14,9 @@ import { API_OPENAPI } from '../apps/api/src/openapi';
 import { HistoryEnvSchema } from '../apps/history/src/config';
 import { HistoryModule } from '../apps/history/src/history.module';
 import { HISTORY_OPENAPI } from '../apps/history/src/openapi';
+import { IngestEnvSchema } from '../apps/ingest/src/config';
+import { IngestModule } from '../apps/ingest/src/ingest.module';
+import { INGEST_OPENAPI } from '../apps/ingest/src/openapi';
 import { SignalAggregatorEnvSchema } from '../apps/signal-aggregator/src/config';
 import { SIGNAL_AGGREGATOR_OPENAPI } from '../apps/signal-aggregator/src/openapi';
 import { SignalAggregatorModule } from '../apps/signal-aggregator/src/signal-aggregator.module';
@@ -40,6 +43,7 @@ function service<S extends TObject>(
 /** Every service whose OpenAPI document is committed; a test checks that each serves exactly its file. */
 export const OPENAPI_SERVICES: readonly OpenApiService[] = [
   service({ name: 'api', envSchema: ApiEnvSchema, module: ApiModule.register, openApi: API_OPENAPI }),
+  service({ name: 'ingest', envSchema: IngestEnvSchema, module: IngestModule.register, openApi: INGEST_OPENAPI }),
   service({ name: 'history', envSchema: HistoryEnvSchema, module: HistoryModule.register, openApi: HISTORY_OPENAPI }),
   service({
     name: 'signal-aggregator',

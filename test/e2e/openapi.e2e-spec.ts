@@ -63,6 +63,7 @@ describe('OpenAPI', () => {
       auth: 'operator',
       filter: ['--include-path-regex', '^/v1/admin/'],
     },
+    { service: 'ingest', routes: 'every route', auth: 'tenant', filter: [] },
     { service: 'history', routes: 'every route', auth: 'tenant', filter: [] },
     { service: 'signal-aggregator', routes: 'every route', auth: 'tenant', filter: [] },
   ];

@@ -19,3 +19,4 @@ export * from './api/backtests.api';
 export * from './tenants/api-key.v1';
 export * from './api/api-keys.api';
 export * from './api/analytics.api';
+export * from './api/events.api';

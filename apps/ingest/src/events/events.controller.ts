@@ -1,9 +1,17 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Producer } from '@app/kafka';
-import { InvalidInputError, Topics, parseConversationEvent } from '@app/contracts';
+import {
+  ConversationEventSchema,
+  EventAcceptedSchema,
+  InvalidInputError,
+  Topics,
+  parseConversationEvent,
+  type EventAccepted,
+} from '@app/contracts';
 import { KAFKA_PRODUCER, sendChunked } from '@app/kafka';
 import { eventsRejected } from '@app/metrics';
-import { TenantId, requireJsonBody } from '@app/platform';
+import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, requireJsonBody } from '@app/platform';
 
 /**
  * HTTP entry for platforms that do not produce to Kafka: the event is validated at once (a bad one
@@ -11,13 +19,19 @@ import { TenantId, requireJsonBody } from '@app/platform';
  * both entries share one path, one ordering and one de-duplication. The event must belong to the
  * tenant of the request's API key.
  */
+@ApiTags('events')
+@ApiKeyAuth()
 @Controller('v1/events')
 export class EventsController {
   constructor(@Inject(KAFKA_PRODUCER) private readonly producer: Producer) {}
 
+  @ApiOperation({ summary: 'Publish one conversation event (a CloudEvent) of the API key’s tenant.' })
+  @ApiBody({ schema: openApiSchema(ConversationEventSchema) })
+  @ApiResponse({ status: 202, description: 'On conversation.events.', schema: openApiSchema(EventAcceptedSchema) })
+  @ApiErrors(400, 413)
   @Post()
   @HttpCode(202)
-  async publish(@TenantId() tenantId: string, @Body() raw: unknown): Promise<{ accepted: true; id: string }> {
+  async publish(@TenantId() tenantId: string, @Body() raw: unknown): Promise<EventAccepted> {
     try {
       const bytes = requireJsonBody(raw);
       const event = parseConversationEvent(bytes);
