@@ -1,5 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { ReadinessRegistry } from './readiness';
 
 /**
@@ -22,23 +23,33 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  ready() {
-    return this.runReadiness();
+  ready(@Res({ passthrough: true }) response: Response) {
+    return this.runReadiness(response);
   }
 
   @Get('ready')
   @HealthCheck()
-  readyAlias() {
-    return this.runReadiness();
+  readyAlias(@Res({ passthrough: true }) response: Response) {
+    return this.runReadiness(response);
   }
 
-  private runReadiness() {
-    return this.health.check(
-      this.readiness.list().map((readinessCheck) => async () => {
-        const session = this.indicators.check(readinessCheck.name);
-        const { ready, detail } = await readinessCheck.check();
-        return ready ? session.up({ detail }) : session.down({ detail });
-      }),
-    );
+  /**
+   * Unready answers 503 with every check's state, so that whoever probes sees what is down (the
+   * error filter would answer a bare "Service Unavailable" and log each probe as a failed request).
+   */
+  private async runReadiness(response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(
+        this.readiness.list().map((readinessCheck) => async () => {
+          const session = this.indicators.check(readinessCheck.name);
+          const { ready, detail } = await readinessCheck.check();
+          return ready ? session.up({ detail }) : session.down({ detail });
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }
