@@ -154,3 +154,53 @@ describe('CompactedTopicView (real Kafka)', () => {
     expect((await view.lag()).map(({ value }) => value)).toEqual([0]);
   });
 });
+
+/**
+ * kafkajs stops a consumer for good on an error it does not call retriable (here a TypeError from
+ * the view's change callback, as a broker restart's KafkaJSGroupCoordinatorNotFound does): the
+ * view restarts its consumer, reading the topic again from the beginning.
+ */
+describe('CompactedTopicView after a crash kafkajs does not restart from (real Kafka)', () => {
+  const run = randomUUID().slice(0, 8);
+  const topic = `medium.${run}.crash`;
+  let kafka: Kafka;
+  let producer: Producer;
+  let view: CompactedTopicView<Entry>;
+  let crashes = 0;
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      clientId: 'medium',
+      logger: pino({ level: 'silent' }),
+    });
+    await ensureTopics(kafka, [uncontractedTopic(topic)], 1);
+    producer = createProducer(kafka);
+    await producer.connect();
+    view = new CompactedTopicView<Entry>({
+      kafka,
+      topic,
+      name: `medium-crash-${run}`,
+      validator: entryValidator,
+      logger: pino({ level: 'silent' }),
+      onChange: (key) => {
+        if (key === 'boom' && crashes++ === 0) throw new TypeError('a bug met by one record');
+      },
+    });
+    await view.start();
+  });
+
+  afterAll(async () => {
+    await view?.stop();
+    await producer?.disconnect();
+  });
+
+  it('restarts its consumer and reads on', async () => {
+    await producer.send({ topic, messages: [{ key: 'boom', value: JSON.stringify({ revision: 1, text: 'boom' }) }] });
+    await waitFor('the crash', () => (crashes > 0 ? true : undefined));
+    await producer.send({ topic, messages: [{ key: 'after', value: JSON.stringify({ revision: 1, text: 'after' }) }] });
+    await waitFor('the view to read on after the crash', async () => view.get('after'));
+    expect(view.get('boom')).toEqual({ revision: 1, text: 'boom' });
+    expect(crashes).toBe(2);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, IHeaders, Kafka } from 'kafkajs';
+import { KafkaJSNonRetriableError, type Admin, type Consumer, type IHeaders, type Kafka } from 'kafkajs';
 import { partitionOfKey } from './co-partitioned-assigner';
+import { restartWhenCrashed } from './consumer-restart';
 import { stringHeaders } from './records';
 import type { Logger } from 'pino';
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
@@ -61,6 +62,7 @@ export class CompactedTopicView<T> {
   private partitionCount = 0;
   private caughtUp = false;
   private stopReportingLag: () => void = () => undefined;
+  private readonly stopRestarting: () => void;
   private changeCount = 0;
 
   constructor(private readonly options: CompactedTopicViewOptions<T>) {
@@ -72,6 +74,12 @@ export class CompactedTopicView<T> {
       maxWaitTimeInMs: 500,
     });
     this.admin = options.kafka.admin();
+    // Restarted, it reads the topic from the beginning again (a new member of its own group).
+    this.stopRestarting = restartWhenCrashed(this.consumer, {
+      name: `view ${options.name}`,
+      run: () => this.runConsumer(),
+      logger: options.logger,
+    });
     this.followed = options.partitions === 'on_request' ? new Set() : null;
     // Present from the start, so that a view stuck before reading anything is seen as stuck.
     viewRecordsRead.inc({ view: options.name }, 0);
@@ -130,7 +138,7 @@ export class CompactedTopicView<T> {
    */
   hold(partition: number): void {
     this.held.add(partition);
-    this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]);
+    this.whileRunning(() => this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]));
   }
 
   isHeld(partition: number): boolean {
@@ -158,8 +166,10 @@ export class CompactedTopicView<T> {
   release(partition: number): void {
     if (!this.held.delete(partition)) return;
     const { topic } = this.options;
-    this.consumer.seek({ topic, partition, offset: String((this.positions.get(partition) ?? -1n) + 1n) });
-    this.consumer.resume([{ topic, partitions: [partition] }]);
+    this.whileRunning(() => {
+      this.consumer.seek({ topic, partition, offset: String((this.positions.get(partition) ?? -1n) + 1n) });
+      this.consumer.resume([{ topic, partitions: [partition] }]);
+    });
   }
 
   /** Whether the view reads or holds the partition: always, unless it follows partitions on request. */
@@ -182,8 +192,10 @@ export class CompactedTopicView<T> {
     if (!this.followed || this.followed.has(partition)) return;
     this.followed.add(partition);
     const { topic } = this.options;
-    this.consumer.seek({ topic, partition, offset: '0' });
-    this.consumer.resume([{ topic, partitions: [partition] }]);
+    this.whileRunning(() => {
+      this.consumer.seek({ topic, partition, offset: '0' });
+      this.consumer.resume([{ topic, partitions: [partition] }]);
+    });
   }
 
   /**
@@ -194,7 +206,7 @@ export class CompactedTopicView<T> {
     if (!this.followed?.delete(partition)) return;
     this.held.delete(partition);
     this.positions.delete(partition);
-    this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]);
+    this.whileRunning(() => this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]));
     for (const key of [...this.entries.keys()]) {
       if (partitionOfKey(key, this.partitionCount) === partition) this.delete(key);
     }
@@ -205,13 +217,7 @@ export class CompactedTopicView<T> {
     this.stopReportingLag = reportViewLag(() => this.lag());
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        if (!this.reads(partition)) return;
-        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers);
-      },
-    });
+    await this.runConsumer();
     const ends = await this.admin.fetchTopicOffsets(this.options.topic);
     this.partitionCount = ends.length;
     if (this.followed) {
@@ -254,7 +260,34 @@ export class CompactedTopicView<T> {
     }
   }
 
+  /**
+   * Moves the consumer (seek, pause, resume), unless it is down: crashed and not yet restarted,
+   * kafkajs refuses ("consumer#run must be called first"). Nothing is lost by skipping it: once
+   * restarted, the consumer reads every partition from its beginning again, and `reads` keeps the
+   * records of partitions held or not followed out of the view. (Thrown from a listener of the
+   * consumer's crash, the error would also stop kafkajs from restarting the consumer.)
+   */
+  private whileRunning(move: () => void): void {
+    try {
+      move();
+    } catch (error) {
+      if (!(error instanceof KafkaJSNonRetriableError) || !/consumer#run must be called/.test(error.message))
+        throw error;
+    }
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (!this.reads(partition)) return;
+        this.applyRecord(message.key?.toString('utf8') ?? null, message.value ?? null, message.headers);
+      },
+    });
+  }
+
   async stop(): Promise<void> {
+    this.stopRestarting();
     this.stopReportingLag();
     // Stopped, it reads nothing more: a writer releasing a partition later (leaving its group) has nothing to resume.
     this.held.clear();

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration, reportConsumerLag, type GaugeReading } from '@app/metrics';
 import { consumerGroupLag } from './consumer-lag';
+import { restartWhenCrashed } from './consumer-restart';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
 import {
   GroupCommitter,
@@ -103,6 +104,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private closing = false;
   /** Set when the producer was fenced: this member can never commit again, and its consumer stops. */
   private fenced: unknown = null;
+  private readonly stopRestarting: () => void;
 
   constructor(private readonly options: KafkaConsumerTransportOptions) {
     super();
@@ -129,10 +131,22 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       this.rewinding.clear();
       options.assignment?.set(event.payload.memberAssignment);
     });
+    // A fenced member stops for good: another instance took its transactional id over.
+    this.stopRestarting = restartWhenCrashed(this.consumer, {
+      name: options.groupId,
+      run: () => this.runConsumer(),
+      logger: options.logger,
+      restartable: () => !this.fenced,
+    });
     this.consumer.on(CRASH, (event) => {
       this.crashed = event.payload.error.message;
       this.joined = false;
-      options.assignment?.set({});
+      // Never thrown from here: kafkajs would not restart the consumer after its crash listeners.
+      try {
+        options.assignment?.set({});
+      } catch (error) {
+        options.logger.error({ err: error }, 'clearing the assignment after a consumer crash failed');
+      }
     });
   }
 
@@ -144,24 +158,29 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       await this.admin.connect();
       this.stopReportingLag = reportConsumerLag(() => this.lag());
       await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: true });
-      await this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-        eachBatch: (payload) =>
-          this.options.coPartitioned
-            ? this.partitionTurns.run(payload.batch.partition, () => this.processBatch(payload))
-            : this.processBatch(payload),
-      });
+      await this.runConsumer();
       callback();
     } catch (error) {
       callback(error);
     }
   }
 
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+      eachBatch: (payload) =>
+        this.options.coPartitioned
+          ? this.partitionTurns.run(payload.batch.partition, () => this.processBatch(payload))
+          : this.processBatch(payload),
+    });
+  }
+
   /** Leaves the group (waiting for the batch in flight and every commit on its way) and flushes the producer. */
   async close(): Promise<void> {
     this.closing = true;
+    this.stopRestarting();
     this.options.assignment?.set({});
     this.stopReportingLag?.();
     // Before leaving: the members that take the partitions over must find these commits landed.

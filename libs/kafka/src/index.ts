@@ -10,3 +10,4 @@ export * from './materialized-view.module';
 export * from './cluster-probe';
 export * from './co-partitioned-assigner';
 export * from './consumer-lag';
+export * from './consumer-restart';

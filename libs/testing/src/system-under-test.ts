@@ -48,12 +48,15 @@ export async function startSystemUnderTest(options: {
   portOffset: number;
   names?: ServiceName[];
   env?: Record<string, string>;
+  /** A broker of the suite's own instead of the provisioned one (a suite that restarts it). */
+  kafkaBrokers?: string;
 }): Promise<SystemUnderTest> {
   const adminToken = `e2e-admin-${randomUUID()}`;
+  const kafkaBrokers = options.kafkaBrokers ?? provisioned('KAFKA_BROKERS');
   const services = await startServices({
     ...(options.names ? { names: options.names } : {}),
     env: {
-      KAFKA_BROKERS: provisioned('KAFKA_BROKERS'),
+      KAFKA_BROKERS: kafkaBrokers,
       DATABASE_URL: provisioned('DATABASE_URL'),
       OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
       INSTANCE_ID: `e2e-${options.suite}-${randomUUID().slice(0, 8)}`,
@@ -66,7 +69,7 @@ export async function startSystemUnderTest(options: {
     log: (line) => process.stderr.write(`[e2e ${options.suite}] ${line}\n`),
   });
   const kafka = createKafkaClient({
-    brokers: provisioned('KAFKA_BROKERS').split(','),
+    brokers: kafkaBrokers.split(','),
     clientId: `e2e-${options.suite}`,
     logger: pino({ level: 'warn' }),
   });

@@ -36,6 +36,7 @@ import {
   createProducer,
   jsonRecord,
   partitionOfKey,
+  restartWhenCrashed,
   sendChunked,
   type CompactedTopicView,
   type OutboundRecord,
@@ -143,6 +144,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private outbox: OutboxItem[] = [];
   private committing: Promise<void> | null = null;
   private scanTimer: NodeJS.Timeout | undefined;
+  private readonly stopRestarting: () => void;
   private joined = false;
   private stopping = false;
   private resolveStopped: () => void = () => undefined;
@@ -185,6 +187,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       },
       (result) => result.verdict.kind === 'retry',
     );
+    this.stopRestarting = restartWhenCrashed(this.consumer, {
+      name: 'action-dispatcher-deliveries',
+      run: () => this.runConsumer(),
+      logger,
+    });
     const { GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
@@ -208,16 +215,21 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: Topics.pendingDeliveries.name, fromBeginning: true });
-    await this.consumer.run({
+    await this.runConsumer();
+    this.scanTimer = setInterval(() => this.scan(), SCAN_INTERVAL_MS);
+  }
+
+  private runConsumer(): Promise<void> {
+    return this.consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) =>
         this.apply(partition, message.key?.toString('utf8'), message.value),
     });
-    this.scanTimer = setInterval(() => this.scan(), SCAN_INTERVAL_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    this.stopRestarting();
     this.slots.refuseWaiters();
     this.resolveStopped();
     clearInterval(this.scanTimer);
