@@ -33,7 +33,10 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
   const receiver = new WebhookReceiver();
   const receiverUrl = `${await receiver.start()}/demo-hook`;
   log(`webhook receiver listening on ${receiverUrl}`);
-  const tenantId = 'demo';
+  const run = randomUUID().slice(0, 8);
+  // A tenant of its own per run: the workflows of earlier runs (whose receivers are gone) stay in
+  // their tenants, where they cannot compete for this run's messages.
+  const tenantId = `demo-${run}`;
   try {
     const apiKey = await issueTenantApiKey(targets.apiUrl, targets.adminToken, tenantId);
     await waitUntilApiKeyAccepted(
@@ -45,6 +48,8 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
     );
     const authorization = `Bearer ${apiKey}`;
     log(`issued an API key for tenant "${tenantId}" with POST ${targets.apiUrl}/v1/admin/tenants/${tenantId}/api-keys`);
+    const dataPlane = [targets.triggerMatcherUrl, targets.actionDispatcherUrl];
+    const loadedBefore = await Promise.all(dataPlane.map(async (url) => (await workflowDefinitionsLoaded(url)) ?? 0));
     const response = await fetch(`${targets.apiUrl}/v1/workflows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
@@ -58,14 +63,13 @@ export async function runDemo(targets: DemoTargets): Promise<void> {
       throw new Error(`creating the workflow failed: ${response.status} ${await response.text()}`);
     const workflow = (await response.json()) as { id: string; name: string; signingSecret: string };
     log(`created workflow "${workflow.name}" (${workflow.id}) with POST ${targets.apiUrl}/v1/workflows`);
-    for (const url of [targets.triggerMatcherUrl, targets.actionDispatcherUrl]) {
+    for (const [index, url] of dataPlane.entries()) {
       await waitFor(
         'the data plane to load the workflow',
-        async () => ((await workflowDefinitionsLoaded(url)) ?? 0) > 0 || undefined,
+        async () => ((await workflowDefinitionsLoaded(url)) ?? 0) > (loadedBefore[index] ?? 0) || undefined,
       );
     }
 
-    const run = randomUUID().slice(0, 8);
     const cancelling = messageCreatedEvent(tenantId, `demo-${run}-1`, "hi, I'd like to cancel my subscription please");
     const unrelated = messageCreatedEvent(tenantId, `demo-${run}-2`, 'What are your opening hours?');
     const kafka = createKafkaClient({
