@@ -21,6 +21,19 @@ const entryValidator = compileValidator(
 type Entry = { revision: number; text: string };
 const REVISION = 'revision';
 
+/** A client of the provisioned broker, the one-partition topic created, and a connected producer. */
+async function connectTo(topic: string): Promise<{ kafka: Kafka; producer: Producer }> {
+  const kafka = createKafkaClient({
+    brokers: process.env.KAFKA_BROKERS!.split(','),
+    clientId: 'medium',
+    logger: pino({ level: 'silent' }),
+  });
+  await ensureTopics(kafka, [uncontractedTopic(topic)], 1);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  return { kafka, producer };
+}
+
 /**
  * A view of a versioned topic, the way trigger-matcher keeps conversation states: a record whose
  * revision header is no newer than the entry held is skipped unparsed, and the view reports how
@@ -61,14 +74,7 @@ describe('CompactedTopicView (real Kafka)', () => {
   }
 
   beforeAll(async () => {
-    kafka = createKafkaClient({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: 'medium',
-      logger: pino({ level: 'silent' }),
-    });
-    await ensureTopics(kafka, [uncontractedTopic(topic)], 1);
-    producer = createProducer(kafka);
-    await producer.connect();
+    ({ kafka, producer } = await connectTo(topic));
     view = new CompactedTopicView<Entry>({
       kafka,
       topic,
@@ -169,14 +175,7 @@ describe('CompactedTopicView after a crash kafkajs does not restart from (real K
   let crashes = 0;
 
   beforeAll(async () => {
-    kafka = createKafkaClient({
-      brokers: process.env.KAFKA_BROKERS!.split(','),
-      clientId: 'medium',
-      logger: pino({ level: 'silent' }),
-    });
-    await ensureTopics(kafka, [uncontractedTopic(topic)], 1);
-    producer = createProducer(kafka);
-    await producer.connect();
+    ({ kafka, producer } = await connectTo(topic));
     view = new CompactedTopicView<Entry>({
       kafka,
       topic,

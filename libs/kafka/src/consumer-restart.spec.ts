@@ -25,7 +25,7 @@ describe('restartWhenCrashed', () => {
   it('connects and runs a consumer again after a crash kafkajs does not restart from, backing off', async () => {
     const { consumer, crash } = fakeConsumer();
     const run = jest.fn(async () => undefined);
-    restartWhenCrashed(consumer as unknown as Consumer, { name: 'c', run, logger, initialDelayMs: 1_000 });
+    restartWhenCrashed(consumer as unknown as Consumer, { name: 'c', run, logger });
 
     crash(false);
     await jest.advanceTimersByTimeAsync(499);
@@ -46,7 +46,7 @@ describe('restartWhenCrashed', () => {
     const { consumer, crash, join } = fakeConsumer();
     const run = jest.fn(async () => undefined);
     consumer.connect.mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
-    restartWhenCrashed(consumer as unknown as Consumer, { name: 'c', run, logger, initialDelayMs: 1_000 });
+    restartWhenCrashed(consumer as unknown as Consumer, { name: 'c', run, logger });
 
     crash(false);
     await jest.advanceTimersByTimeAsync(40_000);

@@ -10,9 +10,6 @@ export interface ConsumerRestartOptions {
   logger: Logger;
   /** False when the consumer stopped on purpose (its member was fenced, say); true by default. */
   restartable?: () => boolean;
-  /** First and longest wait before a restart. */
-  initialDelayMs?: number;
-  maxDelayMs?: number;
 }
 
 /**
@@ -27,8 +24,8 @@ export function restartWhenCrashed(consumer: Consumer, options: ConsumerRestartO
   // Each wait between half and all of 1 s, 2 s, 4 s… 30 s, so that the instances of a service do not all restart at once.
   const backoffs = new ExponentialBackoff({
     generator: halfJitterGenerator,
-    initialDelay: options.initialDelayMs ?? 1_000,
-    maxDelay: options.maxDelayMs ?? 30_000,
+    initialDelay: 1_000,
+    maxDelay: 30_000,
   });
   let backoff: IBackoff<unknown> | undefined;
   let timer: NodeJS.Timeout | undefined;
