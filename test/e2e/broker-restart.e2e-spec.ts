@@ -107,6 +107,15 @@ describe('a Kafka broker restart', () => {
       60_000,
     );
     expect(down.details?.database?.status).toBe('up');
+    await waitFor(
+      "action-dispatcher's readiness to say its delivery schedule is down",
+      async () => {
+        const response = await fetch(`${system.services.url('action-dispatcher')}/health`);
+        const body = (await response.json()) as { details?: Record<string, { status: string }> };
+        return body.details?.['delivery-schedule']?.status === 'down' ? true : undefined;
+      },
+      60_000,
+    );
     // Long enough for every client to notice: consumers fail their heartbeats and fetches, and crash.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     kafka = await startKafka();

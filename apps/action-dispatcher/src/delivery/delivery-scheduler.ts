@@ -192,7 +192,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       run: () => this.runConsumer(),
       logger,
     });
-    const { GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
+    const { CRASH, GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
+    // Unready until it has joined again and read its partitions (first attempts go to the schedule meanwhile).
+    this.consumer.on(CRASH, () => (this.joined = false));
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
     });
