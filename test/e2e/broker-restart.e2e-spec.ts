@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { ALL_TOPICS, Topics } from '@app/contracts';
-import { findRepoRoot, startLocalKafka, type LocalKafka } from '@app/infra';
+import { findRepoRoot, startLocalKafka, type LocalKafka, type ServiceName } from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 import {
   WebhookReceiver,
@@ -55,13 +55,26 @@ describe('a Kafka broker restart', () => {
     await receiver.stop();
   });
 
-  /** Every service's readiness (consumers joined, views caught up, database reachable). */
+  /** A service's readiness (consumers joined, views caught up, database reachable), with every check's state. */
+  type Readiness = { status: number; details?: Record<string, { status: string; detail: string }> };
+  const readinessOf = async (url: string): Promise<Readiness> => {
+    const response = await fetch(`${url}/health`);
+    // The HTTP status, not the body's own "ok" / "error".
+    return { ...((await response.json()) as Omit<Readiness, 'status'>), status: response.status };
+  };
   const readiness = () =>
     Promise.all(
-      system.services.services.map(async (service) => {
-        const response = await fetch(`${service.url}/health`);
-        return [service.name, response.status] as const;
-      }),
+      system.services.services.map(async (service) => [service.name, await readinessOf(service.url)] as const),
+    );
+  /** Resolves once the service's readiness says the check is down. */
+  const checkDown = (service: ServiceName, check: string) =>
+    waitFor(
+      `${service}'s readiness to say ${check} is down`,
+      async () => {
+        const state = await readinessOf(system.services.url(service));
+        return state.status === 503 && state.details?.[check]?.status === 'down' ? state : undefined;
+      },
+      60_000,
     );
 
   it('carries on by itself: every service is ready again and events flow, each webhook sent once', async () => {
@@ -97,25 +110,9 @@ describe('a Kafka broker restart', () => {
     log('stopping the broker…');
     await kafka.stop();
     // Unready meanwhile, saying what is down: ingest's consumer has lost its group.
-    const down = await waitFor(
-      "ingest's readiness to say its consumer is down",
-      async () => {
-        const response = await fetch(`${system.services.url('ingest')}/health`);
-        const body = (await response.json()) as { details?: Record<string, { status: string; detail: string }> };
-        return response.status === 503 && body.details?.['kafka-consumer']?.status === 'down' ? body : undefined;
-      },
-      60_000,
-    );
+    const down = await checkDown('ingest', 'kafka-consumer');
     expect(down.details?.database?.status).toBe('up');
-    await waitFor(
-      "action-dispatcher's readiness to say its delivery schedule is down",
-      async () => {
-        const response = await fetch(`${system.services.url('action-dispatcher')}/health`);
-        const body = (await response.json()) as { details?: Record<string, { status: string }> };
-        return body.details?.['delivery-schedule']?.status === 'down' ? true : undefined;
-      },
-      60_000,
-    );
+    await checkDown('action-dispatcher', 'delivery-schedule');
     // Long enough for every client to notice: consumers fail their heartbeats and fetches, and crash.
     await new Promise((resolve) => setTimeout(resolve, 10_000));
     kafka = await startKafka();
@@ -128,19 +125,16 @@ describe('a Kafka broker restart', () => {
       150_000,
     ).catch(async (error: Error) => {
       // Say where it is stuck: each service's readiness, with every check's detail.
-      const health = await Promise.all(
-        system.services.services.map(async (service) => {
-          const response = await fetch(`${service.url}/health`);
-          return `${service.name} ${response.status} ${await response.text()}`;
-        }),
-      );
+      const health = (await readiness()).map(([name, state]) => `${name} ${JSON.stringify(state)}`);
       throw new Error(`${error.message}\n${health.join('\n')}`);
     });
     const ready = await waitFor(
       'every service to be ready again',
       async () => {
-        const statuses = await readiness();
-        return statuses.every(([, status]) => status === 200) ? statuses : undefined;
+        const states = await readiness();
+        return states.every(([, state]) => state.status === 200)
+          ? states.map(([name, state]) => [name, state.status] as const)
+          : undefined;
       },
       150_000,
     );
