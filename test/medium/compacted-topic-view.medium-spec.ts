@@ -203,3 +203,56 @@ describe('CompactedTopicView after a crash kafkajs does not restart from (real K
     expect(crashes).toBe(2);
   });
 });
+
+/**
+ * A view whose start fails (here its admin cannot read the end offsets, once the consumer has
+ * joined its group) disconnects its consumer and admin again: its caller has nothing to stop, and
+ * a consumer left in its group keeps the process alive (in CI, jest never exited).
+ */
+describe('CompactedTopicView that fails to start (real Kafka)', () => {
+  const run = randomUUID().slice(0, 8);
+  const topic = `medium.${run}.unreadable`;
+  let kafka: Kafka;
+  let producer: Producer;
+
+  beforeAll(async () => {
+    ({ kafka, producer } = await connectTo(topic));
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+  });
+
+  it('disconnects its consumer and admin', async () => {
+    const events: string[] = [];
+    let joined: () => void;
+    const consumerJoined = new Promise<void>((resolve) => (joined = resolve));
+    // The view's own clients, watched: a Kafka whose consumer reports its group join and
+    // disconnection, and whose admin fails to read end offsets once the consumer has joined.
+    const watched = Object.create(kafka) as Kafka;
+    watched.consumer = (config) => {
+      const consumer = kafka.consumer(config);
+      consumer.on(consumer.events.GROUP_JOIN, () => (events.push('consumer joined'), joined()));
+      consumer.on(consumer.events.DISCONNECT, () => events.push('consumer disconnected'));
+      return consumer;
+    };
+    watched.admin = (config) => {
+      const admin = kafka.admin(config);
+      admin.on(admin.events.DISCONNECT, () => events.push('admin disconnected'));
+      admin.fetchTopicOffsets = async () => {
+        await consumerJoined;
+        throw new Error('end offsets refused');
+      };
+      return admin;
+    };
+    const view = new CompactedTopicView<Entry>({
+      kafka: watched,
+      topic,
+      name: `medium-unreadable-${run}`,
+      validator: entryValidator,
+      logger: pino({ level: 'silent' }),
+    });
+    await expect(view.start()).rejects.toThrow('end offsets refused');
+    expect(events).toEqual(['consumer joined', 'consumer disconnected', 'admin disconnected']);
+  });
+});

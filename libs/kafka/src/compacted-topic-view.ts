@@ -212,7 +212,26 @@ export class CompactedTopicView<T> {
     }
   }
 
+  /**
+   * Connects and reads the topic (every partition up to its end, unless partitions are followed on
+   * request). A start that fails disconnects again: its caller has no view to stop, and a consumer
+   * left connected would keep its process alive, reconnecting.
+   */
   async start(stallMs = 60_000): Promise<void> {
+    try {
+      await this.connectAndRead(stallMs);
+    } catch (error) {
+      await this.stop().catch((stopError: unknown) =>
+        this.options.logger.warn(
+          { err: stopError, topic: this.options.topic },
+          'stopping a view that failed to start failed',
+        ),
+      );
+      throw error;
+    }
+  }
+
+  private async connectAndRead(stallMs: number): Promise<void> {
     await this.admin.connect();
     this.stopReportingLag = reportViewLag(() => this.lag());
     await this.consumer.connect();

@@ -25,7 +25,7 @@ export async function ensureTopics(
         configEntries: topicConfig(topic),
       })),
     });
-    await waitForLeaders(
+    await waitUntilServed(
       admin,
       missing.map((topic) => topic.name),
     );
@@ -35,13 +35,21 @@ export async function ensureTopics(
   }
 }
 
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+/**
+ * Waits until every partition of the new topics has a leader that answers for it. A leader in the
+ * metadata is not enough: for a moment after creation the broker may still refuse a ListOffsets
+ * on a partition with a retriable error other than "unknown topic", which kafkajs's admin does not
+ * retry, so a view starting then failed its start-up (seen in CI).
+ */
+async function waitUntilServed(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
   for (;;) {
     try {
       const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
-      if (metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0)))
+      if (metadata.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) {
+        await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
         return;
+      }
     } catch (error) {
       if (Date.now() - started > timeoutMs) throw error;
     }
