@@ -27,6 +27,11 @@ const common = {
 module.exports = {
   // Per-hook and per-test limit; the e2e suite's start-up hook sets its own.
   testTimeout: 60_000,
+  // Exit once the results are written and Kafka and Postgres are stopped, even if a failed test
+  // left a client connected: with one worker (2 cores) jest runs the tests in its own process and
+  // would otherwise wait for it forever, and CI would time out instead of reporting the failure.
+  // Find such leaks with `--detectOpenHandles`.
+  forceExit: true,
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
   projects: [
