@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { Topics } from '@app/contracts';
-import { ensureMonitoringTools, findRepoRoot, type MonitoringStack, startMonitoringStack } from '@app/infra';
+import { ensureMonitoringTools, findRepoRoot, freePorts, type MonitoringStack, startMonitoringStack } from '@app/infra';
 import {
   WebhookReceiver,
   messageCreatedEvent,
@@ -33,8 +33,6 @@ import type { RecordedPanel } from '../../tools/render-dashboard-screenshots';
  */
 const ROOT = findRepoRoot();
 const DATA_DIR = path.join(ROOT, '.data', 'test', 'observability');
-// Beside the suite's services (4000-4005 + 2300); not 39093, the KRaft controller port next to a Kafka on 39092.
-const PORTS = { prometheus: 39090, alertmanager: 39095 };
 const TIME_COMPRESSION = 10;
 
 interface AlertmanagerNotification {
@@ -112,10 +110,12 @@ describe('observability: dashboards on real data, and an alert that fires and re
       },
     });
     const { services } = system;
+    // Ports the OS picks: a fixed one was once taken on a CI machine.
+    const [prometheusPort, alertmanagerPort] = await freePorts('127.0.0.1', 2);
     monitoring = await startMonitoringStack({
       tools,
       dataDir: DATA_DIR,
-      ports: PORTS,
+      ports: { prometheus: prometheusPort, alertmanager: alertmanagerPort },
       targets: services.services.map((service) => ({ name: service.name, url: service.url })),
       ruleFiles: ['recording.yml', 'alerts.yml'].map(writeCompressedRules),
       alertmanagerConfigFile: writeAlertmanagerConfig(alertReceiverUrl),

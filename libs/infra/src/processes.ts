@@ -283,3 +283,25 @@ export function assertPortFree(host: string, port: number, purpose: string): Pro
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
   });
 }
+
+/**
+ * `count` distinct ports that nothing listens on now, chosen by the OS (held open together, so no
+ * two are the same): for servers of a test's own, so that the test does not depend on a fixed port
+ * being free on the machine that runs it.
+ */
+export async function freePorts(host: string, count: number): Promise<number[]> {
+  const probes = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const probe = net.createServer();
+          probe.once('error', reject);
+          probe.listen({ host, port: 0, exclusive: true }, () => resolve(probe));
+        }),
+    ),
+  );
+  const ports = probes.map((probe) => (probe.address() as net.AddressInfo).port);
+  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
+  return ports;
+}
