@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     );
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} signals/s`);
 
-    const services = await startBenchServices(infrastructure, run, ['signal-aggregator'], { portOffset: 2400 });
+    const services = await startBenchServices(infrastructure, run, ['signal-aggregator']);
     let aggregation;
     let batches: number;
     try {

@@ -70,7 +70,6 @@ async function main(): Promise<void> {
     // The service runs its migrations, so its tables exist before the data goes in.
     const system = await startSystemUnderTest({
       suite: 'bench-analytics',
-      portOffset: 2400,
       // The api issues the tenant's API key (SystemUnderTest.tenantHeaders).
       names: ['api', 'signal-aggregator'],
       env: { LOG_LEVEL: 'warn' },

@@ -160,7 +160,6 @@ async function main(): Promise<void> {
     await producer.connect();
     await sendChunked(producer, [jsonRecord(Topics.workflowDefinitions.name, workflow.id, workflow)]);
     const services = await startBenchServices(infrastructure, run, ['action-dispatcher'], {
-      portOffset: 2000,
       env: {
         OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
         WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: String(concurrency),

@@ -70,7 +70,7 @@ export function startBenchServices(
   infrastructure: Pick<Infrastructure, 'kafkaBrokers' | 'databaseUrl'>,
   run: string,
   names: readonly ServiceName[],
-  { portOffset, env = {} }: { portOffset: number; env?: Record<string, string> },
+  { env = {} }: { env?: Record<string, string> } = {},
 ): Promise<RunningServices> {
   return startServices({
     names,
@@ -81,7 +81,7 @@ export function startBenchServices(
       INSTANCE_ID: `bench-${run}`,
       ...env,
     },
-    portOffset,
+    ports: 'free',
     logDir: path.join(findRepoRoot(), '.data', 'test', 'logs'),
     log,
   });

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     );
     log(`(a) raw passthrough: ${passthrough.eventsPerSecond.toFixed(0)} records/s, ${cpuPerEvent(passthrough)}`);
 
-    const services = await startBenchServices(infrastructure, run, ['history'], { portOffset: 2700 });
+    const services = await startBenchServices(infrastructure, run, ['history']);
     let events: Measure;
     let executions: Measure;
     try {

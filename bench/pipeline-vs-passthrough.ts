@@ -145,7 +145,6 @@ async function measurePipeline(
   );
   await producer.disconnect();
   const services = await startBenchServices(infrastructure, run, ['ingest', 'trigger-matcher'], {
-    portOffset: 2000,
     env: { INTENT_MODEL_DIR: process.env.INTENT_MODEL_DIR ?? (await installIntentModel({ log })) },
   });
   try {

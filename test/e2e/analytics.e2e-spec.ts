@@ -36,7 +36,6 @@ describe('history and analytics', () => {
   beforeAll(async () => {
     system = await startSystemUnderTest({
       suite: 'analytics',
-      portOffset: 2400,
       env: { AGGREGATION_GRACE_SECONDS: String(GRACE_SECONDS) },
     });
     services = system.services;

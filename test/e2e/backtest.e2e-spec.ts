@@ -25,7 +25,7 @@ describe('backtest', () => {
   let producer: Producer;
 
   beforeAll(async () => {
-    system = await startSystemUnderTest({ suite: 'backtest', portOffset: 1500, names: ['api', 'ingest', 'history'] });
+    system = await startSystemUnderTest({ suite: 'backtest', names: ['api', 'ingest', 'history'] });
     ({ services, producer } = system);
 
     const conversations: ConversationEvent[][] = [

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { ALL_TOPICS, Topics } from '@app/contracts';
-import { findRepoRoot, startLocalKafka, type LocalKafka, type ServiceName } from '@app/infra';
+import { findRepoRoot, freePorts, startLocalKafka, type LocalKafka, type ServiceName } from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 import {
   WebhookReceiver,
@@ -24,9 +24,10 @@ import {
  */
 describe('a Kafka broker restart', () => {
   const dataDir = path.join(findRepoRoot(), '.data', 'test', 'kafka-restart');
-  const port = 29292;
   const log = (line: string) => process.stderr.write(`[e2e broker-restart] ${line}\n`);
-  const startKafka = () => startLocalKafka({ dataDir, port, controllerPort: port + 1, log });
+  /** Chosen once, so that the broker comes back where its clients knew it. */
+  let ports: number[];
+  const startKafka = () => startLocalKafka({ dataDir, port: ports[0]!, controllerPort: ports[1]!, log });
   const receiver = new WebhookReceiver();
   let receiverUrl: string;
   let kafka: LocalKafka;
@@ -34,6 +35,7 @@ describe('a Kafka broker restart', () => {
 
   beforeAll(async () => {
     await rm(dataDir, { recursive: true, force: true });
+    ports = await freePorts('127.0.0.1', 2);
     kafka = await startKafka();
     const admin = createKafkaClient({
       brokers: kafka.brokers,
@@ -44,7 +46,6 @@ describe('a Kafka broker restart', () => {
     receiverUrl = await receiver.start();
     system = await startSystemUnderTest({
       suite: 'broker-restart',
-      portOffset: 2700,
       kafkaBrokers: kafka.brokers.join(','),
     });
   }, 300_000);

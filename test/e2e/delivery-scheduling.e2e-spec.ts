@@ -44,7 +44,6 @@ describe('delivery scheduling (e2e)', () => {
     };
     sut = await startSystemUnderTest({
       suite: 'delivery-scheduling',
-      portOffset: 2600,
       names: ['action-dispatcher'],
       env: {
         WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s',

@@ -30,7 +30,6 @@ describe('endpoint disabling after a failing window', () => {
     receiver.script = () => (healthy ? { status: 200 } : { status: 500, body: 'down' });
     system = await startSystemUnderTest({
       suite: 'disabling',
-      portOffset: 2200,
       names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
       env: { WEBHOOK_RETRY_SCHEDULE: '1s,1s,1s,1s,1s,1s', WEBHOOK_DISABLE_AFTER_FAILING_SECONDS: '3' },
     });

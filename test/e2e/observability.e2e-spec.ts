@@ -101,7 +101,6 @@ describe('observability: dashboards on real data, and an alert that fires and re
     const alertReceiverUrl = await alertReceiver.start();
     system = await startSystemUnderTest({
       suite: 'observability',
-      portOffset: 2300,
       env: {
         // One immediate retry, then the execution fails; the circuit never opens. (An empty
         // schedule would mean the default: loadConfig treats empty variables as unset.)

@@ -16,7 +16,6 @@ describe('OpenAPI', () => {
   beforeAll(async () => {
     system = await startSystemUnderTest({
       suite: 'openapi',
-      portOffset: 2550,
       names: OPENAPI_SERVICES.map((service) => service.name),
     });
     schemathesis = await ensureSchemathesis((line) => process.stderr.write(`[e2e openapi] ${line}\n`));

@@ -34,7 +34,7 @@ describe('tenant isolation', () => {
   beforeAll(async () => {
     receiverUrl = await receiver.start();
     receiver.script = () => ({ status: 200 });
-    system = await startSystemUnderTest({ suite: 'tenants', portOffset: 2500 });
+    system = await startSystemUnderTest({ suite: 'tenants' });
     ({ services } = system);
   }, 180_000);
 

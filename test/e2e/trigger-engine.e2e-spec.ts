@@ -50,7 +50,6 @@ describe('trigger engine', () => {
     };
     system = await startSystemUnderTest({
       suite: 'engine',
-      portOffset: 1100,
       env: {
         TIMER_TICK_INTERVAL_MS: String(TICK_INTERVAL_MS),
         DECISION_PROVIDER_URL: deciderUrl,

@@ -29,7 +29,6 @@ describe('walking skeleton', () => {
     receiverUrl = await receiver.start();
     system = await startSystemUnderTest({
       suite: 'skeleton',
-      portOffset: 1000,
     });
     ({ services, producer, kafka } = system);
   }, 180_000);

@@ -34,7 +34,6 @@ describe('webhook delivery', () => {
     receiver.script = (request, earlier) => scripts.get(request.path)?.(earlier);
     system = await startSystemUnderTest({
       suite: 'delivery',
-      portOffset: 2000,
       names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history'],
       env: {
         WEBHOOK_RETRY_SCHEDULE: '1500ms,1500ms,1500ms',

@@ -33,7 +33,6 @@ describe('webhook replay', () => {
       fixed.has(request.path) ? { status: 200 } : { status: 400, body: 'missing order id' };
     system = await startSystemUnderTest({
       suite: 'replay',
-      portOffset: 2100,
       names: ['api', 'ingest', 'trigger-matcher', 'action-dispatcher', 'history', 'signal-aggregator'],
     });
     ({ services, producer } = system);

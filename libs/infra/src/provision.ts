@@ -3,12 +3,14 @@ import path from 'node:path';
 import { isContainerRuntimeReachable, startKafkaContainer, startPostgresContainer } from './docker-infra';
 import { startLocalKafka, stopLeftoverKafka, type LocalKafka } from './local-kafka';
 import { startLocalPostgres, stopLeftoverPostgres, type LocalPostgres } from './local-postgres';
-import { errorMessage, once } from './processes';
+import { errorMessage, freePorts, once } from './processes';
 import { localDataRoot } from './repo-paths';
 
 /**
- * dev: what `npm start` runs on. test: what the test suites run on. Separate
- * data and ports let the tests run while `npm start` does.
+ * dev: what `npm start` runs on, on fixed ports. test: what the test suites
+ * and benchmarks run on, on ports the OS picks (a machine that runs CI may
+ * already use any fixed port). Separate data and ports let the tests run while
+ * `npm start` does.
  */
 export type InfraProfile = 'dev' | 'test';
 
@@ -31,10 +33,7 @@ export interface ProvisionOptions {
   log: (line: string) => void;
 }
 
-const DEFAULT_PORTS: Record<InfraProfile, { kafka: number; postgres: number }> = {
-  dev: { kafka: 19092, postgres: 15432 },
-  test: { kafka: 29092, postgres: 25432 },
-};
+const DEV_PORTS = { kafka: 19092, postgres: 15432 };
 
 /**
  * Provides a Kafka and a PostgreSQL, each chosen on its own: the one named by
@@ -46,8 +45,7 @@ const DEFAULT_PORTS: Record<InfraProfile, { kafka: number; postgres: number }> =
 export async function provisionInfrastructure({ profile, log }: ProvisionOptions): Promise<Infrastructure> {
   const externalBrokers = parseBrokerList(process.env.KAFKA_BROKERS);
   const externalDatabaseUrl = nonEmpty(process.env.DATABASE_URL);
-  const kafkaPort = portFromEnv('LOCAL_KAFKA_PORT', DEFAULT_PORTS[profile].kafka);
-  const postgresPort = portFromEnv('LOCAL_POSTGRES_PORT', DEFAULT_PORTS[profile].postgres);
+  const ports = await localPorts(profile);
   const dataDir = profileDataDir(profile);
 
   const needsProvisioning = externalBrokers === undefined || externalDatabaseUrl === undefined;
@@ -60,10 +58,10 @@ export async function provisionInfrastructure({ profile, log }: ProvisionOptions
       return Promise.resolve({ brokers: externalBrokers, stop: leaveAlone });
     }
     if (provisionedMode === 'testcontainers') {
-      return startKafkaContainer({ port: kafkaPort, log });
+      return startKafkaContainer({ port: ports.kafka, log });
     }
     const kafkaDataDir = path.join(dataDir, 'kafka');
-    return startLocalKafka({ dataDir: kafkaDataDir, port: kafkaPort, controllerPort: kafkaPort + 1, log });
+    return startLocalKafka({ dataDir: kafkaDataDir, port: ports.kafka, controllerPort: ports.kafkaController, log });
   };
   const startPostgres = (): Promise<LocalPostgres> => {
     if (externalDatabaseUrl !== undefined) {
@@ -72,7 +70,7 @@ export async function provisionInfrastructure({ profile, log }: ProvisionOptions
     if (provisionedMode === 'testcontainers') {
       return startPostgresContainer({ log });
     }
-    return startLocalPostgres({ dataDir: path.join(dataDir, 'postgres'), port: postgresPort, log });
+    return startLocalPostgres({ dataDir: path.join(dataDir, 'postgres'), port: ports.postgres, log });
   };
 
   const [kafka, postgres] = await Promise.allSettled([startKafka(), startPostgres()]);
@@ -135,9 +133,27 @@ function parseBrokerList(value: string | undefined): string[] | undefined {
   return brokers.length > 0 ? brokers : undefined;
 }
 
-function portFromEnv(name: string, fallback: number): number {
+/** The local processes' ports: LOCAL_KAFKA_PORT / LOCAL_POSTGRES_PORT, else the profile's. */
+async function localPorts(
+  profile: InfraProfile,
+): Promise<{ kafka: number; kafkaController: number; postgres: number }> {
+  const kafka = portFromEnv('LOCAL_KAFKA_PORT');
+  const postgres = portFromEnv('LOCAL_POSTGRES_PORT');
+  if (profile === 'dev') {
+    const kafkaPort = kafka ?? DEV_PORTS.kafka;
+    return { kafka: kafkaPort, kafkaController: kafkaPort + 1, postgres: postgres ?? DEV_PORTS.postgres };
+  }
+  const [freeKafka, freeController, freePostgres] = await freePorts('127.0.0.1', 3);
+  return {
+    kafka: kafka ?? freeKafka,
+    kafkaController: kafka === undefined ? freeController : kafka + 1,
+    postgres: postgres ?? freePostgres,
+  };
+}
+
+function portFromEnv(name: string): number | undefined {
   const value = nonEmpty(process.env[name]);
-  if (value === undefined) return fallback;
+  if (value === undefined) return undefined;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`${name} must be a TCP port number, got "${value}"`);

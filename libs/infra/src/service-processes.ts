@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { freePorts } from './processes';
 import { findRepoRoot } from './repo-paths';
 
 /** The engine's services and the HTTP port each listens on by default. */
@@ -25,8 +26,11 @@ export interface StartServicesOptions {
   names?: readonly ServiceName[];
   /** Environment for every service (brokers, database URL, log level…), on top of process.env. */
   env: Record<string, string>;
-  /** Added to each default port, so that a test run and `npm start` can run side by side. */
-  portOffset?: number;
+  /**
+   * `defaults`: each service on its port above (`npm start`). `free`: on ports the OS picks (tests
+   * and benchmarks), so that they run beside `npm start`, and on machines where a fixed port is taken.
+   */
+  ports?: 'defaults' | 'free';
   /** Each service's stdout/stderr goes to `<logDir>/<name>.log`. */
   logDir: string;
   log: (line: string) => void;
@@ -63,7 +67,10 @@ export function serviceEntryPoint(name: ServiceName): string {
 export async function startServices(options: StartServicesOptions): Promise<RunningServices> {
   const names = options.names ?? SERVICE_NAMES;
   mkdirSync(options.logDir, { recursive: true });
-  const running = names.map((name) => spawnService(name, options));
+  const ports =
+    options.ports === 'free' ? await freePorts('127.0.0.1', names.length) : names.map((name) => SERVICES[name]);
+  const portOf = (name: ServiceName) => ports[names.indexOf(name)]!;
+  const running = names.map((name) => spawnService(name, portOf(name), options));
   // Whatever happens to this process, its services must not outlive it.
   const killOnExit = () => running.forEach((service) => service.process.kill('SIGKILL'));
   process.once('exit', killOnExit);
@@ -91,7 +98,7 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
       if (!current || (current.process.exitCode === null && current.process.signalCode === null)) {
         throw new Error(`${name} is not a stopped service of this set`);
       }
-      const replacement = spawnService(name, options);
+      const replacement = spawnService(name, portOf(name), options);
       running[index] = replacement;
       await waitUntilReady(replacement, options.readyTimeoutMs ?? 90_000, options.log);
     },
@@ -105,10 +112,9 @@ export async function startServices(options: StartServicesOptions): Promise<Runn
   return all;
 }
 
-function spawnService(name: ServiceName, options: StartServicesOptions): RunningService {
+function spawnService(name: ServiceName, port: number, options: StartServicesOptions): RunningService {
   const entry = serviceEntryPoint(name);
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: run \`npm run build\` first`);
-  const port = SERVICES[name] + (options.portOffset ?? 0);
   const logFile = path.join(options.logDir, `${name}.log`);
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: findRepoRoot(),

@@ -40,12 +40,11 @@ export interface SystemUnderTest {
 
 /**
  * An e2e suite's system: the compiled services as processes on the provisioned Kafka and
- * PostgreSQL, each suite on its own ports (`portOffset`) with its own instance id and log folder
+ * PostgreSQL, on ports the OS picks, each suite with its own instance id and log folder
  * (`.data/test/logs-<suite>`), and a producer.
  */
 export async function startSystemUnderTest(options: {
   suite: string;
-  portOffset: number;
   names?: ServiceName[];
   env?: Record<string, string>;
   /** A broker of the suite's own instead of the provisioned one (a suite that restarts it). */
@@ -64,7 +63,7 @@ export async function startSystemUnderTest(options: {
       ADMIN_API_TOKEN: adminToken,
       ...options.env,
     },
-    portOffset: options.portOffset,
+    ports: 'free',
     logDir: path.join(findRepoRoot(), '.data', 'test', `logs-${options.suite}`),
     log: (line) => process.stderr.write(`[e2e ${options.suite}] ${line}\n`),
   });
