@@ -30,7 +30,7 @@ module.exports = {
   // Exit once the results are written and Kafka and Postgres are stopped, even if a failed test
   // left a client connected: with one worker (2 cores) jest runs the tests in its own process and
   // would otherwise wait for it forever, and CI would time out instead of reporting the failure.
-  // Find such leaks with `--detectOpenHandles`.
+  // Find such leaks with `--detectOpenHandles` (jest suggests it after every run with forceExit).
   forceExit: true,
   globalSetup: '<rootDir>/test/setup/global-setup.js',
   globalTeardown: '<rootDir>/test/setup/global-teardown.js',
