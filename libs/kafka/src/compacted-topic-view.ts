@@ -81,6 +81,7 @@ export class CompactedTopicView<T> {
       logger: options.logger,
     });
     this.followed = options.partitions === 'on_request' ? new Set() : null;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.continueFromPositions());
     // Present from the start, so that a view stuck before reading anything is seen as stuck.
     viewRecordsRead.inc({ view: options.name }, 0);
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -282,9 +283,9 @@ export class CompactedTopicView<T> {
   /**
    * Moves the consumer (seek, pause, resume), unless it is down: crashed and not yet restarted,
    * kafkajs refuses ("consumer#run must be called first"). Nothing is lost by skipping it: once
-   * restarted, the consumer reads every partition from its beginning again, and `reads` keeps the
-   * records of partitions held or not followed out of the view. (Thrown from a listener of the
-   * consumer's crash, the error would also stop kafkajs from restarting the consumer.)
+   * restarted, the consumer joins again and `continueFromPositions` seeks and pauses every
+   * partition as the view's state says. (Thrown from a listener of the consumer's crash, the
+   * error would also stop kafkajs from restarting the consumer.)
    */
   private whileRunning(move: () => void): void {
     try {
@@ -293,6 +294,25 @@ export class CompactedTopicView<T> {
       if (!(error instanceof KafkaJSNonRetriableError) || !/consumer#run must be called/.test(error.message))
         throw error;
     }
+  }
+
+  /**
+   * At every join of the view's group. A restarted consumer (kafkajs's restart after a retriable
+   * crash, or `restartWhenCrashed`) joins as a new member that has forgotten the seeks and pauses
+   * of the one before: it would read every partition from its beginning again, and entries would
+   * go back to older values until it had caught up (a revoked API key valid again for a moment).
+   * Each partition the view reads continues after what it has read; the others stay paused. At
+   * the first join nothing has been read yet, and this changes nothing.
+   */
+  private continueFromPositions(): void {
+    const { topic } = this.options;
+    this.whileRunning(() => {
+      for (let partition = 0; partition < this.partitionCount; partition += 1) {
+        const position = this.positions.get(partition);
+        if (!this.reads(partition)) this.consumer.pause([{ topic, partitions: [partition] }]);
+        else if (position !== undefined) this.consumer.seek({ topic, partition, offset: String(position + 1n) });
+      }
+    });
   }
 
   private runConsumer(): Promise<void> {
