@@ -10,7 +10,7 @@ commands:
          the downloaded Kafka jars stay
 
 options:
-  --profile, -p   dev (default: ports 19092, 15432) or test (ports the OS picks)
+  --profile, -p   dev (default: ports 19092, 15432) or test (free ports picked at random)
   --help, -h      show this help
 
 environment:

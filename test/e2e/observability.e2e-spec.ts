@@ -109,7 +109,7 @@ describe('observability: dashboards on real data, and an alert that fires and re
       },
     });
     const { services } = system;
-    // Ports the OS picks: a fixed one was once taken on a CI machine.
+    // Free ports picked at random: a fixed one was once taken on a CI machine.
     const [prometheusPort, alertmanagerPort] = await freePorts('127.0.0.1', 2);
     monitoring = await startMonitoringStack({
       tools,

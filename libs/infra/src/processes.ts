@@ -285,23 +285,41 @@ export function assertPortFree(host: string, port: number, purpose: string): Pro
 }
 
 /**
- * `count` distinct ports that nothing listens on now, chosen by the OS (held open together, so no
- * two are the same): for servers of a test's own, so that the test does not depend on a fixed port
- * being free on the machine that runs it.
+ * Where `freePorts` looks: below the ports the OS hands out to outgoing connections (from 32768
+ * on Linux, 49152 on macOS and Windows). An OS-picked listening port (port 0) would lie in that
+ * range, and between the pick and the server's own bind, an outgoing connection (the server's own
+ * to Kafka, say) could take it.
+ */
+const FREE_PORT_RANGE = { from: 20_000, to: 32_767 };
+
+/**
+ * `count` distinct ports that nothing listens on now, picked at random in FREE_PORT_RANGE and
+ * held together while picking (so no two are the same): for servers of a test's own, so that the
+ * test does not depend on a fixed port being free on the machine that runs it.
  */
 export async function freePorts(host: string, count: number): Promise<number[]> {
-  const probes = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const probe = net.createServer();
-          probe.once('error', reject);
-          probe.listen({ host, port: 0, exclusive: true }, () => resolve(probe));
-        }),
-    ),
-  );
-  const ports = probes.map((probe) => (probe.address() as net.AddressInfo).port);
-  await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
-  return ports;
+  const probes: net.Server[] = [];
+  try {
+    for (let attempt = 0; probes.length < count; attempt += 1) {
+      if (attempt >= 100 * count)
+        throw new Error(`no ${count} free ports on ${host} in ${FREE_PORT_RANGE.from}-${FREE_PORT_RANGE.to}`);
+      const port = FREE_PORT_RANGE.from + Math.floor(Math.random() * (FREE_PORT_RANGE.to - FREE_PORT_RANGE.from + 1));
+      const probe = await listening(host, port);
+      if (probe) probes.push(probe);
+    }
+    return probes.map((probe) => (probe.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(probes.map((probe) => new Promise((resolve) => probe.close(resolve))));
+  }
+}
+
+/** A server listening on the port, or undefined when something else already does. */
+function listening(host: string, port: number): Promise<net.Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(undefined) : reject(error),
+    );
+    probe.listen({ host, port, exclusive: true }, () => resolve(probe));
+  });
 }

@@ -8,7 +8,7 @@ import { localDataRoot } from './repo-paths';
 
 /**
  * dev: what `npm start` runs on, on fixed ports. test: what the test suites
- * and benchmarks run on, on ports the OS picks (a machine that runs CI may
+ * and benchmarks run on, on free ports picked at random (a machine that runs CI may
  * already use any fixed port). Separate data and ports let the tests run while
  * `npm start` does.
  */

@@ -27,7 +27,7 @@ export interface StartServicesOptions {
   /** Environment for every service (brokers, database URL, log level…), on top of process.env. */
   env: Record<string, string>;
   /**
-   * `defaults`: each service on its port above (`npm start`). `free`: on ports the OS picks (tests
+   * `defaults`: each service on its port above (`npm start`). `free`: on free ports picked at random (tests
    * and benchmarks), so that they run beside `npm start`, and on machines where a fixed port is taken.
    */
   ports?: 'defaults' | 'free';

@@ -40,7 +40,7 @@ export interface SystemUnderTest {
 
 /**
  * An e2e suite's system: the compiled services as processes on the provisioned Kafka and
- * PostgreSQL, on ports the OS picks, each suite with its own instance id and log folder
+ * PostgreSQL, on free ports picked at random (`freePorts`), each suite with its own instance id and log folder
  * (`.data/test/logs-<suite>`), and a producer.
  */
 export async function startSystemUnderTest(options: {
