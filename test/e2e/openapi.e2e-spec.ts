@@ -80,7 +80,7 @@ describe('OpenAPI', () => {
     { service: 'history', routes: 'every route', auth: 'tenant', filter: [] },
     {
       service: 'history',
-      routes: 'the routes of one workflow and one execution, on real ones',
+      routes: 'the routes under a seeded workflow and execution',
       auth: 'tenant',
       filter: ['--include-path-regex', '\\{(workflowId|executionId)\\}'],
       seeded: true,
@@ -155,6 +155,7 @@ describe('OpenAPI', () => {
       const authorization =
         run.auth === 'operator' ? `Bearer ${system.adminToken}` : (await system.tenantHeaders(tenantId)).authorization;
       const configFile = run.seeded ? await seededConfig(tenantId) : BASE_CONFIG;
+      const harFile = path.join(SCHEMATHESIS_DIR, `${tenantId}.har`);
       const { code, output } = await runSchemathesis(schemathesis, [
         '--config-file',
         configFile,
@@ -170,7 +171,7 @@ describe('OpenAPI', () => {
         '--report',
         'har',
         '--report-har-path',
-        path.join(SCHEMATHESIS_DIR, `${tenantId}.har`),
+        harFile,
         ...run.filter,
       ]);
       const report = path.join(SCHEMATHESIS_DIR, `${tenantId}.log`);
@@ -180,7 +181,7 @@ describe('OpenAPI', () => {
       expect({ code, report: code === 0 ? 'passed' : output }).toEqual({ code: 0, report: 'passed' });
       if (run.seeded) {
         // The seeded ids took the requests past their 404: each route found the workflow or the execution at least once.
-        expect(routesThatFoundTheirIds(path.join(SCHEMATHESIS_DIR, `${tenantId}.har`))).toEqual([
+        expect(routesThatFoundTheirIds(harFile)).toEqual([
           'GET /v1/executions/{executionId}',
           'GET /v1/workflows/{workflowId}/executions',
           'GET /v1/workflows/{workflowId}/stats',
