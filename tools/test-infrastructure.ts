@@ -15,7 +15,7 @@ const TEST_PARTITIONS = 3;
  * environment that the test workers inherit.
  */
 export async function startTestInfrastructure(): Promise<Infrastructure> {
-  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test');
+  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test', log);
   const infrastructure = await provisionInfrastructure({ profile: 'test', log });
   const kafka = createKafkaClient({
     brokers: infrastructure.kafkaBrokers,

@@ -3,7 +3,14 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { ALL_TOPICS, Topics } from '@app/contracts';
-import { findRepoRoot, freePorts, startLocalKafka, type LocalKafka, type ServiceName } from '@app/infra';
+import {
+  findRepoRoot,
+  freePorts,
+  startLocalKafka,
+  stopLeftoverServersUnder,
+  type LocalKafka,
+  type ServiceName,
+} from '@app/infra';
 import { createKafkaClient, ensureTopics } from '@app/kafka';
 import {
   WebhookReceiver,
@@ -34,6 +41,8 @@ describe('a Kafka broker restart', () => {
   let system: SystemUnderTest;
 
   beforeAll(async () => {
+    // A fresh cluster, after stopping one that a crashed run may have left on this folder.
+    await stopLeftoverServersUnder(dataDir, log);
     await rm(dataDir, { recursive: true, force: true });
     ports = await freePorts('127.0.0.1', 2);
     kafka = await startKafka();

@@ -4,7 +4,14 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { Topics } from '@app/contracts';
-import { ensureMonitoringTools, findRepoRoot, freePorts, type MonitoringStack, startMonitoringStack } from '@app/infra';
+import {
+  ensureMonitoringTools,
+  findRepoRoot,
+  freePorts,
+  startMonitoringStack,
+  stopLeftoverServersUnder,
+  type MonitoringStack,
+} from '@app/infra';
 import {
   WebhookReceiver,
   messageCreatedEvent,
@@ -94,6 +101,7 @@ describe('observability: dashboards on real data, and an alert that fires and re
   beforeAll(async () => {
     const log = (line: string) => process.stderr.write(`[e2e observability] ${line}\n`);
     const tools = await ensureMonitoringTools(log);
+    await stopLeftoverServersUnder(DATA_DIR, log);
     await rm(DATA_DIR, { recursive: true, force: true });
     await mkdir(DATA_DIR, { recursive: true });
     const endpointUrl = await endpoint.start();

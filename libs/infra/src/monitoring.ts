@@ -8,6 +8,7 @@ import {
   runCommand,
   secondsSince,
   spawnServer,
+  stopLeftoverServer,
   stopServer,
   tailOfFile,
   writeServerPidFile,
@@ -155,13 +156,10 @@ export function startAlertmanager(options: MonitoringServerOptions): Promise<Mon
 async function startServer(spec: ServerSpec, log: (line: string) => void): Promise<MonitoringServer> {
   const startedAt = Date.now();
   await mkdir(spec.dataDir, { recursive: true });
+  const server = monitoringServer(spec.name, spec.binary, spec.dataDir);
+  await stopLeftoverServer(server, 'SIGTERM', log);
   await assertPortFree(HOST, spec.port, `${spec.name} port`);
   const logFile = path.join(spec.dataDir, `${spec.name}.log`);
-  const server: ManagedServer = {
-    name: spec.name,
-    pidFile: path.join(spec.dataDir, `${spec.name}.pid`),
-    matchesCommandLine: (commandLine) => commandLine.includes(spec.binary) && commandLine.includes(spec.dataDir),
-  };
   const child = await spawnServer(spec.binary, spec.args, { logFile, installHint: INSTALL_HINT });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${spec.name} started without a pid`);
@@ -189,6 +187,15 @@ async function startServer(spec: ServerSpec, log: (line: string) => void): Promi
   }
   log(`${spec.name} ready on ${url} (${secondsSince(startedAt)})`);
   return { url, stop };
+}
+
+/** Prometheus or Alertmanager keeping its data in `dataDir`, recognised by its binary and that folder. */
+function monitoringServer(name: ServerSpec['name'], binary: string, dataDir: string): ManagedServer {
+  return {
+    name,
+    pidFile: path.join(dataDir, `${name}.pid`),
+    matchesCommandLine: (commandLine) => commandLine.includes(binary) && commandLine.includes(dataDir),
+  };
 }
 
 export interface MonitoringStack {

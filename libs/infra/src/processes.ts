@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -157,6 +157,31 @@ export async function stopLeftoverServer(
     await terminateProcess(serverPid, stopSignal);
   }
   await rm(server.pidFile, { force: true });
+}
+
+/**
+ * Stops every server that a crashed run left under `root`: each pid file below it written by
+ * writeServerPidFile (a server's pid, then its owner's) whose process still runs with the file's
+ * folder on its command line, so that a recycled pid is never taken for it. For wiping a folder of
+ * servers' data without orphaning one; throws, as stopLeftoverServer does, while a live run owns one.
+ */
+export async function stopLeftoverServersUnder(root: string, log: (line: string) => void): Promise<void> {
+  const entries = await readdir(root, { recursive: true }).catch(() => [] as string[]);
+  const pidFiles = entries.filter((entry) => entry.endsWith('.pid')).map((entry) => path.join(root, entry));
+  await Promise.all(
+    pidFiles.map(async (pidFile) => {
+      const [serverLine, ownerLine] = await readPidFileLines(pidFile);
+      // Not one of ours (PostgreSQL's postmaster.pid has its data folder on the second line).
+      if (parsePid(serverLine) === undefined || parsePid(ownerLine) === undefined) return;
+      const folder = path.dirname(pidFile);
+      const server: ManagedServer = {
+        name: path.basename(pidFile, '.pid'),
+        pidFile,
+        matchesCommandLine: (commandLine) => commandLine.includes(folder),
+      };
+      await stopLeftoverServer(server, 'SIGTERM', log);
+    }),
+  );
 }
 
 /** Stops a server this process started and forgets its pid file. */

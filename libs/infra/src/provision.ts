@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isContainerRuntimeReachable, startKafkaContainer, startPostgresContainer } from './docker-infra';
 import { startLocalKafka, stopLeftoverKafka, type LocalKafka } from './local-kafka';
 import { startLocalPostgres, stopLeftoverPostgres, type LocalPostgres } from './local-postgres';
-import { errorMessage, freePorts, once } from './processes';
+import { errorMessage, freePorts, once, stopLeftoverServersUnder } from './processes';
 import { localDataRoot } from './repo-paths';
 
 /**
@@ -112,6 +112,8 @@ export async function wipeLocalData(
     stopLeftoverKafka(path.join(dataDir, 'kafka'), log),
     stopLeftoverPostgres(path.join(dataDir, 'postgres'), log),
   ]);
+  // And any other server a test ran there (a suite's own broker, Prometheus, Alertmanager).
+  await stopLeftoverServersUnder(dataDir, log);
   await rm(dataDir, { recursive: true, force: true });
   return dataDir;
 }

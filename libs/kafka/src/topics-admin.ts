@@ -38,8 +38,9 @@ export async function ensureTopics(
 /**
  * Waits until every partition of the new topics has a leader that answers for it. A leader in the
  * metadata is not enough: for a moment after creation the broker may still refuse a ListOffsets
- * on a partition with a retriable error other than "unknown topic", which kafkajs's admin does not
- * retry, so a view starting then failed its start-up (seen in CI).
+ * on a partition ("This server is not the leader for that topic-partition"), which kafkajs's
+ * admin does not retry, so a view starting then failed its start-up (seen in CI). kafkajs logs
+ * each such refusal as an error while this waits: expected, and over within a fraction of a second.
  */
 async function waitUntilServed(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
