@@ -116,6 +116,17 @@ describe('a Kafka broker restart', () => {
     const before = `conv-${randomUUID()}`;
     await publish(before);
     await waitFor('the webhook before the restart', () => (webhooksOf(before).length > 0 ? true : undefined));
+    // And its result committed: a broker stopped between the webhook and that commit would have the
+    // trigger delivered again after the restart (at least once, same webhook-id), which is not what
+    // this test is about. history lists only committed results.
+    const headers = await system.tenantHeaders(tenantId);
+    await waitFor('the execution before the restart to be recorded', async () => {
+      const response = await fetch(`${system.services.url('history')}/v1/executions?conversationId=${before}`, {
+        headers,
+      });
+      const { items } = (await response.json()) as { items: unknown[] };
+      return items.length > 0 ? true : undefined;
+    });
 
     log('stopping the broker…');
     await kafka.stop();
