@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { ALL_TOPICS, Topics } from '@app/contracts';
@@ -7,7 +6,7 @@ import {
   findRepoRoot,
   freePorts,
   startLocalKafka,
-  stopLeftoverServersUnder,
+  wipeServersFolder,
   type LocalKafka,
   type ServiceName,
 } from '@app/infra';
@@ -41,9 +40,8 @@ describe('a Kafka broker restart', () => {
   let system: SystemUnderTest;
 
   beforeAll(async () => {
-    // A fresh cluster, after stopping one that a crashed run may have left on this folder.
-    await stopLeftoverServersUnder(dataDir, log);
-    await rm(dataDir, { recursive: true, force: true });
+    // A fresh cluster (stopping one that a crashed run may have left on this folder).
+    await wipeServersFolder(dataDir, log);
     ports = await freePorts('127.0.0.1', 2);
     kafka = await startKafka();
     const admin = createKafkaClient({

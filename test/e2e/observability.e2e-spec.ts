@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { Topics } from '@app/contracts';
@@ -9,7 +9,7 @@ import {
   findRepoRoot,
   freePorts,
   startMonitoringStack,
-  stopLeftoverServersUnder,
+  wipeServersFolder,
   type MonitoringStack,
 } from '@app/infra';
 import {
@@ -101,8 +101,7 @@ describe('observability: dashboards on real data, and an alert that fires and re
   beforeAll(async () => {
     const log = (line: string) => process.stderr.write(`[e2e observability] ${line}\n`);
     const tools = await ensureMonitoringTools(log);
-    await stopLeftoverServersUnder(DATA_DIR, log);
-    await rm(DATA_DIR, { recursive: true, force: true });
+    await wipeServersFolder(DATA_DIR, log);
     await mkdir(DATA_DIR, { recursive: true });
     const endpointUrl = await endpoint.start();
     endpoint.script = () => (endpointHealthy ? { status: 200 } : { status: 503, body: 'down for maintenance' });

@@ -21,7 +21,7 @@ export {
   type StartLocalPostgresOptions,
 } from './local-postgres';
 export { findRepoRoot, localCacheDir } from './repo-paths';
-export { freePorts, stopLeftoverServersUnder } from './processes';
+export { freePorts, wipeServersFolder } from './processes';
 export * from './service-processes';
 export { installIntentModel, defaultIntentModelDir, INTENT_MODEL_NAME } from './intent-model';
 export {

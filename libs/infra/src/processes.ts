@@ -160,12 +160,20 @@ export async function stopLeftoverServer(
 }
 
 /**
- * Stops every server that a crashed run left under `root`: each pid file below it written by
- * writeServerPidFile (a server's pid, then its owner's) whose process still runs with the file's
- * folder on its command line, so that a recycled pid is never taken for it. For wiping a folder of
- * servers' data without orphaning one; throws, as stopLeftoverServer does, while a live run owns one.
+ * Deletes a folder of servers' data, after stopping every server that a crashed run left running
+ * on it, so that none is orphaned; throws, as stopLeftoverServer does, while a live run owns one.
  */
-export async function stopLeftoverServersUnder(root: string, log: (line: string) => void): Promise<void> {
+export async function wipeServersFolder(root: string, log: (line: string) => void): Promise<void> {
+  await stopLeftoverServersUnder(root, log);
+  await rm(root, { recursive: true, force: true });
+}
+
+/**
+ * Stops every server left running under `root`: each pid file below it written by
+ * writeServerPidFile (a server's pid, then its owner's) whose process still runs with the file's
+ * folder on its command line, so that a recycled pid is never taken for it.
+ */
+async function stopLeftoverServersUnder(root: string, log: (line: string) => void): Promise<void> {
   const entries = await readdir(root, { recursive: true }).catch(() => [] as string[]);
   const pidFiles = entries.filter((entry) => entry.endsWith('.pid')).map((entry) => path.join(root, entry));
   await Promise.all(

@@ -1,9 +1,8 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isContainerRuntimeReachable, startKafkaContainer, startPostgresContainer } from './docker-infra';
 import { startLocalKafka, stopLeftoverKafka, type LocalKafka } from './local-kafka';
 import { startLocalPostgres, stopLeftoverPostgres, type LocalPostgres } from './local-postgres';
-import { errorMessage, freePorts, once, stopLeftoverServersUnder } from './processes';
+import { errorMessage, freePorts, once, wipeServersFolder } from './processes';
 import { localDataRoot } from './repo-paths';
 
 /**
@@ -113,8 +112,7 @@ export async function wipeLocalData(
     stopLeftoverPostgres(path.join(dataDir, 'postgres'), log),
   ]);
   // And any other server a test ran there (a suite's own broker, Prometheus, Alertmanager).
-  await stopLeftoverServersUnder(dataDir, log);
-  await rm(dataDir, { recursive: true, force: true });
+  await wipeServersFolder(dataDir, log);
   return dataDir;
 }
 
