@@ -303,18 +303,10 @@ export async function fileSize(file: string): Promise<number> {
 }
 
 /** Fails early and clearly when something already listens on a port that a server is about to bind. */
-export function assertPortFree(host: string, port: number, purpose: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`${purpose}: ${host}:${port} is already in use by another process (see \`ss -ltnp\`)`)
-          : error,
-      );
-    });
-    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve()));
-  });
+export async function assertPortFree(host: string, port: number, purpose: string): Promise<void> {
+  const probe = await listening(host, port);
+  if (!probe) throw new Error(`${purpose}: ${host}:${port} is already in use by another process (see \`ss -ltnp\`)`);
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /**
@@ -346,12 +338,12 @@ export async function freePorts(host: string, count: number): Promise<number[]> 
   }
 }
 
-/** A server listening on the port, or undefined when something else already does. */
+/** A server listening on the port (close it), or undefined when something else already listens there. */
 function listening(host: string, port: number): Promise<net.Server | undefined> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(undefined) : reject(error),
+      error.code === 'EADDRINUSE' ? resolve(undefined) : reject(error),
     );
     probe.listen({ host, port, exclusive: true }, () => resolve(probe));
   });
