@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePorts } from './processes';
 import { findRepoRoot } from './repo-paths';
@@ -31,7 +31,7 @@ export interface StartServicesOptions {
    * and benchmarks), so that they run beside `npm start`, and on machines where a fixed port is taken.
    */
   ports?: 'defaults' | 'free';
-  /** Each service's stdout/stderr goes to `<logDir>/<name>.log`. */
+  /** Each service writes its stdout and stderr to `<logDir>/<name>.log` (appending). */
   logDir: string;
   log: (line: string) => void;
   readyTimeoutMs?: number;
@@ -116,15 +116,21 @@ function spawnService(name: ServiceName, port: number, options: StartServicesOpt
   const entry = serviceEntryPoint(name);
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: run \`npm run build\` first`);
   const logFile = path.join(options.logDir, `${name}.log`);
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-    cwd: findRepoRoot(),
-    env: { ...process.env, ...options.env, HTTP_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logStream = createWriteStream(logFile, { flags: 'a' });
-  child.stdout?.pipe(logStream);
-  child.stderr?.pipe(logStream);
-  return { name, url: `http://127.0.0.1:${port}`, process: child, logFile };
+  // The service writes its log file itself, so that its output is kept whatever becomes of this
+  // process; the IPC channel is how it notices that this process died (libs/platform bootstrap).
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+      cwd: findRepoRoot(),
+      env: { ...process.env, ...options.env, HTTP_PORT: String(port) },
+      stdio: ['ignore', log, log, 'ipc'],
+    });
+    // Nothing is sent over the channel, and it must not keep this process alive.
+    child.channel?.unref();
+    return { name, url: `http://127.0.0.1:${port}`, process: child, logFile };
+  } finally {
+    closeSync(log);
+  }
 }
 
 async function waitUntilReady(service: RunningService, timeoutMs: number, log: (line: string) => void): Promise<void> {

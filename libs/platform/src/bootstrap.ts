@@ -97,13 +97,16 @@ async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
 /**
  * SIGTERM/SIGINT: close the app (consumers leave their group after the batch in flight, producers
  * flush, pools close, shutdown hooks run), then exit 0; exit 1 if that fails or takes too long.
+ * A service started with an IPC channel (by `startServices`: `npm start`, tests, benchmarks) does
+ * the same when that channel closes: its supervisor died, even of a SIGKILL that let it clean
+ * nothing up, and a service left running would hold its port and consume for no one.
  */
 function exitOnSignals(app: NestExpressApplication, logger: Logger, timeoutMs: number): void {
   let closing = false;
-  const shutDown = (signal: NodeJS.Signals) => {
+  const shutDown = (reason: NodeJS.Signals | 'supervisor gone') => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ reason }, 'shutting down');
     const exit = (code: number) => {
       logger.flush();
       process.exit(code);
@@ -125,4 +128,9 @@ function exitOnSignals(app: NestExpressApplication, logger: Logger, timeoutMs: n
   };
   process.on('SIGTERM', shutDown);
   process.on('SIGINT', shutDown);
+  if (process.channel) {
+    process.once('disconnect', () => shutDown('supervisor gone'));
+    // The channel is only watched: it must not keep a service alive that is otherwise done.
+    process.channel.unref();
+  }
 }
