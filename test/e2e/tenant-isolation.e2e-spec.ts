@@ -145,6 +145,48 @@ describe('tenant isolation', () => {
     expect(unchanged.body).toMatchObject({ name: 'isolated', version: 1, status: 'enabled' });
   });
 
+  it('keeps the conversations of two tenants apart when their platforms use the same conversation id', async () => {
+    // Conversation ids are the platforms' own: "conv-1042" may exist at two tenants.
+    const conversationId = `conv-shared-${randomUUID().slice(0, 8)}`;
+    const headers = { [owner]: await headersOf(owner), [intruder]: await headersOf(intruder) };
+    for (const tenantId of [owner, intruder]) {
+      await system.createWorkflow(tenantId, {
+        name: 'escalate after two failed answers',
+        trigger: { type: 'failed_answers', count: 2 },
+        action: { type: 'webhook', url: `${receiverUrl}/hooks/shared-escalate-${tenantId}` },
+      });
+      await system.createWorkflow(tenantId, {
+        name: 'send the transcript',
+        trigger: { type: 'intent', phrases: ['please send the shared transcript'] },
+        action: { type: 'webhook', url: `${receiverUrl}/hooks/shared-transcript-${tenantId}` },
+      });
+    }
+    const send = async (tenantId: string, text: string, role: 'contact' | 'ai', ai?: { answered: boolean }) => {
+      const event = messageCreatedEvent(tenantId, conversationId, text);
+      const body = { ...event, data: { ...event.data, role, ...(ai ? { ai } : {}) } };
+      expect((await call('ingest', 'POST', '/v1/events', headers[tenantId]!, body)).status).toBe(202);
+    };
+    await send(owner, 'my account number is 12345678', 'contact');
+    await send(owner, 'Sorry, I do not know', 'ai', { answered: false });
+    await send(intruder, 'Sorry, I cannot tell', 'ai', { answered: false });
+    await send(intruder, 'please send the shared transcript', 'contact');
+
+    const [delivered] = await waitFor('the second tenant’s transcript webhook', () => {
+      const found = receiver.requests.filter((request) => request.path === `/hooks/shared-transcript-${intruder}`);
+      return found.length > 0 ? found : undefined;
+    });
+    const payload = JSON.parse(delivered!.body) as Json;
+    expect(payload.data.tenantId).toBe(intruder);
+    // Its transcript is its own conversation's: the other tenant's messages are not in it.
+    expect((payload.data.conversation.transcript as { text: string }[]).map(({ text }) => text)).toEqual([
+      'Sorry, I cannot tell',
+      'please send the shared transcript',
+    ]);
+    // One failed answer each: neither conversation reached two.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(receiver.requests.filter((request) => request.path.startsWith('/hooks/shared-escalate-'))).toEqual([]);
+  });
+
   it('keeps every change as a version, and each execution names the version that ran', async () => {
     const headers = await headersOf(owner);
     const workflow = await system.createWorkflow(owner, {

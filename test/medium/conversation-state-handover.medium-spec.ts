@@ -20,6 +20,8 @@ import { viewRecordsRead } from '@app/metrics';
 import { waitFor } from '@app/testing';
 import {
   ConversationStateStore,
+  conversationIdOfStateKey,
+  conversationStateKey,
   isNewerState,
   isStaleState,
 } from '../../apps/trigger-matcher/src/state/conversation-state.store';
@@ -45,7 +47,7 @@ function memberModule(events: string, member: string, store: ConversationStateSt
       for (const message of batch.messages) {
         const conversationId = message.key!.toString();
         if (message.value?.toString() === 'forget') {
-          session.remove(conversationId);
+          session.remove(TENANT, conversationId);
           counts.set(conversationId, 0);
           continue;
         }
@@ -104,6 +106,7 @@ describe.each(['all', 'on_request'] as const)(
         isNewer: isNewerState,
         isStale: isStaleState,
         partitions,
+        partitionKeyOf: conversationIdOfStateKey,
       });
       await view.start();
       const assignment = new ConsumerAssignment();
@@ -198,7 +201,8 @@ describe.each(['all', 'on_request'] as const)(
         const { view } = members.get(name)!;
         const ownedByName = conversations.filter((id) => owned(name).includes(partitionOfKey(id, PARTITIONS)));
         const expected = (partitions === 'all' ? conversations : ownedByName).join(' ');
-        const held = () => conversations.filter((id) => view.get(id)?.failedAnswers === 2).join(' ');
+        const held = () =>
+          conversations.filter((id) => view.get(conversationStateKey(TENANT, id))?.failedAnswers === 2).join(' ');
         await waitFor(`${name}'s view to hold ${expected}`, () =>
           held() === expected && view.size === expected.split(' ').length ? true : undefined,
         );

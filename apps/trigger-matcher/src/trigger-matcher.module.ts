@@ -13,6 +13,7 @@ import { ValidatedEventConsumer } from './matching/validated-event.consumer';
 import {
   CONVERSATION_STATES,
   ConversationStateStore,
+  conversationIdOfStateKey,
   isNewerState,
   isStaleState,
 } from './state/conversation-state.store';
@@ -42,7 +43,8 @@ export class TriggerMatcherModule {
           isNewer: isNewerState,
           isStale: isStaleState,
           partitions: config.CONVERSATION_STATE_STANDBY === 'all' ? 'all' : 'on_request',
-          onChange: (conversationId, state) => schedule.onStateChange(conversationId, state),
+          partitionKeyOf: conversationIdOfStateKey,
+          onChange: (key, state) => schedule.onStateChange(key, state),
           logger,
         }),
         MaterializedViewModule.register({

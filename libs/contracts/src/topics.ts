@@ -62,7 +62,7 @@ export const Topics = {
     schema: ConversationStateSchema,
     cleanupPolicy: 'compact',
     deadLetter: false,
-    key: 'conversation id',
+    key: 'tenant id/conversation id (partitioned by the conversation id, its partition-key header)',
     description: "trigger-matcher's durable per-conversation state; co-partitioned with the validated events.",
   },
   timerTicks: {

@@ -31,10 +31,15 @@ export interface CompactedTopicViewOptions<T> {
   /**
    * Which partitions the view reads: `all` (the default), or `on_request`: none until `follow`,
    * each then from its beginning, until `forget` drops it and its entries — for a writer that
-   * only needs the partitions it owns. Keys must be on the partitions the producers' default
-   * partitioner gives them (partitionOfKey): that is how `forget` finds a partition's entries.
+   * only needs the partitions it owns. Records must be on the partition the producers' partitioner
+   * gives their partition key (partitionOfKey): that is how `forget` finds a partition's entries.
    */
   partitions?: 'all' | 'on_request';
+  /**
+   * The part of a key its records are partitioned by (sent as their PARTITION_KEY_HEADER), for
+   * keys that hold more than it (default: the whole key).
+   */
+  partitionKeyOf?: (key: string) => string;
 }
 
 /**
@@ -120,7 +125,7 @@ export class CompactedTopicView<T> {
 
   /** Updates the view directly, for the writer of the topic once its write is committed (not for a partition not followed). */
   set(key: string, value: T): void {
-    if (this.followed && !this.followed.has(partitionOfKey(key, this.partitionCount))) return;
+    if (this.followed && !this.followed.has(this.partitionOf(key))) return;
     this.apply(key, value);
   }
 
@@ -209,8 +214,11 @@ export class CompactedTopicView<T> {
     this.positions.delete(partition);
     this.whileRunning(() => this.consumer.pause([{ topic: this.options.topic, partitions: [partition] }]));
     for (const key of [...this.entries.keys()]) {
-      if (partitionOfKey(key, this.partitionCount) === partition) this.delete(key);
+      if (this.partitionOf(key) === partition) this.delete(key);
     }
+  }
+  private partitionOf(key: string): number {
+    return partitionOfKey(this.options.partitionKeyOf?.(key) ?? key, this.partitionCount);
   }
 
   /**

@@ -26,6 +26,8 @@ export interface MaterializedViewOptions<T> {
   isStale?: (current: T, headers: Readonly<Record<string, string>>) => boolean;
   /** Which partitions the view reads (CompactedTopicViewOptions.partitions). */
   partitions?: 'all' | 'on_request';
+  /** The part of a key its records are partitioned by (CompactedTopicViewOptions.partitionKeyOf). */
+  partitionKeyOf?: (key: string) => string;
   /** Called on every change of the view, from the topic or `set` (to keep an index or a schedule). */
   onChange?: (key: string, value: T | null) => void;
   /**
@@ -56,6 +58,7 @@ export class MaterializedViewModule {
           isNewer: options.isNewer,
           isStale: options.isStale,
           partitions: options.partitions,
+          partitionKeyOf: options.partitionKeyOf,
           onChange: (key, value) => {
             materializedViewEntries.set({ view: options.name }, view.size);
             // While catching up at start, the view reads changes made long ago: not a lag.

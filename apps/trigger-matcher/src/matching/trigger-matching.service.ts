@@ -184,11 +184,11 @@ export class TriggerMatchingService {
    */
   private onTick(tick: TimerTick, sessions: Sessions): OutboundRecord[] {
     const now = new Date();
-    const state = sessions.states.find(tick.conversationId);
+    const state = sessions.states.find(tick.tenantId, tick.conversationId);
     if (!state) return [];
     const workflows = this.workflowsOf(state.tenantId);
     if (isExpired(state, workflows, this.expiry, now)) {
-      sessions.states.remove(state.conversationId);
+      sessions.states.remove(state.tenantId, state.conversationId);
       conversationStatesExpired.inc({ reason: state.ended ? 'ended' : 'idle' });
       return [];
     }

@@ -3,6 +3,7 @@ import type { ConversationStateRecord } from '@app/contracts';
 import { newConversationState, type ConversationState } from '@app/domain';
 import {
   ConsumerAssignment,
+  PARTITION_KEY_HEADER,
   jsonRecord,
   type CompactedTopicView,
   type ConsumedBatch,
@@ -17,6 +18,20 @@ const HEARTBEAT_WHILE_CATCHING_UP_MS = 2_000;
 
 /** Header of a state record: the revision it holds, or for a tombstone the revision it deletes up to. */
 export const STATE_REVISION_HEADER = 'state-revision';
+
+/**
+ * A conversation's key in the state topic and view: its tenant and its id, because conversation
+ * ids are the platforms' own and two tenants may use the same one. Its records are partitioned
+ * by the conversation id alone (PARTITION_KEY_HEADER), like the conversation's events.
+ */
+export function conversationStateKey(tenantId: string, conversationId: string): string {
+  return `${tenantId}/${conversationId}`;
+}
+
+/** The conversation id of a state key (a tenant id has no "/"): what its records are partitioned by. */
+export function conversationIdOfStateKey(key: string): string {
+  return key.slice(key.indexOf('/') + 1);
+}
 
 /** Newest wins: a state record is only replaced by one written later (a higher or equal revision). */
 export function isNewerState(current: ConversationStateRecord, incoming: ConversationStateRecord): boolean {
@@ -102,7 +117,7 @@ export class ConversationStateStore {
 }
 
 export class StateSession {
-  /** Conversation id → its staged record, or the revision its tombstone deletes. */
+  /** State key (conversationStateKey) → its staged record, or the revision its tombstone deletes. */
   private readonly staged = new Map<string, ConversationStateRecord | { deletedRevision: number }>();
 
   constructor(
@@ -112,12 +127,12 @@ export class StateSession {
 
   /** The conversation's state; a new one (as of `at`) when it has none. */
   get(tenantId: string, conversationId: string, at: string): ConversationState {
-    return this.find(conversationId) ?? newConversationState(tenantId, conversationId, at);
+    return this.find(tenantId, conversationId) ?? newConversationState(tenantId, conversationId, at);
   }
 
   /** The conversation's state, if it has one (it may have expired). */
-  find(conversationId: string): ConversationState | undefined {
-    const record = this.current(conversationId);
+  find(tenantId: string, conversationId: string): ConversationState | undefined {
+    const record = this.current(conversationStateKey(tenantId, conversationId));
     if (!record) return undefined;
     const { revision: _revision, ...state } = record;
     return state;
@@ -125,28 +140,29 @@ export class StateSession {
 
   /** Stages the state an event or a timer produced. */
   stage(state: ConversationState): void {
-    this.staged.set(state.conversationId, { ...state, revision: this.revisionOf(state.conversationId) + 1 });
+    const key = conversationStateKey(state.tenantId, state.conversationId);
+    this.staged.set(key, { ...state, revision: this.revisionOf(key) + 1 });
   }
 
   /** Stages forgetting the conversation (its tombstone). */
-  remove(conversationId: string): void {
-    this.staged.set(conversationId, { deletedRevision: this.revisionOf(conversationId) + 1 });
+  remove(tenantId: string, conversationId: string): void {
+    const key = conversationStateKey(tenantId, conversationId);
+    this.staged.set(key, { deletedRevision: this.revisionOf(key) + 1 });
   }
 
   /** The records to publish with the batch: the last state (or tombstone) of each conversation it changed. */
   records(): OutboundRecord[] {
-    return [...this.staged].map(([conversationId, record]) =>
-      'deletedRevision' in record
+    return [...this.staged].map(([key, record]) => {
+      const headers = { [PARTITION_KEY_HEADER]: conversationIdOfStateKey(key) };
+      return 'deletedRevision' in record
         ? {
             topic: this.view.topic,
-            key: conversationId,
+            key,
             value: null,
-            headers: { [STATE_REVISION_HEADER]: String(record.deletedRevision) },
+            headers: { ...headers, [STATE_REVISION_HEADER]: String(record.deletedRevision) },
           }
-        : jsonRecord(this.view.topic, conversationId, record, {
-            [STATE_REVISION_HEADER]: String(record.revision),
-          }),
-    );
+        : jsonRecord(this.view.topic, key, record, { ...headers, [STATE_REVISION_HEADER]: String(record.revision) });
+    });
   }
 
   /**
@@ -156,24 +172,24 @@ export class StateSession {
    */
   commit(written: WrittenOffsets): void {
     const held = this.view.isHeld(this.partition);
-    for (const [conversationId, record] of this.staged) {
-      if (!('deletedRevision' in record)) this.view.set(conversationId, record);
-      else if (held) this.view.delete(conversationId);
+    for (const [key, record] of this.staged) {
+      if (!('deletedRevision' in record)) this.view.set(key, record);
+      else if (held) this.view.delete(key);
     }
     const offset = written.lastBaseOffset(this.view.topic, this.partition);
     if (held && offset !== undefined) this.view.advance(this.partition, offset);
   }
 
-  private current(conversationId: string): ConversationStateRecord | undefined {
-    const staged = this.staged.get(conversationId);
+  private current(key: string): ConversationStateRecord | undefined {
+    const staged = this.staged.get(key);
     if (staged) return 'deletedRevision' in staged ? undefined : staged;
-    return this.view.get(conversationId);
+    return this.view.get(key);
   }
 
   /** Revisions keep increasing across a tombstone, so that it never deletes a state written after it. */
-  private revisionOf(conversationId: string): number {
-    const staged = this.staged.get(conversationId);
+  private revisionOf(key: string): number {
+    const staged = this.staged.get(key);
     if (staged) return 'deletedRevision' in staged ? staged.deletedRevision : staged.revision;
-    return this.view.get(conversationId)?.revision ?? 0;
+    return this.view.get(key)?.revision ?? 0;
   }
 }

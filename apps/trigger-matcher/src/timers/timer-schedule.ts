@@ -3,7 +3,8 @@ import type { ConversationStateRecord, WorkflowDefinition } from '@app/contracts
 import { nextWakeUpAt, type StateExpiry } from '@app/domain';
 
 interface Entry {
-  conversationId: string;
+  /** The state's key in the view (conversationStateKey). */
+  key: string;
   state: ConversationStateRecord;
   /** When the conversation is next looked at: its wake-up time, or a resend or recheck after that. */
   lookAt: number;
@@ -39,13 +40,13 @@ export class TimerSchedule {
 
   constructor(private readonly expiry: StateExpiry) {}
 
-  onStateChange(conversationId: string, state: ConversationStateRecord | null): void {
+  onStateChange(key: string, state: ConversationStateRecord | null): void {
     if (!state) {
-      this.entries.delete(conversationId);
+      this.entries.delete(key);
       return;
     }
-    const entry: Entry = { conversationId, state, lookAt: this.wakeUpAtOf(state) };
-    this.entries.set(conversationId, entry);
+    const entry: Entry = { key, state, lookAt: this.wakeUpAtOf(state) };
+    this.entries.set(key, entry);
     this.enqueue(entry);
   }
 
@@ -67,7 +68,11 @@ export class TimerSchedule {
    * after `resendAfterMs` (its tick may be lost; a change of its state queues it anew at once).
    * One that `owns` refuses now is looked at again at the next scan: ownership moves.
    */
-  takeDue(now: number, owns: (conversationId: string) => boolean, resendAfterMs: number): ConversationStateRecord[] {
+  takeDue(
+    now: number,
+    owns: (state: ConversationStateRecord) => boolean,
+    resendAfterMs: number,
+  ): ConversationStateRecord[] {
     if (this.workflowsChanged) {
       this.workflowsChanged = false;
       this.requeueAll((entry) =>
@@ -82,8 +87,8 @@ export class TimerSchedule {
     for (let next = this.queue.peek(); next !== undefined && next.at <= now; next = this.queue.peek()) {
       this.queue.pop();
       const { entry, at } = next;
-      if (this.entries.get(entry.conversationId) !== entry || entry.lookAt !== at) continue;
-      if (owns(entry.conversationId)) {
+      if (this.entries.get(entry.key) !== entry || entry.lookAt !== at) continue;
+      if (owns(entry.state)) {
         due.push(entry.state);
         entry.tickedAt = now;
         entry.lookAt = now + resendAfterMs;

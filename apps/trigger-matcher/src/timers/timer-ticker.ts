@@ -65,7 +65,7 @@ export class TimerTicker implements OnApplicationBootstrap, OnApplicationShutdow
       const now = Date.now();
       const due = this.schedule.takeDue(
         now,
-        (conversationId) => owned.has(partitionOfKey(conversationId, this.partitionCount)),
+        ({ conversationId }) => owned.has(partitionOfKey(conversationId, this.partitionCount)),
         RESEND_AFTER_MS,
       );
       if (due.length === 0) return;
