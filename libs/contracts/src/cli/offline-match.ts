@@ -1,7 +1,72 @@
+import { parseArgs } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageFields } from '../events/conversation-event.v1';
-import { compileValidator } from '../validation';
+import { compileValidator, parseJson } from '../validation';
 import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
+
+/**
+ * Something the offline `match` CLI cannot work with (its command line, its workflows file): it
+ * exits 2 with the reason on standard error.
+ */
+export class OfflineMatchUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OfflineMatchUsageError';
+  }
+}
+
+const matchOptions = {
+  workflows: { type: 'string', short: 'w' },
+  messages: { type: 'string', short: 'm' },
+  model: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** What a valid `match` command line asks for. */
+export type MatchCommandLine =
+  { help: true } | { help: false; workflows: string; messages: string; model: string | undefined };
+
+/**
+ * Reads the `match` command line (the arguments after the script). node's strict parseArgs throws a
+ * TypeError for an unknown option or a missing value, with a reason of up to three lines; parsing
+ * leniently and checking every option here instead makes each bad command line an
+ * OfflineMatchUsageError with a one-line reason naming the option as it was written.
+ */
+export function parseMatchCommandLine(args: string[]): MatchCommandLine {
+  const { tokens } = parseArgs({ args, options: matchOptions, strict: false, allowPositionals: true, tokens: true });
+  const values: { workflows?: string; messages?: string; model?: string } = {};
+  const positionals: string[] = [];
+  let help = false;
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value);
+    if (token.kind !== 'option') continue;
+    if (!Object.hasOwn(matchOptions, token.name)) throw new OfflineMatchUsageError(`unknown option ${token.rawName}`);
+    const name = token.name as keyof typeof matchOptions;
+    if (name === 'help') {
+      if (token.value !== undefined) throw new OfflineMatchUsageError(`${token.rawName} takes no value`);
+      help = true;
+      continue;
+    }
+    if (!token.value) throw new OfflineMatchUsageError(`${token.rawName} needs a value`);
+    // `--workflows --messages m.jsonl` forgot the value; a value that starts with a dash can be
+    // given inline. A lone "-" (standard input) is a value.
+    if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+      throw new OfflineMatchUsageError(
+        `${token.rawName} needs a value, not ${token.value} (write ${token.rawName}=${token.value} if that is it)`,
+      );
+    }
+    values[name] = token.value;
+  }
+  if (help) return { help: true };
+  const [command, ...extra] = positionals;
+  if (command !== 'match') {
+    throw new OfflineMatchUsageError(command ? `unknown command "${command}"` : 'missing command "match"');
+  }
+  if (extra.length > 0) throw new OfflineMatchUsageError(`unexpected argument "${extra[0]}"`);
+  if (!values.workflows) throw new OfflineMatchUsageError('--workflows is required');
+  if (!values.messages) throw new OfflineMatchUsageError('--messages is required');
+  return { help: false, workflows: values.workflows, messages: values.messages, model: values.model };
+}
 
 /**
  * A workflow as the offline `match` CLI reads it: the API's own shape (so an export of
@@ -19,7 +84,24 @@ export const OfflineWorkflowSchema = Type.Object(
   { additionalProperties: true },
 );
 export type OfflineWorkflow = Static<typeof OfflineWorkflowSchema>;
-export const offlineWorkflowsValidator = compileValidator(Type.Array(OfflineWorkflowSchema, { maxItems: 100_000 }));
+const OfflineWorkflowListSchema = Type.Array(OfflineWorkflowSchema, { maxItems: 100_000 });
+const offlineWorkflowListValidator = compileValidator(OfflineWorkflowListSchema);
+// GET /v1/workflows answers a page, `{ "items": [...] }`; its other fields are no concern here.
+const offlineWorkflowPageValidator = compileValidator(
+  Type.Object({ items: OfflineWorkflowListSchema }, { additionalProperties: true }),
+);
+const anyJsonValidator = compileValidator(Type.Unknown());
+
+/**
+ * Reads a workflows file: a JSON array of workflows, or an object with an `items` array (the
+ * answer of GET /v1/workflows). An invalid one is an InvalidInputError whose issues name the field
+ * as it is in the file (`/1/trigger/…`, `/items/1/trigger/…`).
+ */
+export function parseOfflineWorkflows(text: string): OfflineWorkflow[] {
+  const file = parseJson(text, anyJsonValidator);
+  const isPage = typeof file === 'object' && file !== null && !Array.isArray(file);
+  return isPage ? offlineWorkflowPageValidator.parse(file).items : offlineWorkflowListValidator.parse(file);
+}
 
 /** One line of the messages file: a contact's message, with what is known of the contact. */
 export const OfflineMessageSchema = Type.Object(
@@ -32,3 +114,12 @@ export const OfflineMessageSchema = Type.Object(
 );
 export type OfflineMessage = Static<typeof OfflineMessageSchema>;
 export const offlineMessageValidator = compileValidator(OfflineMessageSchema);
+
+/**
+ * Whether a line of the messages file holds a message. Blank and whitespace-only lines (a final
+ * newline, spacing between groups) do not: they get no output line and are not counted as
+ * messages, but keep their place in the line numbers that errors report.
+ */
+export function holdsOfflineMessage(line: string): boolean {
+  return line.trim() !== '';
+}
