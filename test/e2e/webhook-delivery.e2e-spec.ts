@@ -40,6 +40,7 @@ describe('webhook delivery', () => {
         WEBHOOK_TIMEOUT_MS: '1000',
         WEBHOOK_CIRCUIT_FAILURE_THRESHOLD: '3',
         WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: '3000',
+        WEBHOOK_MAX_PAYLOAD_BYTES: '65536',
       },
     });
     ({ services, producer } = system);
@@ -433,6 +434,30 @@ describe('webhook delivery', () => {
       await invalid({ type: 'webhook', url: 'https://example.com/hook', payloadTemplate: { a: '{{secrets.key}}' } }),
     ).toContain('/action/payloadTemplate/a');
     expect(await invalid({ type: 'update_memory' })).toContain('/action');
+    expect(
+      await invalid({ type: 'webhook', url: 'https://example.com/hook', headers: { 'Webhook-Id': 'forged' } }),
+    ).toContain('/action/headers/Webhook-Id');
+    expect(
+      await invalid({ type: 'webhook', url: 'https://example.com/hook', headers: { 'Transfer-Encoding': 'chunked' } }),
+    ).toContain('/action/headers/Transfer-Encoding');
+  });
+
+  it('fails at once, without a request, a payload that renders over WEBHOOK_MAX_PAYLOAD_BYTES', async () => {
+    // 80 KB: over the suite's 64 KiB limit, and under the API's 256 KiB body limit.
+    const payloadTemplate = Object.fromEntries(
+      Array.from({ length: 20 }, (_, index) => [`part${index}`, 'x'.repeat(4_000)]),
+    );
+    const workflow = await workflowAnswering('oversized', () => ({ status: 200 }), { payloadTemplate });
+    await fire('oversized');
+    const [execution] = await finalExecution(workflow.id);
+    const bytes = Buffer.byteLength(JSON.stringify(payloadTemplate));
+    expect(execution).toMatchObject({
+      status: 'failed',
+      attemptCount: 1,
+      reason: `payload is ${bytes} bytes, over WEBHOOK_MAX_PAYLOAD_BYTES 65536; not sent`,
+    });
+    await quietly(2_500);
+    expect(hooks('oversized')).toHaveLength(0);
   });
 
   it('resumes a retry schedule after the dispatcher is killed, and never sends again after success', async () => {

@@ -51,6 +51,12 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     default: 2_000,
     description: 'Characters of a response body kept in the execution log.',
   }),
+  WEBHOOK_MAX_PAYLOAD_BYTES: Type.Integer({
+    minimum: 1_024,
+    default: 262_144,
+    description:
+      'Largest request body a delivery sends (a payload template can expand the transcript); a larger one fails the execution without a request or retry.',
+  }),
   OUTBOUND_ALLOWED_CIDRS: Type.String({
     default: '',
     description:

@@ -1,13 +1,19 @@
 import { lookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
 import { Agent, request, errors } from 'undici';
 import { OutboundAddressPolicy } from '@app/domain';
 
 export interface HttpPostResult {
   statusCode?: number;
   headers?: Record<string, string | string[] | undefined>;
-  /** The response body, cut to `maxResponseChars`, any U+0000 in it replaced by U+FFFD. */
+  /**
+   * The response body (UTF-8), at most `maxResponseBytes` of it, any U+0000 in it replaced by
+   * U+FFFD.
+   */
   body?: string;
+  /** The receiver sent more than `maxResponseBytes`: the rest was not read. */
+  bodyTruncated?: boolean;
   error?: string;
   /** The SSRF policy refused the address: no retry can succeed. */
   refused?: boolean;
@@ -32,7 +38,12 @@ export class GuardedHttpClient {
 
   constructor(
     private readonly policy: OutboundAddressPolicy,
-    private readonly options: { timeoutMs: number; connectTimeoutMs: number; maxResponseChars?: number },
+    private readonly options: {
+      timeoutMs: number;
+      connectTimeoutMs: number;
+      /** How much of a response body is read; unbounded without it. */
+      maxResponseBytes?: number;
+    },
   ) {
     this.agent = new Agent({
       connect: {
@@ -58,12 +69,13 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      // What a receiver answers ends up in records and in PostgreSQL, which refuse U+0000.
-      const text = (await response.body.text()).replaceAll('\u0000', '\uFFFD');
+      const { text, truncated } = await readAtMost(response.body, this.options.maxResponseBytes ?? Infinity);
       return {
         statusCode: response.statusCode,
         headers: response.headers,
-        body: this.options.maxResponseChars === undefined ? text : text.slice(0, this.options.maxResponseChars),
+        // What a receiver answers ends up in records and in PostgreSQL, which refuse U+0000.
+        body: text.replaceAll('\u0000', '\uFFFD'),
+        ...(truncated ? { bodyTruncated: true } : {}),
         durationMs: elapsed(),
       };
     } catch (error) {
@@ -98,6 +110,26 @@ export class GuardedHttpClient {
       callback(null, first.address, first.family);
     });
   }
+}
+
+/**
+ * Reads a body up to `maxBytes` and decodes it as UTF-8 (a character cut at the limit is left
+ * out). Past the limit it stops reading and destroys the body, which closes the connection: a
+ * receiver that streams without end costs no more than the limit, instead of the whole timeout.
+ */
+async function readAtMost(body: Readable, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    length += chunk.length;
+    if (length > maxBytes) {
+      body.destroy();
+      const bytes = Buffer.concat(chunks).subarray(0, maxBytes);
+      return { text: new TextDecoder().decode(bytes, { stream: true }), truncated: true };
+    }
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated: false };
 }
 
 function isRefusal(error: unknown): boolean {

@@ -67,7 +67,7 @@ const SCAN_INTERVAL_MS = 200;
 /** How long an execution waits when the definitions view has not yet seen its workflow version. */
 const DEFINITION_WAIT_MS = 1_000;
 /** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
-const MAX_RESPONSE_BODY_CHARS = 64 * 1024;
+const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
 interface Entry {
   partition: number;
@@ -171,9 +171,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
-      maxResponseChars: MAX_RESPONSE_BODY_CHARS,
+      maxResponseBytes: MAX_RESPONSE_BODY_BYTES,
     });
-    this.webhooks = new WebhookSender(this.http, config.WEBHOOK_MAX_RESPONSE_CHARS);
+    this.webhooks = new WebhookSender(this.http, {
+      maxLoggedResponseChars: config.WEBHOOK_MAX_RESPONSE_CHARS,
+      maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
+    });
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
     this.slots = new EndpointSlots(
       config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT,

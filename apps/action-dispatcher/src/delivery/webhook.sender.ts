@@ -6,6 +6,13 @@ import type { GuardedHttpClient } from '@app/http';
 /** The attempt log's error field holds at most this much. */
 const MAX_ERROR_CHARS = 2_000;
 
+export interface WebhookSenderLimits {
+  /** Characters of a failed attempt's response body kept in its error (WEBHOOK_MAX_RESPONSE_CHARS). */
+  maxLoggedResponseChars: number;
+  /** Largest request body sent (WEBHOOK_MAX_PAYLOAD_BYTES); a larger one finally fails unsent. */
+  maxPayloadBytes: number;
+}
+
 export interface AttemptResult {
   attempt: Attempt;
   /** What the receiver answered, for judging whether to retry. */
@@ -18,12 +25,13 @@ export interface AttemptResult {
  * Delivers a webhook per the Standard Webhooks spec: JSON body, `webhook-id` (the execution id,
  * the receiver's idempotency key), `webhook-timestamp` and an HMAC-SHA256 `webhook-signature`
  * computed by the `standardwebhooks` library with the workflow's `whsec_` secret. One call is one
- * attempt; whether and when to try again is the scheduler's decision.
+ * attempt; whether and when to try again is the scheduler's decision, except for a body over
+ * `maxPayloadBytes`: it is not sent, and the attempt says that no retry can help.
  */
 export class WebhookSender {
   constructor(
     private readonly http: GuardedHttpClient,
-    private readonly maxLoggedResponseChars: number,
+    private readonly limits: WebhookSenderLimits,
   ) {}
 
   async send(
@@ -41,6 +49,16 @@ export class WebhookSender {
           ? flatPayload(trigger, executionId)
           : buildWebhookPayload(trigger, executionId, now),
     );
+    // A payload template can expand the transcript and memory many times over; the same
+    // execution renders the same body on every attempt, so a retry could never succeed.
+    const payloadBytes = Buffer.byteLength(body);
+    if (payloadBytes > this.limits.maxPayloadBytes) {
+      const error = `payload is ${payloadBytes} bytes, over WEBHOOK_MAX_PAYLOAD_BYTES ${this.limits.maxPayloadBytes}; not sent`;
+      return {
+        attempt: { number: attemptNumber, startedAt: now.toISOString(), durationMs: 0, error },
+        answer: { permanentError: error },
+      };
+    }
     // During a rotation's overlap both secrets sign; receivers accept any listed signature.
     const previous = signing.previousSigningSecret;
     const secrets = [
@@ -49,7 +67,9 @@ export class WebhookSender {
     ];
     const signature = secrets.map((secret) => new Webhook(secret).sign(executionId, now, body)).join(' ');
     const result = await this.http.post(target.url, body, {
-      ...target.headers,
+      // Lower-cased, and the fixed headers after them: a configured header can neither replace
+      // one of those nor be sent beside it, whatever the definition holds.
+      ...Object.fromEntries(Object.entries(target.headers).map(([name, value]) => [name.toLowerCase(), value])),
       'content-type': 'application/json',
       'user-agent': 'agent-workflows/0.1',
       'webhook-id': executionId,
@@ -59,9 +79,10 @@ export class WebhookSender {
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
     const redacted = [...secrets, ...Object.values(target.headers)];
-    const loggedBody = (result.body ?? '').slice(0, this.maxLoggedResponseChars);
-    const error =
-      result.error ?? (succeeded ? undefined : redact(`HTTP ${result.statusCode}: ${loggedBody}`, redacted));
+    // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
+    const loggedBody = redact(result.body ?? '', redacted).slice(0, this.limits.maxLoggedResponseChars);
+    const cutNote = result.bodyTruncated ? ' (response body cut at the read limit)' : '';
+    const error = result.error ?? (succeeded ? undefined : `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`);
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),

@@ -47,3 +47,48 @@ describe('no_reply trigger and draft status in a workflow', () => {
     ]);
   });
 });
+
+describe("a webhook action's custom headers", () => {
+  const withHeaders = (headers: Record<string, string>) =>
+    issuesOf({
+      trigger: { type: 'conversation_end' },
+      action: { type: 'webhook', url: 'https://example.com/hook', headers },
+    });
+
+  it('accepts HTTP tokens that are not reserved, in any case', () => {
+    expect(withHeaders({ 'X-Api-Key': 'key', authorization: 'Bearer t', 'X-Webhook-Source': 'crm', Tea: 'x' })).toEqual(
+      [],
+    );
+  });
+
+  it('refuses, naming each, the headers the engine sets and those that frame the message, in any case', () => {
+    const reserved = [
+      'Content-Type',
+      'content-type',
+      'USER-AGENT',
+      'Content-Length',
+      'Transfer-Encoding',
+      'Host',
+      'connection',
+      'Keep-Alive',
+      'Upgrade',
+      'Expect',
+      'TE',
+      'Trailer',
+      'Webhook-Id',
+      'webhook-signature',
+      'WEBHOOK-Timestamp',
+      'webhook-anything',
+    ];
+    expect(withHeaders(Object.fromEntries(reserved.map((name) => [name, 'x'])))).toEqual(
+      reserved.map((name) => `/action/headers/${name} is not allowed`),
+    );
+  });
+
+  it('refuses a name that is not an HTTP token', () => {
+    expect(withHeaders({ 'bad name': 'x', '': 'x' })).toEqual([
+      '/action/headers/bad name is not allowed',
+      '/action/headers/ is not allowed',
+    ]);
+  });
+});

@@ -113,7 +113,35 @@ export const TriggerSchema = TaggedUnion(
 export type Trigger = Static<typeof TriggerSchema>;
 export type TriggerType = Trigger['type'];
 
-const HeaderName = Type.String({ pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$" });
+/**
+ * Request header names an action may not set, in any case: those the engine sets itself
+ * (`content-type`, `user-agent`, and `webhook-*`, which receivers verify a delivery with) and those
+ * that frame the HTTP message, which the HTTP client owns or refuses (a request it cannot send
+ * would be retried for days as a network error).
+ */
+const RESERVED_HEADER_NAMES = [
+  'content-type',
+  'user-agent',
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'expect',
+  'te',
+  'trailer',
+];
+/** The Standard Webhooks spec's headers, present and future. */
+const RESERVED_HEADER_PREFIX = 'webhook-';
+/** A pattern matching `name` in any case: JSON Schema patterns have no case-insensitive flag. */
+const anyCase = (name: string) => name.replace(/[a-z]/g, (letter) => `[${letter}${letter.toUpperCase()}]`);
+/** An HTTP token (RFC 9110) that is not reserved. */
+const HeaderName = Type.String({
+  pattern:
+    `^(?!(?:${RESERVED_HEADER_NAMES.map(anyCase).join('|')})$|${anyCase(RESERVED_HEADER_PREFIX)})` +
+    "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$",
+});
 const HttpUrl = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
@@ -209,7 +237,11 @@ export const WebhookActionSchema = Type.Object(
     type: Type.Literal('webhook'),
     url: HttpUrl('http(s) URL to POST to.'),
     headers: Type.Optional(
-      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), { description: 'Extra request headers.' }),
+      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), {
+        // Without it a name that does not match the pattern would pass unchecked.
+        additionalProperties: false,
+        description: `Extra request headers. Reserved, in any case: ${RESERVED_HEADER_NAMES.join(', ')} and ${RESERVED_HEADER_PREFIX}*.`,
+      }),
     ),
     payloadTemplate: Type.Optional(
       Type.Unsafe<Record<string, PayloadTemplate>>(
