@@ -9,9 +9,9 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   }),
   WEBHOOK_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'TCP/TLS connect timeout.' }),
   WEBHOOK_RETRY_SCHEDULE: Type.String({
-    default: '0,5s,5m,30m,2h,5h,10h,10h',
+    default: '5s,5m,30m,2h,5h,10h,10h',
     description:
-      "Delays before each retry after the first attempt (Svix's default); up to 20% jitter is added. Empty: no retries.",
+      "Delays before each retry; the first attempt is immediate (Svix's default: 8 attempts). Up to 20% jitter is added. Empty: no retries.",
   }),
   WEBHOOK_MAX_RETRY_AFTER_MS: Type.Integer({
     minimum: 0,

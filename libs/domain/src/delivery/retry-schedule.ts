@@ -14,7 +14,7 @@ export class RetrySchedule {
     }
   }
 
-  /** Parses a comma-separated list of durations such as `0,5s,5m,30m,2h,5h,10h,10h` (bare numbers are ms). */
+  /** Parses a comma-separated list of durations such as `5s,5m,30m,2h,5h,10h,10h` (bare numbers are ms). */
   static parse(text: string, jitterRatio?: number): RetrySchedule {
     const items = text
       .split(',')
