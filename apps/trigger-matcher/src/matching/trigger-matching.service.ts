@@ -15,6 +15,7 @@ import {
   eventInputOf,
   explainWorkflows,
   firedOf,
+  firingOrder,
   isExpired,
   markTimersDecided,
   memoryChangesOf,
@@ -305,7 +306,7 @@ export class TriggerMatchingService {
           workflow,
           match: { type: 'intent' as const, score: 1, threshold: 1, detail: 'chosen by the decision provider' },
         }));
-      return [...byProvider, ...matched.filter(({ match }) => match.type !== 'intent')];
+      return [...byProvider, ...matched.filter(({ match }) => match.type !== 'intent')].sort(firingOrder);
     } catch (error) {
       decisionProviderFallbacks.inc();
       this.logger.warn({ err: error }, 'decision provider failed; intent matching decides');

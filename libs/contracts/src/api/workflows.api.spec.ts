@@ -108,12 +108,12 @@ const firing: Record<FiringPolicy['mode'], Case> = {
     issues: [{ field: '/firing/seconds', reason: 'is not allowed' }],
   },
   every_time: {
-    valid: { mode: 'every_time' },
+    valid: { mode: 'every_time', priority: 10 },
     invalid: { mode: 'sometimes' },
     issues: [{ field: '/firing/mode', reason: expect.stringContaining('must be one of') }],
   },
   cooldown: {
-    valid: { mode: 'cooldown', cooldownSeconds: 60 },
+    valid: { mode: 'cooldown', cooldownSeconds: 60, priority: 0 },
     invalid: { mode: 'cooldown' },
     issues: [{ field: '/firing/cooldownSeconds', reason: 'is required' }],
   },
@@ -170,5 +170,16 @@ describe('workflow requests: every trigger kind, action type and firing mode, wi
     expect(update({ action: actions.reply.valid, firing: firing.cooldown.valid })).toEqual([]);
     expect(update({})).toEqual([{ field: '/', reason: 'must NOT have fewer than 1 properties' }]);
     expect(update({ trigger: triggers.no_reply.invalid })).toEqual(triggers.no_reply.issues);
+  });
+});
+
+describe('firing priority', () => {
+  it('is an integer from 0 to 1000, refused with the field otherwise', () => {
+    const withPriority = (priority: unknown) => () =>
+      createWorkflowRequestValidator.parse({ ...base, firing: { mode: 'every_time', priority } });
+    expect(issuesOf(withPriority(1000))).toEqual([]);
+    expect(issuesOf(withPriority(1001))).toEqual([{ field: '/firing/priority', reason: 'must be <= 1000' }]);
+    expect(issuesOf(withPriority(-1))).toEqual([{ field: '/firing/priority', reason: 'must be >= 0' }]);
+    expect(issuesOf(withPriority(1.5))).toEqual([{ field: '/firing/priority', reason: 'must be integer' }]);
   });
 });

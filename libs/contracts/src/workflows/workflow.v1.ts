@@ -362,14 +362,28 @@ export type Action = Static<typeof ActionSchema>;
 export type ActionType = Action['type'];
 
 /**
+ * Which of the workflows that fire on the same event goes first: their order in the conversation,
+ * and which ones are dropped first when the conversation reaches its per-minute limit.
+ */
+const priority = Type.Optional(
+  Type.Integer({
+    minimum: 0,
+    maximum: 1000,
+    description:
+      'Higher fires first among the workflows that fire on the same event, and is dropped last by the per-minute limit; ' +
+      'between intent workflows as close to the message as each other, the higher one is the match. Default 0.',
+  }),
+);
+
+/**
  * How often a workflow may fire in one conversation: once (the default), on every matching
- * event, or again only after a cooldown.
+ * event, or again only after a cooldown; and its priority.
  */
 export const FiringPolicySchema = TaggedUnion(
   'mode',
   [
-    Type.Object({ mode: Type.Literal('once_per_conversation') }, { additionalProperties: false }),
-    Type.Object({ mode: Type.Literal('every_time') }, { additionalProperties: false }),
+    Type.Object({ mode: Type.Literal('once_per_conversation'), priority }, { additionalProperties: false }),
+    Type.Object({ mode: Type.Literal('every_time'), priority }, { additionalProperties: false }),
     Type.Object(
       {
         mode: Type.Literal('cooldown'),
@@ -378,11 +392,15 @@ export const FiringPolicySchema = TaggedUnion(
           maximum: 30 * 24 * 3600,
           description: 'Quiet time after a firing.',
         }),
+        priority,
       },
       { additionalProperties: false },
     ),
   ],
-  { description: 'How often the workflow may fire in one conversation; default once_per_conversation.' },
+  {
+    description:
+      'How often the workflow may fire in one conversation (default once_per_conversation), and its priority.',
+  },
 );
 export type FiringPolicy = Static<typeof FiringPolicySchema>;
 

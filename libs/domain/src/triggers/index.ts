@@ -28,8 +28,9 @@ export function matchTrigger(trigger: Trigger, input: TriggerInput, owner: Trigg
   return matcher(trigger, input, owner);
 }
 
-/** What the engine needs of a workflow to decide whether it fires. */
-export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'name' | 'status' | 'trigger'>;
+/** What the engine needs of a workflow to decide whether it fires, and in which order. */
+export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'name' | 'status' | 'trigger'> &
+  Partial<Pick<WorkflowDefinition, 'firing'>>;
 
 export interface FiredWorkflow<W extends CandidateWorkflow> {
   workflow: W;
@@ -91,7 +92,7 @@ function outrankIntents<W extends CandidateWorkflow>(evaluations: WorkflowEvalua
   let closest: WorkflowEvaluation<W> | undefined;
   for (const evaluation of evaluations) {
     if (!competes(evaluation, input)) continue;
-    if (!closest || bestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0) closest = evaluation;
+    if (!closest || closestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0) closest = evaluation;
   }
   for (const evaluation of evaluations) {
     if (evaluation !== closest && competes(evaluation, input) && evaluation.outcome === 'fired')
@@ -129,10 +130,29 @@ export function firedOf<W extends CandidateWorkflow>(
   for (const { workflow, outcome, match } of evaluations) {
     if (outcome === 'fired' && match) fired.push({ workflow, match });
   }
-  return fired.sort(bestFirst);
+  return fired.sort(firingOrder);
 }
 
-/** Highest score first; ties by workflow id, so that the order is stable. */
-function bestFirst<W extends CandidateWorkflow>(a: FiredWorkflow<W>, b: FiredWorkflow<W>): number {
-  return b.match.score - a.match.score || a.workflow.id.localeCompare(b.workflow.id);
+/**
+ * The order in which workflows that fire on the same event fire (and are kept by the per-minute
+ * limit): highest priority first, then highest score; ties by workflow id, so that the order is stable.
+ */
+export function firingOrder<W extends CandidateWorkflow>(a: FiredWorkflow<W>, b: FiredWorkflow<W>): number {
+  return priorityOf(b.workflow) - priorityOf(a.workflow) || closestFirst(a, b);
+}
+
+/**
+ * Which intent a message means: the closest workflow; between equally close ones (the same
+ * phrases, say, with different conditions) the higher priority, then the workflow id.
+ */
+function closestFirst<W extends CandidateWorkflow>(a: FiredWorkflow<W>, b: FiredWorkflow<W>): number {
+  return (
+    b.match.score - a.match.score ||
+    priorityOf(b.workflow) - priorityOf(a.workflow) ||
+    a.workflow.id.localeCompare(b.workflow.id)
+  );
+}
+
+function priorityOf(workflow: CandidateWorkflow): number {
+  return workflow.firing?.priority ?? 0;
 }

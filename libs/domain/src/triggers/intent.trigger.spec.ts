@@ -245,4 +245,43 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     expect(outcomes[1]!.match!.score).toBeGreaterThan(outcomes[0]!.match!.score);
     expect(outcomes[0]!.match!.score).toBeGreaterThanOrEqual(0.5);
   });
+
+  it('fires the higher priority first, whatever the scores, and by score within a priority', () => {
+    const aiCancel = { type: 'ai_intent' as const, intents: ['cancel'] };
+    const workflows = [
+      workflow({ id: 'a-low', trigger: aiCancel }),
+      workflow({ id: 'b-high', trigger: aiCancel, firing: { mode: 'every_time', priority: 10 } }),
+      workflow({ id: 'c-cancel', firing: { mode: 'once_per_conversation', priority: 0 } }),
+      workflow({ id: 'd-low', trigger: aiCancel, firing: { mode: 'cooldown', cooldownSeconds: 60, priority: 0 } }),
+    ];
+    // The AI intent workflows score the AI's confidence, 0.9; the intent workflow 1 (the same words).
+    const input: TriggerInput = { ...fromContact('I want to cancel'), ai: { intent: 'cancel', confidence: 0.9 } };
+    expect(evaluateWorkflows(workflows, input).map(({ workflow }) => workflow.id)).toEqual([
+      'b-high',
+      'c-cancel',
+      'a-low',
+      'd-low',
+    ]);
+  });
+
+  it('between intent workflows as close to the message as each other, the higher priority is the match', () => {
+    const vip = { ...cancel, conditions: { op: 'equals' as const, attribute: 'vip', value: true } };
+    const general = workflow({ id: 'a-general' });
+    const forVips = workflow({ id: 'b-vip', trigger: vip, firing: { mode: 'every_time', priority: 1 } });
+    const vipMessage = { ...fromContact('I want to cancel'), memory: { vip: true } };
+    expect(evaluateWorkflows([general, forVips], vipMessage).map(({ workflow }) => workflow.id)).toEqual(['b-vip']);
+    // Without the priority, the tie goes to the workflow id.
+    const unprioritised = { ...forVips, firing: { mode: 'every_time' as const } };
+    expect(evaluateWorkflows([general, unprioritised], vipMessage).map(({ workflow }) => workflow.id)).toEqual([
+      'a-general',
+    ]);
+    // A closer intent still wins over a higher priority: priority does not change what the message means.
+    const refund = workflow({
+      id: 'refund',
+      trigger: { type: 'intent', phrases: ['refund my order', 'money back'], threshold: 0.5 },
+      firing: { mode: 'every_time', priority: 100 },
+    });
+    const nearCancel = fromContact('end my contract and pay me back', towards(CANCEL, 40, REFUND));
+    expect(evaluateWorkflows([refund, general], nearCancel).map(({ workflow }) => workflow.id)).toEqual(['a-general']);
+  });
 });
