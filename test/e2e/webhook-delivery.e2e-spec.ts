@@ -414,6 +414,16 @@ describe('webhook delivery', () => {
     ).not.toThrow();
   });
 
+  it("keeps to the endpoint's rate limit: a burst of one second's worth, then one delivery per 1/rate seconds", async () => {
+    await workflowAnswering('rate-limited', () => ({ status: 200 }), { maxPerSecond: 2 });
+    await Promise.all(Array.from({ length: 6 }, () => fire('rate-limited')));
+    const arrived = await waitFor('the six rate-limited webhooks', () =>
+      hooks('rate-limited').length === 6 ? hooks('rate-limited').map((request) => request.receivedAt) : undefined,
+    );
+    // Two at once, the next four as tokens come (one per 500 ms): the last about 2 s after the first.
+    expect(Math.max(...arrived) - Math.min(...arrived)).toBeGreaterThanOrEqual(1_500);
+  });
+
   it('refuses invalid actions naming the field', async () => {
     const invalid = async (action: unknown) => {
       const response = await fetch(`${services.url('api')}/v1/workflows`, {

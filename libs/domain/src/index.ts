@@ -8,6 +8,7 @@ export * from './delivery/delivery-outcome';
 export * from './delivery/after-attempt';
 export * from './delivery/execution-result';
 export * from './delivery/replay-policy';
+export * from './delivery/token-bucket';
 export * from './network/outbound-address-policy';
 export * from './aggregation/time-window';
 export * from './conditions/evaluate-condition';

@@ -180,6 +180,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
     this.slots = new EndpointSlots(
       config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT,
+      // An endpoint is a workflow's: its action's rate limit applies.
+      (endpoint) => {
+        const action = this.definitions.get(endpoint)?.action;
+        return action && 'maxPerSecond' in action ? action.maxPerSecond : undefined;
+      },
       (endpoint) => (this.waiting.get(endpoint)?.length ?? 0) > 0,
       (endpoint) => this.drain(endpoint),
     );

@@ -1,11 +1,12 @@
 import { EndpointSlots, type ReleaseSlot } from './endpoint-slots';
 
 /** A schedule with a queue per endpoint that starts what EndpointSlots lets it, as the scheduler does. */
-function scheduleWith(limit: number) {
+function scheduleWith(limit: number, rates: Record<string, number> = {}) {
   const queues = new Map<string, string[]>();
   const started: { id: string; release: ReleaseSlot }[] = [];
   const slots: EndpointSlots = new EndpointSlots(
     limit,
+    (endpoint) => rates[endpoint],
     (endpoint) => (queues.get(endpoint)?.length ?? 0) > 0,
     (endpoint) => drain(endpoint),
   );
@@ -108,5 +109,32 @@ describe('EndpointSlots', () => {
     await expect(onA).resolves.toBeNull();
     slots.refuseWaiters();
     await expect(onB).resolves.toBeNull();
+  });
+
+  it('starts no more deliveries of an endpoint than its rate limit allows, and the rest when their tokens are due', () => {
+    const { enqueue, started } = scheduleWith(50, { limited: 2 });
+    enqueue('limited', 'l1', 'l2', 'l3', 'l4', 'l5');
+    enqueue('free', 'f1', 'f2', 'f3');
+    const startedOf = (prefix: string) => started.filter(({ id }) => id.startsWith(prefix)).map(({ id }) => id);
+    // A burst of one second's worth; another endpoint is not held back.
+    expect(startedOf('l')).toEqual(['l1', 'l2']);
+    expect(startedOf('f')).toEqual(['f1', 'f2', 'f3']);
+    jest.advanceTimersByTime(499);
+    expect(startedOf('l')).toHaveLength(2);
+    jest.advanceTimersByTime(1);
+    expect(startedOf('l')).toEqual(['l1', 'l2', 'l3']);
+    jest.advanceTimersByTime(1_000);
+    expect(startedOf('l')).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+  });
+
+  it('makes an inline attempt wait for a token within its deadline, and gives up at the deadline', async () => {
+    const { slots } = scheduleWith(50, { limited: 1 });
+    expect(await slots.take('limited', Date.now() + 100)).not.toBeNull();
+    const late = slots.take('limited', Date.now() + 100);
+    const inTime = slots.take('limited', Date.now() + 2_000);
+    jest.advanceTimersByTime(100);
+    expect(await late).toBeNull();
+    jest.advanceTimersByTime(900);
+    expect(await inTime).not.toBeNull();
   });
 });

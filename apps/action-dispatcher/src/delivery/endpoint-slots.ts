@@ -1,10 +1,14 @@
+import { TokenBucket } from '@app/domain';
+
 /** Gives a delivery slot back; calling it again does nothing. */
 export type ReleaseSlot = () => void;
 
 type Waiter = (release: ReleaseSlot | null) => void;
 
 /**
- * At most `limit` deliveries in flight per endpoint, shared by two kinds of claimants:
+ * At most `limit` deliveries in flight per endpoint, and for an endpoint with a rate limit
+ * (`rateOf`) no more starts than its token bucket allows; a slot that waits only for a token is
+ * handed over when the next token is due. Slots are shared by two kinds of claimants:
  * - inline attempts (a batch of triggers attempting its deliveries before it commits), which wait
  *   for a slot until their batch's deadline (`take`);
  * - the durable schedule, which keeps its own queue per endpoint, is told when a slot of an endpoint
@@ -18,9 +22,14 @@ export class EndpointSlots {
   private readonly waiters = new Map<string, Waiter[]>();
   /** Endpoints whose next contested slot goes to the schedule (absent: to an inline attempt). */
   private readonly scheduleTurn = new Set<string>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  /** Endpoints out of tokens, with the timer that hands their slots over when the next one is due. */
+  private readonly tokenTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly limit: number,
+    /** The endpoint's deliveries per second at most, if it has a rate limit. */
+    private readonly rateOf: (endpoint: string) => number | undefined,
     /** Whether the schedule has executions of the endpoint waiting for a slot. */
     private readonly scheduleWaiting: (endpoint: string) => boolean,
     /** A slot of an endpoint the schedule waits for is free: the schedule claims it with tryTake. */
@@ -65,10 +74,44 @@ export class EndpointSlots {
       this.waiters.delete(key);
       waiters.forEach((waiter) => waiter(null));
     }
+    if (endpoint === undefined) {
+      this.tokenTimers.forEach((timer) => clearTimeout(timer));
+      this.tokenTimers.clear();
+    }
   }
 
   private hasFree(endpoint: string): boolean {
-    return (this.inFlight.get(endpoint) ?? 0) < this.limit;
+    if ((this.inFlight.get(endpoint) ?? 0) >= this.limit) return false;
+    const bucket = this.bucketOf(endpoint);
+    if (!bucket) return true;
+    const waitMs = bucket.msUntilToken(Date.now());
+    if (waitMs > 0) this.handOverAfter(endpoint, waitMs);
+    return waitMs === 0;
+  }
+
+  /** The endpoint's token bucket, anew when its rate changed (a new workflow version). */
+  private bucketOf(endpoint: string): TokenBucket | undefined {
+    const rate = this.rateOf(endpoint);
+    let bucket = this.buckets.get(endpoint);
+    if (rate === undefined) {
+      this.buckets.delete(endpoint);
+      return undefined;
+    }
+    if (bucket?.ratePerSecond !== rate) {
+      bucket = new TokenBucket(rate, Date.now());
+      this.buckets.set(endpoint, bucket);
+    }
+    return bucket;
+  }
+
+  private handOverAfter(endpoint: string, waitMs: number): void {
+    if (this.tokenTimers.has(endpoint)) return;
+    const timer = setTimeout(() => {
+      this.tokenTimers.delete(endpoint);
+      this.handOver(endpoint);
+    }, waitMs);
+    timer.unref();
+    this.tokenTimers.set(endpoint, timer);
   }
 
   private hasWaiters(endpoint: string): boolean {
@@ -76,6 +119,7 @@ export class EndpointSlots {
   }
 
   private occupy(endpoint: string): ReleaseSlot {
+    this.buckets.get(endpoint)?.tryTake(Date.now());
     this.inFlight.set(endpoint, (this.inFlight.get(endpoint) ?? 0) + 1);
     let released = false;
     return () => {

@@ -232,6 +232,16 @@ const ordering = Type.Optional(
   }),
 );
 
+const maxPerSecond = Type.Optional(
+  Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 10_000,
+    description:
+      "The endpoint's rate limit: at most this many deliveries a second (bursts of one second's worth), first " +
+      'attempts and retries alike; the others wait their turn. Default: no limit beyond the concurrency limit.',
+  }),
+);
+
 export const WebhookActionSchema = Type.Object(
   {
     type: Type.Literal('webhook'),
@@ -256,6 +266,7 @@ export const WebhookActionSchema = Type.Object(
       }),
     ),
     ordering,
+    maxPerSecond,
     fallback,
   },
   { additionalProperties: false },
@@ -269,6 +280,7 @@ export const ZapierActionSchema = Type.Object(
       description: 'The "Webhooks by Zapier" Catch Hook URL.',
     }),
     ordering,
+    maxPerSecond,
     fallback,
   },
   { additionalProperties: false },
@@ -282,6 +294,7 @@ export const MakeActionSchema = Type.Object(
       description: 'The Make "Custom webhook" URL.',
     }),
     ordering,
+    maxPerSecond,
     fallback,
   },
   { additionalProperties: false },
