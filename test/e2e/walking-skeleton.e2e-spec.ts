@@ -297,12 +297,14 @@ describe('walking skeleton', () => {
     expect(response.status).toBe(200);
     const { results } = (await response.json()) as {
       results: {
+        event: string;
         fired: string[];
         unsure?: string[];
         workflows: { workflowId: string; outcome: string; match: { score: number } | null }[];
       }[];
     };
     expect(results.map((result) => result.fired)).toEqual([[], [enterpriseCancel], []]);
+    expect(results.map((result) => result.event)).toEqual(['message', 'message', 'message']);
     // "I want to terminate" scores 0.84 against "I want to cancel" (threshold 0.88): unsure, so a
     // decision provider would be asked about it; the others are clearly out or in.
     expect(results.map((result) => result.unsure)).toEqual([undefined, undefined, [enterpriseCancel]]);
@@ -318,6 +320,50 @@ describe('walking skeleton', () => {
     expect(otherResults[0]!.workflows[0]).toMatchObject({
       outcome: 'conditions_false',
       conditions: { result: false, comparisons: [{ op: 'in', attribute: 'plan', actual: 'free', result: false }] },
+    });
+
+    // A whole conversation is judged as one: failed AI answers add up, firing policies apply, and
+    // with `ended` its end is judged last.
+    const escalate = await create({
+      name: 'Escalate',
+      trigger: { type: 'failed_answers', count: 2 },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/preview` },
+    });
+    const wrapUp = await create({
+      name: 'Wrap-up',
+      trigger: { type: 'conversation_end' },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/preview` },
+    });
+    const failedAnswer = { role: 'ai', text: 'Sorry, I do not know', ai: { answered: false } };
+    const conversation = await preview({
+      messages: [{ text: 'I want to cancel' }, failedAnswer, { text: 'I want to cancel' }, failedAnswer],
+      memory: { plan: 'enterprise' },
+      workflowIds: [enterpriseCancel, escalate, wrapUp],
+      ended: true,
+    });
+    expect(conversation.status).toBe(200);
+    const judged = (
+      (await conversation.json()) as {
+        results: {
+          index: number;
+          event: string;
+          text?: string;
+          fired: string[];
+          workflows: { workflowId: string; outcome: string; reason?: string }[];
+        }[];
+      }
+    ).results;
+    expect(judged.map(({ index, event, fired }) => [index, event, fired])).toEqual([
+      [0, 'message', [enterpriseCancel]],
+      [1, 'message', []],
+      [2, 'message', []],
+      [3, 'message', [escalate]],
+      [4, 'end', [wrapUp]],
+    ]);
+    expect(judged[4]).not.toHaveProperty('text');
+    expect(judged[2]!.workflows.find((workflow) => workflow.workflowId === enterpriseCancel)).toMatchObject({
+      outcome: 'held_back',
+      reason: 'already_fired',
     });
 
     const invalid = await preview({ messages: [], memory: 'vip' });
@@ -447,6 +493,32 @@ describe('walking skeleton', () => {
     });
     expect(fixed.status).toBe(200);
     expect(await fixed.json()).toMatchObject({ status: 'enabled', version: 2 });
+
+    // A case is one conversation: failed AI answers add up, and a case that ends judges the end.
+    const escalation = await system.createWorkflow(tenantId, {
+      name: 'Escalate (draft)',
+      status: 'disabled',
+      trigger: { type: 'failed_answers', count: 2 },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/draft` },
+    });
+    const failedAnswer = { role: 'ai', text: 'Sorry, I do not know', ai: { answered: false } };
+    const escalationCases = [
+      {
+        name: 'two failed answers',
+        messages: [{ text: 'Where is my parcel?' }, failedAnswer, failedAnswer],
+        expect: 'fire',
+      },
+      { name: 'one failed answer', messages: [failedAnswer], ended: true, expect: 'no_fire' },
+    ];
+    expect((await api('PUT', `/${escalation.id}/tests`, { cases: escalationCases })).status).toBe(200);
+    const escalationReport = (await (await api('POST', `/${escalation.id}/tests/run`)).json()) as {
+      cases: { passed: boolean; firedOnMessage: number | null; outcomes: string[] }[];
+    };
+    expect(escalationReport.cases).toMatchObject([
+      { passed: true, firedOnMessage: 2, outcomes: ['not_applicable', 'below_threshold', 'fired'] },
+      { passed: true, firedOnMessage: null, outcomes: ['below_threshold', 'not_applicable'] },
+    ]);
+    expect((await api('PATCH', `/${escalation.id}`, { status: 'enabled' })).status).toBe(200);
 
     const invalid = await api('PUT', `/${id}/tests`, { cases: [{ messages: [], expect: 'maybe' }] });
     expect(invalid.status).toBe(400);

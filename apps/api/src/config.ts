@@ -1,10 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DecisionCascadeEnv, serviceEnvSchema } from '@app/config';
+import { DecisionCascadeEnv, FiringLimitEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const ApiEnvSchema = serviceEnvSchema(3000, {
   ...IntentModelEnv,
   ...DecisionCascadeEnv,
+  // Previews and workflow tests judge with the limit trigger-matcher keeps.
+  ...FiringLimitEnv,
   DEFINITIONS_RELAY_INTERVAL_MS: Type.Integer({
     minimum: 100,
     default: 1000,

@@ -23,6 +23,8 @@ export * from './conversations/contact-memory';
 export * from './random/seeded-random';
 export * from './conversations/trigger-input';
 export * from './conversations/replay';
+export * from './conversations/judge-conversation';
+export * from './conversations/sample-conversation';
 export * from './delivery/endpoint-health';
 export * from './api-keys/api-key';
 export * from './aggregation/rollup';

@@ -2,16 +2,24 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull } from 'typeorm';
 import type { PreviewRequest, PreviewResponse } from '@app/contracts';
-import { explainWorkflows, firedOf, unsureIntents } from '@app/domain';
+import {
+  firingOutcomeOf,
+  judgeConversation,
+  sampleConversationEvents,
+  unsureIntents,
+  type IntentSemantics,
+} from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { APP_CONFIG, NotFoundError } from '@app/platform';
 import type { ApiConfig } from '../config';
 import { WorkflowEntity } from '../workflows/workflow.entity';
 
 /**
- * Dry-run: which of the tenant's workflows (disabled ones included) would fire on each message,
- * and why — the same engine code as trigger-matcher, and nothing is executed or published — and
- * whether intent matching is unsure of it (what a decision provider would then be asked about).
+ * Dry-run: which of the tenant's workflows (disabled ones included) would fire on each message of
+ * a conversation, and on its end, and why — the same engine code as trigger-matcher
+ * (`judgeConversation`: state, triggers, firing policies), and nothing is executed or published —
+ * and whether intent matching is unsure of a message (what a decision provider would then be asked
+ * about). The api does not configure the per-minute limit: it judges with trigger-matcher's default.
  */
 @Injectable()
 export class PreviewService {
@@ -29,35 +37,38 @@ export class PreviewService {
     // A named workflow that is not the tenant's (another tenant's, deleted, unknown) is missing.
     const missing = request.workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
     if (missing !== undefined) throw new NotFoundError('workflow', missing);
-    const results = [];
-    for (const [index, message] of request.messages.entries()) {
-      const role = message.role ?? 'contact';
-      const evaluations = explainWorkflows(workflows, {
-        message: { role, text: message.text },
-        ai: message.ai,
-        memory: request.memory,
-        preview: request.preview,
-        ...(this.intentVectors && role === 'contact'
-          ? { semantics: await this.intentVectors.semanticsFor(message.text, workflows) }
-          : {}),
-      });
-      const fired = firedOf(evaluations).map(({ workflow }) => workflow.id);
-      const unsure = unsureIntents(evaluations, this.config.DECISION_PROVIDER_UNSURE_MARGIN);
-      results.push({
-        index,
-        text: message.text,
-        fired,
-        ...(unsure ? { unsure: unsure.map(({ id }) => id) } : {}),
-        workflows: evaluations.map(({ workflow, outcome, match, conditions }) => ({
-          workflowId: workflow.id,
-          name: workflow.name,
-          status: workflow.status,
-          outcome,
-          match,
-          conditions,
-        })),
-      });
+    const semantics = new Map<string, IntentSemantics>();
+    if (this.intentVectors) {
+      for (const { text, role } of request.messages) {
+        if ((role ?? 'contact') === 'contact' && !semantics.has(text)) {
+          semantics.set(text, await this.intentVectors.semanticsFor(text, workflows));
+        }
+      }
     }
+    const judgements = judgeConversation(workflows, sampleConversationEvents(request), {
+      maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
+      semanticsOf: (text) => semantics.get(text),
+      memory: request.memory,
+    });
+    // One judgement per event: the messages in order, then the end.
+    const results = judgements.map((judgement, index) => {
+      const message = request.messages[index];
+      const unsure = unsureIntents(judgement.evaluations, this.config.DECISION_PROVIDER_UNSURE_MARGIN);
+      return {
+        index,
+        ...(message ? { event: 'message' as const, text: message.text } : { event: 'end' as const }),
+        fired: judgement.decision.fire.map(({ workflow }) => workflow.id),
+        ...(unsure ? { unsure: unsure.map(({ id }) => id) } : {}),
+        workflows: judgement.evaluations.map((evaluation) => ({
+          workflowId: evaluation.workflow.id,
+          name: evaluation.workflow.name,
+          status: evaluation.workflow.status,
+          ...firingOutcomeOf(judgement, evaluation),
+          match: evaluation.match,
+          conditions: evaluation.conditions,
+        })),
+      };
+    });
     return { results };
   }
 }

@@ -4,6 +4,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { PutWorkflowTestsRequest, WorkflowTestCase, WorkflowTestReport } from '@app/contracts';
 import { runWorkflowTests, type IntentSemantics } from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
+import { APP_CONFIG } from '@app/platform';
+import type { ApiConfig } from '../config';
 import { WorkflowTestsEntity, type WorkflowEntity } from './workflow.entity';
 
 /** A workflow's saved test cases: stored per workflow, run with the engine's own code. */
@@ -12,6 +14,7 @@ export class WorkflowTestsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
+    @Inject(APP_CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async replace(workflowId: string, request: PutWorkflowTestsRequest): Promise<WorkflowTestCase[]> {
@@ -31,7 +34,10 @@ export class WorkflowTestsService {
         semantics.set(text, await this.intentVectors.semanticsFor(text, [workflow]));
       }
     }
-    const results = runWorkflowTests(workflow, cases, (text) => semantics.get(text));
+    const results = runWorkflowTests(workflow, cases, {
+      maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
+      semanticsOf: (text) => semantics.get(text),
+    });
     const passed = results.filter((result) => result.passed).length;
     return {
       workflowId: workflow.id,

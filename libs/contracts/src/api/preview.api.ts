@@ -10,8 +10,14 @@ export const PreviewRequestSchema = Type.Object(
     messages: Type.Array(SampleMessageSchema, {
       minItems: 1,
       maxItems: 200,
-      description: 'One message, or a whole conversation in order.',
+      description:
+        'One message, or a whole conversation in order, judged as one conversation (failed AI answers add up, firing policies apply) with its messages one second apart.',
     }),
+    ended: Type.Optional(
+      Type.Boolean({
+        description: 'The conversation ends after the last message, so conversation_end workflows are judged.',
+      }),
+    ),
     memory: Type.Optional(
       Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
         description: 'The contact memory to evaluate conditions against.',
@@ -29,12 +35,26 @@ export const PreviewRequestSchema = Type.Object(
 export type PreviewRequest = Static<typeof PreviewRequestSchema>;
 export const previewRequestValidator = compileValidator(PreviewRequestSchema);
 
-/** Why one workflow would or would not fire on one message. */
+/** Why one workflow would or would not fire on one message (or the end of the conversation). */
 export const WorkflowPreviewSchema = Type.Object({
   workflowId: Type.String({ format: 'uuid' }),
   name: Type.String(),
   status: WorkflowStatusSchema,
-  outcome: StringEnum(['fired', 'not_applicable', 'below_threshold', 'conditions_false', 'outranked', 'disabled']),
+  outcome: StringEnum([
+    'fired',
+    'held_back',
+    'not_applicable',
+    'below_threshold',
+    'conditions_false',
+    'outranked',
+    'disabled',
+  ]),
+  reason: Type.Optional(
+    StringEnum(['already_fired', 'cooling_down', 'rate_limited', 'caused_by_itself', 'outranked'], {
+      description:
+        'With outcome held_back, why the firing policy held back a workflow whose trigger fired: already_fired (once per conversation, and it fired before), cooling_down (its cooldown is running), rate_limited (the conversation reached the per-minute limit), caused_by_itself (its own action caused the event), outranked (a closer intent workflow fires).',
+    }),
+  ),
   match: Type.Union([TriggerMatchSchema, Type.Null()], {
     description: "The trigger's score and threshold (and best phrase); null when the trigger does not apply.",
   }),
@@ -66,10 +86,14 @@ export type WorkflowPreview = Static<typeof WorkflowPreviewSchema>;
 export const PreviewResponseSchema = Type.Object({
   results: Type.Array(
     Type.Object({
-      index: Type.Integer(),
-      text: Type.String(),
+      index: Type.Integer({ description: "The message's index; the number of messages for the end." }),
+      event: StringEnum(['message', 'end'], {
+        description: 'A message of the request, or the end of the conversation (with `ended`), which comes last.',
+      }),
+      text: Type.Optional(Type.String({ description: "The message's text; absent for the end." })),
       fired: Type.Array(Type.String({ format: 'uuid' }), {
-        description: 'Workflows that would fire, best first. Nothing is executed.',
+        description:
+          'Workflows that would fire, firing policies included, in the order they fire (priority, then score). Nothing is executed.',
       }),
       unsure: Type.Optional(
         Type.Array(Type.String({ format: 'uuid' }), {

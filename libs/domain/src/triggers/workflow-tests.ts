@@ -1,31 +1,31 @@
 import type { WorkflowTestCase, WorkflowTestReport } from '@app/contracts';
-import { explainWorkflows, type CandidateWorkflow } from './index';
-import type { IntentSemantics } from './sentence-encoder';
+import type { FiringWorkflow } from '../conversations/firing-policy';
+import { firingOutcomeOf, judgeConversation, type JudgeOptions } from '../conversations/judge-conversation';
+import { sampleConversationEvents } from '../conversations/sample-conversation';
 
 type CaseResult = WorkflowTestReport['cases'][number];
 
 /**
  * Runs a workflow's saved test cases through the engine, as if it were enabled (tests decide
- * whether it may go live). A case expecting `fire` passes when the workflow fires on at least one
- * of its messages; `no_fire` when on none. Messages are judged one by one, like a preview.
- * `semanticsOf` gives each contact message's vectors (see TriggerInput.semantics), when a model is loaded.
+ * whether it may go live). Each case is judged as one conversation (`judgeConversation`: failed
+ * AI answers add up, the end is judged when the case says `ended`, the firing policy applies),
+ * its messages one second apart. A case expecting `fire` passes when the workflow really fires on
+ * at least one of its events; `no_fire` when on none. `semanticsOf` gives each contact message's
+ * vectors (see TriggerInput.semantics), when a model is loaded.
  */
 export function runWorkflowTests(
-  workflow: CandidateWorkflow,
+  workflow: FiringWorkflow,
   cases: readonly WorkflowTestCase[],
-  semanticsOf: (text: string) => IntentSemantics | undefined = () => undefined,
+  options: Pick<JudgeOptions, 'maxPerMinute' | 'semanticsOf'>,
 ): CaseResult[] {
   const live = { ...workflow, status: 'enabled' as const };
   return cases.map((testCase, index) => {
-    const outcomes = testCase.messages.map(
-      (message) =>
-        explainWorkflows([live], {
-          message: { role: message.role ?? 'contact', text: message.text },
-          ai: message.ai,
-          memory: testCase.memory,
-          semantics: semanticsOf(message.text),
-        })[0]!.outcome,
-    );
+    const judgements = judgeConversation([live], sampleConversationEvents(testCase), {
+      ...options,
+      memory: testCase.memory,
+    });
+    // One judgement per event: the messages in order, then the end.
+    const outcomes = judgements.map((judgement) => firingOutcomeOf(judgement, judgement.evaluations[0]!).outcome);
     const firedAt = outcomes.indexOf('fired');
     const fired = firedAt >= 0;
     return {
