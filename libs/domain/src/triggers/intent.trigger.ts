@@ -1,7 +1,7 @@
 import type { Trigger, TriggerMatch } from '@app/contracts';
 import { deniedWords, hasNegation } from './negation';
 import { cosine, type PhraseVectors } from './sentence-encoder';
-import { tokenize } from './text-normalization';
+import { meaningfulWords, PhraseVocabulary, stem, tokenize } from './text-normalization';
 import type { TriggerMatcher } from './trigger-matcher';
 
 /**
@@ -25,7 +25,8 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 /**
  * A cascade, cheapest first:
  * 1. a message with the same meaningful words as a phrase (after normalisation: case,
- *    punctuation, contractions, filler words, inflection) scores 1 — no model needed;
+ *    punctuation, contractions, filler words, inflection, and typos corrected towards the words
+ *    of the trigger's phrases) scores 1 — no model needed;
  * 2. otherwise, with the sentence vectors at hand, score = mean of the two best phrase cosines
  *    (the best one when there is only one phrase): one lucky phrase weighs less than two that
  *    agree; it fires at the workflow's threshold, or one calibrated on its phrases (thresholdOf);
@@ -37,13 +38,14 @@ type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 export const intentTriggerMatcher: TriggerMatcher<IntentTrigger> = (trigger, input) => {
   if (input.message === undefined || input.message.role !== 'contact') return null;
   const threshold = thresholdOf(trigger, input.semantics?.phrases);
-  const messageKey = wordKeyOf(input.message);
-  const hasSameWords = (phrase: string) => messageKey !== '' && phraseKeyOf(phrase) === messageKey;
+  const vocabulary = vocabularyOf(trigger);
+  const messageKey = correctedWordKeyOf(input.message, vocabulary);
+  const hasSameWords = (phrase: string) => messageKey !== undefined && phraseKeyOf(phrase) === messageKey;
   const sameWordsNegative = trigger.negativePhrases?.find(hasSameWords);
   if (sameWordsNegative !== undefined) return quiet(trigger.phrases[0]!, threshold, sameWordsNegative);
   // The author's negative phrases explain a quiet message first, a denial found in it second.
   const denial = (phrase: string): TriggerMatch | null => {
-    const denied = deniedPhraseWord(trigger.phrases, input.message!);
+    const denied = deniedPhraseWord(trigger.phrases, vocabulary, input.message!);
     return denied === undefined
       ? null
       : { type: 'intent', phrase, score: 0, threshold, detail: `the message denies "${denied}"` };
@@ -118,8 +120,15 @@ const deniableWords = new WeakMap<readonly string[], ReadonlySet<string>>();
 // Per message, however many workflows look at it.
 const messageDenials = new WeakMap<object, ReadonlySet<string>>();
 
-/** A meaningful word of the phrases that the message denies; never for phrases that are negations themselves. */
-function deniedPhraseWord(phrases: readonly string[], message: { text: string }): string | undefined {
+/**
+ * A meaningful word of the phrases that the message denies, a misspelt one read as the phrase word
+ * it is a typo of ("I don't want to cancle"); never for phrases that are negations themselves.
+ */
+function deniedPhraseWord(
+  phrases: readonly string[],
+  vocabulary: PhraseVocabulary,
+  message: { text: string },
+): string | undefined {
   let denials = messageDenials.get(message);
   if (denials === undefined) {
     denials = deniedWords(message.text);
@@ -131,7 +140,10 @@ function deniedPhraseWord(phrases: readonly string[], message: { text: string })
     deniable = phrases.some(hasNegation) ? new Set() : new Set(phrases.flatMap(tokenize));
     deniableWords.set(phrases, deniable);
   }
-  for (const word of denials) if (deniable.has(word)) return word;
+  for (const word of denials) {
+    const phraseWord = vocabulary.correct(word);
+    if (phraseWord !== undefined && deniable.has(phraseWord)) return phraseWord;
+  }
   return undefined;
 }
 
@@ -152,16 +164,48 @@ function round(score: number): number {
 }
 
 // A message is normalised once per event, however many workflows look at it.
-const messageKeys = new WeakMap<object, string>();
+const messageWords = new WeakMap<object, readonly { word: string; stemmed: string }[]>();
 
-/** The message's meaningful words, normalised, as one comparable string. */
-export function wordKeyOf(message: { text: string }): string {
-  let key = messageKeys.get(message);
-  if (key === undefined) {
-    key = keyOf(message.text);
-    messageKeys.set(message, key);
+/** The message's meaningful words, each with its stem (a typo is corrected from either). */
+function meaningfulWordsOf(message: { text: string }): readonly { word: string; stemmed: string }[] {
+  let found = messageWords.get(message);
+  if (found === undefined) {
+    found = meaningfulWords(message.text).map((word) => ({ word, stemmed: stem(word) }));
+    messageWords.set(message, found);
   }
-  return key;
+  return found;
+}
+
+/**
+ * The message's key with each word the vocabulary's phrases do not use read as the phrase word it
+ * is a typo of (PhraseVocabulary.correct): what a phrase of that vocabulary must have to have the
+ * message's words. Undefined when a word is neither, or there are none: then no phrase has them.
+ */
+export function correctedWordKeyOf(message: { text: string }, vocabulary: PhraseVocabulary): string | undefined {
+  const corrected: string[] = [];
+  for (const { word, stemmed } of meaningfulWordsOf(message)) {
+    const phraseWord = vocabulary.correct(word, stemmed);
+    if (phraseWord === undefined) return undefined;
+    corrected.push(phraseWord);
+  }
+  return corrected.length === 0 ? undefined : keyOf(corrected);
+}
+
+// Per trigger (definitions are immutable): the words of its phrases, negative ones included.
+const vocabularies = new WeakMap<IntentTrigger, PhraseVocabulary>();
+
+/**
+ * The words a message's typos are corrected towards: the trigger's own phrases', so that whether
+ * a workflow matches a message depends on that workflow alone, as its scores and threshold do,
+ * not on the other workflows evaluated with it (all of a tenant's in a preview, one in its tests).
+ */
+function vocabularyOf(trigger: IntentTrigger): PhraseVocabulary {
+  let vocabulary = vocabularies.get(trigger);
+  if (vocabulary === undefined) {
+    vocabulary = new PhraseVocabulary([...trigger.phrases, ...(trigger.negativePhrases ?? [])]);
+    vocabularies.set(trigger, vocabulary);
+  }
+  return vocabulary;
 }
 
 // Phrases are normalised once per distinct text, not once per message.
@@ -171,13 +215,13 @@ const MAX_CACHED_PHRASE_KEYS = 100_000;
 export function phraseKeyOf(phrase: string): string {
   let key = phraseKeys.get(phrase);
   if (key === undefined) {
-    key = keyOf(phrase);
+    key = keyOf(tokenize(phrase));
     if (phraseKeys.size >= MAX_CACHED_PHRASE_KEYS) phraseKeys.clear();
     phraseKeys.set(phrase, key);
   }
   return key;
 }
 
-function keyOf(text: string): string {
-  return [...new Set(tokenize(text))].sort().join(' ');
+function keyOf(tokens: readonly string[]): string {
+  return [...new Set(tokens)].sort().join(' ');
 }

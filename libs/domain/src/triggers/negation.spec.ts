@@ -5,7 +5,7 @@ describe('deniedWords', () => {
     ["I don't want to cancel, just change my plan", ['cancel']],
     ['I do not wish to close my account', ['close']],
     ["I'm not going to renew", ['renew']],
-    ['never delete my data', ['delete']],
+    ['never delete my data', ['delet']],
     ['No refunds needed', ['refund']],
   ])('%j denies %j', (text, denied) => {
     expect([...deniedWords(text)]).toEqual(denied);

@@ -58,6 +58,14 @@ describe('WorkflowIndex', () => {
     expect(ids(index.evaluate(input))).toEqual(ids(evaluateWorkflows(workflows, input)));
   });
 
+  it('finds a workflow by its phrase’s words despite typos, without a model', () => {
+    const withoutModel = new WorkflowIndex(workflows);
+    const input: TriggerInput = { message: { role: 'contact', text: 'I want to cancle' } };
+    expect(ids(withoutModel.evaluate(input))).toEqual(['cancel']);
+    expect(ids(withoutModel.evaluate(input))).toEqual(ids(evaluateWorkflows(workflows, input)));
+    expect(index.wantsMessageVector(input)).toBe(false);
+  });
+
   it('wants the message’s vector only for contact messages without a same-words phrase', () => {
     const contact = (text: string): TriggerInput => ({ message: { role: 'contact', text } });
     expect(index.wantsMessageVector(contact('please terminate my account'))).toBe(true);

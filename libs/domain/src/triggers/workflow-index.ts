@@ -1,7 +1,8 @@
 import { aiIntentKeyOf, workflowNameKeyOf } from './ai-decision.trigger';
-import { phraseKeyOf, thresholdOf, wordKeyOf } from './intent.trigger';
+import { correctedWordKeyOf, phraseKeyOf, thresholdOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
+import { PhraseVocabulary } from './text-normalization';
 import type { TriggerInput } from './trigger-matcher';
 import {
   evaluateWorkflows,
@@ -36,6 +37,8 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly thresholds = new Map<W, number>();
   private readonly lowestThreshold: number = Infinity;
   private readonly phraseSearch: PhraseSearch<W> | undefined;
+  /** The words of every indexed phrase: a message's typos are corrected towards them for the same-words lookup. */
+  private readonly vocabulary: PhraseVocabulary;
 
   /** `phraseVectors` holds a vector for every phrase of the intent workflows; without it only same-word matches fire. */
   constructor(workflows: Iterable<W>, phraseVectors?: PhraseVectors) {
@@ -65,6 +68,7 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
         if (key !== '') fileUnder(this.bySameWords, key, workflow);
       }
     }
+    this.vocabulary = new PhraseVocabulary(intentPhrases.map(({ phrase }) => phrase));
     if (phraseVectors && intentPhrases.length > 0) {
       this.phraseSearch = new PhraseSearch(
         intentPhrases.map(({ phrase, workflow }) => {
@@ -146,9 +150,16 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     ];
   }
 
-  /** Intent workflows with a phrase of the message's very words (normalising the text only when some phrase could). */
+  /**
+   * Intent workflows with a phrase of the message's very words, typos corrected towards all the
+   * indexed phrases' words (normalising the text only when some phrase could). The matcher
+   * corrects towards each workflow's own words: a typo as close to a word of another workflow, or
+   * that is one, is missed here, and left to the phrase search.
+   */
   private sameWordsAs(message: { text: string }): W[] {
-    return this.bySameWords.size === 0 ? [] : (this.bySameWords.get(wordKeyOf(message)) ?? []);
+    if (this.bySameWords.size === 0) return [];
+    const key = correctedWordKeyOf(message, this.vocabulary);
+    return key === undefined ? [] : (this.bySameWords.get(key) ?? []);
   }
 }
 
