@@ -82,7 +82,8 @@ describe('endpoint disabling after a failing window', () => {
 
   const requests = () => receiver.requests.filter((request) => request.path === '/hooks/flaky').length;
 
-  it('disables the endpoint once its attempts have failed for the window, and delivers again after a change', async () => {
+  it('disables the endpoint once its attempts have failed for the window, delivers again after a change, and replays what it skipped', async () => {
+    const startedAt = new Date();
     await fire();
     const [skipped] = await waitFor(
       'the execution to be skipped on a disabled endpoint',
@@ -122,5 +123,19 @@ describe('endpoint disabling after a failing window', () => {
         : undefined;
     });
     expect(requests()).toBe(sent + 1);
+
+    // What was skipped while the endpoint was disabled is delivered by a bulk replay.
+    const replays = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/replays`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+      body: JSON.stringify({ since: startedAt.toISOString() }),
+    });
+    expect(replays.status).toBe(202);
+    expect(((await replays.json()) as { items: unknown[] }).items).toHaveLength(2);
+    await waitFor('the skipped executions delivered by their replay', async () => {
+      const items = await executions();
+      return items.length === 3 && items.every((item) => item.status === 'succeeded') ? true : undefined;
+    });
+    expect(requests()).toBe(sent + 3);
   }, 120_000);
 });

@@ -163,27 +163,30 @@ export class ExecutionsRepository {
   }
 
   /**
-   * The workflow's failed executions that started in [since, until), can be replayed and are not
-   * being replayed, oldest first, at most `limit`; locked (rows other requests hold are skipped).
+   * The workflow's failed or skipped executions that started in [since, until), can be replayed and
+   * are not being replayed, oldest first, at most `limit`; locked (rows other requests hold are skipped).
    */
   lockFailuresToReplay(
     manager: EntityManager,
     window: { tenantId: string; workflowId: string; since: Date; until: Date },
     limit: number,
   ): Promise<ExecutionEntity[]> {
-    return manager
-      .getRepository(ExecutionEntity)
-      .createQueryBuilder('execution')
-      .where('execution.tenant_id = :tenantId AND execution.workflow_id = :workflowId', window)
-      .andWhere('execution.started_at >= :since AND execution.started_at < :until', window)
-      .andWhere(`execution.status = 'failed' AND execution.trigger IS NOT NULL`)
-      .andWhere('execution.replays_requested = execution.replay')
-      .orderBy('execution.started_at', 'ASC')
-      .addOrderBy('execution.execution_id', 'ASC')
-      .limit(limit)
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
-      .getMany();
+    return (
+      manager
+        .getRepository(ExecutionEntity)
+        .createQueryBuilder('execution')
+        .where('execution.tenant_id = :tenantId AND execution.workflow_id = :workflowId', window)
+        .andWhere('execution.started_at >= :since AND execution.started_at < :until', window)
+        // Skipped ones too: an endpoint disabled meanwhile is the usual reason to replay in bulk.
+        .andWhere(`execution.status IN ('failed', 'skipped') AND execution.trigger IS NOT NULL`)
+        .andWhere('execution.replays_requested = execution.replay')
+        .orderBy('execution.started_at', 'ASC')
+        .addOrderBy('execution.execution_id', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany()
+    );
   }
 
   async markReplayRequested(manager: EntityManager, executionId: string, replay: number): Promise<void> {

@@ -40,7 +40,9 @@ export class ReplaysController {
     return this.replays.replayOne(tenantId, executionId, force ?? false);
   }
 
-  @ApiOperation({ summary: "Replay the workflow's failed executions that started in [since, until), 500 at most." })
+  @ApiOperation({
+    summary: "Replay the workflow's failed and skipped executions that started in [since, until), 500 at most.",
+  })
   @ApiBody({ schema: openApiSchema(ReplayFailuresRequestSchema) })
   @ApiAcceptedResponse({ schema: openApiSchema(ReplaysViewSchema) })
   @ApiErrors(400, 404, 413)
