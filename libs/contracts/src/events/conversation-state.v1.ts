@@ -22,7 +22,7 @@ export const ConversationStateSchema = Type.Object(
     failedAnswers: Type.Integer({ minimum: 0, description: 'AI messages marked answered: false.' }),
     firings: Type.Array(
       Type.Object({ workflowId: Type.String(), at: Timestamp('When it fired.') }, { additionalProperties: false }),
-      { description: 'Recent firings, oldest first.' },
+      { description: "Each workflow's last firing and every firing of the last minute, oldest first." },
     ),
     memory: Type.Record(Type.String(), Type.Unknown(), {
       description: 'Contact memory seen in this conversation (before the contact was known, or without one).',

@@ -12,8 +12,8 @@ export const TRANSCRIPT_LIMIT = 50;
  * that can never commit would stop its partition.
  */
 export const TRANSCRIPT_MAX_CHARS = 50_000;
-/** Firings kept: enough for cooldowns and the per-minute limit of any realistic conversation. */
-export const FIRINGS_LIMIT = 100;
+/** The window of the per-minute firing limit (loop protection), over which every firing is kept. */
+const FIRING_LIMIT_WINDOW_MS = 60_000;
 
 export function newConversationState(tenantId: string, conversationId: string, at: string): ConversationState {
   return {
@@ -112,11 +112,22 @@ function waitingAfter(
   return current?.for === waitFor ? current : { for: waitFor, since: time, handled: [] };
 }
 
-/** Records that workflows fired, keeping the most recent FIRINGS_LIMIT. */
+/**
+ * Records that workflows fired. Kept: each workflow's last firing, however old (once per
+ * conversation and cooldowns look at it), and every firing of the last minute (the per-minute
+ * limit counts them); so the record grows with the workflows that fired, not with the firings.
+ */
 export function recordFirings(state: ConversationState, workflowIds: readonly string[], at: Date): ConversationState {
   if (workflowIds.length === 0) return state;
   const firings = [...state.firings, ...workflowIds.map((workflowId) => ({ workflowId, at: at.toISOString() }))];
-  return { ...state, firings: firings.slice(-FIRINGS_LIMIT) };
+  const lastOf = new Map(firings.map((firing, index) => [firing.workflowId, index]));
+  const windowStart = at.getTime() - FIRING_LIMIT_WINDOW_MS;
+  return {
+    ...state,
+    firings: firings.filter(
+      (firing, index) => lastOf.get(firing.workflowId) === index || Date.parse(firing.at) > windowStart,
+    ),
+  };
 }
 
 /** Sets attributes; a null value clears one. */

@@ -126,4 +126,19 @@ describe('decideFirings', () => {
       ).fired,
     ).toEqual(['a']);
   });
+
+  it("remembers each workflow's last firing however many firings came after, and forgets the rest after a minute", () => {
+    // The once-only workflow fired first, then another one every 30 s for five hours.
+    const firedAgo = [
+      { id: 'once', seconds: 18_000 },
+      ...Array.from({ length: 600 }, (_, index) => ({ id: 'chatty', seconds: 18_000 - 30 * (index + 1) })),
+    ];
+    expect(decide([candidate('once', once)], firedAgo).suppressed).toEqual([
+      { workflowId: 'once', reason: 'already_fired' },
+    ]);
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T05:00:00Z');
+    for (const { id, seconds } of firedAgo)
+      state = recordFirings(state, [id], new Date(now.getTime() - seconds * 1000));
+    expect(state.firings.map(({ workflowId }) => workflowId)).toEqual(['once', 'chatty', 'chatty']);
+  });
 });
