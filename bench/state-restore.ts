@@ -1,8 +1,20 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Topics, conversationStateValidator, type ConversationStateRecord } from '@app/contracts';
-import { CompactedTopicView, createProducer, jsonRecord, sendChunked, type Kafka } from '@app/kafka';
-import { isNewerState, isStaleState } from '../apps/trigger-matcher/src/state/conversation-state.store';
+import {
+  CompactedTopicView,
+  PARTITION_KEY_HEADER,
+  createProducer,
+  jsonRecord,
+  sendChunked,
+  type Kafka,
+} from '@app/kafka';
+import {
+  conversationIdOfStateKey,
+  conversationStateKey,
+  isNewerState,
+  isStaleState,
+} from '../apps/trigger-matcher/src/state/conversation-state.store';
 import { log, machine, withBenchInfrastructure, writeResult } from './harness';
 
 const USAGE = `usage: node --expose-gc dist/bench/state-restore.js [--conversations N] [--messages M] [--partitions P]
@@ -56,6 +68,7 @@ async function measureView(kafka: Kafka, name: string, follow: number | 'all') {
     isNewer: isNewerState,
     isStale: isStaleState,
     partitions: follow === 'all' ? 'all' : 'on_request',
+    partitionKeyOf: conversationIdOfStateKey,
   });
   const heapBefore = await settledHeapBytes();
   const started = performance.now();
@@ -106,9 +119,16 @@ async function main(): Promise<void> {
     for (let from = 0; from < conversations; from += chunk) {
       const records = Array.from({ length: Math.min(chunk, conversations - from) }, (_, i) => {
         const state = stateOf(from + i, messages, at);
-        return jsonRecord(Topics.conversationState.name, state.conversationId, state, {
-          'state-revision': String(state.revision),
-        });
+        // Keyed and partitioned as trigger-matcher writes them (ConversationStateStore).
+        return jsonRecord(
+          Topics.conversationState.name,
+          conversationStateKey(state.tenantId, state.conversationId),
+          state,
+          {
+            'state-revision': String(state.revision),
+            [PARTITION_KEY_HEADER]: state.conversationId,
+          },
+        );
       });
       recordBytes += records.reduce((sum, record) => sum + Buffer.byteLength(record.value as string), 0);
       await sendChunked(producer, records);

@@ -17,6 +17,8 @@ import {
 import { waitFor } from '@app/testing';
 import {
   ConversationStateStore,
+  conversationIdOfStateKey,
+  conversationStateKey,
   isNewerState,
   isStaleState,
 } from '../../apps/trigger-matcher/src/state/conversation-state.store';
@@ -60,6 +62,7 @@ describe('a state catch-up longer than the session timeout (real Kafka)', () => 
       isNewer: isNewerState,
       isStale: isStaleState,
       partitions: 'on_request',
+      partitionKeyOf: conversationIdOfStateKey,
     });
     await view.start();
     const catchUp = view.catchUp.bind(view);
@@ -107,6 +110,6 @@ describe('a state catch-up longer than the session timeout (real Kafka)', () => 
 
     await waitFor('the batch to commit', () => (committed.includes('conv-1') ? true : undefined), 40_000);
     expect(assignment.generation).toBe(generation);
-    expect(view.get('conv-1')?.failedAnswers).toBe(1);
+    expect(view.get(conversationStateKey('tenant-slow', 'conv-1'))?.failedAnswers).toBe(1);
   }, 60_000);
 });
