@@ -334,7 +334,12 @@ describe('webhook delivery', () => {
       reason: expect.stringContaining('escalate'),
       contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
       missingContactFields: ['phone'],
-      context: { trigger: { type: 'intent', phrase: 'please run escalate' }, message: { text: 'please run escalate' } },
+      context: {
+        trigger: { type: 'intent', phrase: 'please run escalate' },
+        message: { text: 'please run escalate' },
+        // What "remember" taught the contact's memory: the agent sees it in the hand-off.
+        memory: { cancellation_requested: true },
+      },
     });
     expect(actions[4]!.transcript.map((entry: { text: string }) => entry.text)).toContain('please run tag');
     const signals = await publishedFor(Topics.conversationSignals.name, conversationId, 2);

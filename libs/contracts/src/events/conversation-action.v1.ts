@@ -66,8 +66,16 @@ export const EscalateInstructionSchema = Type.Object(
           Type.Object({ role: Type.String(), text: Type.String() }, { additionalProperties: false }),
         ),
         ai: Type.Optional(AiAnnotationsSchema),
+        memory: Type.Optional(
+          Type.Record(Type.String(), Type.Unknown(), {
+            description: 'What is known of the contact (VIP, plan, previous issues…) when the workflow fired.',
+          }),
+        ),
       },
-      { additionalProperties: false, description: 'Why it escalated, and what the AI concluded.' },
+      {
+        additionalProperties: false,
+        description: 'Why it escalated, what the AI concluded, and what is known of the contact.',
+      },
     ),
     contact: Type.Optional(ContactSchema),
     missingContactFields: Type.Optional(

@@ -30,14 +30,15 @@ const definition = (action: WorkflowDefinition['action']): WorkflowDefinition =>
 const now = new Date('2026-11-24T10:00:01.000Z');
 
 describe('planAction', () => {
-  it('escalates with transcript, context and contact, asking first for a missing required field', () => {
+  it('escalates with transcript, context (memory included) and contact, asking first for a missing required field', () => {
+    const memory = { vip: true, plan: 'enterprise' };
     const plan = planAction({
       definition: definition({
         type: 'escalate',
         requireContact: { fields: ['email', 'phone'], prompt: { text: 'Your number, {{contact.name}}?' } },
         notifyUrl: 'https://team.example.com/hook',
       }),
-      trigger,
+      trigger: { ...trigger, memory },
       executionId: 'x1',
       now,
     });
@@ -48,7 +49,7 @@ describe('planAction', () => {
       missingContactFields: ['phone'],
       contact: trigger.contact,
       transcript: trigger.transcript,
-      context: { trigger: trigger.match, message: { role: 'contact', text: 'I want a human' } },
+      context: { trigger: trigger.match, message: { role: 'contact', text: 'I want a human' }, memory },
     });
     expect(plan.delivery).toEqual({ url: 'https://team.example.com/hook', headers: {}, payload: 'standard' });
   });

@@ -87,6 +87,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
         trigger: trigger.match,
         ...(trigger.message ? { message: { role: trigger.message.role, text: trigger.message.text } } : {}),
         ...(trigger.ai ? { ai: trigger.ai } : {}),
+        ...(trigger.memory ? { memory: trigger.memory } : {}),
       },
       ...(trigger.contact ? { contact: trigger.contact } : {}),
       ...(missing.length > 0 ? { missingContactFields: missing } : {}),
