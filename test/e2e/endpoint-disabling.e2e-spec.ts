@@ -37,7 +37,11 @@ describe('endpoint disabling after a failing window', () => {
     workflow = await system.createWorkflow(tenantId, {
       name: 'flaky endpoint',
       trigger: { type: 'intent', phrases: ['please run the flaky endpoint'] },
-      action: { type: 'webhook', url: `${receiverUrl}/hooks/flaky` },
+      action: {
+        type: 'webhook',
+        url: `${receiverUrl}/hooks/flaky`,
+        fallback: { message: { text: 'We could not do it right now.' } },
+      },
       firing: { mode: 'every_time' },
     });
   }, 180_000);
@@ -59,7 +63,7 @@ describe('endpoint disabling after a failing window', () => {
     return (await response.json()) as { id: string; version: number };
   }
 
-  async function fire(): Promise<void> {
+  async function fire(): Promise<string> {
     const conversationId = `conv-${randomUUID()}`;
     await producer.send({
       topic: Topics.conversationEvents.name,
@@ -71,6 +75,7 @@ describe('endpoint disabling after a failing window', () => {
         },
       ],
     });
+    return conversationId;
   }
 
   async function executions(): Promise<ExecutionView[]> {
@@ -82,9 +87,29 @@ describe('endpoint disabling after a failing window', () => {
 
   const requests = () => receiver.requests.filter((request) => request.path === '/hooks/flaky').length;
 
+  /** The fallback replies published to conversation.actions for the conversations, once there are `count`. */
+  async function fallbacksFor(conversationIds: string[], count: number): Promise<string[]> {
+    const consumer = system.kafka.consumer({ groupId: `e2e-disabling-reader-${randomUUID()}` });
+    const found: string[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topics: [Topics.conversationActions.name], fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          const key = message.key?.toString() ?? '';
+          const action = JSON.parse(message.value?.toString() ?? 'null') as { purpose?: string } | null;
+          if (conversationIds.includes(key) && action?.purpose === 'fallback') found.push(key);
+        },
+      });
+      return await waitFor(`${count} fallback replies`, () => (found.length >= count ? [...found] : undefined));
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
   it('disables the endpoint once its attempts have failed for the window, delivers again after a change, and replays what it skipped', async () => {
     const startedAt = new Date();
-    await fire();
+    const first = await fire();
     const [skipped] = await waitFor(
       'the execution to be skipped on a disabled endpoint',
       async () => {
@@ -104,12 +129,14 @@ describe('endpoint disabling after a failing window', () => {
     ).toBe(1);
 
     // A later execution is skipped without a request.
-    await fire();
+    const second = await fire();
     await waitFor('the second execution to be skipped', async () => {
       const items = await executions();
       return items.length === 2 && items.every((item) => item.status === 'skipped') ? true : undefined;
     });
     expect(requests()).toBe(sent);
+    // Neither contact is left without an answer: each skipped execution sent the fallback, once.
+    expect((await fallbacksFor([first, second], 2)).sort()).toEqual([first, second].sort());
 
     // The author fixes the endpoint: a new version of the workflow delivers again.
     healthy = true;

@@ -552,6 +552,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',
         outcome: { status: 'skipped', attempts: pending.attempts, reason: skipReason ?? 'workflow was deleted' },
+        ...(definition ? { replies: this.fallbackWhenSkipped(definition, pending) } : {}),
       };
     }
     const tried = await this.breakers.run({ tenantId: definition.tenantId, workflowId: definition.id }, async () => {
@@ -655,6 +656,19 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const due =
       outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure;
     return due ? [replyInstruction(fallback.message, 'fallback', input)] : [];
+  }
+
+  /**
+   * A skipped execution (its endpoint disabled meanwhile, say) ends without an answer for the
+   * contact, as a final failure does: the fallback message, unless it was sent at a first failure.
+   */
+  private fallbackWhenSkipped(definition: WorkflowDefinition, pending: PendingDelivery): ConversationAction[] {
+    const fallback = 'fallback' in definition.action ? definition.action.fallback : undefined;
+    if (!fallback || pending.replay !== undefined) return [];
+    const sentAtFirstFailure = fallback.when === 'first_failure' && pending.attempts.length > 0;
+    if (sentAtFirstFailure) return [];
+    const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
+    return [replyInstruction(fallback.message, 'fallback', input)];
   }
 
   /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
