@@ -77,3 +77,45 @@ describe('GuardedHttpClient reading responses', () => {
     }
   });
 });
+
+/** The SSRF guard on a name, not an address literal: checked on the addresses it resolves to, at connect time. */
+describe('GuardedHttpClient refusing addresses', () => {
+  let server: http.Server;
+  let port: number;
+  let received = 0;
+
+  beforeAll(async () => {
+    server = http.createServer((request, response) => {
+      received += 1;
+      request.resume();
+      response.writeHead(200).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('refuses a host name that resolves to loopback, without a request, unless its subnet is allowed', async () => {
+    const guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), { timeoutMs: 5_000, connectTimeoutMs: 1_000 });
+    const allowing = new GuardedHttpClient(new OutboundAddressPolicy(['127.0.0.0/8']), {
+      timeoutMs: 5_000,
+      connectTimeoutMs: 1_000,
+    });
+    try {
+      const refused = await guarded.post(`http://localhost:${port}/hook`, '{}', {});
+      expect(refused.refused).toBe(true);
+      expect(refused.statusCode).toBeUndefined();
+      expect(refused.error).toMatch(/127\.0\.0\.1|::1/);
+      expect(received).toBe(0);
+      expect((await allowing.post(`http://localhost:${port}/hook`, '{}', {})).statusCode).toBe(200);
+      expect(received).toBe(1);
+    } finally {
+      await guarded.destroy();
+      await allowing.destroy();
+    }
+  });
+});
