@@ -146,7 +146,7 @@ export class TriggerMatchingService {
       ...(message?.ai ? { ai: message.ai } : {}),
       ...(event.data.contact ? { contact: event.data.contact } : {}),
       memory: input.memory,
-      causedByWorkflowId: message?.causedBy?.workflowId,
+      causedByWorkflowId: event.data.causedBy?.workflowId,
     });
   }
 

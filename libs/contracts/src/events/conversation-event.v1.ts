@@ -91,6 +91,7 @@ export const ConversationEndedDataSchema = Type.Object(
   {
     reason: Type.Optional(Type.String({ maxLength: 256 })),
     contact: Type.Optional(ContactSchema),
+    causedBy: Type.Optional(CausedBySchema),
     preview,
   },
   { additionalProperties: false },
@@ -102,6 +103,7 @@ export const ContactMemoryUpdatedDataSchema = Type.Object(
     attributes: Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
       description: 'Contact attributes to set, such as {"vip": true, "plan": "enterprise"}; null clears one.',
     }),
+    causedBy: Type.Optional(CausedBySchema),
     preview,
   },
   { additionalProperties: false },

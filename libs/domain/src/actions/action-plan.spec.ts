@@ -78,7 +78,12 @@ describe('planAction', () => {
     expect(memory.memoryUpdate).toMatchObject({
       type: 'contact.memory.updated',
       subject: 'conv-1',
-      data: { contact: trigger.contact, attributes: { plan: 'pro', coupon: null } },
+      data: {
+        contact: trigger.contact,
+        attributes: { plan: 'pro', coupon: null },
+        // The event names the workflow whose action caused it (loop protection, tracing).
+        causedBy: { workflowId: trigger.workflow.id, executionId: 'x1' },
+      },
     });
     expect(memory.delivery).toBeNull();
   });

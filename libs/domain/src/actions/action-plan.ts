@@ -121,6 +121,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
         data: {
           contact: trigger.contact ?? { id: `conversation:${trigger.conversationId}` },
           attributes,
+          causedBy: { workflowId: input.definition.id, executionId: input.executionId },
         },
       },
     };

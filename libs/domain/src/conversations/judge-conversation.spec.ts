@@ -72,6 +72,16 @@ describe('judgeConversation', () => {
     expect(ended[1]!.event?.type).toBe('conversation.ended');
   });
 
+  it('never fires a workflow on an end its own action caused (loop protection)', () => {
+    const summary = workflow('summary', { type: 'conversation_end' });
+    const events = sampleConversationEvents({ messages: [{ text: 'thanks, bye' }], ended: true });
+    const end = events.at(-1)!;
+    if (end.type !== 'conversation.ended') throw new Error('the sample ends with its end');
+    const causedBySummary = { ...end, data: { ...end.data, causedBy: { workflowId: 'summary', executionId: 'x1' } } };
+    const judgements = judgeConversation([summary], [...events.slice(0, -1), causedBySummary], options);
+    expect(outcomesOf(judgements, 'summary').at(-1)).toEqual({ outcome: 'held_back', reason: 'caused_by_itself' });
+  });
+
   it('fires at most maxPerMinute workflows a minute per conversation, in firing order', () => {
     const everyTime = (id: string, priority: number) =>
       workflow(id, { type: 'ai_intent', intents: ['refund'] }, { mode: 'every_time', priority });

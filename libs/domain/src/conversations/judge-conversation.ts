@@ -53,8 +53,8 @@ export function judgeConversation<W extends FiringWorkflow>(
     now: Date,
     event?: ConversationEvent,
   ): ConversationState => {
-    const causedByWorkflowId =
-      event?.type === 'conversation.message.created' ? event.data.causedBy?.workflowId : undefined;
+    // Loop protection: an event a workflow's own action caused never fires that workflow.
+    const causedByWorkflowId = event?.data.causedBy?.workflowId;
     const decision = decideFirings(firedOf(evaluations), state, {
       now,
       causedByWorkflowId,
