@@ -239,6 +239,53 @@ describe('trigger engine', () => {
     expect(hooks('agent-sla', conversationId)).toHaveLength(1);
   });
 
+  it('emits each decision as exactly one trigger when trigger-matcher is killed in the middle of a stream', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await system.createWorkflow(tenantId, {
+      name: 'counted',
+      trigger: { type: 'ai_intent', intents: ['count_me'] },
+      // No endpoint to call: the triggers themselves are what is counted.
+      action: { type: 'tag', signals: [{ name: 'counted' }] },
+      firing: { mode: 'every_time' },
+    });
+    // Committed triggers only (kafkajs reads committed records by default), as every consumer reads them.
+    const triggers: string[] = [];
+    const reader = system.kafka.consumer({ groupId: `e2e-engine-triggers-${randomUUID()}` });
+    await reader.connect();
+    try {
+      await reader.subscribe({ topics: [Topics.workflowTriggers.name], fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message: record }) => {
+          const trigger = JSON.parse(record.value?.toString() ?? 'null') as { tenantId: string; triggerId: string };
+          if (trigger?.tenantId === tenantId) triggers.push(trigger.triggerId);
+        },
+      });
+      const count = 1_000;
+      const events = Array.from({ length: count }, (_, index) =>
+        message(tenantId, `conv-${randomUUID()}`, 'contact', `message ${index}`, {
+          ai: { intent: 'count_me', confidence: 0.9 },
+        }),
+      );
+      await producer.send({
+        topic: Topics.conversationEvents.name,
+        acks: -1,
+        messages: events.map((event) => ({ key: event.subject, value: JSON.stringify(event) })),
+      });
+      // A crash while the stream is being decided: some batches committed, others in flight.
+      await waitFor('the first committed trigger', () => (triggers.length > 0 ? true : undefined));
+      expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
+      process.stderr.write(
+        `[e2e engine] trigger-matcher killed with ${triggers.length} of ${count} triggers committed\n`,
+      );
+      await services.start('trigger-matcher');
+      await waitFor('a trigger for every event', () => (new Set(triggers).size === count ? true : undefined), 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(triggers).toHaveLength(count);
+    } finally {
+      await reader.disconnect();
+    }
+  }, 120_000);
+
   it('forgets an ended conversation after its time to live; a late event starts afresh', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'once', { type: 'ai_intent', intents: ['billing'] });
