@@ -50,11 +50,7 @@ describe('cli match', () => {
     );
     const result = run('match', '--workflows', workflows, '--messages', messages);
     expect(result.status).toBe(0);
-    const lines = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line));
-    expect(lines).toEqual([
+    expect(jsonLines(result.stdout)).toEqual([
       {
         id: 'm1',
         best: 'cancel',
@@ -78,13 +74,7 @@ describe('cli match', () => {
     const messages = file('bad.jsonl', '{"id": 1, "text": "cancel"}\n\nnot json\n{"id": 3}\n');
     const result = run('match', '--workflows', workflows, '--messages', messages);
     expect(result.status).toBe(1);
-    expect(
-      result.stdout
-        .trim()
-        .split('\n')
-        .slice(1)
-        .map((line) => JSON.parse(line)),
-    ).toEqual([
+    expect(jsonLines(result.stdout).slice(1)).toEqual([
       { line: 3, error: expect.stringMatching(/^not valid JSON/) },
       { line: 4, error: '/text is required' },
     ]);
@@ -120,12 +110,7 @@ describe('cli match', () => {
     );
     const result = run('match', '--workflows', page, '--messages', messages);
     expect(result.status).toBe(0);
-    expect(
-      result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line)),
-    ).toEqual([
+    expect(jsonLines(result.stdout)).toEqual([
       { id: 'm1', best: view.id, fired: [view.id], reasons: { [view.id]: expect.objectContaining({ score: 1 }) } },
       { id: 'm2', best: null, fired: [], reasons: {} },
     ]);
@@ -154,3 +139,11 @@ describe('cli match', () => {
     expect(missingValue.stdout).toBe('');
   });
 });
+
+/** The JSON lines the CLI printed. */
+function jsonLines(stdout: string): unknown[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+}
