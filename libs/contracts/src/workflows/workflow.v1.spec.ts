@@ -85,6 +85,13 @@ describe("a webhook action's custom headers", () => {
     );
   });
 
+  it('refuses a value with a line break or a character HTTP cannot carry, naming the header', () => {
+    expect(withHeaders({ 'X-Ok': 'Bearer t\té', 'X-Split': 'a\r\nInjected: yes', 'X-Wide': 'ключ' })).toEqual([
+      '/action/headers/X-Split must match pattern "^[\\t\\u0020-\\u007e\\u0080-\\u00ff]*$"',
+      '/action/headers/X-Wide must match pattern "^[\\t\\u0020-\\u007e\\u0080-\\u00ff]*$"',
+    ]);
+  });
+
   it('refuses a name that is not an HTTP token', () => {
     expect(withHeaders({ 'bad name': 'x', '': 'x' })).toEqual([
       '/action/headers/bad name is not allowed',

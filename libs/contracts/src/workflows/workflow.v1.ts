@@ -142,6 +142,16 @@ const HeaderName = Type.String({
     `^(?!(?:${RESERVED_HEADER_NAMES.map(anyCase).join('|')})$|${anyCase(RESERVED_HEADER_PREFIX)})` +
     "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$",
 });
+/**
+ * What an HTTP header value may hold (RFC 9110 field content: visible characters, spaces, tabs and
+ * Latin-1): a line break would end the header, and the HTTP client refuses such a value, which would
+ * otherwise be retried for days as a network error.
+ */
+const HeaderValue = Type.String({
+  maxLength: 4096,
+  pattern: '^[\\t\\u0020-\\u007e\\u0080-\\u00ff]*$',
+  description: 'Visible characters, spaces and tabs (no line breaks).',
+});
 const HttpUrl = (description: string) =>
   Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048, description });
 
@@ -247,7 +257,7 @@ export const WebhookActionSchema = Type.Object(
     type: Type.Literal('webhook'),
     url: HttpUrl('http(s) URL to POST to.'),
     headers: Type.Optional(
-      Type.Record(HeaderName, Type.String({ maxLength: 4096 }), {
+      Type.Record(HeaderName, HeaderValue, {
         // Without it a name that does not match the pattern would pass unchecked.
         additionalProperties: false,
         description: `Extra request headers. Reserved, in any case: ${RESERVED_HEADER_NAMES.join(', ')} and ${RESERVED_HEADER_PREFIX}*.`,
