@@ -19,7 +19,10 @@ import {
 import { GuardedHttpClient } from '@app/http';
 import { findRepoRoot, installIntentModel } from '@app/infra';
 import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
-import { ChatCompletionsDecisionProvider } from '../apps/trigger-matcher/src/decision/chat-completions.provider';
+import {
+  CHAT_COMPLETION_MAX_RESPONSE_BYTES,
+  ChatCompletionsDecisionProvider,
+} from '../apps/trigger-matcher/src/decision/chat-completions.provider';
 
 /** Provider requests in flight at once. */
 const PROVIDER_CONCURRENCY = 8;
@@ -215,6 +218,7 @@ async function main(): Promise<void> {
           new GuardedHttpClient(new OutboundAddressPolicy(listOf(process.env.OUTBOUND_ALLOWED_CIDRS ?? '')), {
             timeoutMs: 30_000,
             connectTimeoutMs: 5_000,
+            maxResponseBytes: CHAT_COMPLETION_MAX_RESPONSE_BYTES,
           }),
           { url: providerUrl, model: values['decision-model'], apiKey: process.env.DECISION_PROVIDER_API_KEY ?? '' },
         );

@@ -1,7 +1,10 @@
 import { OutboundAddressPolicy } from '@app/domain';
 import { GuardedHttpClient } from '@app/http';
 import { FakeChatCompletions } from '@app/testing';
-import { ChatCompletionsDecisionProvider } from '../../apps/trigger-matcher/src/decision/chat-completions.provider';
+import {
+  CHAT_COMPLETION_MAX_RESPONSE_BYTES,
+  ChatCompletionsDecisionProvider,
+} from '../../apps/trigger-matcher/src/decision/chat-completions.provider';
 
 describe('ChatCompletionsDecisionProvider against a fake OpenAI-compatible endpoint', () => {
   const fake = new FakeChatCompletions();
@@ -16,7 +19,11 @@ describe('ChatCompletionsDecisionProvider against a fake OpenAI-compatible endpo
   };
   const provider = (allowed: string[], timeoutMs = 2_000) =>
     new ChatCompletionsDecisionProvider(
-      new GuardedHttpClient(new OutboundAddressPolicy(allowed), { timeoutMs, connectTimeoutMs: 1_000 }),
+      new GuardedHttpClient(new OutboundAddressPolicy(allowed), {
+        timeoutMs,
+        connectTimeoutMs: 1_000,
+        maxResponseBytes: CHAT_COMPLETION_MAX_RESPONSE_BYTES,
+      }),
       {
         url,
         model: 'test-model',

@@ -100,11 +100,9 @@ describe('GuardedHttpClient refusing addresses', () => {
   });
 
   it('refuses a host name that resolves to loopback, without a request, unless its subnet is allowed', async () => {
-    const guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), { timeoutMs: 5_000, connectTimeoutMs: 1_000 });
-    const allowing = new GuardedHttpClient(new OutboundAddressPolicy(['127.0.0.0/8']), {
-      timeoutMs: 5_000,
-      connectTimeoutMs: 1_000,
-    });
+    const limits = { timeoutMs: 5_000, connectTimeoutMs: 1_000, maxResponseBytes: MAX_RESPONSE_BYTES };
+    const guarded = new GuardedHttpClient(new OutboundAddressPolicy([]), limits);
+    const allowing = new GuardedHttpClient(new OutboundAddressPolicy(['127.0.0.0/8']), limits);
     try {
       const refused = await guarded.post(`http://localhost:${port}/hook`, '{}', {});
       expect(refused.refused).toBe(true);

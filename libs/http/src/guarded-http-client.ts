@@ -41,8 +41,8 @@ export class GuardedHttpClient {
     private readonly options: {
       timeoutMs: number;
       connectTimeoutMs: number;
-      /** How much of a response body is read; unbounded without it. */
-      maxResponseBytes?: number;
+      /** How much of a response body is read: a receiver cannot make the engine read more. */
+      maxResponseBytes: number;
     },
   ) {
     this.agent = new Agent({
@@ -69,7 +69,7 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const { text, truncated } = await readAtMost(response.body, this.options.maxResponseBytes ?? Infinity);
+      const { text, truncated } = await readAtMost(response.body, this.options.maxResponseBytes);
       return {
         statusCode: response.statusCode,
         headers: response.headers,

@@ -12,6 +12,9 @@ interface ToolCall {
   function?: { name?: string };
 }
 
+/** A completion naming a few tools is a few KiB: more than this is not read. */
+export const CHAT_COMPLETION_MAX_RESPONSE_BYTES = 1024 * 1024;
+
 /**
  * Asks any OpenAI-compatible chat-completions endpoint which workflows a message calls for: each
  * workflow is offered as a tool (named `workflow_<n>`, described by its name and example phrases);

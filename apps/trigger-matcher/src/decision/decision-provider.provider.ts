@@ -4,7 +4,7 @@ import { OutboundAddressPolicy, type DecisionProvider } from '@app/domain';
 import { GuardedHttpClient } from '@app/http';
 import { APP_CONFIG } from '@app/platform';
 import type { TriggerMatcherConfig } from '../config';
-import { ChatCompletionsDecisionProvider } from './chat-completions.provider';
+import { CHAT_COMPLETION_MAX_RESPONSE_BYTES, ChatCompletionsDecisionProvider } from './chat-completions.provider';
 
 export const DECISION_PROVIDER = Symbol('DECISION_PROVIDER');
 
@@ -17,6 +17,7 @@ export const decisionProviderProvider: Provider = {
     const http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
       timeoutMs: config.DECISION_PROVIDER_TIMEOUT_MS,
       connectTimeoutMs: Math.min(config.DECISION_PROVIDER_TIMEOUT_MS, 5_000),
+      maxResponseBytes: CHAT_COMPLETION_MAX_RESPONSE_BYTES,
     });
     return new ChatCompletionsDecisionProvider(http, {
       url: config.DECISION_PROVIDER_URL,
