@@ -322,6 +322,26 @@ describe('walking skeleton', () => {
       conditions: { result: false, comparisons: [{ op: 'in', attribute: 'plan', actual: 'free', result: false }] },
     });
 
+    // A draft runs on preview conversations only: `"preview": true` judges the messages as one.
+    const draftGoodbye = await create({
+      name: 'Goodbye (draft)',
+      status: 'draft',
+      trigger: { type: 'intent', phrases: ['goodbye for now'] },
+      action: { type: 'webhook', url: `${receiverUrl}/hooks/preview` },
+    });
+    const asDraft = async (previewConversation: boolean) => {
+      const answer = await preview({
+        messages: [{ text: 'goodbye for now' }],
+        workflowIds: [draftGoodbye],
+        preview: previewConversation,
+      });
+      const [result] = ((await answer.json()) as { results: { fired: string[]; workflows: { outcome: string }[] }[] })
+        .results;
+      return [result!.fired, result!.workflows[0]!.outcome];
+    };
+    expect(await asDraft(true)).toEqual([[draftGoodbye], 'fired']);
+    expect(await asDraft(false)).toEqual([[], 'disabled']);
+
     // A whole conversation is judged as one: failed AI answers add up, firing policies apply, and
     // with `ended` its end is judged last.
     const escalate = await create({
@@ -403,7 +423,7 @@ describe('walking skeleton', () => {
     expect(hooks('/hooks/refund')).toHaveLength(1);
   });
 
-  it('fires on AI decisions, escalates after failed AI answers, and hands over the transcript at the end', async () => {
+  it('fires on AI decisions (detected intents, requests by name or id), escalates after failed AI answers, and hands over the transcript at the end', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     const conversationId = `conv-${randomUUID()}`;
     const create = (name: string, trigger: unknown) =>
@@ -413,6 +433,8 @@ describe('walking skeleton', () => {
         action: { type: 'webhook', url: `${receiverUrl}/hooks/${name}` },
       });
     await create('ai-intent', { type: 'ai_intent', intents: ['cancel_subscription'] });
+    await create('Callback', { type: 'ai_request' });
+    const orderStatus = await create('order-status', { type: 'ai_request' });
     await create('escalate', { type: 'failed_answers', count: 2 });
     await create('wrap-up', { type: 'conversation_end' });
     const hooks = (name: string) => webhooksFor(conversationId).filter((request) => request.path === `/hooks/${name}`);
@@ -421,6 +443,9 @@ describe('walking skeleton', () => {
       return publish(conversationId, JSON.stringify({ ...event, data: { ...event.data, role, ...data } }));
     };
 
+    // The AI asks for a workflow by name (any case) or by id.
+    await send('Can someone call me back?', { ai: { requestedWorkflow: 'callback' } });
+    await send('Where is my order?', { ai: { requestedWorkflow: orderStatus.id } });
     await send('I am done with this service', { ai: { intent: 'cancel_subscription', confidence: 0.92 } });
     await send('Sorry, I do not know', { ai: { answered: false } }, 'ai');
     await send('Sorry, I still do not know', { ai: { answered: false } }, 'ai');
@@ -433,12 +458,17 @@ describe('walking skeleton', () => {
 
     await waitFor('the conversation-end webhook', () => (hooks('wrap-up').length === 1 ? true : undefined));
     expect(hooks('ai-intent')).toHaveLength(1);
+    expect(hooks('Callback')).toHaveLength(1);
+    expect(hooks('order-status')).toHaveLength(1);
+    expect(JSON.parse(hooks('order-status')[0]!.body).data.trigger).toMatchObject({ type: 'ai_request', score: 1 });
     expect(hooks('escalate')).toHaveLength(1);
     const escalation = JSON.parse(hooks('escalate')[0]!.body).data;
     expect(escalation.trigger).toMatchObject({ type: 'failed_answers', detail: '2 of 2 failed AI answers' });
     const wrapUp = JSON.parse(hooks('wrap-up')[0]!.body).data;
     expect(wrapUp.trigger.event.type).toBe('conversation.ended');
     expect(wrapUp.conversation.transcript.map((entry: { text: string }) => entry.text)).toEqual([
+      'Can someone call me back?',
+      'Where is my order?',
       'I am done with this service',
       'Sorry, I do not know',
       'Sorry, I still do not know',
