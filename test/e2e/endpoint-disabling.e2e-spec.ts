@@ -137,6 +137,16 @@ describe('endpoint disabling after a failing window', () => {
     expect(requests()).toBe(sent);
     // Neither contact is left without an answer: each skipped execution sent the fallback, once.
     expect((await fallbacksFor([first, second], 2)).sort()).toEqual([first, second].sort());
+    // The author sees why on the workflow itself.
+    const shown = await waitFor('the disabled endpoint on the workflow', async () => {
+      const view = (await (
+        await fetch(`${services.url('api')}/v1/workflows/${workflow.id}`, {
+          headers: await system.tenantHeaders(tenantId),
+        })
+      ).json()) as { endpoint?: { status: string; reason: string } };
+      return view.endpoint;
+    });
+    expect(shown).toMatchObject({ status: 'disabled', reason: expect.stringMatching(/^no successful delivery to /) });
 
     // The author fixes the endpoint: a new version of the workflow delivers again.
     healthy = true;
@@ -150,6 +160,7 @@ describe('endpoint disabling after a failing window', () => {
         : undefined;
     });
     expect(requests()).toBe(sent + 1);
+    expect(await api('GET', `/v1/workflows/${workflow.id}`, undefined)).not.toHaveProperty('endpoint');
 
     // What was skipped while the endpoint was disabled is delivered by a bulk replay.
     const replays = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/replays`, {

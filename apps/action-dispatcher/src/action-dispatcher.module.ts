@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Topics, endpointDisabledValidator, endpointFailingValidator } from '@app/contracts';
+import { Topics, endpointFailingValidator } from '@app/contracts';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { ActionDispatcherConfig } from './config';
-import { DISABLED_ENDPOINTS, ENDPOINT_FAILURES, DeliveryScheduler } from './delivery/delivery-scheduler';
+import { ENDPOINT_FAILURES, DeliveryScheduler } from './delivery/delivery-scheduler';
 import { DispatchService } from './execution/dispatch.service';
 import { ReplayConsumer } from './execution/replay.consumer';
 import { TriggerConsumer } from './execution/trigger.consumer';
@@ -15,14 +15,12 @@ export class ActionDispatcherModule {
     return {
       module: ActionDispatcherModule,
       imports: [
-        PlatformModule.forRoot({ service: 'action-dispatcher', config, logger, workflowDefinitions: true }),
-        MaterializedViewModule.register({
-          provide: DISABLED_ENDPOINTS,
-          name: 'disabled-endpoints',
-          topic: Topics.disabledEndpoints.name,
-          validator: endpointDisabledValidator,
+        PlatformModule.forRoot({
+          service: 'action-dispatcher',
+          config,
           logger,
-          isNewer: (current, incoming) => incoming.workflowVersion >= current.workflowVersion,
+          workflowDefinitions: true,
+          disabledEndpoints: true,
         }),
         MaterializedViewModule.register({
           provide: ENDPOINT_FAILURES,

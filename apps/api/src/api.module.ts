@@ -27,6 +27,8 @@ export class ApiModule {
           config,
           logger,
           authentication: { operatorToken: config.ADMIN_API_TOKEN },
+          // GET /v1/workflows shows an endpoint the dispatcher disabled.
+          disabledEndpoints: true,
           database: {
             schema: 'api',
             entities: [WorkflowEntity, WorkflowVersionEntity, WorkflowTestsEntity, ApiKeyEntity],

@@ -2,7 +2,14 @@ import { Global, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { kafkaBrokers, type BaseConfig } from '@app/config';
-import { Topics, apiKeyRecordValidator, workflowDefinitionValidator, type WorkflowDefinition } from '@app/contracts';
+import {
+  Topics,
+  apiKeyRecordValidator,
+  endpointDisabledValidator,
+  workflowDefinitionValidator,
+  type EndpointDisabled,
+  type WorkflowDefinition,
+} from '@app/contracts';
 import { DatabaseModule, type DatabaseOptions } from '@app/database';
 import { HealthModule } from '@app/health';
 import { KafkaModule, MaterializedViewModule, type CompactedTopicView } from '@app/kafka';
@@ -16,6 +23,14 @@ export const WORKFLOW_DEFINITIONS = Symbol('WORKFLOW_DEFINITIONS');
 
 /** Every workflow definition, materialised from `workflow.definitions` and caught up before consuming starts. */
 export type WorkflowDefinitions = CompactedTopicView<WorkflowDefinition>;
+/** Injection token of the `DisabledEndpoints` view. */
+export const DISABLED_ENDPOINTS = Symbol('DISABLED_ENDPOINTS');
+/**
+ * The webhook endpoints action-dispatcher disabled, by workflow id, from
+ * `action-dispatcher.disabled-endpoints`: an entry applies up to its `workflowVersion` (any newer
+ * version of the workflow delivers again).
+ */
+export type DisabledEndpoints = CompactedTopicView<EndpointDisabled>;
 
 export interface PlatformOptions {
   service: string;
@@ -25,6 +40,8 @@ export interface PlatformOptions {
   database?: Pick<DatabaseOptions, 'schema' | 'entities' | 'migrations'>;
   /** Provide WORKFLOW_DEFINITIONS (trigger-matcher and action-dispatcher read the workflows). */
   workflowDefinitions?: boolean;
+  /** Provide DISABLED_ENDPOINTS (action-dispatcher skips their executions; the api shows them). */
+  disabledEndpoints?: boolean;
   /**
    * Serve a tenant API: every request authenticates with a tenant's API key (materialised from
    * `tenant.api-keys` into API_KEYS) or, on `@OperatorOnly()` routes, with `operatorToken`
@@ -61,6 +78,18 @@ export class PlatformModule {
         }),
       );
     }
+    if (options.disabledEndpoints) {
+      optional.push(
+        MaterializedViewModule.register({
+          provide: DISABLED_ENDPOINTS,
+          name: 'disabled-endpoints',
+          topic: Topics.disabledEndpoints.name,
+          validator: endpointDisabledValidator,
+          logger,
+          isNewer: (current, incoming) => incoming.workflowVersion >= current.workflowVersion,
+        }),
+      );
+    }
     const providers: Provider[] = [
       { provide: APP_CONFIG, useValue: config },
       { provide: APP_LOGGER, useValue: logger },
@@ -93,7 +122,11 @@ export class PlatformModule {
         ...optional,
       ],
       providers,
-      exports: [APP_CONFIG, APP_LOGGER, ...(options.workflowDefinitions ? [MaterializedViewModule] : [])],
+      exports: [
+        APP_CONFIG,
+        APP_LOGGER,
+        ...(options.workflowDefinitions || options.disabledEndpoints ? [MaterializedViewModule] : []),
+      ],
     };
   }
 }

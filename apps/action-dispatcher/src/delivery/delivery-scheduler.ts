@@ -49,15 +49,19 @@ import {
   recordExecutionFinished,
   workflowLabel,
 } from '@app/metrics';
-import { APP_CONFIG, APP_LOGGER, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
+import {
+  APP_CONFIG,
+  APP_LOGGER,
+  DISABLED_ENDPOINTS,
+  WORKFLOW_DEFINITIONS,
+  type DisabledEndpoints,
+  type WorkflowDefinitions,
+} from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
 import { EndpointBreakers } from './endpoint-breakers';
 import { EndpointSlots, type ReleaseSlot } from './endpoint-slots';
 import { WebhookSender, type AttemptResult } from './webhook.sender';
 
-/** Injection token of the view of `action-dispatcher.disabled-endpoints`. */
-export const DISABLED_ENDPOINTS = Symbol('DISABLED_ENDPOINTS');
-export type DisabledEndpoints = CompactedTopicView<EndpointDisabled>;
 /** Injection token of the view of `action-dispatcher.endpoint-failures`. */
 export const ENDPOINT_FAILURES = Symbol('ENDPOINT_FAILURES');
 export type EndpointFailures = CompactedTopicView<EndpointFailing>;

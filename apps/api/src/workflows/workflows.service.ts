@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import type {
@@ -15,7 +15,7 @@ import type {
   WorkflowVersionView,
   WorkflowView,
 } from '@app/contracts';
-import { ConflictError, NotFoundError } from '@app/platform';
+import { ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
 import { WorkflowTestsService } from './workflow-tests.service';
@@ -23,12 +23,6 @@ import { WorkflowTestsService } from './workflow-tests.service';
 /** A Standard Webhooks secret: `whsec_` + base64 of 24 random bytes. */
 function newSigningSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
-}
-
-/** What authors see of a workflow: its definition without the secret, plus its timestamps. */
-function toView(workflow: WorkflowEntity): WorkflowView {
-  const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
-  return { ...definition, createdAt: workflow.createdAt.toISOString() };
 }
 
 function toVersionView(version: WorkflowVersionEntity): WorkflowVersionView {
@@ -47,7 +41,24 @@ export class WorkflowsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly publisher: DefinitionsPublisher,
     private readonly tests: WorkflowTestsService,
+    @Inject(DISABLED_ENDPOINTS) private readonly disabledEndpoints: DisabledEndpoints,
   ) {}
+
+  /**
+   * What authors see of a workflow: its definition without the secret, its timestamps, and whether
+   * action-dispatcher disabled its endpoint (up to the version it names: a newer one delivers again).
+   */
+  private toView(workflow: WorkflowEntity): WorkflowView {
+    const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
+    const disabled = this.disabledEndpoints.get(workflow.id);
+    return {
+      ...definition,
+      ...(disabled && disabled.workflowVersion >= workflow.version
+        ? { endpoint: { status: 'disabled' as const, reason: disabled.reason, disabledAt: disabled.disabledAt } }
+        : {}),
+      createdAt: workflow.createdAt.toISOString(),
+    };
+  }
 
   async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
     const workflow = await this.dataSource.transaction(async (manager) => {
@@ -71,7 +82,7 @@ export class WorkflowsService {
       return created;
     });
     await this.publishSoon();
-    return { ...toView(workflow), signingSecret: workflow.signingSecret };
+    return { ...this.toView(workflow), signingSecret: workflow.signingSecret };
   }
 
   async list(tenantId: string): Promise<WorkflowView[]> {
@@ -79,11 +90,11 @@ export class WorkflowsService {
       where: { tenantId, deletedAt: IsNull() },
       order: { createdAt: 'ASC' },
     });
-    return workflows.map(toView);
+    return workflows.map((workflow) => this.toView(workflow));
   }
 
   async get(tenantId: string, id: string): Promise<WorkflowView> {
-    return toView(await this.find(this.dataSource.manager, tenantId, id));
+    return this.toView(await this.find(this.dataSource.manager, tenantId, id));
   }
 
   async update(tenantId: string, id: string, request: UpdateWorkflowRequest): Promise<WorkflowView> {
@@ -107,7 +118,7 @@ export class WorkflowsService {
       return current;
     });
     await this.publishSoon();
-    return toView(workflow);
+    return this.toView(workflow);
   }
 
   /**

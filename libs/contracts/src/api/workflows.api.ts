@@ -24,6 +24,21 @@ export const WorkflowViewSchema = Type.Object({
   trigger: TriggerSchema,
   action: ActionSchema,
   firing: FiringPolicySchema,
+  endpoint: Type.Optional(
+    Type.Object(
+      {
+        status: Type.Literal('disabled'),
+        reason: Type.String(),
+        disabledAt: Type.String({ format: 'date-time' }),
+      },
+      {
+        description:
+          "Present when action-dispatcher disabled the workflow's endpoint (it answered 410 Gone, or failed every " +
+          'attempt for the whole disabling window): its executions are skipped until the workflow changes (any ' +
+          'update is a new version, which delivers again).',
+      },
+    ),
+  ),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
