@@ -319,7 +319,10 @@ describe('walking skeleton', () => {
     ).results;
     expect(otherResults[0]!.workflows[0]).toMatchObject({
       outcome: 'conditions_false',
-      conditions: { result: false, comparisons: [{ op: 'in', attribute: 'plan', actual: 'free', result: false }] },
+      conditions: {
+        result: false,
+        comparisons: [{ pointer: '', op: 'in', attribute: 'plan', actual: 'free', result: false }],
+      },
     });
 
     // A draft runs on preview conversations only: `"preview": true` judges the messages as one.

@@ -64,6 +64,10 @@ export const WorkflowPreviewSchema = Type.Object({
         result: Type.Boolean(),
         comparisons: Type.Array(
           Type.Object({
+            pointer: Type.String({
+              description:
+                "Where the comparison sits in the trigger's conditions (a JSON pointer, e.g. /of/1/of: under the second operand, a not): a false comparison under a not made the condition true.",
+            }),
             op: Type.String(),
             attribute: Type.String(),
             expected: Type.Optional(Type.Unknown()),

@@ -49,9 +49,10 @@ describe('evaluateCondition', () => {
     const outcome = evaluateCondition(vipEnterpriseWithIssues, memory);
     expect(outcome.result).toBe(true);
     expect(outcome.comparisons).toEqual([
-      { op: 'equals', attribute: 'vip', expected: true, actual: true, result: true },
-      { op: 'in', attribute: 'plan', expected: ['enterprise'], actual: 'enterprise', result: true },
-      { op: 'lessThan', attribute: 'previousIssues', expected: 1, actual: 2, result: false },
+      { pointer: '/of/0', op: 'equals', attribute: 'vip', expected: true, actual: true, result: true },
+      { pointer: '/of/1', op: 'in', attribute: 'plan', expected: ['enterprise'], actual: 'enterprise', result: true },
+      // Under the not: false here is what makes the condition true.
+      { pointer: '/of/2/of', op: 'lessThan', attribute: 'previousIssues', expected: 1, actual: 2, result: false },
     ]);
     expect(
       is({

@@ -5,6 +5,12 @@ export type ContactMemory = Readonly<Record<string, unknown>>;
 
 /** How one comparison came out, for previews that explain why a workflow did or did not fire. */
 export interface ComparisonOutcome {
+  /**
+   * Where the comparison sits in the condition (a JSON pointer: `""` for a lone comparison,
+   * `/of/1/of` for one under the second operand of an `all` under a `not`), so that a comparison
+   * that came out false under a `not` can be read as what made the condition true.
+   */
+  pointer: string;
   op: Exclude<Condition['op'], 'all' | 'any' | 'not'>;
   attribute: string;
   expected?: unknown;
@@ -14,30 +20,30 @@ export interface ComparisonOutcome {
 
 export interface ConditionOutcome {
   result: boolean;
-  /** Every comparison evaluated, in order (`all`/`any` stop at the first deciding one). */
+  /** Every comparison evaluated, in order, with its place (`all`/`any` stop at the first deciding one). */
   comparisons: ComparisonOutcome[];
 }
 
 /** Evaluates a (schema-valid) condition against contact memory. Missing attributes compare false. */
 export function evaluateCondition(condition: Condition, memory: ContactMemory): ConditionOutcome {
   const comparisons: ComparisonOutcome[] = [];
-  const result = evaluate(condition, memory, comparisons);
+  const result = evaluate(condition, memory, comparisons, '');
   return { result, comparisons };
 }
 
-function evaluate(condition: Condition, memory: ContactMemory, trail: ComparisonOutcome[]): boolean {
+function evaluate(condition: Condition, memory: ContactMemory, trail: ComparisonOutcome[], pointer: string): boolean {
   switch (condition.op) {
     case 'all':
-      return condition.of.every((child) => evaluate(child, memory, trail));
+      return condition.of.every((child, index) => evaluate(child, memory, trail, `${pointer}/of/${index}`));
     case 'any':
-      return condition.of.some((child) => evaluate(child, memory, trail));
+      return condition.of.some((child, index) => evaluate(child, memory, trail, `${pointer}/of/${index}`));
     case 'not':
-      return !evaluate(condition.of, memory, trail);
+      return !evaluate(condition.of, memory, trail, `${pointer}/of`);
     default: {
       const actual = attributeValue(memory, condition.attribute);
       const expected = 'value' in condition ? condition.value : undefined;
       const result = compare(condition, actual);
-      trail.push({ op: condition.op, attribute: condition.attribute, expected, actual, result });
+      trail.push({ pointer, op: condition.op, attribute: condition.attribute, expected, actual, result });
       return result;
     }
   }

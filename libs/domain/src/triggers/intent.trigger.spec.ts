@@ -204,7 +204,7 @@ describe('evaluateWorkflows and explainWorkflows', () => {
       ['vip', 'conditions_false'],
     ]);
     expect(outcomes[3]?.conditions?.comparisons).toEqual([
-      { op: 'equals', attribute: 'vip', expected: true, actual: false, result: false },
+      { pointer: '', op: 'equals', attribute: 'vip', expected: true, actual: false, result: false },
     ]);
     expect(explainWorkflows(workflows, { message: { role: 'ai', text: 'I want to cancel' } })[0]?.outcome).toBe(
       'not_applicable',
