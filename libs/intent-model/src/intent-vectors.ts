@@ -56,6 +56,18 @@ export class IntentVectors {
     return vector!;
   }
 
+  /**
+   * What `judgeConversation` looks up for each contact message of a conversation (its
+   * `semanticsOf`): every distinct text embedded once, all with the same phrase vectors.
+   */
+  async semanticsByText(texts: Iterable<string>, phrases: PhraseVectors): Promise<Map<string, IntentSemantics>> {
+    const semantics = new Map<string, IntentSemantics>();
+    for (const text of texts) {
+      if (!semantics.has(text)) semantics.set(text, { message: await this.messageVector(text), phrases });
+    }
+    return semantics;
+  }
+
   /** What `explainWorkflows` needs to compare a message with the workflows' phrases by meaning. */
   async semanticsFor(text: string, workflows: Iterable<CandidateWorkflow>): Promise<IntentSemantics> {
     return { message: await this.messageVector(text), phrases: await this.phraseVectorsOf(workflows) };

@@ -19,7 +19,7 @@ import { WorkflowEntity } from '../workflows/workflow.entity';
  * a conversation, and on its end, and why — the same engine code as trigger-matcher
  * (`judgeConversation`: state, triggers, firing policies), and nothing is executed or published —
  * and whether intent matching is unsure of a message (what a decision provider would then be asked
- * about). The api does not configure the per-minute limit: it judges with trigger-matcher's default.
+ * about).
  */
 @Injectable()
 export class PreviewService {
@@ -37,14 +37,12 @@ export class PreviewService {
     // A named workflow that is not the tenant's (another tenant's, deleted, unknown) is missing.
     const missing = request.workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
     if (missing !== undefined) throw new NotFoundError('workflow', missing);
-    const semantics = new Map<string, IntentSemantics>();
-    if (this.intentVectors) {
-      for (const { text, role } of request.messages) {
-        if ((role ?? 'contact') === 'contact' && !semantics.has(text)) {
-          semantics.set(text, await this.intentVectors.semanticsFor(text, workflows));
-        }
-      }
-    }
+    const contactTexts = request.messages
+      .filter(({ role }) => (role ?? 'contact') === 'contact')
+      .map(({ text }) => text);
+    const semantics = this.intentVectors
+      ? await this.intentVectors.semanticsByText(contactTexts, await this.intentVectors.phraseVectorsOf(workflows))
+      : new Map<string, IntentSemantics>();
     const judgements = judgeConversation(workflows, sampleConversationEvents(request), {
       maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
       semanticsOf: (text) => semantics.get(text),

@@ -28,12 +28,12 @@ export class WorkflowTestsService {
 
   async run(workflow: WorkflowEntity, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestReport> {
     const cases = await this.cases(workflow.id, manager);
-    const semantics = new Map<string, IntentSemantics>();
-    if (this.intentVectors) {
-      for (const text of new Set(cases.flatMap(({ messages }) => messages.map((message) => message.text)))) {
-        semantics.set(text, await this.intentVectors.semanticsFor(text, [workflow]));
-      }
-    }
+    const contactTexts = cases.flatMap(({ messages }) =>
+      messages.filter(({ role }) => (role ?? 'contact') === 'contact').map(({ text }) => text),
+    );
+    const semantics = this.intentVectors
+      ? await this.intentVectors.semanticsByText(contactTexts, await this.intentVectors.phraseVectorsOf([workflow]))
+      : new Map<string, IntentSemantics>();
     const results = runWorkflowTests(workflow, cases, {
       maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
       semanticsOf: (text) => semantics.get(text),

@@ -87,14 +87,11 @@ export class BacktestsService {
     events: readonly ConversationEvent[],
     phrases: PhraseVectors | undefined,
   ): Promise<Map<string, IntentSemantics>> {
-    const semantics = new Map<string, IntentSemantics>();
-    if (!this.intentVectors || !phrases) return semantics;
-    for (const event of events) {
-      if (event.type !== 'conversation.message.created' || event.data.role !== 'contact') continue;
-      if (semantics.has(event.data.text)) continue;
-      semantics.set(event.data.text, { message: await this.intentVectors.messageVector(event.data.text), phrases });
-    }
-    return semantics;
+    if (!this.intentVectors || !phrases) return new Map();
+    const contactTexts = events.flatMap((event) =>
+      event.type === 'conversation.message.created' && event.data.role === 'contact' ? [event.data.text] : [],
+    );
+    return this.intentVectors.semanticsByText(contactTexts, phrases);
   }
 }
 
