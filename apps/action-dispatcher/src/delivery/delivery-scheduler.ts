@@ -647,19 +647,16 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     // A replay delivers only: the conversation has moved on, and its fallback was sent the first time.
     if (pending.replay !== undefined) return [];
     const { action } = definition;
-    const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
     if (outcome.status === 'succeeded') {
       if (action.type !== 'webhook' || !action.responseReply) return [];
+      const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
       return [replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody))];
     }
-    const fallback = 'fallback' in action ? action.fallback : undefined;
-    if (!fallback) return [];
-    const when = fallback.when ?? 'final_failure';
     const firstFailure =
       outcome.attempts.filter((attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300).length === 1;
-    const due =
-      outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure;
-    return due ? [replyInstruction(fallback.message, 'fallback', input)] : [];
+    return this.fallbackIfDue(definition, pending, (when) =>
+      outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure,
+    );
   }
 
   /**
@@ -667,10 +664,20 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
    * contact, as a final failure does: the fallback message, unless it was sent at a first failure.
    */
   private fallbackWhenSkipped(definition: WorkflowDefinition, pending: PendingDelivery): ConversationAction[] {
+    return this.fallbackIfDue(definition, pending, (when) => when === 'final_failure' || pending.attempts.length === 0);
+  }
+
+  /**
+   * The workflow's fallback message for the contact, if it has one and `due` says it is due for
+   * its `when`; never on a replay (the conversation has moved on; it was sent the first time).
+   */
+  private fallbackIfDue(
+    definition: WorkflowDefinition,
+    pending: PendingDelivery,
+    due: (when: 'final_failure' | 'first_failure') => boolean,
+  ): ConversationAction[] {
     const fallback = 'fallback' in definition.action ? definition.action.fallback : undefined;
-    if (!fallback || pending.replay !== undefined) return [];
-    const sentAtFirstFailure = fallback.when === 'first_failure' && pending.attempts.length > 0;
-    if (sentAtFirstFailure) return [];
+    if (!fallback || pending.replay !== undefined || !due(fallback.when ?? 'final_failure')) return [];
     const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
     return [replyInstruction(fallback.message, 'fallback', input)];
   }

@@ -80,6 +80,7 @@ export class EndpointSlots {
     }
   }
 
+  /** Whether a slot can be taken now; when only a token is missing, its slots are handed over once one is due. */
   private hasFree(endpoint: string): boolean {
     if ((this.inFlight.get(endpoint) ?? 0) >= this.limit) return false;
     const bucket = this.bucketOf(endpoint);

@@ -24,8 +24,9 @@ export interface ReplayOptions {
 /**
  * Replays one stored conversation (its events in arrival order) through the engine for one
  * workflow, as if it had been enabled all along: `judgeConversation`, the same state updates,
- * trigger evaluation and firing policy as trigger-matcher, on the events' own clock. A no_reply timer fires when it fell due before the next event (a reply
- * cancels it, as live) or, after the last event, before `until`. What the replay cannot see:
+ * trigger evaluation and firing policy as trigger-matcher, on the events' own clock. A no_reply
+ * timer fires when it fell due before the next event (a reply cancels it, as live) or, after the
+ * last event, before `until`. What the replay cannot see:
  * memory the contact's other conversations taught (conditions see this conversation's own), the
  * other workflows of the tenant (outranking, the shared per-minute limit), and a decision provider.
  */

@@ -152,9 +152,8 @@ export const SCANNED_VOCABULARY_LIMIT = 512;
  * The meaningful words of a set of phrases, towards which a message's misspelt words are
  * corrected: a word whose stem the phrases do not use, and that is no English word, is read as the
  * one phrase stem it is a typo of, if there is exactly one within its typo allowance ("cancle" →
- * "cancel"). Correction can so
- * only move a message towards words the phrases use; it never makes two words unknown to them
- * alike, nor guesses between two candidates.
+ * "cancel"). Correction can so only move a message towards words the phrases use; it never makes
+ * two words unknown to them alike, nor guesses between two candidates.
  *
  * Both the word and its stem are compared with both the phrase words and their stems: a typo can
  * change how a word stems ("subscrption" keeps its "-ion", so only the whole words are one edit
