@@ -66,6 +66,39 @@ describe('evaluateCondition', () => {
     expect(evaluateCondition(vipEnterpriseWithIssues, {}).result).toBe(false);
   });
 
+  it('reports every comparison, not only the first that decided', () => {
+    const notVipNorEnterprise = evaluateCondition(
+      {
+        op: 'all',
+        of: [
+          { op: 'equals', attribute: 'vip', value: false },
+          { op: 'in', attribute: 'plan', value: ['free'] },
+        ],
+      },
+      memory,
+    );
+    expect(notVipNorEnterprise.result).toBe(false);
+    expect(notVipNorEnterprise.comparisons.map(({ pointer, result }) => [pointer, result])).toEqual([
+      ['/of/0', false],
+      ['/of/1', false],
+    ]);
+    const vipOrFree = evaluateCondition(
+      {
+        op: 'any',
+        of: [
+          { op: 'equals', attribute: 'vip', value: true },
+          { op: 'in', attribute: 'plan', value: ['free'] },
+        ],
+      },
+      memory,
+    );
+    expect(vipOrFree.result).toBe(true);
+    expect(vipOrFree.comparisons.map(({ pointer, result }) => [pointer, result])).toEqual([
+      ['/of/0', true],
+      ['/of/1', false],
+    ]);
+  });
+
   it('does not read inherited properties as attributes', () => {
     expect(is({ op: 'exists', attribute: 'constructor' })).toBe(false);
   });

@@ -20,7 +20,11 @@ export interface ComparisonOutcome {
 
 export interface ConditionOutcome {
   result: boolean;
-  /** Every comparison evaluated, in order, with its place (`all`/`any` stop at the first deciding one). */
+  /**
+   * Every comparison of the condition, in order, with its place: `all` and `any` evaluate all their
+   * operands (conditions are small), so a preview shows each one true or false, not only the first
+   * that decided.
+   */
   comparisons: ComparisonOutcome[];
 }
 
@@ -34,9 +38,9 @@ export function evaluateCondition(condition: Condition, memory: ContactMemory): 
 function evaluate(condition: Condition, memory: ContactMemory, trail: ComparisonOutcome[], pointer: string): boolean {
   switch (condition.op) {
     case 'all':
-      return condition.of.every((child, index) => evaluate(child, memory, trail, `${pointer}/of/${index}`));
+      return operandResults(condition.of, memory, trail, pointer).every(Boolean);
     case 'any':
-      return condition.of.some((child, index) => evaluate(child, memory, trail, `${pointer}/of/${index}`));
+      return operandResults(condition.of, memory, trail, pointer).some(Boolean);
     case 'not':
       return !evaluate(condition.of, memory, trail, `${pointer}/of`);
     default: {
@@ -47,6 +51,15 @@ function evaluate(condition: Condition, memory: ContactMemory, trail: Comparison
       return result;
     }
   }
+}
+
+function operandResults(
+  operands: readonly Condition[],
+  memory: ContactMemory,
+  trail: ComparisonOutcome[],
+  pointer: string,
+): boolean[] {
+  return operands.map((operand, index) => evaluate(operand, memory, trail, `${pointer}/of/${index}`));
 }
 
 type Comparison = Exclude<Condition, { op: 'all' | 'any' | 'not' }>;
