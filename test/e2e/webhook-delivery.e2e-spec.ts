@@ -94,17 +94,16 @@ describe('webhook delivery', () => {
   }
 
   async function fire(name: string, conversationId = `conv-${randomUUID()}`): Promise<string> {
+    await say(conversationId, `please run ${name}`);
+    return conversationId;
+  }
+
+  async function say(conversationId: string, text: string): Promise<void> {
     await producer.send({
       topic: Topics.conversationEvents.name,
       acks: -1,
-      messages: [
-        {
-          key: conversationId,
-          value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, `please run ${name}`)),
-        },
-      ],
+      messages: [{ key: conversationId, value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, text)) }],
     });
-    return conversationId;
   }
 
   /** Records published to `topic` for the conversation, once there are at least `count`. */
@@ -283,7 +282,7 @@ describe('webhook delivery', () => {
     expect(downReplies).toHaveLength(1);
   });
 
-  it('replies, tags, updates contact memory (which later workflows condition on) and escalates', async () => {
+  it('replies, tags, updates contact memory (which later workflows condition on) and escalates once the contact gave the number asked for', async () => {
     await createWorkflow('reply', {
       type: 'reply',
       message: {
@@ -314,14 +313,19 @@ describe('webhook delivery', () => {
     await publishedFor(Topics.conversationEvents.name, conversationId, 5);
     await fire('conditional', conversationId);
     await fire('escalate', conversationId);
-    const actions = await publishedFor(Topics.conversationActions.name, conversationId, 5);
-    expect(actions.map((action) => [action.type, action.purpose ?? null])).toEqual([
+    const kinds = (records: Record<string, unknown>[]) =>
+      records.map((action) => [action.type, action.purpose ?? null]);
+    const beforeTheAnswer = [
       ['reply', 'reply'],
       ['tag', null],
       ['reply', 'reply'],
       ['reply', 'contact_request'],
-      ['escalate', null],
-    ]);
+    ];
+    expect(kinds(await publishedFor(Topics.conversationActions.name, conversationId, 4))).toEqual(beforeTheAnswer);
+    // The hand-off waits for the answer (up to requireContact.waitSeconds, 300 by default).
+    await say(conversationId, 'Sure, it is +44 20 7946 0958.');
+    const actions = await publishedFor(Topics.conversationActions.name, conversationId, 5);
+    expect(kinds(actions)).toEqual([...beforeTheAnswer, ['escalate', null]]);
     expect(actions[0]).toMatchObject({
       text: 'Hi Ada Lovelace, here is our policy.',
       links: [{ label: 'Policy', url: 'https://example.com/p' }],
@@ -330,10 +334,10 @@ describe('webhook delivery', () => {
     // Only the second "conditional" message fired: after the memory update.
     expect(actions[2]!.text).toBe('We saw you asked to cancel.');
     expect(actions[3]!.text).toBe('What number can an agent call you on?');
+    expect(actions[4]).not.toHaveProperty('missingContactFields');
     expect(actions[4]).toMatchObject({
       reason: expect.stringContaining('escalate'),
-      contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
-      missingContactFields: ['phone'],
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0958' },
       context: {
         trigger: { type: 'intent', phrase: 'please run escalate' },
         message: { text: 'please run escalate' },
@@ -341,7 +345,9 @@ describe('webhook delivery', () => {
         memory: { cancellation_requested: true },
       },
     });
-    expect(actions[4]!.transcript.map((entry: { text: string }) => entry.text)).toContain('please run tag');
+    expect(actions[4]!.transcript.map((entry: { text: string }) => entry.text)).toEqual(
+      expect.arrayContaining(['please run tag', 'Sure, it is +44 20 7946 0958.']),
+    );
     const signals = await publishedFor(Topics.conversationSignals.name, conversationId, 2);
     expect(signals.map((signal) => [signal.name, signal.value ?? null])).toEqual([
       ['churn_risk', null],
@@ -351,6 +357,27 @@ describe('webhook delivery', () => {
       (event) => event.type === 'contact.memory.updated',
     );
     expect(memoryUpdate!.data.attributes).toEqual({ cancellation_requested: true, coupon: null });
+  });
+
+  it('hands an escalation off when its wait for the contact details is over, the fields still missing', async () => {
+    await createWorkflow('handoff', {
+      type: 'escalate',
+      requireContact: { fields: ['phone'], prompt: { text: 'Your number?' }, waitSeconds: 2 },
+    });
+    const conversationId = await fire('handoff');
+    const [asked] = await publishedFor(Topics.conversationActions.name, conversationId);
+    expect(asked).toMatchObject({ type: 'reply', purpose: 'contact_request', text: 'Your number?' });
+    // An answer without a number keeps it waiting.
+    await say(conversationId, 'I would rather not say');
+    const [, handOff] = await publishedFor(Topics.conversationActions.name, conversationId, 2);
+    expect(handOff).toMatchObject({
+      type: 'escalate',
+      missingContactFields: ['phone'],
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      context: { trigger: { type: 'intent' }, message: { text: 'please run handoff' } },
+    });
+    // It waited for the answer: the hand-off went out about two seconds after the question.
+    expect(Date.parse(handOff.createdAt) - Date.parse(asked.createdAt)).toBeGreaterThanOrEqual(1_000);
   });
 
   it('signs with both secrets during a rotation overlap, and sends custom headers', async () => {

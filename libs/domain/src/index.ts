@@ -19,6 +19,7 @@ export * from './triggers/decision-provider';
 export * from './triggers/intent-cascade';
 export * from './triggers/workflow-tests';
 export * from './conversations/timers';
+export * from './conversations/contact-requests';
 export * from './conversations/contact-memory';
 export * from './random/seeded-random';
 export * from './conversations/trigger-input';

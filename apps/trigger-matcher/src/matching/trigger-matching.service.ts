@@ -9,6 +9,8 @@ import {
   type WorkflowTriggered,
 } from '@app/contracts';
 import {
+  awaitContact,
+  contactAskOf,
   decideFirings,
   decisionRequestOf,
   effectiveMemory,
@@ -16,6 +18,8 @@ import {
   explainWorkflows,
   firedOf,
   firingOrder,
+  handOffsAfter,
+  handOffsDue,
   isExpired,
   markTimersDecided,
   memoryChangesOf,
@@ -31,6 +35,7 @@ import {
   type ContactMemory,
   type ConversationState,
   type DecisionProvider,
+  type DueHandOff,
   type FiredWorkflow,
   type PhraseVectors,
   type StateExpiry,
@@ -56,6 +61,8 @@ import { ConversationStateStore, type StateSession } from '../state/conversation
 const SERVICE = 'trigger-matcher';
 /** The `event.source` of triggers that a timer, not a platform event, caused. */
 const TIMER_SOURCE = 'trigger-matcher/timer';
+/** Part of the trigger id of an escalation's hand-off, which follows the trigger that asked for contact details. */
+const HAND_OFF_SOURCE = 'trigger-matcher/hand-off';
 
 interface Sessions {
   states: StateSession;
@@ -127,20 +134,23 @@ export class TriggerMatchingService {
     const now = new Date();
     const previous = sessions.states.get(received.tenantid, received.subject, received.time);
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
-    const state = recordEvent(previous, event);
+    const released = handOffsAfter(recordEvent(previous, event), event);
+    const { state } = released;
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
     }
-    const input = eventInputOf(event, state, this.memoryOf(state, sessions.contacts));
+    const memory = this.memoryOf(state, sessions.contacts);
+    const handOffs = this.handOffs(released.handOffs, state, memory, now);
+    const input = eventInputOf(event, state, memory);
     if (!input) {
       sessions.states.stage(state);
-      return [];
+      return handOffs;
     }
     const message = event.type === 'conversation.message.created' ? event.data : undefined;
     triggerEvaluations.inc({ event_type: event.type });
     const candidates = await this.candidatesFor(event.tenantid, input, state);
-    return this.fire(candidates, state, sessions.states, now, {
+    const fired = this.fire(candidates, state, sessions.states, now, {
       event: { id: event.id, source: event.source, type: event.type, time: event.time },
       ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
       ...(message?.ai ? { ai: message.ai } : {}),
@@ -148,6 +158,7 @@ export class TriggerMatchingService {
       memory: input.memory,
       causedByWorkflowId: event.data.causedBy?.workflowId,
     });
+    return [...handOffs, ...fired];
   }
 
   /**
@@ -185,15 +196,31 @@ export class TriggerMatchingService {
    */
   private onTick(tick: TimerTick, sessions: Sessions): OutboundRecord[] {
     const now = new Date();
-    const state = sessions.states.find(tick.tenantId, tick.conversationId);
-    if (!state) return [];
-    const workflows = this.workflowsOf(state.tenantId);
-    if (isExpired(state, workflows, this.expiry, now)) {
-      sessions.states.remove(state.tenantId, state.conversationId);
-      conversationStatesExpired.inc({ reason: state.ended ? 'ended' : 'idle' });
+    const found = sessions.states.find(tick.tenantId, tick.conversationId);
+    if (!found) return [];
+    const workflows = this.workflowsOf(found.tenantId);
+    if (isExpired(found, workflows, this.expiry, now)) {
+      sessions.states.remove(found.tenantId, found.conversationId);
+      conversationStatesExpired.inc({ reason: found.ended ? 'ended' : 'idle' });
       return [];
     }
-    const input = timerInputOf(state, now, this.memoryOf(state, sessions.contacts));
+    const released = handOffsDue(found, now);
+    const { state } = released;
+    const memory = this.memoryOf(state, sessions.contacts);
+    const handOffs = this.handOffs(released.handOffs, state, memory, now);
+    if (released.handOffs.length > 0) sessions.states.stage(state);
+    return [...handOffs, ...this.noReplyTimers(state, workflows, memory, sessions.states, now)];
+  }
+
+  /** The conversation's due no_reply timers: they fire, or are decided not to (markTimersDecided). */
+  private noReplyTimers(
+    state: ConversationState,
+    workflows: WorkflowDefinition[],
+    memory: ContactMemory,
+    session: StateSession,
+    now: Date,
+  ): OutboundRecord[] {
+    const input = timerInputOf(state, now, memory);
     if (!input?.waiting) return [];
     triggerEvaluations.inc({ event_type: 'conversation.no_reply' });
     const evaluations = explainWorkflows(
@@ -209,7 +236,7 @@ export class TriggerMatchingService {
     );
     const candidates = firedOf(evaluations);
     const { waiting } = input;
-    return this.fire(candidates, decided, sessions.states, now, {
+    return this.fire(candidates, decided, session, now, {
       event: {
         id: `${state.conversationId}/no_reply/${waiting.for}/${waiting.since}`,
         source: TIMER_SOURCE,
@@ -233,30 +260,47 @@ export class TriggerMatchingService {
       causedByWorkflowId: cause.causedByWorkflowId,
       maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
     });
-    const fired = recordFirings(
+    let fired = recordFirings(
       state,
       decision.fire.map(({ workflow }) => workflow.id),
       now,
     );
-    session.stage(fired);
-    return decision.fire.map(({ workflow, match }) => {
+    const triggers = decision.fire.map(({ workflow, match }) => {
       triggerMatches.inc({ trigger_type: match.type });
-      const trigger: WorkflowTriggered = {
-        triggerId: triggerIdOf(state.tenantId, cause.event.source, cause.event.id, workflow.id),
-        tenantId: state.tenantId,
-        conversationId: state.conversationId,
-        workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
-        event: cause.event,
-        ...(cause.message ? { message: cause.message } : {}),
-        ...(cause.ai ? { ai: cause.ai } : {}),
-        ...(cause.contact ? { contact: cause.contact } : {}),
-        ...(cause.memory && Object.keys(cause.memory).length > 0 ? { memory: cause.memory } : {}),
-        transcript: fired.transcript,
-        match,
-        ...(state.preview ? { preview: true } : {}),
-        firedAt: now.toISOString(),
+      const trigger = triggerOf(fired, workflow, cause, match, now);
+      // An escalation that asks for contact details first: this trigger asks, the hand-off follows.
+      const ask = contactAskOf(workflow, cause.contact, now);
+      if (!ask) return trigger;
+      const asking = { ...trigger, contactRequest: ask };
+      fired = awaitContact(fired, asking, ask);
+      return asking;
+    });
+    session.stage(fired);
+    return triggers.map((trigger) => jsonRecord(Topics.workflowTriggers.name, state.conversationId, trigger));
+  }
+
+  /**
+   * The hand-offs of escalations that asked for contact details and waited: the workflow fires
+   * again, outside the firing policies (it already fired), for what fired it at first, with what
+   * the contact told since. A workflow deleted meanwhile hands off nothing.
+   */
+  private handOffs(due: DueHandOff[], state: ConversationState, memory: ContactMemory, now: Date): OutboundRecord[] {
+    return due.flatMap(({ request, outcome, contact }) => {
+      const workflow = this.definitions.get(request.workflowId);
+      if (workflow?.tenantId !== state.tenantId) return [];
+      const cause: Cause = {
+        event: request.event,
+        ...(request.message ? { message: request.message } : {}),
+        ...(request.ai ? { ai: request.ai } : {}),
+        ...(contact ? { contact } : {}),
+        memory,
       };
-      return jsonRecord(Topics.workflowTriggers.name, state.conversationId, trigger);
+      const trigger: WorkflowTriggered = {
+        ...triggerOf(state, workflow, cause, request.match, now),
+        triggerId: triggerIdOf(state.tenantId, HAND_OFF_SOURCE, request.triggerId, workflow.id),
+        contactRequest: { stage: 'hand_off', fields: request.fields, outcome, askedBy: request.triggerId },
+      };
+      return [jsonRecord(Topics.workflowTriggers.name, state.conversationId, trigger)];
     });
   }
 
@@ -340,4 +384,29 @@ export class TriggerMatchingService {
     }
     return index;
   }
+}
+
+/** The trigger of a workflow that fires in the conversation (`state`, with its transcript) for `cause`. */
+function triggerOf(
+  state: ConversationState,
+  workflow: WorkflowDefinition,
+  cause: Cause,
+  match: WorkflowTriggered['match'],
+  now: Date,
+): WorkflowTriggered {
+  return {
+    triggerId: triggerIdOf(state.tenantId, cause.event.source, cause.event.id, workflow.id),
+    tenantId: state.tenantId,
+    conversationId: state.conversationId,
+    workflow: { id: workflow.id, version: workflow.version, name: workflow.name },
+    event: cause.event,
+    ...(cause.message ? { message: cause.message } : {}),
+    ...(cause.ai ? { ai: cause.ai } : {}),
+    ...(cause.contact ? { contact: cause.contact } : {}),
+    ...(cause.memory && Object.keys(cause.memory).length > 0 ? { memory: cause.memory } : {}),
+    transcript: state.transcript,
+    match,
+    ...(state.preview ? { preview: true } : {}),
+    firedAt: now.toISOString(),
+  };
 }

@@ -14,6 +14,10 @@ export const ContactSchema = Type.Object(
 );
 export type Contact = Static<typeof ContactSchema>;
 
+/** The contact details an escalation can ask the contact for. */
+export const ContactFieldSchema = StringEnum(['email', 'phone']);
+export type ContactField = Static<typeof ContactFieldSchema>;
+
 /** What the platform's AI concluded about a message. */
 export const AiAnnotationsSchema = Type.Object(
   {

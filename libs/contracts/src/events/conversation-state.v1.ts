@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
-import { TranscriptEntrySchema } from './conversation-event.v1';
+import { AiAnnotationsSchema, ContactFieldSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
+import { TriggerEventSchema, TriggerMatchSchema, TriggerMessageSchema } from './workflow-trigger.v1';
 
 /**
  * `trigger-matcher.conversation-state` (compacted, key = conversation id, co-partitioned with
@@ -37,6 +38,28 @@ export const ConversationStateSchema = Type.Object(
           }),
         },
         { additionalProperties: false, description: 'Who the conversation waits for, since when: no_reply timers.' },
+      ),
+    ),
+    contactRequests: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            workflowId: Type.String(),
+            triggerId: Type.String({ description: 'The trigger that asked; the hand-off refers to it.' }),
+            fields: Type.Array(ContactFieldSchema, { minItems: 1 }),
+            until: Timestamp('When the hand-off goes out with the fields still missing.'),
+            event: TriggerEventSchema,
+            message: Type.Optional(TriggerMessageSchema),
+            ai: Type.Optional(AiAnnotationsSchema),
+            match: TriggerMatchSchema,
+            contact: Type.Optional(ContactSchema),
+          },
+          { additionalProperties: false },
+        ),
+        {
+          description:
+            'Escalations waiting for the contact details they asked for: what fired them, kept for the hand-off.',
+        },
       ),
     ),
     ended: Type.Boolean(),

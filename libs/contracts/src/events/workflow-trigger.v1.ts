@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { WorkflowRefSchema } from '../workflows/workflow.v1';
-import { AiAnnotationsSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
+import { AiAnnotationsSchema, ContactFieldSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
 
 /** Why a workflow fired (or, in previews, did not): enough to explain the decision to an author. */
 export const TriggerMatchSchema = Type.Object(
@@ -17,6 +17,47 @@ export const TriggerMatchSchema = Type.Object(
 );
 export type TriggerMatch = Static<typeof TriggerMatchSchema>;
 
+/** The event a workflow fired on (a timer's, for no_reply). */
+export const TriggerEventSchema = Type.Object(
+  { id: Type.String(), source: Type.String(), type: Type.String(), time: Timestamp('Event time.') },
+  { additionalProperties: false },
+);
+
+/** The message a workflow fired on. */
+export const TriggerMessageSchema = Type.Object(
+  { id: Type.String(), role: Type.String(), text: Type.String() },
+  { additionalProperties: false },
+);
+
+/**
+ * An escalation that asks the contact for their details first (`requireContact` with a wait): the
+ * first trigger only asks; trigger-matcher fires the workflow again for the hand-off once the
+ * contact answered, the conversation ended, or the wait is over.
+ */
+export const ContactRequestSchema = Type.Union([
+  Type.Object(
+    {
+      stage: Type.Literal('ask'),
+      fields: Type.Array(ContactFieldSchema, { minItems: 1, description: 'What is missing, and asked for.' }),
+      until: Timestamp('When the hand-off goes out at the latest.'),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      stage: Type.Literal('hand_off'),
+      fields: Type.Array(ContactFieldSchema, { minItems: 1, description: 'What was asked for.' }),
+      outcome: StringEnum(['answered', 'ended', 'timed_out'], {
+        description:
+          'answered: the contact gave every field asked for; ended: the conversation ended first; timed_out: the wait is over.',
+      }),
+      askedBy: Id('The trigger that asked.'),
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type ContactRequest = Static<typeof ContactRequestSchema>;
+
 /** `workflow.triggers` (key = conversation id): trigger-matcher decided that a workflow fires. */
 export const WorkflowTriggeredSchema = Type.Object(
   {
@@ -24,13 +65,8 @@ export const WorkflowTriggeredSchema = Type.Object(
     tenantId: TenantId,
     conversationId: Id('Conversation the workflow fired in.'),
     workflow: WorkflowRefSchema,
-    event: Type.Object(
-      { id: Type.String(), source: Type.String(), type: Type.String(), time: Timestamp('Event time.') },
-      { additionalProperties: false },
-    ),
-    message: Type.Optional(
-      Type.Object({ id: Type.String(), role: Type.String(), text: Type.String() }, { additionalProperties: false }),
-    ),
+    event: TriggerEventSchema,
+    message: Type.Optional(TriggerMessageSchema),
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
     memory: Type.Optional(
@@ -46,6 +82,7 @@ export const WorkflowTriggeredSchema = Type.Object(
     preview: Type.Optional(
       Type.Boolean({ description: 'Fired in a preview conversation (draft workflows fire only there).' }),
     ),
+    contactRequest: Type.Optional(ContactRequestSchema),
     firedAt: Timestamp('When the decision was made.'),
   },
   { additionalProperties: false },

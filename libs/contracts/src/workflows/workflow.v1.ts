@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
+import { ContactFieldSchema } from '../events/conversation-event.v1';
 import { compileValidator, registerSchema } from '../validation';
 
 const conditions = Type.Optional(ConditionRef);
@@ -318,8 +319,16 @@ export const EscalateActionSchema = Type.Object(
     requireContact: Type.Optional(
       Type.Object(
         {
-          fields: Type.Array(StringEnum(['email', 'phone']), { minItems: 1, maxItems: 2, uniqueItems: true }),
+          fields: Type.Array(ContactFieldSchema, { minItems: 1, maxItems: 2, uniqueItems: true }),
           prompt: RichMessageSchema,
+          waitSeconds: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 86_400,
+              description:
+                'How long the hand-off waits for the answer (default 300): it goes out as soon as the contact gives what was asked (in a message or their contact details), when the conversation ends, or after this long with the fields still missing; 0: at once, right after the question.',
+            }),
+          ),
         },
         {
           additionalProperties: false,

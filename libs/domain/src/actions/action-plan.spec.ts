@@ -54,6 +54,49 @@ describe('planAction', () => {
     expect(plan.delivery).toEqual({ url: 'https://team.example.com/hook', headers: {}, payload: 'standard' });
   });
 
+  it('only asks while the escalation waits for the answer, and hands off later without asking again', () => {
+    const escalate = definition({
+      type: 'escalate',
+      requireContact: { fields: ['phone'], prompt: { text: 'Your number?' } },
+      notifyUrl: 'https://team.example.com/hook',
+    });
+    const asking = planAction({
+      definition: escalate,
+      trigger: { ...trigger, contactRequest: { stage: 'ask', fields: ['phone'], until: '2026-11-24T10:05:00.000Z' } },
+      executionId: 'x1',
+      now,
+    });
+    expect(asking.instructions).toEqual([
+      expect.objectContaining({ purpose: 'contact_request', text: 'Your number?' }),
+    ]);
+    expect(asking.delivery).toBeNull();
+    const answered = planAction({
+      definition: escalate,
+      trigger: {
+        ...trigger,
+        contact: { ...trigger.contact!, phone: '+44 20 7946 0958' },
+        contactRequest: { stage: 'hand_off', fields: ['phone'], outcome: 'answered', askedBy: 't1' },
+      },
+      executionId: 'x2',
+      now,
+    });
+    expect(answered.instructions.map((instruction) => instruction.type)).toEqual(['escalate']);
+    expect(answered.instructions[0]).not.toHaveProperty('missingContactFields');
+    expect(answered.instructions[0]).toMatchObject({ contact: { phone: '+44 20 7946 0958' } });
+    expect(answered.delivery).not.toBeNull();
+    const timedOut = planAction({
+      definition: escalate,
+      trigger: {
+        ...trigger,
+        contactRequest: { stage: 'hand_off', fields: ['phone'], outcome: 'timed_out', askedBy: 't1' },
+      },
+      executionId: 'x3',
+      now,
+    });
+    expect(timedOut.instructions.map((instruction) => instruction.type)).toEqual(['escalate']);
+    expect(timedOut.instructions[0]).toMatchObject({ missingContactFields: ['phone'] });
+  });
+
   it('tags with deterministic signal ids, and sets and clears memory through a contact.memory.updated event', () => {
     const tag = planAction({
       definition: definition({ type: 'tag', signals: [{ name: 'vip_issue', value: 3 }] }),

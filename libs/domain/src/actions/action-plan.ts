@@ -75,6 +75,15 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   }),
   escalate: (action, input) => {
     const { trigger } = input;
+    // Asking for contact details and waiting: trigger-matcher fires the workflow again to hand off.
+    if (trigger.contactRequest?.stage === 'ask') {
+      return {
+        ...nothing,
+        instructions: action.requireContact
+          ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
+          : [],
+      };
+    }
     const missing = (action.requireContact?.fields ?? []).filter((field) => !trigger.contact?.[field]);
     const handOff: ConversationAction = {
       ...instructionBase(input, 'escalate'),
@@ -92,9 +101,10 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
       ...(trigger.contact ? { contact: trigger.contact } : {}),
       ...(missing.length > 0 ? { missingContactFields: missing } : {}),
     };
-    // Asked first: the request reaches the platform before the hand-off, on the same partition.
+    // Asked first, unless the hand-off follows an ask (contactRequest: hand_off): the request
+    // reaches the platform before the hand-off, on the same partition.
     const ask =
-      missing.length > 0 && action.requireContact
+      missing.length > 0 && action.requireContact && !trigger.contactRequest
         ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
         : [];
     return {

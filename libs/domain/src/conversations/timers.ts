@@ -1,5 +1,6 @@
 import type { ContactMemory } from '../conditions/evaluate-condition';
 import { runsOn, type CandidateWorkflow, type TriggerInput } from '../triggers';
+import { contactRequestsDueAt } from './contact-requests';
 import type { ConversationState } from './conversation-state';
 
 /** How long trigger-matcher keeps the state of a conversation nothing happens in. */
@@ -34,25 +35,31 @@ export function timersDueAt(state: ConversationState, workflows: Iterable<Candid
 }
 
 /**
- * When the conversation next needs waking up: its earliest pending timer, else its expiry (a
- * pending timer holds the expiry back, so that a long wait still fires).
+ * When the conversation next needs waking up: its earliest pending timer or waiting escalation
+ * (contact-requests.ts), else its expiry (either holds the expiry back, so that a long wait still
+ * fires).
  */
 export function nextWakeUpAt(
   state: ConversationState,
   workflows: Iterable<CandidateWorkflow>,
   expiry: StateExpiry,
 ): number {
-  return timersDueAt(state, workflows) ?? expiresAt(state, expiry);
+  return pendingAt(state, workflows) ?? expiresAt(state, expiry);
 }
 
-/** Whether the state is to be forgotten at `now`: past its expiry, with no timer pending. */
+/** Whether the state is to be forgotten at `now`: past its expiry, with no timer or escalation pending. */
 export function isExpired(
   state: ConversationState,
   workflows: Iterable<CandidateWorkflow>,
   expiry: StateExpiry,
   now: Date,
 ): boolean {
-  return timersDueAt(state, workflows) === null && now.getTime() >= expiresAt(state, expiry);
+  return pendingAt(state, workflows) === null && now.getTime() >= expiresAt(state, expiry);
+}
+
+function pendingAt(state: ConversationState, workflows: Iterable<CandidateWorkflow>): number | null {
+  const times = [timersDueAt(state, workflows), contactRequestsDueAt(state)].filter((at) => at !== null);
+  return times.length > 0 ? Math.min(...times) : null;
 }
 
 /** What triggers see when a timer wakes the conversation up at `now`; null if it waits for nobody. */

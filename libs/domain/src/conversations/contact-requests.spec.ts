@@ -1,0 +1,149 @@
+import type { ConversationEvent, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
+import {
+  awaitContact,
+  contactAskOf,
+  contactDetailsIn,
+  contactRequestsDueAt,
+  handOffsAfter,
+  handOffsDue,
+} from './contact-requests';
+import { newConversationState } from './conversation-state';
+import { isExpired, nextWakeUpAt } from './timers';
+
+const now = new Date('2026-12-07T10:00:00.000Z');
+
+const escalation = (requireContact?: object): WorkflowDefinition =>
+  ({
+    id: 'wf-escalate',
+    tenantId: 'acme',
+    name: 'Escalate',
+    version: 1,
+    status: 'enabled',
+    trigger: { type: 'intent', phrases: ['talk to a human'] },
+    action: {
+      type: 'escalate',
+      ...(requireContact ? { requireContact: { prompt: { text: 'Your number?' }, ...requireContact } } : {}),
+    },
+    firing: { mode: 'once_per_conversation' },
+    signingSecret: 'whsec_c2VjcmV0',
+    updatedAt: now.toISOString(),
+  }) as WorkflowDefinition;
+
+const trigger: WorkflowTriggered = {
+  triggerId: 'trigger-1',
+  tenantId: 'acme',
+  conversationId: 'conv-1',
+  workflow: { id: 'wf-escalate', version: 1, name: 'Escalate' },
+  event: { id: 'e1', source: '/p', type: 'conversation.message.created', time: now.toISOString() },
+  message: { id: 'm1', role: 'contact', text: 'I want a human' },
+  contact: { id: 'c1', name: 'Ada' },
+  match: { type: 'intent', score: 0.93, threshold: 0.85, phrase: 'talk to a human' },
+  firedAt: now.toISOString(),
+};
+
+function message(text: string, role: 'contact' | 'ai' = 'contact', contact?: object): ConversationEvent {
+  return {
+    specversion: '1.0',
+    id: `e-${text}`,
+    source: '/p',
+    type: 'conversation.message.created',
+    time: now.toISOString(),
+    subject: 'conv-1',
+    tenantid: 'acme',
+    data: { messageId: `m-${text}`, role, text, ...(contact ? { contact } : {}) },
+  } as ConversationEvent;
+}
+
+function waitingFor(fields: ('email' | 'phone')[], waitSeconds = 300) {
+  const ask = contactAskOf(escalation({ fields, waitSeconds }), trigger.contact, now)!;
+  return awaitContact(newConversationState('acme', 'conv-1', now.toISOString()), trigger, ask);
+}
+
+describe('contact requests', () => {
+  it('asks and waits only for an escalation with requireContact, a wait, and a field missing', () => {
+    expect(contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, now)).toEqual({
+      stage: 'ask',
+      fields: ['phone'],
+      until: '2026-12-07T10:05:00.000Z',
+    });
+    expect(contactAskOf(escalation({ fields: ['email', 'phone'], waitSeconds: 60 }), undefined, now)).toMatchObject({
+      fields: ['email', 'phone'],
+      until: '2026-12-07T10:01:00.000Z',
+    });
+    expect(contactAskOf(escalation({ fields: ['phone'], waitSeconds: 0 }), trigger.contact, now)).toBeNull();
+    expect(contactAskOf(escalation({ fields: ['phone'] }), { id: 'c1', phone: '+1 555 0100 200' }, now)).toBeNull();
+    expect(contactAskOf(escalation(), trigger.contact, now)).toBeNull();
+  });
+
+  it('hands off once the contact gave every field asked for, keeping a partial answer', () => {
+    const state = waitingFor(['email', 'phone']);
+    const afterEmail = handOffsAfter(state, message('it is ada@example.com'));
+    expect(afterEmail.handOffs).toEqual([]);
+    expect(afterEmail.state.contactRequests?.[0]?.contact).toEqual({ id: 'c1', name: 'Ada', email: 'ada@example.com' });
+    // An AI message's text is not the contact's answer.
+    expect(handOffsAfter(afterEmail.state, message('call +44 20 7946 0958', 'ai')).handOffs).toEqual([]);
+    const afterPhone = handOffsAfter(afterEmail.state, message('and my number is +44 20 7946 0958.'));
+    expect(afterPhone.handOffs).toEqual([
+      expect.objectContaining({
+        outcome: 'answered',
+        contact: { id: 'c1', name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0958' },
+        request: expect.objectContaining({ triggerId: 'trigger-1', match: trigger.match, message: trigger.message }),
+      }),
+    ]);
+    expect(afterPhone.state).not.toHaveProperty('contactRequests');
+  });
+
+  it('takes contact details the platform sends on any message', () => {
+    const state = waitingFor(['email']);
+    const { handOffs } = handOffsAfter(state, message('thanks', 'ai', { id: 'c1', email: 'ada@example.com' }));
+    expect(handOffs.map(({ outcome, contact }) => [outcome, contact?.email])).toEqual([
+      ['answered', 'ada@example.com'],
+    ]);
+  });
+
+  it('hands off at the end of the conversation, and when the wait is over, with the fields still missing', () => {
+    const state = waitingFor(['phone'], 60);
+    const ended = handOffsAfter(state, {
+      ...message('bye'),
+      type: 'conversation.ended',
+      data: {},
+    } as ConversationEvent);
+    expect(ended.handOffs.map(({ outcome }) => outcome)).toEqual(['ended']);
+    expect(handOffsDue(state, new Date('2026-12-07T10:00:59.999Z')).handOffs).toEqual([]);
+    const due = handOffsDue(state, new Date('2026-12-07T10:01:00.000Z'));
+    expect(due.handOffs.map(({ outcome, contact }) => [outcome, contact])).toEqual([['timed_out', trigger.contact]]);
+    expect(due.state.contactRequests).toBeUndefined();
+  });
+
+  it('wakes the conversation up when a wait is over, and keeps its state until then', () => {
+    const state = waitingFor(['phone'], 60);
+    const expiry = { idleSeconds: 10, endedSeconds: 0 };
+    expect(contactRequestsDueAt(state)).toBe(Date.parse('2026-12-07T10:01:00.000Z'));
+    expect(nextWakeUpAt(state, [], expiry)).toBe(Date.parse('2026-12-07T10:01:00.000Z'));
+    expect(isExpired(state, [], expiry, new Date('2026-12-07T10:00:30.000Z'))).toBe(false);
+    const { state: handedOff } = handOffsDue(state, new Date('2026-12-07T10:01:00.000Z'));
+    expect(isExpired(handedOff, [], expiry, new Date('2026-12-07T10:01:00.000Z'))).toBe(true);
+  });
+
+  it('a newer ask of the same workflow replaces the older one', () => {
+    const state = waitingFor(['phone']);
+    const again = awaitContact(
+      state,
+      { ...trigger, triggerId: 'trigger-2' },
+      contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, now)!,
+    );
+    expect(again.contactRequests?.map(({ triggerId }) => triggerId)).toEqual(['trigger-2']);
+  });
+
+  it.each([
+    ['my email is Ada.Lovelace+help@example.co.uk.', { email: 'Ada.Lovelace+help@example.co.uk' }],
+    ['+44 20 7946 0958', { phone: '+44 20 7946 0958' }],
+    ['call me on (555) 123-4567 after 5', { phone: '(555) 123-4567' }],
+    ['07946.095.858 or ada@example.com', { email: 'ada@example.com', phone: '07946.095.858' }],
+    ['order 12345 from 2026-12-07', {}],
+    ['I have 2 kids and 3 dogs', {}],
+    ['ada at example dot com', {}],
+  ])('reads contact details in %j', (text, expected) => {
+    expect(contactDetailsIn(text)).toEqual(expected);
+  });
+});

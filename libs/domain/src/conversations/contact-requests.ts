@@ -1,0 +1,156 @@
+import type {
+  Contact,
+  ContactField,
+  ContactRequest,
+  ConversationEvent,
+  WorkflowDefinition,
+  WorkflowTriggered,
+} from '@app/contracts';
+import type { ConversationState } from './conversation-state';
+
+/** How long an escalation waits for the contact details it asked for, unless the workflow says otherwise. */
+export const DEFAULT_CONTACT_WAIT_SECONDS = 300;
+
+/** An escalation waiting for the contact's details, with what fired it (kept for the hand-off). */
+export type PendingContactRequest = NonNullable<ConversationState['contactRequests']>[number];
+
+export type ContactAsk = Extract<ContactRequest, { stage: 'ask' }>;
+
+/** An escalation whose wait is over: its hand-off goes out now. */
+export interface DueHandOff {
+  request: PendingContactRequest;
+  outcome: Extract<ContactRequest, { stage: 'hand_off' }>['outcome'];
+  /** What is known of the contact now: what fired the escalation, and what they told since. */
+  contact?: Contact;
+}
+
+export function missingContactFields(contact: Contact | undefined, fields: readonly ContactField[]): ContactField[] {
+  return fields.filter((field) => !contact?.[field]);
+}
+
+/**
+ * Whether the workflow, firing now for this contact, asks for their details and waits for the
+ * answer before handing off: an escalation with `requireContact`, a wait above zero, and a field
+ * the contact lacks. Null: it fires as usual (an escalation then hands off at once).
+ */
+export function contactAskOf(
+  definition: WorkflowDefinition,
+  contact: Contact | undefined,
+  now: Date,
+): ContactAsk | null {
+  const { action } = definition;
+  if (action.type !== 'escalate' || !action.requireContact) return null;
+  const waitSeconds = action.requireContact.waitSeconds ?? DEFAULT_CONTACT_WAIT_SECONDS;
+  const fields = missingContactFields(contact, action.requireContact.fields);
+  if (waitSeconds === 0 || fields.length === 0) return null;
+  return { stage: 'ask', fields, until: new Date(now.getTime() + waitSeconds * 1000).toISOString() };
+}
+
+/** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
+export function awaitContact(state: ConversationState, trigger: WorkflowTriggered, ask: ContactAsk): ConversationState {
+  const request: PendingContactRequest = {
+    workflowId: trigger.workflow.id,
+    triggerId: trigger.triggerId,
+    fields: ask.fields,
+    until: ask.until,
+    event: trigger.event,
+    ...(trigger.message ? { message: trigger.message } : {}),
+    ...(trigger.ai ? { ai: trigger.ai } : {}),
+    match: trigger.match,
+    ...(trigger.contact ? { contact: trigger.contact } : {}),
+  };
+  const others = (state.contactRequests ?? []).filter(({ workflowId }) => workflowId !== request.workflowId);
+  return { ...state, contactRequests: [...others, request] };
+}
+
+/**
+ * The hand-offs an event releases, and the state without them: all of them when the conversation
+ * ends; those whose fields are all known once a contact message (its text, or the contact details
+ * it carries) or another event's contact details gave them. A partial answer is kept for later.
+ */
+export function handOffsAfter(
+  state: ConversationState,
+  event: ConversationEvent,
+): { state: ConversationState; handOffs: DueHandOff[] } {
+  const requests = state.contactRequests ?? [];
+  if (requests.length === 0) return { state, handOffs: [] };
+  if (event.type === 'conversation.ended') {
+    return { state: withRequests(state, []), handOffs: requests.map((request) => handOff(request, 'ended')) };
+  }
+  const told = {
+    ...detailsOf(event.data.contact),
+    ...(event.type === 'conversation.message.created' && event.data.role === 'contact'
+      ? contactDetailsIn(event.data.text)
+      : {}),
+  };
+  if (Object.keys(told).length === 0) return { state, handOffs: [] };
+  const waiting: PendingContactRequest[] = [];
+  const handOffs: DueHandOff[] = [];
+  for (const request of requests) {
+    const contact: Contact = { id: contactIdOf(request, state, event), ...request.contact, ...told };
+    const updated = { ...request, contact };
+    if (missingContactFields(contact, request.fields).length === 0) handOffs.push(handOff(updated, 'answered'));
+    else waiting.push(updated);
+  }
+  return { state: withRequests(state, waiting), handOffs };
+}
+
+/** The hand-offs whose wait is over at `now` (the fields still missing), and the state without them. */
+export function handOffsDue(state: ConversationState, now: Date): { state: ConversationState; handOffs: DueHandOff[] } {
+  const requests = state.contactRequests ?? [];
+  const due = requests.filter(({ until }) => Date.parse(until) <= now.getTime());
+  if (due.length === 0) return { state, handOffs: [] };
+  return {
+    state: withRequests(
+      state,
+      requests.filter((request) => !due.includes(request)),
+    ),
+    handOffs: due.map((request) => handOff(request, 'timed_out')),
+  };
+}
+
+/** When the earliest waiting escalation hands off anyway (ms since the epoch), or null when none waits. */
+export function contactRequestsDueAt(state: ConversationState): number | null {
+  const times = (state.contactRequests ?? []).map(({ until }) => Date.parse(until));
+  return times.length > 0 ? Math.min(...times) : null;
+}
+
+// An address as HTML's email input accepts it (WHATWG "valid e-mail address"), found within text.
+const EMAIL =
+  /[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+/;
+// Digits with the separators people type in phone numbers, optionally international (+).
+const PHONE_CANDIDATES = /(?<![\w+])\+?\(?\d[\d\s().-]*\d(?![\w])/g;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The email address and phone number a message gives, if any: the answer to "what is your email
+ * / number?". A phone number is 7 to 15 digits (E.164's longest), with spaces, dots, dashes or
+ * parentheses between them, optionally after a +; dates (2026-12-07) are not numbers to call.
+ */
+export function contactDetailsIn(text: string): Pick<Contact, 'email' | 'phone'> {
+  const email = EMAIL.exec(text)?.[0];
+  const phone = [...text.matchAll(PHONE_CANDIDATES)]
+    .map(([candidate]) => candidate.trim())
+    .find((candidate) => {
+      const digits = candidate.replace(/\D/g, '').length;
+      return digits >= 7 && digits <= 15 && !ISO_DATE.test(candidate);
+    });
+  return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+}
+
+function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone'> {
+  return { ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
+}
+
+function contactIdOf(request: PendingContactRequest, state: ConversationState, event: ConversationEvent): string {
+  return request.contact?.id ?? event.data.contact?.id ?? state.contactId ?? `conversation:${state.conversationId}`;
+}
+
+function handOff(request: PendingContactRequest, outcome: DueHandOff['outcome']): DueHandOff {
+  return { request, outcome, ...(request.contact ? { contact: request.contact } : {}) };
+}
+
+function withRequests(state: ConversationState, requests: PendingContactRequest[]): ConversationState {
+  const { contactRequests: _replaced, ...rest } = state;
+  return requests.length > 0 ? { ...rest, contactRequests: requests } : rest;
+}
