@@ -380,6 +380,29 @@ describe('webhook delivery', () => {
     expect(Date.parse(handOff.createdAt) - Date.parse(asked.createdAt)).toBeGreaterThanOrEqual(1_000);
   });
 
+  it('does not ask for what the message that fired the escalation already gives', async () => {
+    await system.createWorkflow(tenantId, {
+      name: 'human',
+      trigger: { type: 'ai_request' },
+      action: { type: 'escalate', requireContact: { fields: ['phone'], prompt: { text: 'Your number?' } } },
+    });
+    const conversationId = `conv-${randomUUID()}`;
+    const event = messageCreatedEvent(tenantId, conversationId, 'I want a human, call me on +1 555 0100 200');
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [
+        {
+          key: conversationId,
+          value: JSON.stringify({ ...event, data: { ...event.data, ai: { requestedWorkflow: 'human' } } }),
+        },
+      ],
+    });
+    const [handOff] = await publishedFor(Topics.conversationActions.name, conversationId);
+    expect(handOff).toMatchObject({ type: 'escalate', contact: { name: 'Ada Lovelace', phone: '+1 555 0100 200' } });
+    expect(handOff).not.toHaveProperty('missingContactFields');
+  });
+
   it('signs with both secrets during a rotation overlap, and sends custom headers', async () => {
     const workflow = await workflowAnswering('rotated', () => ({ status: 200 }), {
       headers: { 'x-api-key': 'key-for-the-receiver' },

@@ -14,6 +14,7 @@ import {
   decideFirings,
   decisionRequestOf,
   effectiveMemory,
+  escalationContact,
   eventInputOf,
   explainWorkflows,
   firedOf,
@@ -21,6 +22,7 @@ import {
   handOffsAfter,
   handOffsDue,
   isExpired,
+  knownContactId,
   markTimersDecided,
   memoryChangesOf,
   memoryFits,
@@ -267,9 +269,10 @@ export class TriggerMatchingService {
     );
     const triggers = decision.fire.map(({ workflow, match }) => {
       triggerMatches.inc({ trigger_type: match.type });
-      const trigger = triggerOf(fired, workflow, cause, match, now);
+      const contact = escalationContact(workflow, cause.contact, cause.message, knownContactId(state));
+      const trigger = triggerOf(fired, workflow, { ...cause, ...(contact ? { contact } : {}) }, match, now);
       // An escalation that asks for contact details first: this trigger asks, the hand-off follows.
-      const ask = contactAskOf(workflow, cause.contact, now);
+      const ask = contactAskOf(workflow, contact, now);
       if (!ask) return trigger;
       const asking = { ...trigger, contactRequest: ask };
       fired = awaitContact(fired, asking, ask);

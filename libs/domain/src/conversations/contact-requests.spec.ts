@@ -4,6 +4,7 @@ import {
   contactAskOf,
   contactDetailsIn,
   contactRequestsDueAt,
+  escalationContact,
   handOffsAfter,
   handOffsDue,
 } from './contact-requests';
@@ -123,6 +124,21 @@ describe('contact requests', () => {
     expect(isExpired(state, [], expiry, new Date('2026-12-07T10:00:30.000Z'))).toBe(false);
     const { state: handedOff } = handOffsDue(state, new Date('2026-12-07T10:01:00.000Z'));
     expect(isExpired(handedOff, [], expiry, new Date('2026-12-07T10:01:00.000Z'))).toBe(true);
+  });
+
+  it("adds what the contact's message that fired an escalation gives, so that it is not asked for", () => {
+    const requiring = escalation({ fields: ['phone'] });
+    const said = { role: 'contact', text: 'I want a human, call me on +1 555 0100 200' };
+    const contact = escalationContact(requiring, trigger.contact, said, 'c1');
+    expect(contact).toEqual({ id: 'c1', name: 'Ada', phone: '+1 555 0100 200' });
+    expect(contactAskOf(requiring, contact, now)).toBeNull();
+    expect(escalationContact(requiring, undefined, said, 'conversation:conv-1')).toEqual({
+      id: 'conversation:conv-1',
+      phone: '+1 555 0100 200',
+    });
+    // Only the contact's own words, and only for escalations that require contact details.
+    expect(escalationContact(requiring, trigger.contact, { ...said, role: 'ai' }, 'c1')).toBe(trigger.contact);
+    expect(escalationContact(escalation(), trigger.contact, said, 'c1')).toBe(trigger.contact);
   });
 
   it('a newer ask of the same workflow replaces the older one', () => {

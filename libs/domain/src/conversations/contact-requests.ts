@@ -46,6 +46,24 @@ export function contactAskOf(
   return { stage: 'ask', fields, until: new Date(now.getTime() + waitSeconds * 1000).toISOString() };
 }
 
+/**
+ * The contact an escalation that requires contact details hands off with: the event's, plus what
+ * the contact's own message that fired it says ("I want a human, call me on +1 555 0100 200"), so
+ * that they are not asked for what they just gave. Other workflows get the event's contact as is.
+ */
+export function escalationContact(
+  definition: WorkflowDefinition,
+  contact: Contact | undefined,
+  message: { role: string; text: string } | undefined,
+  fallbackId: string,
+): Contact | undefined {
+  if (definition.action.type !== 'escalate' || !definition.action.requireContact || message?.role !== 'contact') {
+    return contact;
+  }
+  const told = contactDetailsIn(message.text);
+  return Object.keys(told).length > 0 ? { id: fallbackId, ...contact, ...told } : contact;
+}
+
 /** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
 export function awaitContact(state: ConversationState, trigger: WorkflowTriggered, ask: ContactAsk): ConversationState {
   const request: PendingContactRequest = {
@@ -87,7 +105,7 @@ export function handOffsAfter(
   const waiting: PendingContactRequest[] = [];
   const handOffs: DueHandOff[] = [];
   for (const request of requests) {
-    const contact: Contact = { id: contactIdOf(request, state, event), ...request.contact, ...told };
+    const contact: Contact = { id: knownContactId(state), ...request.contact, ...told };
     const updated = { ...request, contact };
     if (missingContactFields(contact, request.fields).length === 0) handOffs.push(handOff(updated, 'answered'));
     else waiting.push(updated);
@@ -142,8 +160,9 @@ function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone
   return { ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
 }
 
-function contactIdOf(request: PendingContactRequest, state: ConversationState, event: ConversationEvent): string {
-  return request.contact?.id ?? event.data.contact?.id ?? state.contactId ?? `conversation:${state.conversationId}`;
+/** The conversation's contact, or, while no event named one, the conversation standing in for them. */
+export function knownContactId(state: ConversationState): string {
+  return state.contactId ?? `conversation:${state.conversationId}`;
 }
 
 function handOff(request: PendingContactRequest, outcome: DueHandOff['outcome']): DueHandOff {
