@@ -27,24 +27,37 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        // Bounded producer retries are deliberate (see createProducer); kafkajs warns about them on every start.
-        if (message.startsWith('Limiting retries for the idempotent producer')) return;
-        if (isRoutineRetry(message, extra)) logger.debug(extra, message);
-        else if (level <= logLevel.ERROR) logger.error(extra, message);
-        else if (level === logLevel.WARN) logger.warn(extra, message);
-        else logger.debug(extra, message);
+        const severity = kafkajsLogSeverity(level, message, extra);
+        if (severity !== 'none') logger[severity](extra, message);
       },
   });
 }
 
 /**
- * kafkajs logs every refused request as an error, including CONCURRENT_TRANSACTIONS: a transaction
- * begun while the broker still writes the previous one's markers, retried after 20 ms (see
- * createProducer). Back-to-back commits meet it routinely; it is no error an operator should see.
+ * What a kafkajs log line is worth to an operator. kafkajs logs every refused request as an error,
+ * including refusals that are part of normal operation and retried:
+ * - CONCURRENT_TRANSACTIONS: a transaction begun while the broker still writes the previous one's
+ *   markers, retried after 20 ms (see createProducer); back-to-back commits meet it routinely;
+ * - "not the leader" on ListOffsets: for a moment after a topic is created (every first start)
+ *   or while leadership moves, the broker refuses offsets requests that are retried
+ *   (topics-admin.ts waits it out); a first `npm start` logged ~90 of them as errors.
+ * Bounded producer retries are deliberate (see createProducer): kafkajs's warning about them on
+ * every start is dropped.
  */
-function isRoutineRetry(message: string, extra: Record<string, unknown>): boolean {
-  const text = `${message} ${typeof extra.error === 'string' ? extra.error : ''}`;
-  return text.includes('another concurrent operation on the same transaction was ongoing');
+export function kafkajsLogSeverity(
+  level: logLevel,
+  message: string,
+  extra: Record<string, unknown>,
+): 'error' | 'warn' | 'debug' | 'none' {
+  if (message.startsWith('Limiting retries for the idempotent producer')) return 'none';
+  const error = typeof extra.error === 'string' ? extra.error : '';
+  const routine =
+    error.includes('another concurrent operation on the same transaction was ongoing') ||
+    message.includes('another concurrent operation on the same transaction was ongoing') ||
+    (message.startsWith('Response ListOffsets') && error.includes('not the leader for that topic-partition'));
+  if (routine) return 'debug';
+  if (level <= logLevel.ERROR) return 'error';
+  return level === logLevel.WARN ? 'warn' : 'debug';
 }
 
 export type { Consumer, Kafka, Producer } from 'kafkajs';

@@ -40,7 +40,8 @@ export async function ensureTopics(
  * metadata is not enough: for a moment after creation the broker may still refuse a ListOffsets
  * on a partition ("This server is not the leader for that topic-partition"), which kafkajs's
  * admin does not retry, so a view starting then failed its start-up (seen in CI). kafkajs logs
- * each such refusal as an error while this waits: expected, and over within a fraction of a second.
+ * each such refusal as an error while this waits, which createKafkaClient turns into debug lines:
+ * expected, and over within a fraction of a second.
  */
 async function waitUntilServed(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
   const started = Date.now();
