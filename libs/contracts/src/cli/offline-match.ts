@@ -19,12 +19,13 @@ const matchOptions = {
   workflows: { type: 'string', short: 'w' },
   messages: { type: 'string', short: 'm' },
   model: { type: 'string' },
+  explain: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** What a valid `match` command line asks for. */
 export type MatchCommandLine =
-  { help: true } | { help: false; workflows: string; messages: string; model: string | undefined };
+  { help: true } | { help: false; workflows: string; messages: string; model: string | undefined; explain: boolean };
 
 /**
  * Reads the `match` command line (the arguments after the script). node's strict parseArgs throws a
@@ -36,15 +37,15 @@ export function parseMatchCommandLine(args: string[]): MatchCommandLine {
   const { tokens } = parseArgs({ args, options: matchOptions, strict: false, allowPositionals: true, tokens: true });
   const values: { workflows?: string; messages?: string; model?: string } = {};
   const positionals: string[] = [];
-  let help = false;
+  const flags = { help: false, explain: false };
   for (const token of tokens) {
     if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
     if (!Object.hasOwn(matchOptions, token.name)) throw new OfflineMatchUsageError(`unknown option ${token.rawName}`);
     const name = token.name as keyof typeof matchOptions;
-    if (name === 'help') {
+    if (name === 'help' || name === 'explain') {
       if (token.value !== undefined) throw new OfflineMatchUsageError(`${token.rawName} takes no value`);
-      help = true;
+      flags[name] = true;
       continue;
     }
     if (!token.value) throw new OfflineMatchUsageError(`${token.rawName} needs a value`);
@@ -57,7 +58,7 @@ export function parseMatchCommandLine(args: string[]): MatchCommandLine {
     }
     values[name] = token.value;
   }
-  if (help) return { help: true };
+  if (flags.help) return { help: true };
   const [command, ...extra] = positionals;
   if (command !== 'match') {
     throw new OfflineMatchUsageError(command ? `unknown command "${command}"` : 'missing command "match"');
@@ -65,7 +66,13 @@ export function parseMatchCommandLine(args: string[]): MatchCommandLine {
   if (extra.length > 0) throw new OfflineMatchUsageError(`unexpected argument "${extra[0]}"`);
   if (!values.workflows) throw new OfflineMatchUsageError('--workflows is required');
   if (!values.messages) throw new OfflineMatchUsageError('--messages is required');
-  return { help: false, workflows: values.workflows, messages: values.messages, model: values.model };
+  return {
+    help: false,
+    workflows: values.workflows,
+    messages: values.messages,
+    model: values.model,
+    explain: flags.explain,
+  };
 }
 
 /**
