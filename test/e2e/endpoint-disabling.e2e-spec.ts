@@ -87,21 +87,25 @@ describe('endpoint disabling after a failing window', () => {
 
   const requests = () => receiver.requests.filter((request) => request.path === '/hooks/flaky').length;
 
-  /** The fallback replies published to conversation.actions for the conversations, once there are `count`. */
-  async function fallbacksFor(conversationIds: string[], count: number): Promise<string[]> {
+  /** The records of `topic` that `wanted` accepts (parsed, with their key), once there are `count`. */
+  async function recordsOn<T>(
+    topic: string,
+    wanted: (key: string, value: T) => boolean,
+    count: number,
+  ): Promise<{ key: string; value: T }[]> {
     const consumer = system.kafka.consumer({ groupId: `e2e-disabling-reader-${randomUUID()}` });
-    const found: string[] = [];
+    const found: { key: string; value: T }[] = [];
     await consumer.connect();
     try {
-      await consumer.subscribe({ topics: [Topics.conversationActions.name], fromBeginning: true });
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await consumer.run({
         eachMessage: async ({ message }) => {
           const key = message.key?.toString() ?? '';
-          const action = JSON.parse(message.value?.toString() ?? 'null') as { purpose?: string } | null;
-          if (conversationIds.includes(key) && action?.purpose === 'fallback') found.push(key);
+          const value = JSON.parse(message.value?.toString() ?? 'null') as T;
+          if (value !== null && wanted(key, value)) found.push({ key, value });
         },
       });
-      return await waitFor(`${count} fallback replies`, () => (found.length >= count ? [...found] : undefined));
+      return await waitFor(`${count} record(s) on ${topic}`, () => (found.length >= count ? [...found] : undefined));
     } finally {
       await consumer.disconnect();
     }
@@ -136,7 +140,23 @@ describe('endpoint disabling after a failing window', () => {
     });
     expect(requests()).toBe(sent);
     // Neither contact is left without an answer: each skipped execution sent the fallback, once.
-    expect((await fallbacksFor([first, second], 2)).sort()).toEqual([first, second].sort());
+    const fallbacks = await recordsOn<{ purpose?: string }>(
+      Topics.conversationActions.name,
+      (key, action) => [first, second].includes(key) && action.purpose === 'fallback',
+      2,
+    );
+    expect(fallbacks.map(({ key }) => key).sort()).toEqual([first, second].sort());
+    // The tenant was told on workflow.notifications.
+    const [notification] = await recordsOn<{ workflow: { id: string } }>(
+      Topics.workflowNotifications.name,
+      (key, value) => key === tenantId && value.workflow.id === workflow.id,
+      1,
+    );
+    expect(notification!.value).toMatchObject({
+      type: 'endpoint.disabled',
+      cause: 'failing',
+      reason: expect.stringMatching(/^no successful delivery to /),
+    });
     // The author sees why on the workflow itself.
     const shown = await waitFor('the disabled endpoint on the workflow', async () => {
       const view = (await (

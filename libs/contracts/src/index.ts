@@ -6,6 +6,7 @@ export * from './events/workflow-execution.v1';
 export * from './events/delivery-schedule.v1';
 export * from './events/replay-request.v1';
 export * from './events/conversation-action.v1';
+export * from './events/workflow-notification.v1';
 export * from './workflows/workflow.v1';
 export * from './api/workflows.api';
 export * from './api/executions.api';

@@ -7,6 +7,7 @@ import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
 import { WorkflowDefinitionSchema } from './workflows/workflow.v1';
 import { EndpointDisabledSchema, EndpointFailingSchema, PendingDeliverySchema } from './events/delivery-schedule.v1';
 import { ReplayRequestedSchema } from './events/replay-request.v1';
+import { WorkflowNotificationSchema } from './events/workflow-notification.v1';
 import { ApiKeyRecordSchema } from './tenants/api-key.v1';
 
 export interface TopicContract {
@@ -138,6 +139,14 @@ export const Topics = {
     deadLetter: false,
     key: 'conversation id',
     description: 'What the platform must do in a conversation: reply, escalate, tag.',
+  },
+  workflowNotifications: {
+    name: 'workflow.notifications',
+    schema: WorkflowNotificationSchema,
+    cleanupPolicy: 'delete',
+    deadLetter: false,
+    key: 'tenant id',
+    description: "What a tenant's workflow authors must hear about their workflows: endpoint.disabled.",
   },
   conversationSignals: {
     name: 'conversation.signals',

@@ -13,12 +13,15 @@ import {
   type PendingDelivery,
   type WorkflowDefinition,
   type WorkflowExecuted,
+  type WorkflowNotification,
+  type WorkflowRef,
 } from '@app/contracts';
 import { listOf } from '@app/config';
 import {
   OutboundAddressPolicy,
   RetrySchedule,
   afterAttempt,
+  deterministicId,
   endpointHealthAfter,
   executionResultOf,
   judgeAttempt,
@@ -748,9 +751,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const records = [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
       ...schedule,
-      ...(step.disabling
-        ? [jsonRecord(Topics.disabledEndpoints.name, step.disabling.endpoint.workflowId, step.disabling.endpoint)]
-        : []),
+      ...(step.disabling ? disablingRecords(step.disabling, trigger.workflow) : []),
       ...(step.failing ? [jsonRecord(Topics.endpointFailures.name, step.failing.workflowId, step.failing)] : []),
       ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
@@ -853,4 +854,30 @@ function triggeredBefore(a: PendingDelivery, b: PendingDelivery): boolean {
 
 function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
   return a.size === b.size && [...a].every((item) => b.has(item));
+}
+
+/**
+ * Disabling an endpoint: the record that stops its deliveries, and the tenant's notification,
+ * in the same transaction, so that neither goes out without the other.
+ */
+function disablingRecords(disabling: NonNullable<Step['disabling']>, workflow: WorkflowRef): OutboundRecord[] {
+  const { endpoint, cause } = disabling;
+  const notification: WorkflowNotification = {
+    type: 'endpoint.disabled',
+    id: deterministicId(
+      'endpoint.disabled',
+      endpoint.workflowId,
+      String(endpoint.workflowVersion),
+      endpoint.disabledAt,
+    ),
+    tenantId: endpoint.tenantId,
+    workflow,
+    cause,
+    reason: endpoint.reason,
+    disabledAt: endpoint.disabledAt,
+  };
+  return [
+    jsonRecord(Topics.disabledEndpoints.name, endpoint.workflowId, endpoint),
+    jsonRecord(Topics.workflowNotifications.name, endpoint.tenantId, notification),
+  ];
 }
