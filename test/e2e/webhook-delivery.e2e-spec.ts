@@ -48,7 +48,12 @@ describe('webhook delivery', () => {
     reader = kafka.consumer({ groupId: `e2e-delivery-reader-${randomUUID()}` });
     await reader.connect();
     await reader.subscribe({
-      topics: [Topics.conversationActions.name, Topics.conversationSignals.name, Topics.conversationEvents.name],
+      topics: [
+        Topics.conversationActions.name,
+        Topics.conversationSignals.name,
+        Topics.conversationEvents.name,
+        Topics.workflowNotifications.name,
+      ],
       fromBeginning: true,
     });
     await reader.run({
@@ -211,6 +216,24 @@ describe('webhook delivery', () => {
     expect(hooks('gone')).toHaveLength(1);
     const metrics = await (await fetch(`${services.url('action-dispatcher')}/metrics`)).text();
     expect(metrics).toMatch(/aw_webhook_endpoints_disabled_total\{[^}]*reason="gone"[^}]*\} 1/);
+    // The tenant is told, once, on workflow.notifications.
+    const notifications = await waitFor('the endpoint.disabled notification', () => {
+      const found = (published.get(Topics.workflowNotifications.name) ?? [])
+        .filter((record) => record.key === tenantId && record.value.workflow?.id === gone.id)
+        .map((record) => record.value);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(notifications).toEqual([
+      {
+        type: 'endpoint.disabled',
+        id: expect.any(String),
+        tenantId,
+        workflow: { id: gone.id, version: gone.version, name: 'gone' },
+        cause: 'gone',
+        reason: expect.stringMatching(/answered 410 Gone$/),
+        disabledAt: expect.any(String),
+      },
+    ]);
   });
 
   it("opens an endpoint's circuit after consecutive failures, postpones its executions, and recovers", async () => {
@@ -337,7 +360,7 @@ describe('webhook delivery', () => {
     expect(actions[4]).not.toHaveProperty('missingContactFields');
     expect(actions[4]).toMatchObject({
       reason: expect.stringContaining('escalate'),
-      contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 20 7946 0958' },
+      contact: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+442079460958' },
       context: {
         trigger: { type: 'intent', phrase: 'please run escalate' },
         message: { text: 'please run escalate' },
@@ -384,10 +407,13 @@ describe('webhook delivery', () => {
     await system.createWorkflow(tenantId, {
       name: 'human',
       trigger: { type: 'ai_request' },
-      action: { type: 'escalate', requireContact: { fields: ['phone'], prompt: { text: 'Your number?' } } },
+      action: {
+        type: 'escalate',
+        requireContact: { fields: ['phone'], prompt: { text: 'Your number?' }, phoneRegion: 'GB' },
+      },
     });
     const conversationId = `conv-${randomUUID()}`;
-    const event = messageCreatedEvent(tenantId, conversationId, 'I want a human, call me on +1 555 0100 200');
+    const event = messageCreatedEvent(tenantId, conversationId, 'I want a human, call me on 020 7946 0958');
     await producer.send({
       topic: Topics.conversationEvents.name,
       acks: -1,
@@ -399,7 +425,7 @@ describe('webhook delivery', () => {
       ],
     });
     const [handOff] = await publishedFor(Topics.conversationActions.name, conversationId);
-    expect(handOff).toMatchObject({ type: 'escalate', contact: { name: 'Ada Lovelace', phone: '+1 555 0100 200' } });
+    expect(handOff).toMatchObject({ type: 'escalate', contact: { name: 'Ada Lovelace', phone: '+442079460958' } });
     expect(handOff).not.toHaveProperty('missingContactFields');
   });
 

@@ -76,11 +76,15 @@ export class AggregatesConsumer {
     });
   }
 
-  /** Workflows that fired, by workflow id, at the time of the event that fired them (preview firings excluded). */
+  /**
+   * Workflows that fired, by workflow id, at the time of the event that fired them (preview
+   * firings excluded, and an escalation's hand-off after it asked for contact details: the same
+   * firing, carried out in two executions).
+   */
   @EventPattern(Topics.workflowTriggers.name)
   countTriggers(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     return this.countBatch(batch, workflowTriggeredValidator, (trigger) =>
-      trigger.preview
+      trigger.preview || trigger.contactRequest?.stage === 'hand_off'
         ? null
         : {
             recordId: `trigger:${trigger.triggerId}`,

@@ -143,7 +143,8 @@ export class TriggerMatchingService {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
     }
     const memory = this.memoryOf(state, sessions.contacts);
-    const handOffs = this.handOffs(released.handOffs, state, memory, now);
+    const cause = { id: event.id, source: event.source, type: event.type, time: event.time };
+    const handOffs = this.handOffs(released.handOffs, state, memory, now, cause);
     const input = eventInputOf(event, state, memory);
     if (!input) {
       sessions.states.stage(state);
@@ -151,9 +152,13 @@ export class TriggerMatchingService {
     }
     const message = event.type === 'conversation.message.created' ? event.data : undefined;
     triggerEvaluations.inc({ event_type: event.type });
-    const candidates = await this.candidatesFor(event.tenantid, input, state);
+    // An escalation this event hands off does not fire again on it: one hand-off per answer.
+    const handedOff = new Set(released.handOffs.map(({ request }) => request.workflowId));
+    const candidates = (await this.candidatesFor(event.tenantid, input, state)).filter(
+      ({ workflow }) => !handedOff.has(workflow.id),
+    );
     const fired = this.fire(candidates, state, sessions.states, now, {
-      event: { id: event.id, source: event.source, type: event.type, time: event.time },
+      event: cause,
       ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
       ...(message?.ai ? { ai: message.ai } : {}),
       ...(event.data.contact ? { contact: event.data.contact } : {}),
@@ -209,7 +214,12 @@ export class TriggerMatchingService {
     const released = handOffsDue(found, now);
     const { state } = released;
     const memory = this.memoryOf(state, sessions.contacts);
-    const handOffs = this.handOffs(released.handOffs, state, memory, now);
+    const handOffs = this.handOffs(released.handOffs, state, memory, now, {
+      id: `${state.conversationId}/contact_wait/${now.toISOString()}`,
+      source: TIMER_SOURCE,
+      type: 'conversation.contact_wait_over',
+      time: now.toISOString(),
+    });
     if (released.handOffs.length > 0) sessions.states.stage(state);
     return [...handOffs, ...this.noReplyTimers(state, workflows, memory, sessions.states, now)];
   }
@@ -272,10 +282,10 @@ export class TriggerMatchingService {
       const contact = escalationContact(workflow, cause.contact, cause.message, knownContactId(state));
       const trigger = triggerOf(fired, workflow, { ...cause, ...(contact ? { contact } : {}) }, match, now);
       // An escalation that asks for contact details first: this trigger asks, the hand-off follows.
-      const ask = contactAskOf(workflow, contact, now);
+      const ask = contactAskOf(workflow, contact, fired, now);
       if (!ask) return trigger;
       const asking = { ...trigger, contactRequest: ask };
-      fired = awaitContact(fired, asking, ask);
+      fired = awaitContact(fired, asking, ask, workflow);
       return asking;
     });
     session.stage(fired);
@@ -284,15 +294,23 @@ export class TriggerMatchingService {
 
   /**
    * The hand-offs of escalations that asked for contact details and waited: the workflow fires
-   * again, outside the firing policies (it already fired), for what fired it at first, with what
-   * the contact told since. A workflow deleted meanwhile hands off nothing.
+   * again, outside the firing policies (it already fired), with what fired it at first (message,
+   * AI annotations, match) and what the contact told since; its `event` is what released it (the
+   * answer, the end of the conversation, or the wait's timer), so that latency and analytics count
+   * from then. A workflow deleted meanwhile hands off nothing.
    */
-  private handOffs(due: DueHandOff[], state: ConversationState, memory: ContactMemory, now: Date): OutboundRecord[] {
+  private handOffs(
+    due: DueHandOff[],
+    state: ConversationState,
+    memory: ContactMemory,
+    now: Date,
+    releasedBy: Cause['event'],
+  ): OutboundRecord[] {
     return due.flatMap(({ request, outcome, contact }) => {
       const workflow = this.definitions.get(request.workflowId);
       if (workflow?.tenantId !== state.tenantId) return [];
       const cause: Cause = {
-        event: request.event,
+        event: releasedBy,
         ...(request.message ? { message: request.message } : {}),
         ...(request.ai ? { ai: request.ai } : {}),
         ...(contact ? { contact } : {}),

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TenantId, Timestamp } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { AiAnnotationsSchema, ContactFieldSchema, ContactSchema, TranscriptEntrySchema } from './conversation-event.v1';
-import { TriggerEventSchema, TriggerMatchSchema, TriggerMessageSchema } from './workflow-trigger.v1';
+import { TriggerMatchSchema, TriggerMessageSchema } from './workflow-trigger.v1';
 
 /**
  * `trigger-matcher.conversation-state` (compacted, key = conversation id, co-partitioned with
@@ -47,8 +47,8 @@ export const ConversationStateSchema = Type.Object(
             workflowId: Type.String(),
             triggerId: Type.String({ description: 'The trigger that asked; the hand-off refers to it.' }),
             fields: Type.Array(ContactFieldSchema, { minItems: 1 }),
+            phoneRegion: Type.Optional(Type.String({ description: "The workflow's requireContact.phoneRegion." })),
             until: Timestamp('When the hand-off goes out with the fields still missing.'),
-            event: TriggerEventSchema,
             message: Type.Optional(TriggerMessageSchema),
             ai: Type.Optional(AiAnnotationsSchema),
             match: TriggerMatchSchema,
@@ -58,7 +58,7 @@ export const ConversationStateSchema = Type.Object(
         ),
         {
           description:
-            'Escalations waiting for the contact details they asked for: what fired them, kept for the hand-off.',
+            'Escalations waiting for the contact details they asked for: what fired them (message, AI annotations, match), kept for the hand-off.',
         },
       ),
     ),

@@ -18,7 +18,7 @@ export const TriggerMatchSchema = Type.Object(
 export type TriggerMatch = Static<typeof TriggerMatchSchema>;
 
 /** The event a workflow fired on (a timer's, for no_reply). */
-export const TriggerEventSchema = Type.Object(
+const TriggerEventSchema = Type.Object(
   { id: Type.String(), source: Type.String(), type: Type.String(), time: Timestamp('Event time.') },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { getCountries } from 'libphonenumber-js';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
 import { ContactFieldSchema } from '../events/conversation-event.v1';
@@ -321,6 +322,12 @@ export const EscalateActionSchema = Type.Object(
         {
           fields: Type.Array(ContactFieldSchema, { minItems: 1, maxItems: 2, uniqueItems: true }),
           prompt: RichMessageSchema,
+          phoneRegion: Type.Optional(
+            StringEnum(getCountries(), {
+              description:
+                'Where a phone number written without its country code is from (ISO 3166-1 alpha-2, e.g. GB: "020 7946 0958"); without it only international numbers ("+44 20 7946 0958") are recognised.',
+            }),
+          ),
           waitSeconds: Type.Optional(
             Type.Integer({
               minimum: 0,

@@ -95,6 +95,15 @@ describe('planAction', () => {
     });
     expect(timedOut.instructions.map((instruction) => instruction.type)).toEqual(['escalate']);
     expect(timedOut.instructions[0]).toMatchObject({ missingContactFields: ['phone'] });
+    // At the end of the conversation nobody would answer: the hand-off goes out without asking.
+    const atTheEnd = planAction({
+      definition: escalate,
+      trigger: { ...trigger, event: { ...trigger.event, type: 'conversation.ended' } },
+      executionId: 'x4',
+      now,
+    });
+    expect(atTheEnd.instructions.map((instruction) => instruction.type)).toEqual(['escalate']);
+    expect(atTheEnd.instructions[0]).toMatchObject({ missingContactFields: ['phone'] });
   });
 
   it('tags with deterministic signal ids, and sets and clears memory through a contact.memory.updated event', () => {

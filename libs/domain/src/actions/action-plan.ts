@@ -8,7 +8,7 @@ import type {
   WorkflowDefinition,
   WorkflowTriggered,
 } from '@app/contracts';
-import { deterministicId } from '../ids/deterministic-id';
+import { deterministicId, standInContactId } from '../ids/deterministic-id';
 import { renderPayloadTemplate, renderTemplate } from './template';
 
 /** Where an outbound action POSTs, and in which body shape. */
@@ -101,10 +101,14 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
       ...(trigger.contact ? { contact: trigger.contact } : {}),
       ...(missing.length > 0 ? { missingContactFields: missing } : {}),
     };
-    // Asked first, unless the hand-off follows an ask (contactRequest: hand_off): the request
-    // reaches the platform before the hand-off, on the same partition.
+    // Asked first, unless the hand-off follows an ask (contactRequest: hand_off) or the
+    // conversation is over (nobody would answer): the request reaches the platform before the
+    // hand-off, on the same partition.
     const ask =
-      missing.length > 0 && action.requireContact && !trigger.contactRequest
+      missing.length > 0 &&
+      action.requireContact &&
+      !trigger.contactRequest &&
+      trigger.event.type !== 'conversation.ended'
         ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
         : [];
     return {
@@ -129,7 +133,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
         tenantid: trigger.tenantId,
         datacontenttype: 'application/json',
         data: {
-          contact: trigger.contact ?? { id: `conversation:${trigger.conversationId}` },
+          contact: trigger.contact ?? { id: standInContactId(trigger.conversationId) },
           attributes,
           causedBy: { workflowId: input.definition.id, executionId: input.executionId },
         },

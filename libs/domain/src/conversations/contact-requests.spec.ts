@@ -55,25 +55,32 @@ function message(text: string, role: 'contact' | 'ai' = 'contact', contact?: obj
   } as ConversationEvent;
 }
 
-function waitingFor(fields: ('email' | 'phone')[], waitSeconds = 300) {
-  const ask = contactAskOf(escalation({ fields, waitSeconds }), trigger.contact, now)!;
-  return awaitContact(newConversationState('acme', 'conv-1', now.toISOString()), trigger, ask);
+const open = { ended: false };
+
+function waitingFor(fields: ('email' | 'phone')[], waitSeconds = 300, phoneRegion?: string) {
+  const definition = escalation({ fields, waitSeconds, ...(phoneRegion ? { phoneRegion } : {}) });
+  const ask = contactAskOf(definition, trigger.contact, open, now)!;
+  return awaitContact(newConversationState('acme', 'conv-1', now.toISOString()), trigger, ask, definition);
 }
 
 describe('contact requests', () => {
   it('asks and waits only for an escalation with requireContact, a wait, and a field missing', () => {
-    expect(contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, now)).toEqual({
+    expect(contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, open, now)).toEqual({
       stage: 'ask',
       fields: ['phone'],
       until: '2026-12-07T10:05:00.000Z',
     });
-    expect(contactAskOf(escalation({ fields: ['email', 'phone'], waitSeconds: 60 }), undefined, now)).toMatchObject({
+    expect(
+      contactAskOf(escalation({ fields: ['email', 'phone'], waitSeconds: 60 }), undefined, open, now),
+    ).toMatchObject({
       fields: ['email', 'phone'],
       until: '2026-12-07T10:01:00.000Z',
     });
-    expect(contactAskOf(escalation({ fields: ['phone'], waitSeconds: 0 }), trigger.contact, now)).toBeNull();
-    expect(contactAskOf(escalation({ fields: ['phone'] }), { id: 'c1', phone: '+1 555 0100 200' }, now)).toBeNull();
-    expect(contactAskOf(escalation(), trigger.contact, now)).toBeNull();
+    expect(contactAskOf(escalation({ fields: ['phone'], waitSeconds: 0 }), trigger.contact, open, now)).toBeNull();
+    expect(contactAskOf(escalation({ fields: ['phone'] }), { id: 'c1', phone: '+442079460958' }, open, now)).toBeNull();
+    expect(contactAskOf(escalation(), trigger.contact, open, now)).toBeNull();
+    // Nobody would answer in a conversation that ended: it hands off at once.
+    expect(contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, { ended: true }, now)).toBeNull();
   });
 
   it('hands off once the contact gave every field asked for, keeping a partial answer', () => {
@@ -87,7 +94,7 @@ describe('contact requests', () => {
     expect(afterPhone.handOffs).toEqual([
       expect.objectContaining({
         outcome: 'answered',
-        contact: { id: 'c1', name: 'Ada', email: 'ada@example.com', phone: '+44 20 7946 0958' },
+        contact: { id: 'c1', name: 'Ada', email: 'ada@example.com', phone: '+442079460958' },
         request: expect.objectContaining({ triggerId: 'trigger-1', match: trigger.match, message: trigger.message }),
       }),
     ]);
@@ -128,38 +135,52 @@ describe('contact requests', () => {
 
   it("adds what the contact's message that fired an escalation gives, so that it is not asked for", () => {
     const requiring = escalation({ fields: ['phone'] });
-    const said = { role: 'contact', text: 'I want a human, call me on +1 555 0100 200' };
+    const said = { role: 'contact', text: 'I want a human, call me on +44 20 7946 0958' };
     const contact = escalationContact(requiring, trigger.contact, said, 'c1');
-    expect(contact).toEqual({ id: 'c1', name: 'Ada', phone: '+1 555 0100 200' });
-    expect(contactAskOf(requiring, contact, now)).toBeNull();
+    expect(contact).toEqual({ id: 'c1', name: 'Ada', phone: '+442079460958' });
+    expect(contactAskOf(requiring, contact, open, now)).toBeNull();
     expect(escalationContact(requiring, undefined, said, 'conversation:conv-1')).toEqual({
       id: 'conversation:conv-1',
-      phone: '+1 555 0100 200',
+      phone: '+442079460958',
     });
     // Only the contact's own words, and only for escalations that require contact details.
     expect(escalationContact(requiring, trigger.contact, { ...said, role: 'ai' }, 'c1')).toBe(trigger.contact);
     expect(escalationContact(escalation(), trigger.contact, said, 'c1')).toBe(trigger.contact);
   });
 
+  it("reads a number without its country code as from the workflow's phoneRegion, and only then", () => {
+    const national = message('020 7946 0958');
+    expect(handOffsAfter(waitingFor(['phone']), national).handOffs).toEqual([]);
+    const { handOffs } = handOffsAfter(waitingFor(['phone'], 300, 'GB'), national);
+    expect(handOffs.map(({ contact }) => contact?.phone)).toEqual(['+442079460958']);
+  });
+
   it('a newer ask of the same workflow replaces the older one', () => {
     const state = waitingFor(['phone']);
+    const definition = escalation({ fields: ['phone'] });
     const again = awaitContact(
       state,
       { ...trigger, triggerId: 'trigger-2' },
-      contactAskOf(escalation({ fields: ['phone'] }), trigger.contact, now)!,
+      contactAskOf(definition, trigger.contact, open, now)!,
+      definition,
     );
     expect(again.contactRequests?.map(({ triggerId }) => triggerId)).toEqual(['trigger-2']);
   });
 
   it.each([
-    ['my email is Ada.Lovelace+help@example.co.uk.', { email: 'Ada.Lovelace+help@example.co.uk' }],
-    ['+44 20 7946 0958', { phone: '+44 20 7946 0958' }],
-    ['call me on (555) 123-4567 after 5', { phone: '(555) 123-4567' }],
-    ['07946.095.858 or ada@example.com', { email: 'ada@example.com', phone: '07946.095.858' }],
-    ['order 12345 from 2026-12-07', {}],
-    ['I have 2 kids and 3 dogs', {}],
-    ['ada at example dot com', {}],
-  ])('reads contact details in %j', (text, expected) => {
-    expect(contactDetailsIn(text)).toEqual(expected);
+    ['my email is Ada.Lovelace+help@example.co.uk.', undefined, { email: 'Ada.Lovelace+help@example.co.uk' }],
+    ['+44 20 7946 0958', undefined, { phone: '+442079460958' }],
+    ['call me on (212) 555-0123 after 5', 'US', { phone: '+12125550123' }],
+    ['call me on (212) 555-0123 after 5', undefined, {}],
+    ['07946 095858 or ada@example.com', 'GB', { email: 'ada@example.com', phone: '+447946095858' }],
+    // Not phone numbers: an order number, dates, an IP address, a price, a fictional 555 number.
+    ['My order #12345678', 'US', {}],
+    ['since 07.12.2026 or 2026-12-07 10:30', 'GB', {}],
+    ['from 192.168.1.10', 'US', {}],
+    ['it cost 12 999.00 EUR', 'GB', {}],
+    ['+1 555 0100 200', undefined, {}],
+    ['ada at example dot com', undefined, {}],
+  ])('reads contact details in %j (phone region %s)', (text, region, expected) => {
+    expect(contactDetailsIn(text, region)).toEqual(expected);
   });
 });

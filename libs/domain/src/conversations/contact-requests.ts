@@ -1,3 +1,4 @@
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
 import type {
   Contact,
   ContactField,
@@ -6,6 +7,7 @@ import type {
   WorkflowDefinition,
   WorkflowTriggered,
 } from '@app/contracts';
+import { standInContactId } from '../ids/deterministic-id';
 import type { ConversationState } from './conversation-state';
 
 /** How long an escalation waits for the contact details it asked for, unless the workflow says otherwise. */
@@ -30,16 +32,18 @@ export function missingContactFields(contact: Contact | undefined, fields: reado
 
 /**
  * Whether the workflow, firing now for this contact, asks for their details and waits for the
- * answer before handing off: an escalation with `requireContact`, a wait above zero, and a field
- * the contact lacks. Null: it fires as usual (an escalation then hands off at once).
+ * answer before handing off: an escalation with `requireContact`, a wait above zero, a field the
+ * contact lacks, and a conversation that has not ended (nobody would answer). Null: it fires as
+ * usual (an escalation then hands off at once).
  */
 export function contactAskOf(
   definition: WorkflowDefinition,
   contact: Contact | undefined,
+  state: Pick<ConversationState, 'ended'>,
   now: Date,
 ): ContactAsk | null {
   const { action } = definition;
-  if (action.type !== 'escalate' || !action.requireContact) return null;
+  if (action.type !== 'escalate' || !action.requireContact || state.ended) return null;
   const waitSeconds = action.requireContact.waitSeconds ?? DEFAULT_CONTACT_WAIT_SECONDS;
   const fields = missingContactFields(contact, action.requireContact.fields);
   if (waitSeconds === 0 || fields.length === 0) return null;
@@ -48,8 +52,8 @@ export function contactAskOf(
 
 /**
  * The contact an escalation that requires contact details hands off with: the event's, plus what
- * the contact's own message that fired it says ("I want a human, call me on +1 555 0100 200"), so
- * that they are not asked for what they just gave. Other workflows get the event's contact as is.
+ * the contact's own message that fired it says ("I want a human, call me on +44 20 7946 0958"),
+ * so that they are not asked for what they just gave. Other workflows get the event's contact as is.
  */
 export function escalationContact(
   definition: WorkflowDefinition,
@@ -57,21 +61,26 @@ export function escalationContact(
   message: { role: string; text: string } | undefined,
   fallbackId: string,
 ): Contact | undefined {
-  if (definition.action.type !== 'escalate' || !definition.action.requireContact || message?.role !== 'contact') {
-    return contact;
-  }
-  const told = contactDetailsIn(message.text);
+  const { action } = definition;
+  if (action.type !== 'escalate' || !action.requireContact || message?.role !== 'contact') return contact;
+  const told = contactDetailsIn(message.text, action.requireContact.phoneRegion);
   return Object.keys(told).length > 0 ? { id: fallbackId, ...contact, ...told } : contact;
 }
 
 /** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
-export function awaitContact(state: ConversationState, trigger: WorkflowTriggered, ask: ContactAsk): ConversationState {
+export function awaitContact(
+  state: ConversationState,
+  trigger: WorkflowTriggered,
+  ask: ContactAsk,
+  definition: WorkflowDefinition,
+): ConversationState {
+  const phoneRegion = definition.action.type === 'escalate' ? definition.action.requireContact?.phoneRegion : undefined;
   const request: PendingContactRequest = {
     workflowId: trigger.workflow.id,
     triggerId: trigger.triggerId,
     fields: ask.fields,
+    ...(phoneRegion ? { phoneRegion } : {}),
     until: ask.until,
-    event: trigger.event,
     ...(trigger.message ? { message: trigger.message } : {}),
     ...(trigger.ai ? { ai: trigger.ai } : {}),
     match: trigger.match,
@@ -95,16 +104,16 @@ export function handOffsAfter(
   if (event.type === 'conversation.ended') {
     return { state: withRequests(state, []), handOffs: requests.map((request) => handOff(request, 'ended')) };
   }
-  const told = {
-    ...detailsOf(event.data.contact),
-    ...(event.type === 'conversation.message.created' && event.data.role === 'contact'
-      ? contactDetailsIn(event.data.text)
-      : {}),
-  };
-  if (Object.keys(told).length === 0) return { state, handOffs: [] };
+  const said = event.type === 'conversation.message.created' && event.data.role === 'contact' ? event.data.text : '';
+  const fromEvent = detailsOf(event.data.contact);
   const waiting: PendingContactRequest[] = [];
   const handOffs: DueHandOff[] = [];
   for (const request of requests) {
+    const told = { ...fromEvent, ...(said ? contactDetailsIn(said, request.phoneRegion) : {}) };
+    if (Object.keys(told).length === 0) {
+      waiting.push(request);
+      continue;
+    }
     const contact: Contact = { id: knownContactId(state), ...request.contact, ...told };
     const updated = { ...request, contact };
     if (missingContactFields(contact, request.fields).length === 0) handOffs.push(handOff(updated, 'answered'));
@@ -133,27 +142,21 @@ export function contactRequestsDueAt(state: ConversationState): number | null {
   return times.length > 0 ? Math.min(...times) : null;
 }
 
-// An address as HTML's email input accepts it (WHATWG "valid e-mail address"), found within text.
+// An address as HTML's email input accepts it (WHATWG "valid e-mail address"), found within
+// text; the parts bounded as RFC 5321 bounds them (64 + 255), which also keeps the search linear.
 const EMAIL =
-  /[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+/;
-// Digits with the separators people type in phone numbers, optionally international (+).
-const PHONE_CANDIDATES = /(?<![\w+])\+?\(?\d[\d\s().-]*\d(?![\w])/g;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+  /[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?){1,8}/;
 
 /**
  * The email address and phone number a message gives, if any: the answer to "what is your email
- * / number?". A phone number is 7 to 15 digits (E.164's longest), with spaces, dots, dashes or
- * parentheses between them, optionally after a +; dates (2026-12-07) are not numbers to call.
+ * / number?". Phone numbers are found and validated by libphonenumber-js (Google's libphonenumber
+ * metadata: no order number, date, IP address or price passes), in E.164 (+442079460958); one
+ * written without its country code is read as from `phoneRegion`, and not recognised without it.
  */
-export function contactDetailsIn(text: string): Pick<Contact, 'email' | 'phone'> {
+export function contactDetailsIn(text: string, phoneRegion?: string): Pick<Contact, 'email' | 'phone'> {
   const email = EMAIL.exec(text)?.[0];
-  const phone = [...text.matchAll(PHONE_CANDIDATES)]
-    .map(([candidate]) => candidate.trim())
-    .find((candidate) => {
-      const digits = candidate.replace(/\D/g, '').length;
-      return digits >= 7 && digits <= 15 && !ISO_DATE.test(candidate);
-    });
-  return { ...(email ? { email } : {}), ...(phone ? { phone } : {}) };
+  const [phone] = findPhoneNumbersInText(text, phoneRegion as CountryCode | undefined);
+  return { ...(email ? { email } : {}), ...(phone ? { phone: phone.number.number } : {}) };
 }
 
 function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone'> {
@@ -162,7 +165,7 @@ function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone
 
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */
 export function knownContactId(state: ConversationState): string {
-  return state.contactId ?? `conversation:${state.conversationId}`;
+  return state.contactId ?? standInContactId(state.conversationId);
 }
 
 function handOff(request: PendingContactRequest, outcome: DueHandOff['outcome']): DueHandOff {

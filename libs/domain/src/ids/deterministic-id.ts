@@ -18,3 +18,12 @@ export function triggerIdOf(tenantId: string, eventSource: string, eventId: stri
 export function executionIdOf(triggerId: string): string {
   return deterministicId('execution', triggerId);
 }
+
+/**
+ * The contact id of a conversation whose contact no event named: `conversation:<id>`, or, for a
+ * conversation id too long to take the prefix within an id's 256 characters, one derived from it.
+ */
+export function standInContactId(conversationId: string): string {
+  const prefixed = `conversation:${conversationId}`;
+  return prefixed.length <= 256 ? prefixed : `conversation:${deterministicId('contact', conversationId)}`;
+}
