@@ -96,7 +96,7 @@ export interface Step {
   workflowVersion: number;
   actionType: string;
   outcome: AfterAttempt | StepWithoutAttempt;
-  disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing' } | null;
+  disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing'; workflow: WorkflowRef } | null;
   failing?: EndpointFailing;
   replies?: ConversationAction[];
 }
@@ -605,11 +605,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     );
     const disabledBecause = (reason: string, cause: 'gone' | 'failing') => ({
       cause,
+      // The version delivered with, which the disabling applies to (the trigger may name an older one).
+      workflow: { id: definition.id, version: definition.version, name: definition.name },
       endpoint: {
         workflowId: definition.id,
         tenantId: definition.tenantId,
         workflowVersion: definition.version,
-        reason,
+        // A URL may take 2,048 characters; the record's reason takes 2,000.
+        reason: reason.slice(0, 2000),
         disabledAt: new Date().toISOString(),
       },
     });
@@ -751,7 +754,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const records = [
       jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, result),
       ...schedule,
-      ...(step.disabling ? disablingRecords(step.disabling, trigger.workflow) : []),
+      ...(step.disabling ? disablingRecords(step.disabling) : []),
       ...(step.failing ? [jsonRecord(Topics.endpointFailures.name, step.failing.workflowId, step.failing)] : []),
       ...(step.replies ?? []).map((reply) => jsonRecord(Topics.conversationActions.name, reply.conversationId, reply)),
     ];
@@ -858,18 +861,15 @@ function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
 
 /**
  * Disabling an endpoint: the record that stops its deliveries, and the tenant's notification,
- * in the same transaction, so that neither goes out without the other.
+ * in the same transaction, so that neither goes out without the other. A disabling holds for one
+ * version of the workflow, so the notification's id is that version's: deliveries in flight that
+ * each meet the endpoint's failure publish the same notification, which consumers de-duplicate.
  */
-function disablingRecords(disabling: NonNullable<Step['disabling']>, workflow: WorkflowRef): OutboundRecord[] {
-  const { endpoint, cause } = disabling;
+function disablingRecords(disabling: NonNullable<Step['disabling']>): OutboundRecord[] {
+  const { endpoint, cause, workflow } = disabling;
   const notification: WorkflowNotification = {
     type: 'endpoint.disabled',
-    id: deterministicId(
-      'endpoint.disabled',
-      endpoint.workflowId,
-      String(endpoint.workflowVersion),
-      endpoint.disabledAt,
-    ),
+    id: deterministicId('endpoint.disabled', endpoint.workflowId, String(endpoint.workflowVersion)),
     tenantId: endpoint.tenantId,
     workflow,
     cause,

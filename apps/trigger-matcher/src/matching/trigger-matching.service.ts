@@ -428,6 +428,7 @@ function triggerOf(
     transcript: state.transcript,
     match,
     ...(state.preview ? { preview: true } : {}),
+    ...(state.ended ? { conversationEnded: true } : {}),
     firedAt: now.toISOString(),
   };
 }

@@ -83,6 +83,11 @@ export const WorkflowTriggeredSchema = Type.Object(
       Type.Boolean({ description: 'Fired in a preview conversation (draft workflows fire only there).' }),
     ),
     contactRequest: Type.Optional(ContactRequestSchema),
+    conversationEnded: Type.Optional(
+      Type.Boolean({
+        description: 'The conversation had ended when the workflow fired: nobody will answer a question.',
+      }),
+    ),
     firedAt: Timestamp('When the decision was made.'),
   },
   { additionalProperties: false },

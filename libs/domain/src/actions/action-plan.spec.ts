@@ -98,7 +98,7 @@ describe('planAction', () => {
     // At the end of the conversation nobody would answer: the hand-off goes out without asking.
     const atTheEnd = planAction({
       definition: escalate,
-      trigger: { ...trigger, event: { ...trigger.event, type: 'conversation.ended' } },
+      trigger: { ...trigger, event: { ...trigger.event, type: 'conversation.ended' }, conversationEnded: true },
       executionId: 'x4',
       now,
     });

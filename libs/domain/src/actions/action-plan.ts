@@ -105,10 +105,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
     // conversation is over (nobody would answer): the request reaches the platform before the
     // hand-off, on the same partition.
     const ask =
-      missing.length > 0 &&
-      action.requireContact &&
-      !trigger.contactRequest &&
-      trigger.event.type !== 'conversation.ended'
+      missing.length > 0 && action.requireContact && !trigger.contactRequest && !trigger.conversationEnded
         ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
         : [];
     return {
