@@ -212,22 +212,37 @@ describe('trigger engine', () => {
     );
   });
 
-  it('fires a no_reply timer that was pending when trigger-matcher crashed, once', async () => {
+  it('fires a no_reply timer, and hands off an escalation waiting for contact details, pending when trigger-matcher crashed, once', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     // Longer than a restart after a crash (the group waits out the dead member's 10 s session).
     await createWorkflow(tenantId, 'agent-sla', { type: 'no_reply', waitingFor: 'agent', seconds: 20 });
+    await system.createWorkflow(tenantId, {
+      name: 'handoff',
+      trigger: { type: 'ai_request' },
+      action: {
+        type: 'escalate',
+        requireContact: { fields: ['phone'], prompt: { text: 'Your number?' }, waitSeconds: 20 },
+        notifyUrl: `${receiverUrl}/hooks/handoff`,
+      },
+    });
     const conversationId = `conv-${randomUUID()}`;
+    const escalated = `conv-${randomUUID()}`;
     const statesBefore = (await viewEntries('trigger-matcher', 'conversation-states')) ?? 0;
     const waiting = message(tenantId, conversationId, 'contact', 'Hello? Is anybody there?');
     await publish(waiting);
-    // The wait is committed to the state topic before the crash.
-    await waitFor('the conversation state', async () =>
-      ((await viewEntries('trigger-matcher', 'conversation-states')) ?? 0) > statesBefore ? true : undefined,
+    const asking = message(tenantId, escalated, 'ai', 'Let me find you a human.', {
+      ai: { requestedWorkflow: 'handoff' },
+    });
+    await publish(asking);
+    // The wait and the escalation's question are committed to the state topic before the crash.
+    await waitFor('the conversation states', async () =>
+      ((await viewEntries('trigger-matcher', 'conversation-states')) ?? 0) >= statesBefore + 2 ? true : undefined,
     );
     expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
     await services.start('trigger-matcher');
     expect(secondsBetween(waiting.time, new Date().toISOString())).toBeLessThan(20);
     expect(hooks('agent-sla', conversationId)).toHaveLength(0);
+    expect(hooks('handoff', escalated)).toHaveLength(0);
 
     const [fired] = await waitFor('the no_reply webhook after the restart', () => {
       const received = hooks('agent-sla', conversationId);
@@ -235,8 +250,20 @@ describe('trigger engine', () => {
     });
     expect(fired.trigger).toMatchObject({ type: 'no_reply' });
     expect(secondsBetween(waiting.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(20);
+    // The escalation's team webhook goes with its hand-off, released by the wait's durable timer.
+    const [handedOff] = await waitFor('the hand-off after the restart', () => {
+      const received = hooks('handoff', escalated);
+      return received.length > 0 ? received : undefined;
+    });
+    expect(handedOff.trigger).toMatchObject({ type: 'ai_request' });
+    expect(handedOff.trigger.event).toMatchObject({
+      source: 'trigger-matcher/timer',
+      type: 'conversation.contact_wait_over',
+    });
+    expect(secondsBetween(asking.time, handedOff.trigger.firedAt)).toBeGreaterThanOrEqual(20);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(hooks('agent-sla', conversationId)).toHaveLength(1);
+    expect(hooks('handoff', escalated)).toHaveLength(1);
   });
 
   it('emits each decision as exactly one trigger when trigger-matcher is killed in the middle of a stream', async () => {
