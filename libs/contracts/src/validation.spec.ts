@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { StringEnum } from './schema-helpers';
 import { InvalidInputError, compileValidator, parseJson } from './validation';
 
 const anything = compileValidator(
@@ -37,5 +38,24 @@ describe('parseJson and U+0000', () => {
     expect(parsed.data.text).toBe('a literal \\u0000 is fine');
     expect(refusal('{"data": {"text": 1, "tags": []}}').code).toBe('schema_violation');
     expect(refusal('{"data":').code).toBe('malformed_json');
+  });
+});
+
+describe('enum refusals', () => {
+  const choice = (values: string[]) => compileValidator(Type.Object({ value: StringEnum(values) }));
+  const reasonFor = (values: string[]) => {
+    try {
+      parseJson('{"value": "nope"}', choice(values));
+    } catch (error) {
+      if (error instanceof InvalidInputError) return error.issues[0]?.reason;
+      throw error;
+    }
+    throw new Error('accepted');
+  };
+
+  it('lists a short list of allowed values in full, and names a long one by its size and first values', () => {
+    expect(reasonFor(['reply', 'tag'])).toBe('must be one of "reply", "tag"');
+    const regions = Array.from({ length: 245 }, (_, index) => `R${index}`);
+    expect(reasonFor(regions)).toBe('must be one of 245 values such as "R0", "R1", "R2" (see the API reference)');
   });
 });

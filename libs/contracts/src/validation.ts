@@ -26,6 +26,8 @@ export class InvalidInputError extends Error {
 
 // One Ajv instance for every contract: schemas compile once and share formats.
 const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
+/** Allowed values an error lists in full; a longer list is named by its size and first values. */
+const MAX_LISTED_VALUES = 20;
 addFormats(ajv);
 
 /**
@@ -136,8 +138,13 @@ function reasonOf(error: ErrorObject): string {
       return 'is required';
     case 'additionalProperties':
       return 'is not allowed';
-    case 'enum':
-      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'enum': {
+      // A long list (e.g. phone region codes) is named by a few of its values, not all of them.
+      const allowed = (error.params.allowedValues as unknown[]).map((value) => JSON.stringify(value));
+      return allowed.length <= MAX_LISTED_VALUES
+        ? `must be one of ${allowed.join(', ')}`
+        : `must be one of ${allowed.length} values such as ${allowed.slice(0, 3).join(', ')} (see the API reference)`;
+    }
     case 'const':
       return `must be ${JSON.stringify(error.params.allowedValue)}`;
     default:
