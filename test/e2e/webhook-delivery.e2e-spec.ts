@@ -6,6 +6,7 @@ import type { RunningServices } from '@app/infra';
 import {
   WebhookReceiver,
   messageCreatedEvent,
+  readMetric,
   waitFor,
   type ScriptedResponse,
   startSystemUnderTest,
@@ -401,6 +402,9 @@ describe('webhook delivery', () => {
     });
     // It waited for the answer: the hand-off went out about two seconds after the question.
     expect(Date.parse(handOff.createdAt) - Date.parse(asked.createdAt)).toBeGreaterThanOrEqual(1_000);
+    expect(
+      await readMetric(services.url('trigger-matcher'), 'aw_escalation_hand_offs_total', { outcome: 'timed_out' }),
+    ).toBe(1);
   });
 
   it('does not ask for what the message that fired the escalation already gives', async () => {

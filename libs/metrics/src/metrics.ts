@@ -107,6 +107,13 @@ export const conversationStatesExpired = new Counter({
   registers: [registry],
 });
 
+export const escalationHandOffs = new Counter({
+  name: 'aw_escalation_hand_offs_total',
+  help: 'Hand-offs of escalations that asked the contact for their details and waited, by outcome: answered, ended or timed_out.',
+  labelNames: ['outcome'] as const,
+  registers: [registry],
+});
+
 export const materializedViewEntries = new Gauge({
   name: 'aw_materialized_view_entries',
   help: 'Entries held by an in-memory view of a compacted topic (e.g. workflow definitions).',

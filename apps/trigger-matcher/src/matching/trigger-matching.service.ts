@@ -49,6 +49,7 @@ import {
   conversationStatesExpired,
   decisionProviderFallbacks,
   decisionProviderRequests,
+  escalationHandOffs,
   memoryUpdatesRefused,
   triggerEvaluations,
   triggerMatches,
@@ -321,6 +322,7 @@ export class TriggerMatchingService {
         triggerId: triggerIdOf(state.tenantId, HAND_OFF_SOURCE, request.triggerId, workflow.id),
         contactRequest: { stage: 'hand_off', fields: request.fields, outcome, askedBy: request.triggerId },
       };
+      escalationHandOffs.inc({ outcome });
       return [jsonRecord(Topics.workflowTriggers.name, state.conversationId, trigger)];
     });
   }
