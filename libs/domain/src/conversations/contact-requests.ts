@@ -150,8 +150,9 @@ const EMAIL =
 /**
  * The email address and phone number a message gives, if any: the answer to "what is your email
  * / number?". Phone numbers are found and validated by libphonenumber-js (Google's libphonenumber
- * metadata: no order number, date, IP address or price passes), in E.164 (+442079460958); one
- * written without its country code is read as from `phoneRegion`, and not recognised without it.
+ * metadata: dates, IP addresses, prices and most order numbers are no valid numbers), in E.164
+ * (+442079460958); one written without its country code is read as from `phoneRegion`, and not
+ * recognised without it.
  */
 export function contactDetailsIn(text: string, phoneRegion?: string): Pick<Contact, 'email' | 'phone'> {
   const email = EMAIL.exec(text)?.[0];
