@@ -67,6 +67,18 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
         ],
       },
       {
+        title: 'Escalation hand-offs after asking for contact details, by outcome',
+        description:
+          'Escalations that asked the contact for their email or phone number and waited: answered (the hand-off carries them), ended (the conversation ended first) or timed_out (requireContact.waitSeconds ran out). Many timed_out: the question goes unanswered, check the prompt and the wait.',
+        unit: 'reqps',
+        queries: [
+          {
+            expr: `sum by (outcome) (rate(aw_escalation_hand_offs_total[${RATE}])) or vector(0)`,
+            legend: '{{outcome}}',
+          },
+        ],
+      },
+      {
         title: 'Rejected events per second',
         description: 'Inbound events refused (dead-lettered or answered 4xx), by reason.',
         unit: 'reqps',
