@@ -22,7 +22,6 @@ import {
   handOffsAfter,
   handOffsDue,
   isExpired,
-  knownContactId,
   markTimersDecided,
   memoryChangesOf,
   memoryFits,
@@ -280,7 +279,7 @@ export class TriggerMatchingService {
     );
     const triggers = decision.fire.map(({ workflow, match }) => {
       triggerMatches.inc({ trigger_type: match.type });
-      const contact = escalationContact(workflow, cause.contact, cause.message, knownContactId(state));
+      const contact = escalationContact(workflow, fired, cause.contact, cause.message);
       const trigger = triggerOf(fired, workflow, { ...cause, ...(contact ? { contact } : {}) }, match, now);
       // An escalation that asks for contact details first: this trigger asks, the hand-off follows.
       const ask = contactAskOf(workflow, contact, fired, now);

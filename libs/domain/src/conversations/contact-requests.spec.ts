@@ -135,17 +135,18 @@ describe('contact requests', () => {
 
   it("adds what the contact's message that fired an escalation gives, so that it is not asked for", () => {
     const requiring = escalation({ fields: ['phone'] });
+    const fresh = newConversationState('acme', 'conv-1', now.toISOString());
     const said = { role: 'contact', text: 'I want a human, call me on +44 20 7946 0958' };
-    const contact = escalationContact(requiring, trigger.contact, said, 'c1');
+    const contact = escalationContact(requiring, { ...fresh, contactId: 'c1' }, trigger.contact, said);
     expect(contact).toEqual({ id: 'c1', name: 'Ada', phone: '+442079460958' });
     expect(contactAskOf(requiring, contact, open, now)).toBeNull();
-    expect(escalationContact(requiring, undefined, said, 'conversation:conv-1')).toEqual({
+    expect(escalationContact(requiring, fresh, undefined, said)).toEqual({
       id: 'conversation:conv-1',
       phone: '+442079460958',
     });
     // Only the contact's own words, and only for escalations that require contact details.
-    expect(escalationContact(requiring, trigger.contact, { ...said, role: 'ai' }, 'c1')).toBe(trigger.contact);
-    expect(escalationContact(escalation(), trigger.contact, said, 'c1')).toBe(trigger.contact);
+    expect(escalationContact(requiring, fresh, trigger.contact, { ...said, role: 'ai' })).toBe(trigger.contact);
+    expect(escalationContact(escalation(), fresh, trigger.contact, said)).toBe(trigger.contact);
   });
 
   it("reads a number without its country code as from the workflow's phoneRegion, and only then", () => {
@@ -165,6 +166,18 @@ describe('contact requests', () => {
       definition,
     );
     expect(again.contactRequests?.map(({ triggerId }) => triggerId)).toEqual(['trigger-2']);
+  });
+
+  it('keeps a partial answer when the same escalation fires again while it waits', () => {
+    const definition = escalation({ fields: ['email', 'phone'] });
+    const fresh = newConversationState('acme', 'conv-1', now.toISOString());
+    const first = contactAskOf(definition, trigger.contact, open, now)!;
+    const waiting = awaitContact(fresh, trigger, first, definition);
+    const { state: halfAnswered } = handOffsAfter(waiting, message('ada@example.com'));
+    // "I want a human" again: only the number is still missing.
+    const contact = escalationContact(definition, halfAnswered, trigger.contact, trigger.message);
+    expect(contact).toEqual({ id: 'c1', name: 'Ada', email: 'ada@example.com' });
+    expect(contactAskOf(definition, contact, open, now)).toMatchObject({ fields: ['phone'] });
   });
 
   it.each([

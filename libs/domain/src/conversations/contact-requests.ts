@@ -52,19 +52,22 @@ export function contactAskOf(
 
 /**
  * The contact an escalation that requires contact details hands off with: the event's, plus what
+ * the contact told while an earlier ask of the same workflow waited (a partial answer), plus what
  * the contact's own message that fired it says ("I want a human, call me on +44 20 7946 0958"),
- * so that they are not asked for what they just gave. Other workflows get the event's contact as is.
+ * so that they are not asked for what they already gave. Other workflows get the event's contact.
  */
 export function escalationContact(
   definition: WorkflowDefinition,
+  state: ConversationState,
   contact: Contact | undefined,
   message: { role: string; text: string } | undefined,
-  fallbackId: string,
 ): Contact | undefined {
   const { action } = definition;
-  if (action.type !== 'escalate' || !action.requireContact || message?.role !== 'contact') return contact;
-  const told = contactDetailsIn(message.text, action.requireContact.phoneRegion);
-  return Object.keys(told).length > 0 ? { id: fallbackId, ...contact, ...told } : contact;
+  if (action.type !== 'escalate' || !action.requireContact) return contact;
+  const earlier = state.contactRequests?.find(({ workflowId }) => workflowId === definition.id)?.contact;
+  const told = message?.role === 'contact' ? contactDetailsIn(message.text, action.requireContact.phoneRegion) : {};
+  if (!earlier && Object.keys(told).length === 0) return contact;
+  return { id: knownContactId(state), ...earlier, ...contact, ...told };
 }
 
 /** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
@@ -165,7 +168,7 @@ function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone
 }
 
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */
-export function knownContactId(state: ConversationState): string {
+function knownContactId(state: ConversationState): string {
   return state.contactId ?? standInContactId(state.conversationId);
 }
 
