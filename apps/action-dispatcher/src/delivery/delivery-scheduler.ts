@@ -14,7 +14,6 @@ import {
   type WorkflowDefinition,
   type WorkflowExecuted,
   type WorkflowNotification,
-  type WorkflowRef,
 } from '@app/contracts';
 import { listOf } from '@app/config';
 import {
@@ -96,7 +95,8 @@ export interface Step {
   workflowVersion: number;
   actionType: string;
   outcome: AfterAttempt | StepWithoutAttempt;
-  disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing'; workflow: WorkflowRef } | null;
+  /** `workflowName`: the definition's delivered with, for the tenant's notification. */
+  disabling?: { endpoint: EndpointDisabled; cause: 'gone' | 'failing'; workflowName: string } | null;
   failing?: EndpointFailing;
   replies?: ConversationAction[];
 }
@@ -605,8 +605,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     );
     const disabledBecause = (reason: string, cause: 'gone' | 'failing') => ({
       cause,
-      // The version delivered with, which the disabling applies to (the trigger may name an older one).
-      workflow: { id: definition.id, version: definition.version, name: definition.name },
+      workflowName: definition.name,
       endpoint: {
         workflowId: definition.id,
         tenantId: definition.tenantId,
@@ -866,7 +865,9 @@ function sameSet<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): boolean {
  * each meet the endpoint's failure publish the same notification, which consumers de-duplicate.
  */
 function disablingRecords(disabling: NonNullable<Step['disabling']>): OutboundRecord[] {
-  const { endpoint, cause, workflow } = disabling;
+  const { endpoint, cause, workflowName } = disabling;
+  // The version delivered with, which the disabling applies to (the trigger may name an older one).
+  const workflow = { id: endpoint.workflowId, version: endpoint.workflowVersion, name: workflowName };
   const notification: WorkflowNotification = {
     type: 'endpoint.disabled',
     id: deterministicId('endpoint.disabled', endpoint.workflowId, String(endpoint.workflowVersion)),

@@ -306,14 +306,14 @@ export class TriggerMatchingService {
     now: Date,
     releasedBy: Cause['event'],
   ): OutboundRecord[] {
-    return due.flatMap(({ request, outcome, contact }) => {
+    return due.flatMap(({ request, outcome }) => {
       const workflow = this.definitions.get(request.workflowId);
       if (workflow?.tenantId !== state.tenantId) return [];
       const cause: Cause = {
         event: releasedBy,
         ...(request.message ? { message: request.message } : {}),
         ...(request.ai ? { ai: request.ai } : {}),
-        ...(contact ? { contact } : {}),
+        ...(request.contact ? { contact: request.contact } : {}),
         memory,
       };
       const trigger: WorkflowTriggered = {

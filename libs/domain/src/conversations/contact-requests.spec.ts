@@ -94,8 +94,12 @@ describe('contact requests', () => {
     expect(afterPhone.handOffs).toEqual([
       expect.objectContaining({
         outcome: 'answered',
-        contact: { id: 'c1', name: 'Ada', email: 'ada@example.com', phone: '+442079460958' },
-        request: expect.objectContaining({ triggerId: 'trigger-1', match: trigger.match, message: trigger.message }),
+        request: expect.objectContaining({
+          triggerId: 'trigger-1',
+          match: trigger.match,
+          message: trigger.message,
+          contact: { id: 'c1', name: 'Ada', email: 'ada@example.com', phone: '+442079460958' },
+        }),
       }),
     ]);
     expect(afterPhone.state).not.toHaveProperty('contactRequests');
@@ -104,7 +108,7 @@ describe('contact requests', () => {
   it('takes contact details the platform sends on any message', () => {
     const state = waitingFor(['email']);
     const { handOffs } = handOffsAfter(state, message('thanks', 'ai', { id: 'c1', email: 'ada@example.com' }));
-    expect(handOffs.map(({ outcome, contact }) => [outcome, contact?.email])).toEqual([
+    expect(handOffs.map(({ outcome, request }) => [outcome, request.contact?.email])).toEqual([
       ['answered', 'ada@example.com'],
     ]);
   });
@@ -119,7 +123,9 @@ describe('contact requests', () => {
     expect(ended.handOffs.map(({ outcome }) => outcome)).toEqual(['ended']);
     expect(handOffsDue(state, new Date('2026-12-07T10:00:59.999Z')).handOffs).toEqual([]);
     const due = handOffsDue(state, new Date('2026-12-07T10:01:00.000Z'));
-    expect(due.handOffs.map(({ outcome, contact }) => [outcome, contact])).toEqual([['timed_out', trigger.contact]]);
+    expect(due.handOffs.map(({ outcome, request }) => [outcome, request.contact])).toEqual([
+      ['timed_out', trigger.contact],
+    ]);
     expect(due.state.contactRequests).toBeUndefined();
   });
 
@@ -153,7 +159,7 @@ describe('contact requests', () => {
     const national = message('020 7946 0958');
     expect(handOffsAfter(waitingFor(['phone']), national).handOffs).toEqual([]);
     const { handOffs } = handOffsAfter(waitingFor(['phone'], 300, 'GB'), national);
-    expect(handOffs.map(({ contact }) => contact?.phone)).toEqual(['+442079460958']);
+    expect(handOffs.map(({ request }) => request.contact?.phone)).toEqual(['+442079460958']);
   });
 
   it('a newer ask of the same workflow replaces the older one', () => {

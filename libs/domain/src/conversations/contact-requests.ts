@@ -18,12 +18,13 @@ export type PendingContactRequest = NonNullable<ConversationState['contactReques
 
 export type ContactAsk = Extract<ContactRequest, { stage: 'ask' }>;
 
-/** An escalation whose wait is over: its hand-off goes out now. */
+/**
+ * An escalation whose wait is over: its hand-off goes out now, with the request's contact (what
+ * fired the escalation, and what the contact told since).
+ */
 export interface DueHandOff {
   request: PendingContactRequest;
   outcome: Extract<ContactRequest, { stage: 'hand_off' }>['outcome'];
-  /** What is known of the contact now: what fired the escalation, and what they told since. */
-  contact?: Contact;
 }
 
 export function missingContactFields(contact: Contact | undefined, fields: readonly ContactField[]): ContactField[] {
@@ -105,7 +106,7 @@ export function handOffsAfter(
   const requests = state.contactRequests ?? [];
   if (requests.length === 0) return { state, handOffs: [] };
   if (event.type === 'conversation.ended') {
-    return { state: withRequests(state, []), handOffs: requests.map((request) => handOff(request, 'ended')) };
+    return { state: withRequests(state, []), handOffs: requests.map((request) => ({ request, outcome: 'ended' })) };
   }
   const said = event.type === 'conversation.message.created' && event.data.role === 'contact' ? event.data.text : '';
   const fromEvent = detailsOf(event.data.contact);
@@ -119,7 +120,8 @@ export function handOffsAfter(
     }
     const contact: Contact = { id: knownContactId(state), ...request.contact, ...told };
     const updated = { ...request, contact };
-    if (missingContactFields(contact, request.fields).length === 0) handOffs.push(handOff(updated, 'answered'));
+    if (missingContactFields(contact, request.fields).length === 0)
+      handOffs.push({ request: updated, outcome: 'answered' });
     else waiting.push(updated);
   }
   return { state: withRequests(state, waiting), handOffs };
@@ -135,7 +137,7 @@ export function handOffsDue(state: ConversationState, now: Date): { state: Conve
       state,
       requests.filter((request) => !due.includes(request)),
     ),
-    handOffs: due.map((request) => handOff(request, 'timed_out')),
+    handOffs: due.map((request) => ({ request, outcome: 'timed_out' })),
   };
 }
 
@@ -170,10 +172,6 @@ function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */
 function knownContactId(state: ConversationState): string {
   return state.contactId ?? standInContactId(state.conversationId);
-}
-
-function handOff(request: PendingContactRequest, outcome: DueHandOff['outcome']): DueHandOff {
-  return { request, outcome, ...(request.contact ? { contact: request.contact } : {}) };
 }
 
 function withRequests(state: ConversationState, requests: PendingContactRequest[]): ConversationState {
