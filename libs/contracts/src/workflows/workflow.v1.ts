@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { getCountries } from 'libphonenumber-js';
+import { getCountries, type CountryCode } from 'libphonenumber-js';
 import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
 import { ContactFieldSchema } from '../events/conversation-event.v1';
@@ -188,6 +188,20 @@ export const PayloadTemplateSchema = Type.Recursive(
 registerSchema(PayloadTemplateSchema as typeof PayloadTemplateSchema & { $id: string });
 export type PayloadTemplate = Static<typeof PayloadTemplateSchema>;
 
+/**
+ * A region phone numbers are read in: one schema by reference, so that the ~245 codes appear once
+ * in the OpenAPI documents, not in every copy of the action schema.
+ */
+const PhoneRegionSchema = Type.Unsafe<CountryCode>({
+  ...StringEnum(getCountries(), {
+    description:
+      'Where a phone number written without its country code is from (a libphonenumber region: ISO 3166-1 alpha-2 such as GB for "020 7946 0958", plus a few like XK); without it only international numbers ("+44 20 7946 0958") are recognised.',
+  }),
+  $id: 'PhoneRegion',
+});
+registerSchema(PhoneRegionSchema as typeof PhoneRegionSchema & { $id: string });
+const PhoneRegionRef = Type.Unsafe<CountryCode>(Type.Ref('PhoneRegion'));
+
 /** A message the platform shows the contact: text plus optional links and quick-reply buttons. */
 export const RichMessageSchema = Type.Object(
   {
@@ -322,12 +336,7 @@ export const EscalateActionSchema = Type.Object(
         {
           fields: Type.Array(ContactFieldSchema, { minItems: 1, maxItems: 2, uniqueItems: true }),
           prompt: RichMessageSchema,
-          phoneRegion: Type.Optional(
-            StringEnum(getCountries(), {
-              description:
-                'Where a phone number written without its country code is from (ISO 3166-1 alpha-2, e.g. GB: "020 7946 0958"); without it only international numbers ("+44 20 7946 0958") are recognised.',
-            }),
-          ),
+          phoneRegion: Type.Optional(PhoneRegionRef),
           waitSeconds: Type.Optional(
             Type.Integer({
               minimum: 0,
