@@ -52,8 +52,7 @@ export function kafkajsLogSeverity(
   if (message.startsWith('Limiting retries for the idempotent producer')) return 'none';
   const error = typeof extra.error === 'string' ? extra.error : '';
   const routine =
-    error.includes('another concurrent operation on the same transaction was ongoing') ||
-    message.includes('another concurrent operation on the same transaction was ongoing') ||
+    `${message} ${error}`.includes('another concurrent operation on the same transaction was ongoing') ||
     (message.startsWith('Response ListOffsets') && error.includes('not the leader for that topic-partition'));
   if (routine) return 'debug';
   if (level <= logLevel.ERROR) return 'error';

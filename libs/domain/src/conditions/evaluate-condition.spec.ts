@@ -66,8 +66,9 @@ describe('evaluateCondition', () => {
     expect(evaluateCondition(vipEnterpriseWithIssues, {}).result).toBe(false);
   });
 
-  it('reports every comparison, not only the first that decided', () => {
-    const notVipNorEnterprise = evaluateCondition(
+  it.each<[string, Condition, boolean, [string, boolean][]]>([
+    [
+      'all',
       {
         op: 'all',
         of: [
@@ -75,14 +76,14 @@ describe('evaluateCondition', () => {
           { op: 'in', attribute: 'plan', value: ['free'] },
         ],
       },
-      memory,
-    );
-    expect(notVipNorEnterprise.result).toBe(false);
-    expect(notVipNorEnterprise.comparisons.map(({ pointer, result }) => [pointer, result])).toEqual([
-      ['/of/0', false],
-      ['/of/1', false],
-    ]);
-    const vipOrFree = evaluateCondition(
+      false,
+      [
+        ['/of/0', false],
+        ['/of/1', false],
+      ],
+    ],
+    [
+      'any',
       {
         op: 'any',
         of: [
@@ -90,13 +91,16 @@ describe('evaluateCondition', () => {
           { op: 'in', attribute: 'plan', value: ['free'] },
         ],
       },
-      memory,
-    );
-    expect(vipOrFree.result).toBe(true);
-    expect(vipOrFree.comparisons.map(({ pointer, result }) => [pointer, result])).toEqual([
-      ['/of/0', true],
-      ['/of/1', false],
-    ]);
+      true,
+      [
+        ['/of/0', true],
+        ['/of/1', false],
+      ],
+    ],
+  ])('%s reports every comparison, not only the first that decided', (_, condition, result, comparisons) => {
+    const outcome = evaluateCondition(condition, memory);
+    expect(outcome.result).toBe(result);
+    expect(outcome.comparisons.map(({ pointer, result: each }) => [pointer, each])).toEqual(comparisons);
   });
 
   it('does not read inherited properties as attributes', () => {
