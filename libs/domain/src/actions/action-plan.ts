@@ -8,6 +8,7 @@ import type {
   WorkflowDefinition,
   WorkflowTriggered,
 } from '@app/contracts';
+import { missingContactFields } from '../conversations/contact-requests';
 import { deterministicId, standInContactId } from '../ids/deterministic-id';
 import { renderPayloadTemplate, renderTemplate } from './template';
 
@@ -75,16 +76,12 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   }),
   escalate: (action, input) => {
     const { trigger } = input;
+    const question = action.requireContact
+      ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
+      : [];
     // Asking for contact details and waiting: trigger-matcher fires the workflow again to hand off.
-    if (trigger.contactRequest?.stage === 'ask') {
-      return {
-        ...nothing,
-        instructions: action.requireContact
-          ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
-          : [],
-      };
-    }
-    const missing = (action.requireContact?.fields ?? []).filter((field) => !trigger.contact?.[field]);
+    if (trigger.contactRequest?.stage === 'ask') return { ...nothing, instructions: question };
+    const missing = missingContactFields(trigger.contact, action.requireContact?.fields ?? []);
     const handOff: ConversationAction = {
       ...instructionBase(input, 'escalate'),
       type: 'escalate',
@@ -104,10 +101,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
     // Asked first, unless the hand-off follows an ask (contactRequest: hand_off) or the
     // conversation is over (nobody would answer): the request reaches the platform before the
     // hand-off, on the same partition.
-    const ask =
-      missing.length > 0 && action.requireContact && !trigger.contactRequest && !trigger.conversationEnded
-        ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
-        : [];
+    const ask = missing.length > 0 && !trigger.contactRequest && !trigger.conversationEnded ? question : [];
     return {
       ...nothing,
       instructions: [...ask, handOff],
