@@ -177,6 +177,14 @@ describe.each([
     expect(dead[0]!.headers[DeadLetterHeaders.sourceTopic]).toBe(input);
   });
 
+  it('dead-letters a record as large as the broker takes, though its dead letter is larger still', async () => {
+    // The broker's default limit is 1,048,588 bytes per record batch; the dead letter adds its headers.
+    const largest = 'x'.repeat(1_048_400);
+    await producer.send({ topic: input, messages: [{ key: 'k', value: largest }] });
+    const dead = await readAll(deadLetterTopicOf(input), 3);
+    expect(dead[2]).toMatchObject({ value: largest, headers: { [DeadLetterHeaders.reasonCode]: 'malformed_json' } });
+  });
+
   it('redoes a batch whose handler failed, and the transaction lets no partial output through', async () => {
     failOnce.add(20);
     const discardedBefore = discarded.count;

@@ -2,6 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { TopicContract } from '@app/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Creates the topics that are missing; existing ones are left as they are. Returns the created names. */
 export async function ensureTopics(
@@ -68,10 +69,19 @@ function topicConfig(topic: TopicContract): { name: string; value: string }[] {
       { name: 'min.compaction.lag.ms', value: String(60_000) },
     ];
   }
-  // Dead letters wait for a human: keep them a month. Event logs keep a week for replays.
-  const retention = topic.name.endsWith('.dlq') ? 30 * DAY_MS : 7 * DAY_MS;
+  if (topic.name.endsWith('.dlq')) {
+    return [
+      { name: 'cleanup.policy', value: 'delete' },
+      // Dead letters wait for a human: keep them a month.
+      { name: 'retention.ms', value: String(30 * DAY_MS) },
+      // A dead letter is the refused record's bytes plus headers naming why: room for a record
+      // as large as the broker takes (1 MB by default) and those headers.
+      { name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_BYTES) },
+    ];
+  }
+  // Event logs keep a week for replays.
   return [
     { name: 'cleanup.policy', value: 'delete' },
-    { name: 'retention.ms', value: String(retention) },
+    { name: 'retention.ms', value: String(7 * DAY_MS) },
   ];
 }
