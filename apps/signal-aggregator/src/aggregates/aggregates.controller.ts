@@ -5,6 +5,12 @@ import { ApiErrors, ApiKeyAuth, ApiQueryParams, QueryParams, TenantId, openApiSc
 import { WindowCountsRepository } from './window-counts.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * The most minute windows one answer holds (every name's, so the period alone does not bound
+ * them): a larger period is refused rather than read whole into memory. /v1/analytics serves
+ * longer periods in hours and days.
+ */
+export const MAX_MINUTE_WINDOWS = 10_000;
 
 /** The raw minute windows of one kind, every name: what the analyst API (`/v1/analytics`) summarises. */
 @ApiTags('aggregates')
@@ -25,6 +31,14 @@ export class AggregatesController {
     const from = params.time('from', new Date(to.getTime() - DAY_MS));
     if (to.getTime() <= from.getTime()) params.issue('to', 'must be after from');
     params.orThrow();
-    return { series: series!, items: await this.counts.minutes(tenantId, series!, from, to) };
+    const items = await this.counts.minutes(tenantId, series!, from, to, MAX_MINUTE_WINDOWS + 1);
+    if (items.length > MAX_MINUTE_WINDOWS) {
+      params.issue(
+        'from',
+        `the period holds more than ${MAX_MINUTE_WINDOWS} minute windows: shorten it, or use /v1/analytics`,
+      );
+      params.orThrow();
+    }
+    return { series: series!, items };
   }
 }

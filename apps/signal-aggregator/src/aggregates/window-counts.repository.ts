@@ -99,13 +99,13 @@ export class WindowCountsRepository {
     return new Map(rows.map((row) => [row.key, Number(row.count)]));
   }
 
-  /** Every name's minute counts in [from, to), for the raw listing of `/v1/aggregates`. */
-  async minutes(tenantId: string, kind: AggregateKind, from: Date, to: Date): Promise<MinuteCount[]> {
+  /** Every name's minute counts in [from, to), oldest first, at most `limit` of them: the raw listing of `/v1/aggregates`. */
+  async minutes(tenantId: string, kind: AggregateKind, from: Date, to: Date, limit: number): Promise<MinuteCount[]> {
     const rows: { name: string; window_start: Date; count: string }[] = await this.dataSource.query(
       `SELECT name, window_start, sum(count) AS count FROM window_counts
        WHERE tenant_id = $1 AND kind = $2 AND granularity = 'minute' AND window_start >= $3 AND window_start < $4
-       GROUP BY name, window_start ORDER BY window_start, name`,
-      [tenantId, kind, from, to],
+       GROUP BY name, window_start ORDER BY window_start, name LIMIT $5`,
+      [tenantId, kind, from, to, limit],
     );
     return rows.map((row) => ({
       name: row.name,
