@@ -232,8 +232,24 @@ describe('tenant isolation', () => {
     const first = await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/1`, headers);
     expect(first.body).toEqual(versions.items[1]);
     expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/3`, headers)).status).toBe(404);
-    expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/first`, headers)).body).toMatchObject({
-      issues: [{ field: 'path:version', reason: 'must be a positive integer' }],
+    for (const version of ['first', '2147483648']) {
+      expect(
+        (await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/${version}`, headers)).body,
+      ).toMatchObject({
+        issues: [{ field: 'path:version', reason: 'must be an integer from 1 to 2147483647' }],
+      });
+    }
+    // Ids are compared as UUIDs, whatever their case; the urn: form is refused, naming the field.
+    const previewOf = (workflowIds: string[]) =>
+      call('api', 'POST', '/v1/workflows/preview', headers, { messages: [{ text: 'hello' }], workflowIds });
+    const uppercase = await previewOf([workflow.id.toUpperCase()]);
+    expect(uppercase.status).toBe(200);
+    expect(uppercase.body.results[0].workflows.map((preview: { workflowId: string }) => preview.workflowId)).toEqual([
+      workflow.id,
+    ]);
+    expect((await previewOf([`urn:uuid:${workflow.id}`])).body).toMatchObject({
+      error: 'schema_violation',
+      issues: [{ field: '/workflowIds/0', reason: 'must match format "uuid"' }],
     });
 
     // Disabled, then deleted: a new version each time, and then it is gone.

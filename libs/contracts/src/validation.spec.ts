@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from './schema-helpers';
-import { InvalidInputError, compileValidator, parseJson } from './validation';
+import { InvalidInputError, MAX_BYTES_KEYWORD, compileValidator, parseJson } from './validation';
 
 const anything = compileValidator(
   Type.Object(
@@ -57,5 +57,50 @@ describe('enum refusals', () => {
     expect(reasonFor(['reply', 'tag'])).toBe('must be one of "reply", "tag"');
     const regions = Array.from({ length: 245 }, (_, index) => `R${index}`);
     expect(reasonFor(regions)).toBe('must be one of 245 values such as "R0", "R1", "R2" (see the API reference)');
+  });
+});
+
+describe('the uuid format', () => {
+  const ids = compileValidator(Type.Array(Type.String({ format: 'uuid' })));
+
+  it('takes the 8-4-4-4-12 hex form in either case', () => {
+    expect(ids.check(['0b6b2d5e-3c8a-4f2e-9a57-8f1f8f9b0c11', '0B6B2D5E-3C8A-4F2E-9A57-8F1F8F9B0C11'])).toBe(true);
+  });
+
+  it('refuses the urn:uuid: form (PostgreSQL refuses it), naming the field', () => {
+    expect(() => ids.parse(['urn:uuid:0b6b2d5e-3c8a-4f2e-9a57-8f1f8f9b0c11'])).toThrow(
+      expect.objectContaining({ issues: [{ field: '/0', reason: 'must match format "uuid"' }] }),
+    );
+  });
+});
+
+describe('the date-time format', () => {
+  const times = compileValidator(Type.Array(Type.String({ format: 'date-time' })));
+
+  it('takes RFC 3339 times with an offset', () => {
+    expect(times.check(['2026-11-24T10:00:00Z', '2026-11-24T10:00:00.123456+05:30', '2026-11-24t10:00:00z'])).toBe(
+      true,
+    );
+  });
+
+  it.each(['2024-12-31T23:59:60Z', '2026-11-24T10:00:00', '2026-02-29T00:00:00Z'])(
+    'refuses %s (a leap second, no offset, no such day), naming the field',
+    (time) => {
+      expect(() => times.parse([time])).toThrow(
+        expect.objectContaining({ issues: [{ field: '/0', reason: 'must match format "date-time"' }] }),
+      );
+    },
+  );
+});
+
+describe('the x-maxBytes keyword', () => {
+  const source = compileValidator(Type.Object({ source: Type.String({ maxLength: 8, [MAX_BYTES_KEYWORD]: 8 }) }));
+
+  it('counts bytes in UTF-8, not characters, naming the field', () => {
+    expect(source.check({ source: 'abcdefgh' })).toBe(true);
+    expect(source.check({ source: '\u{20000}\u{20000}' })).toBe(true);
+    expect(() => source.parse({ source: '\u{20000}\u{20000}a' })).toThrow(
+      expect.objectContaining({ issues: [{ field: '/source', reason: 'must be at most 8 bytes in UTF-8' }] }),
+    );
   });
 });

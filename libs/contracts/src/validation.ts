@@ -1,5 +1,6 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { str, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 
 /** One problem found in an input: the JSON pointer of the field and why it is wrong. */
@@ -29,6 +30,58 @@ const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
 /** Allowed values an error lists in full; a longer list is named by its size and first values. */
 const MAX_LISTED_VALUES = 20;
 addFormats(ajv);
+/**
+ * A UUID as ids are written here: 8-4-4-4-12 hex digits, either case. Replaces ajv-formats'
+ * `uuid`, which also takes a `urn:uuid:` prefix that PostgreSQL's uuid type refuses (a 500
+ * instead of a 400). Ids are issued in lowercase; compare them with `canonicalUuid`.
+ */
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+ajv.addFormat('uuid', UUID_PATTERN);
+
+/**
+ * `x-maxBytes`: the most bytes a string may take in UTF-8. `maxLength` counts characters, and a
+ * character can take four bytes: where a value becomes part of a PostgreSQL index key (whose
+ * entries must stay under ~2.7 kB), the bytes are what must be bounded.
+ */
+export const MAX_BYTES_KEYWORD = 'x-maxBytes';
+ajv.addKeyword({
+  keyword: MAX_BYTES_KEYWORD,
+  type: 'string',
+  schemaType: 'number',
+  error: { message: ({ schemaCode }) => str`must be at most ${schemaCode} bytes in UTF-8` },
+  validate: (limit: number, value: string) => Buffer.byteLength(value, 'utf8') <= limit,
+});
+
+interface StringFormat {
+  validate: (value: string) => boolean;
+  compare: (a: string, b: string) => number | undefined;
+}
+const rfc3339DateTime = fullFormats['date-time'] as StringFormat;
+const rfc3339Date = fullFormats.date as StringFormat;
+
+/**
+ * An RFC 3339 date-time (offset required) that is also a real instant: ajv-formats takes a leap
+ * second (`23:59:60Z`), which JavaScript cannot represent (`new Date` gives Invalid Date) and
+ * which would fail far from the edge that accepted it. Replaces the `date-time` format.
+ */
+export function isDateTime(value: string): boolean {
+  return rfc3339DateTime.validate(value) && !Number.isNaN(Date.parse(value));
+}
+ajv.addFormat('date-time', { type: 'string', validate: isDateTime, compare: rfc3339DateTime.compare });
+
+/** An RFC 3339 full-date (`2026-11-24`) that exists in the calendar. */
+export function isFullDate(value: string): boolean {
+  return rfc3339Date.validate(value);
+}
+
+export function isUuid(value: string): boolean {
+  return UUID_PATTERN.test(value);
+}
+
+/** The form ids are issued and stored in (lowercase), for lookups that compare text. */
+export function canonicalUuid(value: string): string {
+  return value.toLowerCase();
+}
 
 /**
  * Makes a schema with an `$id` available to every contract by reference (`Type.Ref`). A recursive

@@ -20,17 +20,21 @@ const REDACTED_PATHS = [
   'DATABASE_URL',
   'DECISION_PROVIDER_API_KEY',
   'ADMIN_API_TOKEN',
+  // A failed SQL statement's bound values (TypeORM's QueryFailedError), which may be the
+  // signing secrets or header values it was writing; the statement itself stays.
+  'err.parameters',
 ];
 
-/** Structured JSON logs on stdout, one object per line, with the service name on each. */
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+/** Structured JSON logs on stdout (or `destination`), one object per line, with the service name on each. */
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
-  });
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Lets Nest's own messages (module init, routes, exceptions) go through the same pino logger. */

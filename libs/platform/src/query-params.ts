@@ -1,6 +1,5 @@
-import { InvalidInputError, type ValidationIssue } from '@app/contracts';
+import { InvalidInputError, canonicalUuid, isDateTime, isFullDate, isUuid, type ValidationIssue } from '@app/contracts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Query times: from the Unix epoch (nothing is recorded before it) to the last year RFC 3339 can write. */
 const EARLIEST_TIME = Date.UTC(1970, 0, 1);
 const LATEST_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -50,19 +49,20 @@ export class QueryParams {
   }
 
   /**
-   * An ISO 8601 time with a date, from 1970 to 9999; `fallback` when absent, or when invalid (after
-   * recording the issue).
+   * An RFC 3339 time with an offset, or a date (midnight UTC), from 1970 to 9999; `fallback` when
+   * absent, or when invalid (after recording the issue).
    */
   time(name: string): Date | undefined;
   time(name: string, fallback: Date): Date;
   time(name: string, fallback?: Date): Date | undefined {
     const value = this.text(name);
     if (value === undefined) return fallback;
-    const time = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-    if (Number.isNaN(time.getTime())) {
-      this.issue(name, 'must be an ISO 8601 time, e.g. 2026-11-24T10:00:00Z');
+    // An offset is required: a time without one would be read in the server's time zone.
+    if (!isDateTime(value) && !isFullDate(value)) {
+      this.issue(name, 'must be an RFC 3339 time with an offset, e.g. 2026-11-24T10:00:00Z, or a date (midnight UTC)');
       return fallback;
     }
+    const time = new Date(value);
     if (time.getTime() < EARLIEST_TIME || time.getTime() > LATEST_TIME) {
       this.issue(name, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z');
       return fallback;
@@ -70,10 +70,12 @@ export class QueryParams {
     return time;
   }
 
+  /** A UUID, in the lowercase form ids are stored in (some columns compare them as text). */
   uuid(name: string): string | undefined {
     const value = this.text(name);
-    if (value !== undefined && !UUID.test(value)) return this.issue(name, 'must be a UUID');
-    return value;
+    if (value === undefined) return undefined;
+    if (!isUuid(value)) return this.issue(name, 'must be a UUID');
+    return canonicalUuid(value);
   }
 
   /** Records an issue of `name` (also for checks across parameters, such as from < to). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, IsNull } from 'typeorm';
-import type { PreviewRequest, PreviewResponse } from '@app/contracts';
+import { canonicalUuid, type PreviewRequest, type PreviewResponse } from '@app/contracts';
 import {
   firingOutcomeOf,
   judgeConversation,
@@ -30,12 +30,13 @@ export class PreviewService {
   ) {}
 
   async preview(tenantId: string, request: PreviewRequest): Promise<PreviewResponse> {
+    const workflowIds = request.workflowIds?.map(canonicalUuid);
     const workflows = await this.dataSource.getRepository(WorkflowEntity).find({
-      where: { tenantId, deletedAt: IsNull(), ...(request.workflowIds ? { id: In(request.workflowIds) } : {}) },
+      where: { tenantId, deletedAt: IsNull(), ...(workflowIds ? { id: In(workflowIds) } : {}) },
       order: { createdAt: 'ASC' },
     });
     // A named workflow that is not the tenant's (another tenant's, deleted, unknown) is missing.
-    const missing = request.workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
+    const missing = workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
     if (missing !== undefined) throw new NotFoundError('workflow', missing);
     const contactTexts = request.messages
       .filter(({ role }) => (role ?? 'contact') === 'contact')

@@ -37,6 +37,9 @@ import {
 import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, parseRequestBody } from '@app/platform';
 import { WorkflowsService } from './workflows.service';
 
+/** The largest version number (versions are PostgreSQL integers): a larger one is a 400, not a database error. */
+const MAX_VERSION = 2_147_483_647;
+
 @ApiTags('workflows')
 @ApiKeyAuth()
 @Controller('v1/workflows')
@@ -88,7 +91,7 @@ export class WorkflowsController {
 
   @ApiOperation({ summary: 'One version of the workflow, as executions name it (workflowVersion).' })
   @ApiOkResponse({ schema: openApiSchema(WorkflowVersionViewSchema) })
-  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1 } })
+  @ApiParam({ name: 'version', schema: { type: 'integer', minimum: 1, maximum: MAX_VERSION } })
   @ApiErrors(400, 404)
   @Get(':id/versions/:version')
   version(
@@ -97,10 +100,9 @@ export class WorkflowsController {
     @Param('version') version: string,
   ): Promise<WorkflowVersionView> {
     const number = Number(version);
-    if (!Number.isInteger(number) || number < 1) {
-      throw new InvalidInputError('invalid_path', 'version must be a positive integer', [
-        { field: 'path:version', reason: 'must be a positive integer' },
-      ]);
+    if (!Number.isInteger(number) || number < 1 || number > MAX_VERSION) {
+      const reason = `must be an integer from 1 to ${MAX_VERSION}`;
+      throw new InvalidInputError('invalid_path', `version ${reason}`, [{ field: 'path:version', reason }]);
     }
     return this.workflows.version(tenantId, id, number);
   }

@@ -2,18 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
-import type {
-  CreateWorkflowRequest,
-  CreatedWorkflowView,
-  PutWorkflowTestsRequest,
-  RotateSigningSecretRequest,
-  RotatedSigningSecretView,
-  UpdateWorkflowRequest,
-  WorkflowTestCase,
-  WorkflowTestReport,
-  WorkflowVersionListView,
-  WorkflowVersionView,
-  WorkflowView,
+import {
+  isUuid,
+  type CreateWorkflowRequest,
+  type CreatedWorkflowView,
+  type PutWorkflowTestsRequest,
+  type RotateSigningSecretRequest,
+  type RotatedSigningSecretView,
+  type UpdateWorkflowRequest,
+  type WorkflowTestCase,
+  type WorkflowTestReport,
+  type WorkflowVersionListView,
+  type WorkflowVersionView,
+  type WorkflowView,
 } from '@app/contracts';
 import { ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
@@ -195,8 +196,7 @@ export class WorkflowsService {
 
   /** Another tenant's workflow is reported as missing, never as forbidden. */
   private async find(manager: EntityManager, tenantId: string, id: string, lock = false): Promise<WorkflowEntity> {
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
-    const workflow = isUuid
+    const workflow = isUuid(id)
       ? await manager.findOne(WorkflowEntity, {
           where: { id, tenantId, deletedAt: IsNull() },
           lock: lock ? { mode: 'pessimistic_write' } : undefined,

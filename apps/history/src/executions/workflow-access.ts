@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { canonicalUuid, isUuid } from '@app/contracts';
 import { NotFoundError, WORKFLOW_DEFINITIONS, type WorkflowDefinitions } from '@app/platform';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Which workflow ids a tenant may ask history about. history cannot read the api's tables, so it
@@ -17,8 +16,8 @@ export class WorkflowAccess {
    * readable, from the tenant's own rows.
    */
   require(tenantId: string, workflowId: string): void {
-    if (!UUID.test(workflowId)) throw new NotFoundError('workflow', workflowId);
-    const definition = this.definitions.get(workflowId);
+    if (!isUuid(workflowId)) throw new NotFoundError('workflow', workflowId);
+    const definition = this.definitions.get(canonicalUuid(workflowId));
     if (definition && definition.tenantId !== tenantId) throw new NotFoundError('workflow', workflowId);
   }
 }

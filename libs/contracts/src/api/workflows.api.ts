@@ -87,7 +87,8 @@ export const RotateSigningSecretRequestSchema = Type.Object(
       Type.Integer({
         minimum: 0,
         maximum: 7 * 24 * 3600,
-        description: 'How long the old secret keeps signing beside the new one; default 86400 (24 h).',
+        description:
+          'How long the old secret keeps signing beside the new one; default 86400 (24 h). A rotation ends an earlier overlap: the secret before the old one stops signing at once.',
       }),
     ),
   },
