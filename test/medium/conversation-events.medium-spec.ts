@@ -35,29 +35,44 @@ describe('stored conversation events (real Postgres)', () => {
     );
   });
 
-  it('dead-letters an event PostgreSQL refuses, with its reason, and stores the rest of its batch in order', async () => {
-    const conversationId = `conv-${randomUUID()}`;
-    // PostgreSQL's text refuses U+0000. Input parsing refuses it now; records written before could still hold it.
-    const events = ['before', 'refused\u0000', 'after'].map((text) =>
-      messageCreatedEvent(tenantId, conversationId, text),
-    );
-    const items = events.map((value, index) => ({ value, message: consumed(index, JSON.stringify(value)) }));
+  // Input parsing refuses both now; records written before could still hold them.
+  it.each([
+    ["PostgreSQL's text refuses U+0000", { text: 'refused\u0000' }, '0x00'],
+    [
+      'a source too large for an index entry (four-byte characters)',
+      {
+        source: Array.from({ length: 1024 }, (_, i) => String.fromCodePoint(0x20000 + ((i * 7919) % 0xa6d0))).join(''),
+      },
+      'index row size',
+    ],
+  ])(
+    'dead-letters an event PostgreSQL refuses (%s), with its reason, and stores the rest of its batch in order',
+    async (_, refusedFields, reason) => {
+      const conversationId = `conv-${randomUUID()}`;
+      const events = ['before', 'refused', 'after'].map((text) => messageCreatedEvent(tenantId, conversationId, text));
+      const refused = events[1]!;
+      events[1] = {
+        ...refused,
+        ...('source' in refusedFields ? refusedFields : { data: { ...refused.data, ...refusedFields } }),
+      };
+      const items = events.map((value, index) => ({ value, message: consumed(index, JSON.stringify(value)) }));
 
-    const deadLetters = await writeOrDeadLetter(items, (values) => repository.storeAll(values), {
-      service: 'history',
-      isRefusal: isDataException,
-    });
+      const deadLetters = await writeOrDeadLetter(items, (values) => repository.storeAll(values), {
+        service: 'history',
+        isRefusal: isDataException,
+      });
 
-    expect(deadLetters).toHaveLength(1);
-    expect(deadLetters[0]).toMatchObject({
-      topic: deadLetterTopicOf(Topics.validatedEvents.name),
-      value: Buffer.from(JSON.stringify(events[1])),
-      headers: { [DeadLetterHeaders.reasonCode]: 'unstorable', [DeadLetterHeaders.sourceOffset]: '1' },
-    });
-    expect(deadLetters[0]!.headers![DeadLetterHeaders.reason]).toContain('0x00');
-    const stored = await repository.eventsOf(tenantId, [conversationId], { until: new Date(Date.now() + 60_000) });
-    expect((stored.get(conversationId) ?? []).map((event) => event.id)).toEqual([events[0]!.id, events[2]!.id]);
-  });
+      expect(deadLetters).toHaveLength(1);
+      expect(deadLetters[0]).toMatchObject({
+        topic: deadLetterTopicOf(Topics.validatedEvents.name),
+        value: Buffer.from(JSON.stringify(events[1])),
+        headers: { [DeadLetterHeaders.reasonCode]: 'unstorable', [DeadLetterHeaders.sourceOffset]: '1' },
+      });
+      expect(deadLetters[0]!.headers![DeadLetterHeaders.reason]).toContain(reason);
+      const stored = await repository.eventsOf(tenantId, [conversationId], { until: new Date(Date.now() + 60_000) });
+      expect((stored.get(conversationId) ?? []).map((event) => event.id)).toEqual([events[0]!.id, events[2]!.id]);
+    },
+  );
 
   function consumed(offset: number, value: string): ConsumedMessage {
     return {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { conversationEventValidator } from '@app/contracts';
 import { openDatabase } from '@app/database';
+import { messageCreatedEvent } from '@app/testing';
 import { CreateSeenEvents1764000000001 } from '../../apps/ingest/src/migrations/1764000000001-create-seen-events';
 import { SeenEventsRepository } from '../../apps/ingest/src/dedup/seen-events.repository';
 
@@ -40,5 +42,20 @@ describe('SeenEventsRepository (real Postgres)', () => {
     const other = { tenantId: `${tenantId}-2`, source: '/s', eventId: 'a', partition: 0, offset: '50' };
     const otherSource = { tenantId, source: '/other', eventId: 'a', partition: 0, offset: '51' };
     expect(await repository.firstOccurrences([other, otherSource])).toEqual([true, true]);
+  });
+
+  it('indexes the largest key the event contract lets through (random four-byte characters do not compress)', async () => {
+    // Characters of the CJK Extension B block, four bytes each in UTF-8.
+    const wide = (count: number) =>
+      Array.from({ length: count }, () => String.fromCodePoint(0x20000 + Math.floor(Math.random() * 0xa6d0))).join('');
+    const largest = messageCreatedEvent('t'.repeat(64), 'conv', 'hi', { source: wide(256), id: wide(256) });
+    expect(conversationEventValidator.check(largest)).toBe(true);
+    expect(conversationEventValidator.check({ ...largest, source: wide(257) })).toBe(false);
+    const key = { tenantId: largest.tenantid, source: largest.source, eventId: largest.id, partition: 0, offset: '60' };
+    expect(await repository.firstOccurrences([key])).toEqual([true]);
+    // What the byte limit prevents: a 1024-character source of such characters is too large an index entry.
+    await expect(repository.firstOccurrences([{ ...key, source: wide(1024), offset: '61' }])).rejects.toThrow(
+      /index row size/,
+    );
   });
 });

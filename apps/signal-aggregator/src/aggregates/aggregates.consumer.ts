@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
 import {
@@ -65,8 +66,11 @@ export class AggregatesConsumer {
       const event = value as ConversationEvent;
       if (event.type !== 'conversation.message.created' || !event.data.ai?.intent || event.data.preview) return null;
       return {
-        // ingest's de-duplication key: a re-sent event is the same record.
-        recordId: `intent:${JSON.stringify([event.tenantid, event.source, event.id])}`,
+        // ingest's de-duplication key, hashed: a re-sent event is the same record, and the id stays
+        // short whatever the source and id hold (JSON escapes can make them six times longer).
+        recordId: `intent:${createHash('sha256')
+          .update(JSON.stringify([event.tenantid, event.source, event.id]))
+          .digest('hex')}`,
         tenantId: event.tenantid,
         kind: 'intent',
         name: event.data.ai.intent,

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
-import { InvalidInputError, compileValidator, parseJson } from '../validation';
+import { InvalidInputError, MAX_BYTES_KEYWORD, compileValidator, parseJson } from '../validation';
 
 /** The contact a conversation is with, as the platform knows them. */
 export const ContactSchema = Type.Object(
@@ -40,7 +40,13 @@ export const CausedBySchema = Type.Object(
 const envelope = {
   specversion: Type.Literal('1.0'),
   id: Id('Unique per source; re-sending the same id is a no-op.'),
-  source: Type.String({ minLength: 1, maxLength: 1024, description: 'URI-reference of the producer.' }),
+  // In bytes as well: with the tenant and the id it keys ingest's de-duplication index.
+  source: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    [MAX_BYTES_KEYWORD]: 1024,
+    description: 'URI-reference of the producer; at most 1024 bytes in UTF-8.',
+  }),
   time: Timestamp('When the event happened (RFC 3339).'),
   subject: Id('The conversation id; also the Kafka key.'),
   tenantid: TenantId,
