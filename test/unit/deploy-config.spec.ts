@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ignore from '@balena/dockerignore';
 import { parse } from 'yaml';
 import { SERVICES } from '@app/infra';
 
@@ -209,5 +210,31 @@ describe('deploy/prometheus/prometheus.yml', () => {
     );
     expect(targets).toEqual(['alertmanager:9093']);
     expect(portsOf(services.alertmanager)).toEqual([{ published: 9093, container: 9093 }]);
+  });
+});
+
+describe('Dockerfile and .dockerignore', () => {
+  const context = ignore().add(readFileSync(path.join(ROOT, '.dockerignore'), 'utf8'));
+
+  it('send the image build every file its steps read, and none of the local state', () => {
+    // `npm ci` and `npm run build` (tsconfig.build.json: apps, libs, tools, bench), then
+    // installIntentModel, which runs Maven on the intent model's project.
+    const read = [
+      'package.json',
+      'package-lock.json',
+      'nest-cli.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'apps/api/src/main.ts',
+      'libs/infra/src/intent-model.ts',
+      'tools/cli.ts',
+      'bench/harness.ts',
+      'deploy/intent-model/pom.xml',
+    ];
+    for (const file of read) expect(existsSync(path.join(ROOT, file))).toBe(true);
+    expect(read.filter((file) => context.ignores(file))).toEqual([]);
+    expect(
+      ['node_modules/x', 'dist/x', '.data/x', '.git/x', 'deploy/grafana/x'].filter((file) => !context.ignores(file)),
+    ).toEqual([]);
   });
 });
