@@ -10,7 +10,7 @@ import {
   type BreakdownView,
   type WorkflowExecuted,
 } from '@app/contracts';
-import { DeadLetterHeaders, type Consumer } from '@app/kafka';
+import { DeadLetterHeaders, partitionOfKey, type Consumer } from '@app/kafka';
 import type { RunningServices } from '@app/infra';
 import { messageCreatedEvent, readMetric, startSystemUnderTest, waitFor, type SystemUnderTest } from '@app/testing';
 
@@ -233,6 +233,82 @@ describe('history and analytics', () => {
       successRate: 1,
       errorsByCause: [],
       retries: 0,
+    });
+  });
+
+  it('leaves preview conversations out: intents after the event that marked it, its firings, signals and outcomes', async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    const workflow = await system.createWorkflow(tenantId, {
+      name: 'wrap-up',
+      trigger: { type: 'conversation_end' },
+      action: { type: 'tag', signals: [{ name: 'resolved' }] },
+    });
+    // Two conversations on one partition of every topic (all are keyed by conversation id): once the
+    // second one's records are counted, the first one's, earlier on the same partitions, were seen.
+    const admin = system.kafka.admin();
+    await admin.connect();
+    const [{ partitions }] = (await admin.fetchTopicMetadata({ topics: [Topics.conversationEvents.name] })).topics;
+    await admin.disconnect();
+    const previewConversation = `conv-preview-${randomUUID()}`;
+    let conversation = `conv-${randomUUID()}`;
+    while (partitionOfKey(conversation, partitions.length) !== partitionOfKey(previewConversation, partitions.length)) {
+      conversation = `conv-${randomUUID()}`;
+    }
+    const now = Date.now();
+    for (const conversationId of [previewConversation, conversation]) {
+      // Only the first event of the preview conversation says so.
+      const opening = messageCreatedEvent(tenantId, conversationId, 'hello');
+      if (conversationId === previewConversation) opening.data.preview = true;
+      const asking = messageCreatedEvent(tenantId, conversationId, 'I want to cancel my subscription');
+      asking.data.ai = { intent: 'cancel_subscription', confidence: 0.9 };
+      const ended: ConversationEvent = {
+        specversion: '1.0',
+        id: randomUUID(),
+        source: '/platforms/test',
+        type: 'conversation.ended',
+        time: new Date().toISOString(),
+        subject: conversationId,
+        tenantid: tenantId,
+        data: { contact: { id: `contact-${conversationId}` } },
+      };
+      await publish(
+        Topics.conversationEvents.name,
+        [opening, asking, ended].map((value) => ({ key: conversationId, value })),
+      );
+    }
+
+    // Both conversations ran the workflow (a preview conversation runs enabled workflows too)...
+    const executions = await waitFor('both executions in history', async () => {
+      const view = await getJson<ExecutionListView>(tenantId, 'history', `/v1/executions?workflowId=${workflow.id}`);
+      return view.items.length === 2 ? view.items : undefined;
+    });
+    expect(executions.map((execution) => execution.conversationId).sort()).toEqual(
+      [conversation, previewConversation].sort(),
+    );
+    // ...and only the other one is counted, in every kind.
+    const period = { from: iso(now - 30 * MINUTE_MS), to: iso(now + 5 * MINUTE_MS) };
+    const counted = async (kind: string) =>
+      (await getJson<TopView>(tenantId, 'signal-aggregator', `/v1/analytics/top?${query({ kind, ...period })}`)).items;
+    const kinds = await waitFor('the other conversation counted in every kind', async () => {
+      const all = {
+        intent: await counted('intent'),
+        signal: await counted('signal'),
+        workflow_trigger: await counted('workflow_trigger'),
+        workflow_execution: await counted('workflow_execution'),
+      };
+      return Object.values(all).every((items) => items.length > 0) ? all : undefined;
+    });
+    const countsOf = (items: TopView['items']) => items.map(({ name, count }) => ({ name, count }));
+    expect({
+      intent: countsOf(kinds.intent),
+      signal: countsOf(kinds.signal),
+      workflow_trigger: countsOf(kinds.workflow_trigger),
+      workflow_execution: countsOf(kinds.workflow_execution),
+    }).toEqual({
+      intent: [{ name: 'cancel_subscription', count: 1 }],
+      signal: [{ name: 'resolved', count: 1 }],
+      workflow_trigger: [{ name: workflow.id, count: 1 }],
+      workflow_execution: [{ name: `${workflow.id}:succeeded`, count: 1 }],
     });
   });
 

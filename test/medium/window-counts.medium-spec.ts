@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '@app/database';
 import { tileRange, type CountedRecord } from '@app/domain';
-import { WindowCountsRepository } from '../../apps/signal-aggregator/src/aggregates/window-counts.repository';
+import {
+  WindowCountsRepository,
+  conversationKey,
+} from '../../apps/signal-aggregator/src/aggregates/window-counts.repository';
 import { CreateMinuteCounts1764000000003 } from '../../apps/signal-aggregator/src/migrations/1764000000003-create-minute-counts';
 import { CreateWindowCounts1764300000001 } from '../../apps/signal-aggregator/src/migrations/1764300000001-create-window-counts';
+import { CreatePreviewConversations1765100000000 } from '../../apps/signal-aggregator/src/migrations/1765100000000-create-preview-conversations';
 
 describe('WindowCountsRepository (real Postgres)', () => {
   let dataSource: DataSource;
@@ -19,7 +23,11 @@ describe('WindowCountsRepository (real Postgres)', () => {
       url,
       schema: 'signal_aggregator',
       entities: [],
-      migrations: [CreateMinuteCounts1764000000003, CreateWindowCounts1764300000001],
+      migrations: [
+        CreateMinuteCounts1764000000003,
+        CreateWindowCounts1764300000001,
+        CreatePreviewConversations1765100000000,
+      ],
       poolSize: 4,
     });
     repository = new WindowCountsRepository(dataSource);
@@ -96,5 +104,23 @@ describe('WindowCountsRepository (real Postgres)', () => {
       [[old.recordId, recent.recordId]],
     );
     expect(left.map((row) => row.record_id)).toEqual([recent.recordId]);
+  });
+
+  it('remembers preview conversations per tenant, and forgets marks past their retention', async () => {
+    const marked = conversationKey(tenantId, 'conv-preview');
+    const sameIdElsewhere = conversationKey(`${tenantId}-other`, 'conv-preview');
+    const plain = conversationKey(tenantId, 'conv-plain');
+    // Marked and asked in one call: the batch that marks it leaves its intents out.
+    expect(await repository.previewConversations([marked, marked], [marked, plain, sameIdElsewhere])).toEqual(
+      new Set([marked]),
+    );
+    // A later batch, with no mark of its own, still finds it.
+    expect(await repository.previewConversations([], [plain, marked])).toEqual(new Set([marked]));
+    await dataSource.query(
+      `UPDATE preview_conversations SET marked_at = now() - interval '10 days' WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    expect(await repository.forgetPreviewConversationsOlderThan(168)).toBeGreaterThanOrEqual(1);
+    expect(await repository.previewConversations([], [marked])).toEqual(new Set());
   });
 });

@@ -15,5 +15,12 @@ export const SignalAggregatorEnvSchema = serviceEnvSchema(3004, {
     default: 168,
     description: 'How long the ids of counted records are remembered to refuse a second delivery.',
   }),
+  PREVIEW_CONVERSATION_RETENTION_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 24 * 365,
+    default: 168,
+    description:
+      'How long after its last event marked preview a conversation stays a preview one, whose detected intents are not counted.',
+  }),
 });
 export type SignalAggregatorConfig = Static<typeof SignalAggregatorEnvSchema>;

@@ -7,12 +7,13 @@ import { WindowCountsRepository } from './window-counts.repository';
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * Forgets the ids of records counted more than COUNTED_RECORD_RETENTION_HOURS ago, hourly and in
- * short chunks beside the consumer. A record comes again only while its offset is uncommitted
- * (minutes), so the ids are needed far shorter than the default week.
+ * Hourly, in short chunks beside the consumer: forgets the ids of records counted more than
+ * COUNTED_RECORD_RETENTION_HOURS ago (a record comes again only while its offset is uncommitted,
+ * minutes, so the ids are needed far shorter than the default week), and preview marks older than
+ * PREVIEW_CONVERSATION_RETENTION_HOURS.
  */
 @Injectable()
-export class CountedRecordsRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AggregatesRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -22,16 +23,26 @@ export class CountedRecordsRetention implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.counts
-        .forgetCountedRecordsOlderThan(this.config.COUNTED_RECORD_RETENTION_HOURS)
-        .then((deleted) => this.logger.info({ deleted }, 'forgot old counted record ids'))
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'counted record retention failed; will retry'));
-    }, HOUR_MS);
+    this.timer = setInterval(() => void this.forgetOld(), HOUR_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+  }
+
+  private async forgetOld(): Promise<void> {
+    try {
+      const counted = await this.counts.forgetCountedRecordsOlderThan(this.config.COUNTED_RECORD_RETENTION_HOURS);
+      const previews = await this.counts.forgetPreviewConversationsOlderThan(
+        this.config.PREVIEW_CONVERSATION_RETENTION_HOURS,
+      );
+      this.logger.info(
+        { deleted: counted, previewMarksDeleted: previews },
+        'forgot old counted record ids and preview marks',
+      );
+    } catch (error) {
+      this.logger.warn({ err: error }, 'aggregates retention failed; will retry');
+    }
   }
 }

@@ -24,7 +24,7 @@ import {
 } from '@app/kafka';
 import { APP_CONFIG } from '@app/platform';
 import type { SignalAggregatorConfig } from '../config';
-import { WindowCountsRepository } from './window-counts.repository';
+import { WindowCountsRepository, conversationKey } from './window-counts.repository';
 
 const SERVICE = 'signal-aggregator';
 
@@ -49,23 +49,36 @@ export class AggregatesConsumer {
 
   @EventPattern(Topics.conversationSignals.name)
   countSignals(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return this.countBatch(batch, signalAppliedValidator, (signal) => ({
-      recordId: `signal:${signal.signalId}`,
-      tenantId: signal.tenantId,
-      kind: 'signal',
-      name: signal.name,
-      workflowId: signal.workflowId ?? '',
-      eventTime: new Date(signal.time),
-    }));
+    return this.countBatch(batch, signalAppliedValidator, (signal) =>
+      signal.preview
+        ? null
+        : {
+            recordId: `signal:${signal.signalId}`,
+            tenantId: signal.tenantId,
+            kind: 'signal',
+            name: signal.name,
+            workflowId: signal.workflowId ?? '',
+            eventTime: new Date(signal.time),
+          },
+    );
   }
 
-  /** Intents the platform's AI detected on messages. Preview conversations (authors trying workflows) are not counted. */
+  /**
+   * Intents the platform's AI detected on messages. Preview conversations (authors trying
+   * workflows) are not counted: an event marked `preview` marks its conversation, whose intents
+   * are then left out from that batch on (only the first event of a preview conversation needs
+   * the flag, as for trigger-matcher).
+   */
   @EventPattern(Topics.validatedEvents.name)
-  countIntents(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    return this.countBatch(batch, conversationEventValidator, (value) => {
+  async countIntents(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const marked: string[] = [];
+    const conversationOf = new Map<CountedRecord, string>();
+    const { records, deadLetters } = await this.collect(batch, conversationEventValidator, (value) => {
       const event = value as ConversationEvent;
-      if (event.type !== 'conversation.message.created' || !event.data.ai?.intent || event.data.preview) return null;
-      return {
+      const conversation = conversationKey(event.tenantid, event.subject);
+      if (event.data.preview) marked.push(conversation);
+      if (event.type !== 'conversation.message.created' || !event.data.ai?.intent) return null;
+      const record: CountedRecord = {
         // ingest's de-duplication key, hashed: a re-sent event is the same record, and the id stays
         // short whatever the source and id hold (JSON escapes can make them six times longer).
         recordId: `intent:${createHash('sha256')
@@ -77,7 +90,12 @@ export class AggregatesConsumer {
         workflowId: '',
         eventTime: new Date(event.time),
       };
+      conversationOf.set(record, conversation);
+      return record;
     });
+    const previews = await this.counts.previewConversations(marked, [...conversationOf.values()]);
+    const counted = records.filter(({ value }) => !previews.has(conversationOf.get(value)!));
+    return [...deadLetters, ...(await this.write(counted))];
   }
 
   /**
@@ -109,7 +127,7 @@ export class AggregatesConsumer {
   @EventPattern(Topics.workflowExecutions.name)
   countExecutions(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     return this.countBatch(batch, workflowExecutedValidator, (execution) => {
-      if (!isFinalExecutionStatus(execution.status)) return null;
+      if (!isFinalExecutionStatus(execution.status) || execution.preview) return null;
       const series = execution.replay === undefined ? '' : `:replay:${execution.replay}`;
       return {
         recordId: `execution:${execution.executionId}${series}`,
@@ -127,6 +145,16 @@ export class AggregatesConsumer {
     validator: Validator<T>,
     toRecord: (value: T) => CountedRecord | null,
   ): Promise<OutboundRecord[]> {
+    const { records, deadLetters } = await this.collect(batch, validator, toRecord);
+    return [...deadLetters, ...(await this.write(records))];
+  }
+
+  /** The batch's records to count, and dead letters for those that are invalid or too late. */
+  private async collect<T>(
+    batch: ConsumedBatch,
+    validator: Validator<T>,
+    toRecord: (value: T) => CountedRecord | null,
+  ): Promise<{ records: Writable<CountedRecord>[]; deadLetters: OutboundRecord[] }> {
     const records: Writable<CountedRecord>[] = [];
     const deadLetters = await processEach(batch, validator, SERVICE, (value, message) => {
       const record = toRecord(value);
@@ -134,11 +162,15 @@ export class AggregatesConsumer {
       this.refuseIfTooLate(record, message);
       records.push({ value: record, message });
     });
-    const refused = await writeOrDeadLetter(records, (values) => this.counts.count(values), {
+    return { records, deadLetters };
+  }
+
+  /** Counts the records exactly once; those PostgreSQL refuses for their data are dead-lettered. */
+  private write(records: Writable<CountedRecord>[]): Promise<OutboundRecord[]> {
+    return writeOrDeadLetter(records, (values) => this.counts.count(values), {
       service: SERVICE,
       isRefusal: isDataException,
     });
-    return [...deadLetters, ...refused];
   }
 
   private refuseIfTooLate(record: CountedRecord, message: ConsumedMessage): void {

@@ -114,10 +114,49 @@ export class WindowCountsRepository {
     }));
   }
 
+  /**
+   * Remembers conversations as preview ones (keys from `conversationKey`), and answers which of
+   * `keys` are: remembered before, or marked now. Marking again renews the mark.
+   */
+  async previewConversations(marked: readonly string[], keys: readonly string[]): Promise<Set<string>> {
+    if (marked.length > 0) {
+      const pairs = [...new Set(marked)].sort().map((key) => JSON.parse(key) as [string, string]);
+      await this.dataSource.query(
+        `INSERT INTO preview_conversations (tenant_id, conversation_id)
+         SELECT * FROM unnest($1::text[], $2::text[])
+         ON CONFLICT (tenant_id, conversation_id) DO UPDATE SET marked_at = now()`,
+        [pairs.map(([tenantId]) => tenantId), pairs.map(([, conversationId]) => conversationId)],
+      );
+    }
+    const asked = [...new Set(keys)].map((key) => JSON.parse(key) as [string, string]);
+    if (asked.length === 0) return new Set();
+    const rows: { tenant_id: string; conversation_id: string }[] = await this.dataSource.query(
+      `SELECT tenant_id, conversation_id FROM preview_conversations
+       WHERE (tenant_id, conversation_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+      [asked.map(([tenantId]) => tenantId), asked.map(([, conversationId]) => conversationId)],
+    );
+    return new Set(rows.map((row) => conversationKey(row.tenant_id, row.conversation_id)));
+  }
+
+  /** Forgets preview marks older than `hours`, in short chunks. */
+  async forgetPreviewConversationsOlderThan(hours: number): Promise<number> {
+    return deleteInChunks(
+      this.dataSource,
+      'preview_conversations',
+      `marked_at < now() - make_interval(hours => $1)`,
+      hours,
+    );
+  }
+
   /** Forgets counted record ids older than `hours` in short chunks (a record is redelivered within minutes, not days). */
   async forgetCountedRecordsOlderThan(hours: number): Promise<number> {
     return deleteInChunks(this.dataSource, 'counted_records', `counted_at < now() - make_interval(hours => $1)`, hours);
   }
+}
+
+/** A conversation of a tenant, as one string (conversation ids are the platforms' own, unique per tenant). */
+export function conversationKey(tenantId: string, conversationId: string): string {
+  return JSON.stringify([tenantId, conversationId]);
 }
 
 type WindowKey = readonly [string, string, string, string, number, string];

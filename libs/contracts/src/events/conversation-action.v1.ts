@@ -106,6 +106,9 @@ export const SignalAppliedSchema = Type.Object(
     value: Type.Optional(Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean()])),
     workflowId: Type.Optional(Type.String({ format: 'uuid' })),
     time: Timestamp('Event time of the signal.'),
+    preview: Type.Optional(
+      Type.Boolean({ description: 'Applied in a preview conversation (an author trying workflows): not counted.' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -55,6 +55,9 @@ export const WorkflowExecutedSchema = Type.Object(
         description: 'Which replay series of the execution this result belongs to; absent for the first series.',
       }),
     ),
+    preview: Type.Optional(
+      Type.Boolean({ description: 'Carried out in a preview conversation (an author trying workflows): not counted.' }),
+    ),
     // On the final result of an execution that called an endpoint: the trigger it carried out,
     // kept by history so that the execution can be replayed.
     trigger: Type.Optional(WorkflowTriggeredSchema),

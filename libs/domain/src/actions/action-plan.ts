@@ -72,6 +72,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
       ...(signal.value !== undefined ? { value: signal.value } : {}),
       workflowId: input.definition.id,
       time: input.trigger.event.time,
+      ...(input.trigger.preview ? { preview: true } : {}),
     })),
   }),
   escalate: (action, input) => {

@@ -38,5 +38,6 @@ export function executionResultOf(
     finishedAt: finishedAt.toISOString(),
     latencyMs: Math.max(0, finishedAt.getTime() - Date.parse(startedAt)),
     ...(replay !== undefined ? { replay } : {}),
+    ...(trigger.preview ? { preview: true } : {}),
   };
 }
