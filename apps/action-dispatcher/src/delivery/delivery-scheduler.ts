@@ -347,7 +347,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (!this.catchingUp.has(partition) && Date.parse(pending.dueAt) <= Date.now()) this.enqueue(key);
   }
 
-  /** Queues every due execution that is not already queued or running. */
+  /** Queues every due execution that is not already queued or running; forgets circuits nothing waits on. */
   private scan(): void {
     if (this.stopping) return;
     const now = Date.now();
@@ -355,6 +355,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       if (Date.parse(entry.pending.dueAt) <= now) this.enqueue(id);
     }
     for (const endpoint of this.waiting.keys()) this.drain(endpoint);
+    this.breakers.forgetUnusedOpen(now);
   }
 
   private enqueue(id: string): void {
@@ -555,6 +556,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
             ? `the workflow's action (${definition.action.type}) no longer calls an endpoint`
             : null;
     if (!definition || !target || skipReason) {
+      this.breakers.forget(trigger.workflow.id);
       return {
         workflowVersion: definition?.version ?? trigger.workflow.version,
         actionType: definition?.action.type ?? 'unknown',
@@ -767,6 +769,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (step.disabling) {
       const { endpoint, cause } = step.disabling;
       this.disabledEndpoints.set(endpoint.workflowId, endpoint);
+      this.breakers.forget(endpoint.workflowId);
       endpointsDisabled.inc({
         tenant: endpoint.tenantId,
         workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId),

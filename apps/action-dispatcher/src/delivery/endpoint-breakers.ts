@@ -5,6 +5,7 @@ import {
   circuitBreaker,
   handleWhenResult,
   type CircuitBreakerPolicy,
+  type IDisposable,
 } from 'cockatiel';
 import { circuitBreakerTransitions, circuitsOpen, workflowLabel } from '@app/metrics';
 
@@ -21,13 +22,27 @@ export interface Endpoint {
   workflowId: string;
 }
 
+interface Circuit {
+  breaker: CircuitBreakerPolicy;
+  labels: { tenant: string; workflow: string };
+  /** Open or half-open: counted in aw_webhook_circuits_open. */
+  open: boolean;
+  lastRunAt: number;
+  listener: IDisposable;
+}
+
 /**
  * A circuit breaker per endpoint (cockatiel): after `failureThreshold` consecutive retriable
  * failures the endpoint's circuit opens and its executions are postponed without being attempted;
  * after `halfOpenAfterMs` one attempt is let through, and its outcome closes or reopens it.
+ *
+ * A circuit only moves when an attempt is made through it, so an open one that nothing uses any
+ * more (the workflow was disabled or deleted, its endpoint disabled, its executions over) would
+ * stay open, and counted as open, for ever: such circuits are forgotten (`forget`,
+ * `forgetUnusedOpen`); a later attempt starts on a closed one.
  */
 export class EndpointBreakers<T> {
-  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  private readonly circuits = new Map<string, Circuit>();
 
   constructor(
     private readonly options: { failureThreshold: number; halfOpenAfterMs: number },
@@ -37,36 +52,56 @@ export class EndpointBreakers<T> {
 
   /** The attempt's result, or null when the circuit is open and nothing was attempted. */
   async run(endpoint: Endpoint, attempt: () => Promise<T>): Promise<T | null> {
+    const circuit = this.circuitOf(endpoint);
+    circuit.lastRunAt = Date.now();
     try {
-      return await this.breakerOf(endpoint).execute(attempt);
+      return await circuit.breaker.execute(attempt);
     } catch (error) {
       if (error instanceof BrokenCircuitError) return null;
       throw error;
     }
   }
 
-  private breakerOf(endpoint: Endpoint): CircuitBreakerPolicy {
-    let breaker = this.breakers.get(endpoint.workflowId);
-    if (!breaker) {
-      breaker = circuitBreaker(
-        handleWhenResult((result) => this.isFailure(result as T)),
-        {
-          halfOpenAfter: this.options.halfOpenAfterMs,
-          breaker: new ConsecutiveBreaker(this.options.failureThreshold),
-        },
-      );
-      // The label is fixed when the breaker is made, so that opening and closing move the same series.
-      const labels = { tenant: endpoint.tenantId, workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId) };
-      let open = false;
-      breaker.onStateChange((state) => {
-        circuitBreakerTransitions.inc({ state: STATE_NAMES[state] });
-        // Half-open still counts as open: the endpoint has not recovered until the circuit closes.
-        const nowOpen = state !== CircuitState.Closed;
-        if (nowOpen !== open) circuitsOpen.inc(labels, nowOpen ? 1 : -1);
-        open = nowOpen;
-      });
-      this.breakers.set(endpoint.workflowId, breaker);
+  /** Forgets the endpoint's circuit: its workflow no longer calls it (disabled, deleted, endpoint disabled). */
+  forget(workflowId: string): void {
+    const circuit = this.circuits.get(workflowId);
+    if (!circuit) return;
+    circuit.listener.dispose();
+    if (circuit.open) circuitsOpen.dec(circuit.labels);
+    this.circuits.delete(workflowId);
+  }
+
+  /**
+   * Forgets open circuits no attempt went through for twice the half-open delay: an execution
+   * waiting on an open circuit is tried again after that delay, so none is waiting on these.
+   */
+  forgetUnusedOpen(now = Date.now()): void {
+    for (const [workflowId, circuit] of this.circuits) {
+      if (circuit.open && now - circuit.lastRunAt > 2 * this.options.halfOpenAfterMs) this.forget(workflowId);
     }
-    return breaker;
+  }
+
+  private circuitOf(endpoint: Endpoint): Circuit {
+    const existing = this.circuits.get(endpoint.workflowId);
+    if (existing) return existing;
+    const breaker = circuitBreaker(
+      handleWhenResult((result) => this.isFailure(result as T)),
+      {
+        halfOpenAfter: this.options.halfOpenAfterMs,
+        breaker: new ConsecutiveBreaker(this.options.failureThreshold),
+      },
+    );
+    // The label is fixed when the breaker is made, so that opening and closing move the same series.
+    const labels = { tenant: endpoint.tenantId, workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId) };
+    const circuit: Circuit = { breaker, labels, open: false, lastRunAt: Date.now(), listener: { dispose: () => {} } };
+    circuit.listener = breaker.onStateChange((state) => {
+      circuitBreakerTransitions.inc({ state: STATE_NAMES[state] });
+      // Half-open still counts as open: the endpoint has not recovered until the circuit closes.
+      const nowOpen = state !== CircuitState.Closed;
+      if (nowOpen !== circuit.open) circuitsOpen.inc(labels, nowOpen ? 1 : -1);
+      circuit.open = nowOpen;
+    });
+    this.circuits.set(endpoint.workflowId, circuit);
+    return circuit;
   }
 }
