@@ -155,7 +155,8 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
         queries: [
           { expr: 'sum(aw_webhook_circuits_open) or vector(0)', legend: 'circuits open' },
           {
-            expr: 'sum(increase(aw_webhook_endpoints_disabled_total[1h])) or vector(0)',
+            // A workflow's series first appears at 1: increase() alone misses it (see the alert).
+            expr: 'sum((increase(aw_webhook_endpoints_disabled_total[1h]) > 0) or (aw_webhook_endpoints_disabled_total unless aw_webhook_endpoints_disabled_total offset 1h)) or vector(0)',
             legend: 'endpoints disabled (1h)',
           },
         ],
@@ -181,6 +182,17 @@ export const OVERVIEW_PANELS: { row: string; panels: PanelSpec[] }[] = [
         description: 'Records each consumer group has not committed yet, by topic.',
         unit: 'short',
         queries: [{ expr: 'group_topic:aw_kafka_consumer_lag_records:sum', legend: '{{group}} on {{topic}}' }],
+      },
+      {
+        title: 'Batch duration p99 by topic',
+        description: 'Time to process and commit one consumed batch, by topic: slow batches make lag and latency grow.',
+        unit: 's',
+        queries: [
+          {
+            expr: `histogram_quantile(0.99, sum by (le, topic) (rate(aw_kafka_batch_duration_seconds_bucket[${RATE}])))`,
+            legend: '{{topic}}',
+          },
+        ],
       },
       {
         title: 'Kafka produce errors per second',
@@ -280,7 +292,7 @@ export const WORKFLOW_PANELS: { row: string; panels: PanelSpec[] }[] = [
         queries: [
           { expr: `sum(aw_webhook_circuits_open{${WORKFLOW}}) or vector(0)`, legend: 'circuit open' },
           {
-            expr: `sum(increase(aw_webhook_endpoints_disabled_total{${WORKFLOW}}[1h])) or vector(0)`,
+            expr: `sum((increase(aw_webhook_endpoints_disabled_total{${WORKFLOW}}[1h]) > 0) or (aw_webhook_endpoints_disabled_total{${WORKFLOW}} unless aw_webhook_endpoints_disabled_total{${WORKFLOW}} offset 1h)) or vector(0)`,
             legend: 'disabled (1h)',
           },
         ],
