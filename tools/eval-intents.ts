@@ -104,7 +104,7 @@ async function evaluate(
   const seconds = (performance.now() - started) / 1000;
   const knownIndexes = rows.test.flatMap((row, index) => (known.has(row.category) ? [index] : []));
   const unsure = inputs.map((input) =>
-    unsureIntents(workflowIndex.explainNearIntents(input, cascade.margin), cascade.margin),
+    unsureIntents(workflowIndex.explainNearIntents(input, cascade.margin), cascade.margin, input),
   );
   const asked = unsure.flatMap((candidates, index) => (candidates ? [index] : []));
   // What a decider that always chooses right makes of the messages asked: the right intent when it

@@ -52,7 +52,7 @@ export class PreviewService {
     // One judgement per event: the messages in order, then the end.
     const results = judgements.map((judgement, index) => {
       const message = request.messages[index];
-      const unsure = unsureIntents(judgement.evaluations, this.config.DECISION_PROVIDER_UNSURE_MARGIN);
+      const unsure = unsureIntents(judgement.evaluations, this.config.DECISION_PROVIDER_UNSURE_MARGIN, request);
       return {
         index,
         ...(message ? { event: 'message' as const, text: message.text } : { event: 'end' as const }),

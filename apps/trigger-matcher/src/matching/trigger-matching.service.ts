@@ -359,7 +359,7 @@ export class TriggerMatchingService {
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
     // The cascade: the provider (an LLM, slow and paid for) only decides what the scores leave open.
     const margin = this.config.DECISION_PROVIDER_UNSURE_MARGIN;
-    const unsure = unsureIntents(explained ?? index.explainNearIntents(input, margin), margin);
+    const unsure = unsureIntents(explained ?? index.explainNearIntents(input, margin), margin, input);
     if (!unsure) return matched;
     decisionProviderRequests.inc();
     try {

@@ -48,7 +48,10 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
         transcript: recentTranscript([...state.transcript, { role: data.role, text: data.text, time: event.time }]),
         failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
         memory: data.memory ? applyMemory(state.memory, data.memory) : state.memory,
-        waiting: waitingAfter(state.waiting, data.role === 'contact' ? 'agent' : 'contact', event.time),
+        // Nobody waits for a reply in a conversation that ended (a closing message starts no wait).
+        ...(state.ended
+          ? {}
+          : { waiting: waitingAfter(state.waiting, data.role === 'contact' ? 'agent' : 'contact', event.time) }),
       };
     }
     case 'contact.memory.updated':

@@ -75,6 +75,10 @@ describe('no_reply timers', () => {
     const over = replay(message(0, 'ai'), ended(10));
     expect(over.waiting).toBeUndefined();
     expect(timerInputOf(over, new Date(T0 + 1_000_000), {})).toBeNull();
+    // Nothing waits after the end: a closing message ("this conversation is closed") starts no wait.
+    const closed = replay(message(0, 'contact'), ended(10), message(11, 'ai'));
+    expect(closed.waiting).toBeUndefined();
+    expect(timersDueAt(closed, [nudge, sla])).toBeNull();
   });
 
   it('decide each workflow once per wait, so that a repeated tick fires nothing, and a new wait arms it again', () => {

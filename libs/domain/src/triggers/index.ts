@@ -100,14 +100,21 @@ function outrankIntents<W extends CandidateWorkflow>(evaluations: WorkflowEvalua
   }
 }
 
-function competes(
-  { workflow, outcome, match }: WorkflowEvaluation<CandidateWorkflow>,
+/**
+ * Whether an intent workflow takes part in the competition for a message, whatever its score: it
+ * runs on the conversation and its conditions hold for the contact. One below its threshold takes
+ * part too (the closest decides); one that could not fire here anyway (conditions false, disabled,
+ * a draft outside a preview conversation) does not, however close it is.
+ */
+export function competes(
+  { workflow, outcome, match, conditions }: WorkflowEvaluation<CandidateWorkflow>,
   conversation: { preview?: boolean },
 ): boolean {
   return (
     match?.type === 'intent' &&
     runsOn(workflow.status, conversation) &&
-    (outcome === 'fired' || outcome === 'below_threshold')
+    (conditions === null || conditions.result) &&
+    (outcome === 'fired' || outcome === 'outranked' || outcome === 'below_threshold')
   );
 }
 

@@ -1,4 +1,4 @@
-import type { CandidateWorkflow, WorkflowEvaluation } from './index';
+import { competes, type CandidateWorkflow, type WorkflowEvaluation } from './index';
 
 /**
  * How far below its threshold a workflow's score still leaves intent matching unsure (and the
@@ -19,18 +19,17 @@ export const MAX_UNSURE_CANDIDATES = 5;
  * known intent, or an unknown intent next to a known one: only a reader of the words can tell),
  * or it fires but a runner-up near its own threshold scores within `margin / 3` of it.
  * `evaluations` are the intent workflows near the message (see WorkflowIndex.explainNearIntents);
- * only those that could fire for this contact on this conversation take part.
+ * only those that compete for it (they run on `conversation` and their conditions hold) take part.
  */
 export function unsureIntents<W extends CandidateWorkflow>(
   evaluations: readonly WorkflowEvaluation<W>[],
   margin: number,
+  conversation: { preview?: boolean },
 ): W[] | null {
   const near = evaluations
     .filter(
-      ({ outcome, match }) =>
-        match?.type === 'intent' &&
-        (outcome === 'fired' || outcome === 'outranked' || outcome === 'below_threshold') &&
-        match.score >= match.threshold - margin,
+      (evaluation) =>
+        competes(evaluation, conversation) && evaluation.match!.score >= evaluation.match!.threshold - margin,
     )
     .map(({ workflow, match }) => ({ workflow, score: match!.score, threshold: match!.threshold }))
     .sort((a, b) => b.score - a.score || a.workflow.id.localeCompare(b.workflow.id));

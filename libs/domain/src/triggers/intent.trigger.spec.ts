@@ -1,4 +1,4 @@
-import type { WorkflowDefinition } from '@app/contracts';
+import type { Trigger, WorkflowDefinition } from '@app/contracts';
 import {
   DEFAULT_INTENT_THRESHOLD,
   MIN_CALIBRATED_THRESHOLD,
@@ -244,6 +244,16 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     ]);
     expect(outcomes[1]!.match!.score).toBeGreaterThan(outcomes[0]!.match!.score);
     expect(outcomes[0]!.match!.score).toBeGreaterThanOrEqual(0.5);
+    // A closest workflow that could not fire for this contact anyway (VIP only) does not hold the others back.
+    const vipCancel = workflow({
+      id: 'cancel',
+      trigger: { ...workflows[1]!.trigger, conditions: { op: 'equals', attribute: 'vip', value: true } } as Trigger,
+    });
+    const forNonVip = explainWorkflows([workflows[0]!, vipCancel], { ...unsure, memory: { vip: false } });
+    expect(forNonVip.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['refund', 'fired'],
+      ['cancel', 'below_threshold'],
+    ]);
   });
 
   it('fires the higher priority first, whatever the scores, and by score within a priority', () => {

@@ -79,6 +79,26 @@ describe('WorkflowIndex', () => {
     expect(noIntents.wantsMessageVector(contact('please terminate my account'))).toBe(false);
   });
 
+  it('wants the vector when the same-words workflow cannot fire for the contact, so that the others are compared by meaning', () => {
+    const vipOnly = workflow('vip-cancel', {
+      type: 'intent',
+      phrases: ['cancel my subscription'],
+      conditions: { op: 'equals', attribute: 'vip', value: true },
+    });
+    const membership = workflow('membership', { type: 'intent', phrases: ['end my membership'] });
+    const vectors = new Map([
+      ['cancel my subscription', Float32Array.from([1, 0])],
+      ['end my membership', Float32Array.from([0.95, Math.sqrt(1 - 0.95 ** 2)])],
+    ]);
+    const vipIndex = new WorkflowIndex([vipOnly, membership], vectors);
+    const message = { role: 'contact' as const, text: 'cancel my subscription' };
+    expect(vipIndex.wantsMessageVector({ message, memory: { vip: true } })).toBe(false);
+    const nonVip: TriggerInput = { message, memory: { vip: false } };
+    expect(vipIndex.wantsMessageVector(nonVip)).toBe(true);
+    nonVip.semantics = { message: Float32Array.from([1, 0]), phrases: vectors };
+    expect(ids(vipIndex.evaluate(nonVip))).toEqual(['membership']);
+  });
+
   it('finds a closer workflow below its threshold that outranks the one that would fire', () => {
     const inPlane = (degrees: number) =>
       Float32Array.from([Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)]);

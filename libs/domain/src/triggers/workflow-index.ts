@@ -82,16 +82,15 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
 
   /**
    * Whether `evaluate` would compare the message by meaning, so whether the caller should embed
-   * it: a contact message, intent workflows with vectors, and no phrase with the message's very
-   * words (that one scores 1 and wins anyway). Embedding is the expensive step; this skips it
-   * for AI and agent messages, tenants without intent workflows and exact repeats.
+   * it: a contact message, intent workflows with vectors, and no workflow that fires on the
+   * message's very words (it scores 1 and wins anyway; one whose conditions are false for this
+   * contact does not, and then the others are compared by meaning). Embedding is the expensive
+   * step; this skips it for AI and agent messages, tenants without intent workflows and exact repeats.
    */
   wantsMessageVector(input: TriggerInput): boolean {
-    return (
-      this.phraseSearch !== undefined &&
-      input.message?.role === 'contact' &&
-      this.sameWordsAs(input.message).length === 0
-    );
+    if (this.phraseSearch === undefined || input.message?.role !== 'contact') return false;
+    const sameWords = this.sameWordsAs(input.message);
+    return sameWords.length === 0 || evaluateWorkflows(sameWords, input).length === 0;
   }
 
   /** The workflows that fire, best first: the same as `evaluateWorkflows` over all of them, up to the phrase search's recall. */
