@@ -24,6 +24,7 @@ import {
 import { handoverAssigner } from './handover-assigner';
 import { InFlightBatches, partitionKey, type InFlightBatch } from './in-flight-batches';
 import { createProducer, sendChunked } from './kafka-client';
+import { TransactionalProducer, isFencing } from './transactional-producer';
 import {
   stringHeaders,
   type ConsumedBatch,
@@ -80,7 +81,7 @@ const HANDOVER_TIMEOUT_MS = 5_000;
  */
 export class KafkaConsumerTransport extends Server implements CustomTransportStrategy {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private readonly producer: Producer | TransactionalProducer;
   /** Reads the group's lag for the metrics scrape. */
   private readonly admin: Admin;
   private stopReportingLag: (() => void) | null = null;
@@ -120,7 +121,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       maxWaitTimeInMs: 1_000,
       ...this.partitionAssigners(),
     });
-    this.producer = createProducer(options.kafka, { transactionalId: options.transactionalId });
+    this.producer = options.transactionalId
+      ? new TransactionalProducer(options.kafka, options.transactionalId, options.logger)
+      : createProducer(options.kafka);
     this.admin = options.kafka.admin();
     const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
     this.consumer.on(REBALANCING, () => (this.rebalancing = true));
@@ -401,32 +404,17 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
   private async commitTogether(commits: readonly BatchCommit[]): Promise<WrittenOffsets> {
     const records = (await Promise.all(commits.map((commit) => commit.records))).flat();
     const topics = offsetsByTopic(commits.map((commit) => commit.offset));
-    if (!this.options.transactionalId) {
+    if (!(this.producer instanceof TransactionalProducer)) {
       const written = await sendChunked(this.producer, records);
       await this.consumer.commitOffsets(
         topics.flatMap(({ topic, partitions }) => partitions.map((partition) => ({ topic, ...partition }))),
       );
       return written;
     }
-    const transaction = await this.producer.transaction();
-    try {
+    return this.producer.inTransaction(async (transaction) => {
       const written = await sendChunked(transaction, records);
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
-      await transaction.commit();
       return written;
-    } catch (error) {
-      await transaction.abort().catch((abortError: unknown) => {
-        this.options.logger.error({ err: abortError }, 'aborting the Kafka transaction failed');
-      });
-      throw error;
-    }
+    });
   }
-}
-
-/** The producer's transactional id was taken over by another instance: it can never commit again. */
-function isFencing(error: unknown): boolean {
-  const types = [error, (error as { cause?: unknown } | null)?.cause].map(
-    (candidate) => (candidate as { type?: unknown } | null)?.type,
-  );
-  return types.some((type) => type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED');
 }

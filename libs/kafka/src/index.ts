@@ -11,3 +11,4 @@ export * from './cluster-probe';
 export * from './co-partitioned-assigner';
 export * from './consumer-lag';
 export * from './consumer-restart';
+export * from './transactional-producer';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   InvalidInputError,
@@ -35,7 +35,8 @@ import { GuardedHttpClient } from '@app/http';
 import {
   KAFKA_CLIENT,
   PARTITION_KEY_HEADER,
-  createProducer,
+  TransactionalProducer,
+  isFencing,
   jsonRecord,
   partitionOfKey,
   restartWhenCrashed,
@@ -72,6 +73,8 @@ export type EndpointFailures = CompactedTopicView<EndpointFailing>;
 const SCAN_INTERVAL_MS = 200;
 /** How long an execution waits when the definitions view has not yet seen its workflow version. */
 const DEFINITION_WAIT_MS = 1_000;
+/** How long an execution whose step could not be recorded (Kafka unavailable) waits before it is attempted again. */
+const RECORD_RETRY_MS = 5_000;
 /** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
 const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
@@ -124,7 +127,7 @@ interface OutboxItem {
 @Injectable()
 export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private readonly producer: TransactionalProducer;
   private readonly admin: Admin;
   private readonly http: GuardedHttpClient;
   private readonly webhooks: WebhookSender;
@@ -146,7 +149,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly queued = new Set<string>();
   private readonly slots: EndpointSlots;
   private readonly endpointHeldUntil = new Map<string, number>();
-  private readonly definitionWaitUntil = new Map<string, number>();
+  /**
+   * Executions not to attempt before a time (epoch ms): one whose workflow version the definitions
+   * view has not seen yet, and one whose last step could not be recorded (so that a Kafka outage
+   * does not make the schedule call the endpoint again every scan).
+   */
+  private readonly notBefore = new Map<string, number>();
   private partitionCount = 0;
   private outbox: OutboxItem[] = [];
   private committing: Promise<void> | null = null;
@@ -154,6 +162,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly stopRestarting: () => void;
   private joined = false;
   private stopping = false;
+  /** Set when another instance took this one's transactional id: see stopAsFenced. */
+  private fenced: unknown = null;
   private resolveStopped: () => void = () => undefined;
   private readonly stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
 
@@ -173,7 +183,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
     });
-    this.producer = createProducer(kafka, { transactionalId: `action-dispatcher-deliveries-${config.INSTANCE_ID}` });
+    this.producer = new TransactionalProducer(kafka, `action-dispatcher-deliveries-${config.INSTANCE_ID}`, logger);
     this.admin = kafka.admin();
     this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -224,9 +234,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.readiness.register({
       name: 'delivery-schedule',
       check: () =>
-        this.joined && this.catchingUp.size === 0
-          ? { ready: true, detail: `${this.entries.size} pending deliveries in ${this.owned.size} partition(s)` }
-          : { ready: false, detail: this.joined ? 'reading the schedule' : 'joining group' },
+        this.fenced !== null
+          ? { ready: false, detail: `fenced: another instance uses INSTANCE_ID ${this.config.INSTANCE_ID}` }
+          : this.joined && this.catchingUp.size === 0
+            ? { ready: true, detail: `${this.entries.size} pending deliveries in ${this.owned.size} partition(s)` }
+            : { ready: false, detail: this.joined ? 'reading the schedule' : 'joining group' },
     });
     await this.admin.connect();
     await this.producer.connect();
@@ -259,6 +271,22 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
     await this.producer.disconnect();
     await this.admin.disconnect();
+  }
+
+  /**
+   * Another instance took this one's transactional id (it runs with the same INSTANCE_ID): nothing
+   * this one attempts could be recorded any more, so it attempts nothing (that instance owns the
+   * schedule now) and reports unready until it is restarted under an id of its own.
+   */
+  private stopAsFenced(error: unknown): void {
+    if (this.fenced !== null) return;
+    this.fenced = error;
+    this.stopping = true;
+    this.slots.refuseWaiters();
+    this.logger.error(
+      { err: error, instanceId: this.config.INSTANCE_ID },
+      'the delivery schedule producer was fenced: another instance uses this INSTANCE_ID; attempting nothing more',
+    );
   }
 
   /**
@@ -362,7 +390,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const entry = this.entries.get(id);
     if (!entry || this.queued.has(id) || this.running.has(id) || this.awaitingEcho.has(id)) return;
     if (this.catchingUp.has(entry.partition)) return;
-    if ((this.definitionWaitUntil.get(id) ?? 0) > Date.now()) return;
+    if ((this.notBefore.get(id) ?? 0) > Date.now()) return;
     if (!this.isFirstInLine(id, entry.pending)) return;
     const endpoint = entry.pending.trigger.workflow.id;
     this.queued.add(id);
@@ -539,10 +567,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const definition = this.definitions.get(trigger.workflow.id);
     if (definition && definition.version < trigger.workflow.version) {
       // The definitions view has not yet seen the version that fired: look again shortly.
-      this.definitionWaitUntil.set(executionId, Date.now() + DEFINITION_WAIT_MS);
+      this.notBefore.set(executionId, Date.now() + DEFINITION_WAIT_MS);
       return null;
     }
-    this.definitionWaitUntil.delete(executionId);
+    this.notBefore.delete(executionId);
     const disabled = this.disabledEndpoints.get(trigger.workflow.id);
     const now = new Date();
     const target = definition ? planAction({ definition, trigger, executionId, now }).delivery : null;
@@ -708,8 +736,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
           resolve();
         },
         failed: (error) => {
-          // Not written: the execution stays as it was in the schedule and is attempted again.
+          // Not written: the execution stays as it was in the schedule and is attempted again, not at once.
           this.awaitingEcho.delete(executionId);
+          this.notBefore.set(executionId, Date.now() + RECORD_RETRY_MS);
           reject(error);
         },
       });
@@ -790,20 +819,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.outbox = [];
     this.committing = (async () => {
       try {
-        const transaction = await this.producer.transaction();
-        try {
-          await sendChunked(
+        await this.producer.inTransaction((transaction) =>
+          sendChunked(
             transaction,
             items.flatMap((item) => item.records),
-          );
-          await transaction.commit();
-        } catch (error) {
-          await transaction.abort().catch((abortError: unknown) => {
-            this.logger.error({ err: abortError }, 'aborting the Kafka transaction failed');
-          });
-          throw error;
-        }
+          ),
+        );
       } catch (error) {
+        if (isFencing(error)) this.stopAsFenced(error);
         this.logger.error({ err: error }, 'recording delivery results failed; the executions will be attempted again');
         const failure = error instanceof Error ? error : new Error(String(error));
         items.forEach((item) => item.failed(failure));

@@ -1,0 +1,63 @@
+import type { Kafka } from 'kafkajs';
+import pino from 'pino';
+import { TransactionalProducer } from './transactional-producer';
+
+/** A kafkajs producer whose transactions end as told: commit and abort resolve, or reject with the given error. */
+function fakeProducer(ending: { commit?: unknown; abort?: unknown } = {}) {
+  const end = (error: unknown) => jest.fn(() => (error === undefined ? Promise.resolve() : Promise.reject(error)));
+  return {
+    connect: jest.fn(() => Promise.resolve()),
+    disconnect: jest.fn(() => Promise.resolve()),
+    transaction: jest.fn(() => Promise.resolve({ commit: end(ending.commit), abort: end(ending.abort) })),
+  };
+}
+
+function kafkaMaking(...producers: ReturnType<typeof fakeProducer>[]) {
+  const made = [...producers];
+  return { producer: jest.fn(() => made.shift()) } as unknown as Kafka & { producer: jest.Mock };
+}
+
+const logger = pino({ level: 'silent' });
+const work = () => Promise.resolve('written');
+
+describe('TransactionalProducer', () => {
+  it('replaces the producer after a transaction it could not end (a failed commit, then a refused abort)', async () => {
+    const stuck = fakeProducer({
+      commit: new Error('EndTxn timed out'),
+      abort: new Error('Cannot call "abort" in state "COMMITTING"'),
+    });
+    const fresh = fakeProducer();
+    const kafka = kafkaMaking(stuck, fresh);
+    const producer = new TransactionalProducer(kafka, 'tx-1', logger);
+    await producer.connect();
+
+    await expect(producer.inTransaction(work)).rejects.toThrow('EndTxn timed out');
+    await expect(producer.inTransaction(work)).resolves.toBe('written');
+    expect(kafka.producer).toHaveBeenCalledTimes(2);
+    expect(kafka.producer.mock.calls.map(([options]) => options.transactionalId)).toEqual(['tx-1', 'tx-1']);
+    expect(stuck.disconnect).toHaveBeenCalled();
+    expect(fresh.connect).toHaveBeenCalled();
+    expect(stuck.transaction).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the producer when the abort worked (the work failed, the transaction ended)', async () => {
+    const healthy = fakeProducer();
+    const kafka = kafkaMaking(healthy);
+    const producer = new TransactionalProducer(kafka, 'tx-2', logger);
+    await expect(producer.inTransaction(() => Promise.reject(new Error('a send failed')))).rejects.toThrow(
+      'a send failed',
+    );
+    await expect(producer.inTransaction(work)).resolves.toBe('written');
+    expect(kafka.producer).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not take its transactional id back from the instance that fenced it', async () => {
+    const fencing = Object.assign(new Error('fenced'), { type: 'PRODUCER_FENCED' });
+    const fenced = fakeProducer({ commit: fencing, abort: new Error('Cannot call "abort" in state "COMMITTING"') });
+    const kafka = kafkaMaking(fenced, fakeProducer());
+    const producer = new TransactionalProducer(kafka, 'tx-3', logger);
+    await expect(producer.inTransaction(work)).rejects.toBe(fencing);
+    await producer.inTransaction(work).catch(() => undefined);
+    expect(kafka.producer).toHaveBeenCalledTimes(1);
+  });
+});
