@@ -24,6 +24,19 @@ describe('GuardedHttpClient reading responses', () => {
         response.writeHead(201).end('created é');
         return;
       }
+      if (request.url === '/stalls') {
+        // The answer, then part of the body, then nothing: the client's total timeout ends the read.
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"order": "cancel');
+        return;
+      }
+      if (request.url === '/cut') {
+        // A body shorter than its declared length, then the connection closed.
+        response.writeHead(200, { 'content-length': '100' });
+        response.write('{"order"');
+        setTimeout(() => response.destroy(), 50);
+        return;
+      }
       endlessClosed = new Promise((resolve) => response.once('close', resolve));
       response.writeHead(500, { 'content-type': 'text/plain' });
       // Two-byte characters: the read limit falls inside one when it is odd.
@@ -60,6 +73,25 @@ describe('GuardedHttpClient reading responses', () => {
     // Well before the 15 s timeout, and the receiver sees the connection go.
     expect(result.durationMs).toBeLessThan(5_000);
     await endlessClosed;
+  });
+
+  it.each([
+    ['stalls', /timed out after 500 ms/],
+    ['is cut off', /other side closed|terminated/i],
+  ])('keeps the 2xx status when the body then %s, with what was read and why it stopped', async (ending, why) => {
+    const quick = new GuardedHttpClient(new OutboundAddressPolicy(['127.0.0.0/8']), {
+      timeoutMs: 500,
+      connectTimeoutMs: 1_000,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+    });
+    try {
+      const result = await quick.post(`${url}/${ending === 'stalls' ? 'stalls' : 'cut'}`, '{}', {});
+      expect(result).toMatchObject({ statusCode: 200, bodyIncomplete: expect.stringMatching(why) });
+      expect(result.error).toBeUndefined();
+      expect(result.body).toMatch(/^\{"order"/);
+    } finally {
+      await quick.destroy();
+    }
   });
 
   it('leaves out a character the limit cuts in two', async () => {

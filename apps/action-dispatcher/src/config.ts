@@ -48,8 +48,10 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   }),
   WEBHOOK_MAX_RESPONSE_CHARS: Type.Integer({
     minimum: 0,
+    // An attempt's error (its status line and the body) holds at most 2,000 characters.
+    maximum: 2_000,
     default: 2_000,
-    description: 'Characters of a response body kept in the execution log.',
+    description: 'Characters of a response body kept in the execution log (at most 2,000, with the status line).',
   }),
   WEBHOOK_MAX_PAYLOAD_BYTES: Type.Integer({
     minimum: 1_024,

@@ -14,6 +14,11 @@ export interface HttpPostResult {
   body?: string;
   /** The receiver sent more than `maxResponseBytes`: the rest was not read. */
   bodyTruncated?: boolean;
+  /**
+   * Why the body stopped short after the status and headers arrived (a timeout, the connection
+   * closed): the status still counts, `body` holds what was read.
+   */
+  bodyIncomplete?: string;
   error?: string;
   /** The SSRF policy refused the address: no retry can succeed. */
   refused?: boolean;
@@ -69,13 +74,20 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const { text, truncated } = await readAtMost(response.body, this.options.maxResponseBytes);
+      // The status is the receiver's answer: once it arrived, a body that stalls or is cut off
+      // does not make the request a failure (a 2xx retried would be a duplicate delivery).
+      const { text, truncated, incomplete } = await readAtMost(
+        response.body,
+        this.options.maxResponseBytes,
+        this.options.timeoutMs,
+      );
       return {
         statusCode: response.statusCode,
         headers: response.headers,
         // What a receiver answers ends up in records and in PostgreSQL, which refuse U+0000.
         body: text.replaceAll('\u0000', '\uFFFD'),
         ...(truncated ? { bodyTruncated: true } : {}),
+        ...(incomplete !== undefined ? { bodyIncomplete: incomplete } : {}),
         durationMs: elapsed(),
       };
     } catch (error) {
@@ -117,17 +129,30 @@ export class GuardedHttpClient {
  * out). Past the limit it stops reading and destroys the body, which closes the connection: a
  * receiver that streams without end costs no more than the limit, instead of the whole timeout.
  */
-async function readAtMost(body: Readable, maxBytes: number): Promise<{ text: string; truncated: boolean }> {
+/** At most `maxBytes` of the body; when reading it fails, what was read before, and why it stopped. */
+async function readAtMost(
+  body: Readable,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<{ text: string; truncated: boolean; incomplete?: string }> {
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    length += chunk.length;
-    if (length > maxBytes) {
-      body.destroy();
-      const bytes = Buffer.concat(chunks).subarray(0, maxBytes);
-      return { text: new TextDecoder().decode(bytes, { stream: true }), truncated: true };
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > maxBytes) {
+        body.destroy();
+        const bytes = Buffer.concat(chunks).subarray(0, maxBytes);
+        return { text: new TextDecoder().decode(bytes, { stream: true }), truncated: true };
+      }
     }
+  } catch (error) {
+    return {
+      text: new TextDecoder().decode(Buffer.concat(chunks), { stream: true }),
+      truncated: false,
+      incomplete: describe(error, timeoutMs),
+    };
   }
   return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated: false };
 }

@@ -72,6 +72,21 @@ describe('WebhookSender', () => {
     expect(attempt.error).toBe(`HTTP 500: ${'x'.repeat(95)}[reda`);
   });
 
+  it.each([
+    [
+      'the credential of an Authorization value, without its scheme',
+      'bad token sk_live_abcdef123456',
+      'bad token [redacted]',
+    ],
+    ['a value the receiver JSON-escaped', '{"got":"a\\"quoted\\\\value"}', '{"got":"[redacted]"}'],
+  ])('redacts %s', async (_, body, redacted) => {
+    const { sender } = senderAnswering({ statusCode: 401, body, durationMs: 1 });
+    const { attempt } = await send(sender, {
+      headers: { Authorization: 'Bearer sk_live_abcdef123456', 'X-Quoted': 'a"quoted\\value' },
+    });
+    expect(attempt.error).toBe(`HTTP 401: ${redacted}`);
+  });
+
   it('says when the response was longer than the HTTP client reads', async () => {
     const { sender } = senderAnswering({ statusCode: 502, body: 'overloaded', bodyTruncated: true, durationMs: 1 });
     const { attempt } = await send(sender);

@@ -81,7 +81,11 @@ export class WebhookSender {
     const redacted = [...secrets, ...Object.values(target.headers)];
     // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
     const loggedBody = redact(result.body ?? '', redacted).slice(0, this.limits.maxLoggedResponseChars);
-    const cutNote = result.bodyTruncated ? ' (response body cut at the read limit)' : '';
+    const cutNote = result.bodyTruncated
+      ? ' (response body cut at the read limit)'
+      : result.bodyIncomplete !== undefined
+        ? ` (response body incomplete: ${result.bodyIncomplete})`
+        : '';
     const error = result.error ?? (succeeded ? undefined : `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`);
     const attempt: Attempt = {
       number: attemptNumber,
@@ -99,8 +103,26 @@ export class WebhookSender {
   }
 }
 
+/** Shorter values are not redacted: replacing every "yes" or "1" of a body would make it unreadable. */
+const MIN_REDACTED_CHARS = 8;
+
+/**
+ * The text without the secrets, as a receiver may echo them: whole, the credential of an
+ * `Authorization`-style value without its scheme ("Bearer sk_live_…" echoed as "sk_live_…"), and
+ * JSON-escaped (a receiver answering JSON that quotes what it got). Longest first, so that a
+ * secret containing another is replaced whole.
+ */
 function redact(text: string, secrets: readonly string[]): string {
-  return secrets
-    .filter((secret) => secret.length >= 8)
-    .reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(secret)?.[1];
+    for (const form of credential === undefined ? [secret] : [secret, credential]) {
+      forms.add(form);
+      forms.add(JSON.stringify(form).slice(1, -1));
+    }
+  }
+  return [...forms]
+    .filter((form) => form.length >= MIN_REDACTED_CHARS)
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, form) => out.split(form).join('[redacted]'), text);
 }

@@ -31,6 +31,8 @@ describe('judgeAttempt', () => {
     expect(judge(400)).toEqual({ kind: 'final', reason: 'HTTP 400' });
     expect(judge(404)).toEqual({ kind: 'final', reason: 'HTTP 404' });
     expect(judge(410)).toEqual({ kind: 'endpoint_gone' });
+    // Even with the stop header a receiver may send on every error: 410 means the endpoint is gone.
+    expect(judge(410, { 'x-webhook-stop-retries': 'true' })).toEqual({ kind: 'endpoint_gone' });
   });
 
   it('stops when the receiver asks, and on permanent errors', () => {

@@ -34,10 +34,11 @@ export function judgeAttempt(answer: AttemptAnswer, now: Date, maxRetryAfterMs: 
   if (answer.permanentError !== undefined) return { kind: 'final', reason: answer.permanentError };
   if (statusCode === undefined) return { kind: 'retry', throttle: false };
   if (statusCode >= 200 && statusCode < 300) return { kind: 'delivered' };
+  // 410 disables the endpoint whatever else the answer says (a receiver may send the stop header on every error).
+  if (statusCode === 410) return { kind: 'endpoint_gone' };
   if (headerValue(answer.headers, STOP_RETRIES_HEADER)?.toLowerCase() === 'true') {
     return { kind: 'final', reason: `HTTP ${statusCode}; the receiver asked not to retry` };
   }
-  if (statusCode === 410) return { kind: 'endpoint_gone' };
   if (THROTTLING_STATUSES.has(statusCode)) {
     const retryAfterMs = parseRetryAfter(headerValue(answer.headers, 'retry-after'), now, maxRetryAfterMs);
     return retryAfterMs === undefined

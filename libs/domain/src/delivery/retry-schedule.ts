@@ -1,8 +1,8 @@
 /**
  * When to try a failed delivery again. The schedule lists the delay before each attempt after the
- * first (Svix's default: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — eight retries
- * over about 28 hours); each delay gets up to `jitterRatio` of itself added at random, so that
- * deliveries that failed together do not retry together.
+ * first (Svix's default: the first attempt at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and
+ * 10 h: seven retries, eight attempts, over about 28 hours); each delay gets up to `jitterRatio`
+ * of itself added at random, so that deliveries that failed together do not retry together.
  */
 export class RetrySchedule {
   constructor(
