@@ -90,13 +90,11 @@ interface Cause {
  */
 @Injectable()
 export class TriggerMatchingService {
-  private readonly indexes = new Map<string, WorkflowIndex<WorkflowDefinition>>();
-  /** The definitions the indexes are built from, and the vectors of their phrases: one consistent snapshot. */
-  private indexed: { workflows: WorkflowDefinition[]; phraseVectors: PhraseVectors | undefined } = {
-    workflows: [],
-    phraseVectors: undefined,
-  };
-  private indexedAt = -1;
+  /** The workflow definitions by tenant, grouped once per change of the definitions view (`groupedAt`). */
+  private byTenant = new Map<string, WorkflowDefinition[]>();
+  private groupedAt = -1;
+  /** Per tenant: the definitions, their phrase vectors and the candidate index built from them, together. */
+  private readonly snapshots = new Map<string, TenantSnapshot>();
   private readonly expiry: StateExpiry;
 
   constructor(
@@ -345,16 +343,15 @@ export class TriggerMatchingService {
     input: TriggerInput,
     state: ConversationState,
   ): Promise<FiredWorkflow<WorkflowDefinition>[]> {
-    const index = await this.indexOf(tenantId);
+    const { workflows, phraseVectors: phrases, index } = await this.snapshotOf(tenantId);
     // The model runs only where it can change the outcome: see WorkflowIndex.wantsMessageVector.
     // Preview conversations also run drafts, which the index (enabled workflows only) leaves out.
-    const phrases = this.indexed.phraseVectors;
     if (this.intentVectors && phrases && input.message) {
       input.semantics = (input.preview ? input.message.role === 'contact' : index.wantsMessageVector(input))
         ? { message: await this.intentVectors.messageVector(input.message.text), phrases }
         : { phrases };
     }
-    const explained = input.preview ? explainWorkflows(this.workflowsOf(tenantId), input) : undefined;
+    const explained = input.preview ? explainWorkflows(workflows, input) : undefined;
     const matched = explained ? firedOf(explained) : index.evaluate(input);
     if (!this.decisionProvider || input.message?.role !== 'contact') return matched;
     // The cascade: the provider (an LLM, slow and paid for) only decides what the scores leave open.
@@ -364,14 +361,21 @@ export class TriggerMatchingService {
     decisionProviderRequests.inc();
     try {
       const chosen = new Set(
-        await this.decisionProvider.choose(decisionRequestOf(input.message.text, state.transcript, unsure)),
+        // The state already holds the message as the last entry of its transcript: sent once, as the message.
+        await this.decisionProvider.choose(
+          decisionRequestOf(input.message.text, state.transcript.slice(0, -1), unsure),
+        ),
       );
-      const byProvider = unsure
-        .filter((workflow) => chosen.has(workflow.id))
-        .map((workflow) => ({
-          workflow,
-          match: { type: 'intent' as const, score: 1, threshold: 1, detail: 'chosen by the decision provider' },
-        }));
+      // A message means one thing, as in intent matching: of the workflows the model called, the closest.
+      const choice = unsure.find((workflow) => chosen.has(workflow.id));
+      const byProvider = choice
+        ? [
+            {
+              workflow: choice,
+              match: { type: 'intent' as const, score: 1, threshold: 1, detail: 'chosen by the decision provider' },
+            },
+          ]
+        : [];
       return [...byProvider, ...matched.filter(({ match }) => match.type !== 'intent')].sort(firingOrder);
     } catch (error) {
       decisionProviderFallbacks.inc();
@@ -380,32 +384,50 @@ export class TriggerMatchingService {
     }
   }
 
+  /** The tenant's workflow definitions, every status (a timer tick, a preview conversation). */
   private workflowsOf(tenantId: string): WorkflowDefinition[] {
-    return [...this.definitions.values()].filter((workflow) => workflow.tenantId === tenantId);
+    if (this.groupedAt !== this.definitions.changes) {
+      const changes = this.definitions.changes;
+      const byTenant = new Map<string, WorkflowDefinition[]>();
+      for (const workflow of this.definitions.values()) {
+        const workflows = byTenant.get(workflow.tenantId);
+        if (workflows) workflows.push(workflow);
+        else byTenant.set(workflow.tenantId, [workflow]);
+      }
+      for (const tenantId of this.snapshots.keys()) if (!byTenant.has(tenantId)) this.snapshots.delete(tenantId);
+      this.byTenant = byTenant;
+      this.groupedAt = changes;
+    }
+    return this.byTenant.get(tenantId) ?? [];
   }
 
   /**
-   * The tenant's candidate index, rebuilt after any definition changed. The phrases of all
-   * definitions are embedded then (each distinct text once; unchanged ones come from the cache).
+   * The tenant's definitions with the vectors of their phrases (each distinct text embedded once;
+   * unchanged ones come from the cache) and its candidate index, rebuilt only when the tenant's own
+   * definitions changed: another tenant's change leaves them be (building a large tenant's index
+   * takes seconds, on the path of the next batch).
    */
-  private async indexOf(tenantId: string): Promise<WorkflowIndex<WorkflowDefinition>> {
-    if (this.indexedAt !== this.definitions.changes) {
-      const changes = this.definitions.changes;
-      const workflows = [...this.definitions.values()];
-      this.indexed = { workflows, phraseVectors: await this.intentVectors?.phraseVectorsOf(workflows) };
-      this.indexes.clear();
-      this.indexedAt = changes;
-    }
-    let index = this.indexes.get(tenantId);
-    if (!index) {
-      index = new WorkflowIndex(
-        this.indexed.workflows.filter((workflow) => workflow.tenantId === tenantId),
-        this.indexed.phraseVectors,
-      );
-      this.indexes.set(tenantId, index);
-    }
-    return index;
+  private async snapshotOf(tenantId: string): Promise<TenantSnapshot> {
+    const workflows = this.workflowsOf(tenantId);
+    const built = this.snapshots.get(tenantId);
+    if (built && sameItems(built.workflows, workflows)) return built;
+    const phraseVectors = await this.intentVectors?.phraseVectorsOf(workflows);
+    const snapshot = { workflows, phraseVectors, index: new WorkflowIndex(workflows, phraseVectors) };
+    this.snapshots.set(tenantId, snapshot);
+    return snapshot;
   }
+}
+
+/** A tenant's definitions, the vectors of their phrases and the candidate index built from them: one consistent snapshot. */
+interface TenantSnapshot {
+  workflows: WorkflowDefinition[];
+  phraseVectors: PhraseVectors | undefined;
+  index: WorkflowIndex<WorkflowDefinition>;
+}
+
+/** The same definitions (objects, in order): the view keeps an unchanged definition's object. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, index) => item === b[index]);
 }
 
 /** The trigger of a workflow that fires in the conversation (`state`, with its transcript) for `cause`. */

@@ -8,6 +8,9 @@ const memory = {
   tags: ['billing', 'churn-risk'],
   note: 'Prefers EMAIL contact',
   renewsAt: '2026-12-01T00:00:00Z',
+  signedUpOn: '2024-06-01',
+  lastSeen: '2024-06-01T09:30:00',
+  birthday: 'May 5',
   address: { country: 'NL' },
   cleared: null,
 };
@@ -31,6 +34,11 @@ describe('evaluateCondition', () => {
     [{ op: 'before', attribute: 'renewsAt', value: '2027-01-01T00:00:00Z' }, true],
     [{ op: 'after', attribute: 'renewsAt', value: '2027-01-01T00:00:00Z' }, false],
     [{ op: 'after', attribute: 'plan', value: '2000-01-01T00:00:00Z' }, false],
+    // A date is midnight UTC; text that is no RFC 3339 time (no offset, or no date at all) is not one.
+    [{ op: 'before', attribute: 'signedUpOn', value: '2024-06-01T00:00:01Z' }, true],
+    [{ op: 'after', attribute: 'lastSeen', value: '2024-06-01T00:00:00Z' }, false],
+    [{ op: 'before', attribute: 'lastSeen', value: '2030-01-01T00:00:00Z' }, false],
+    [{ op: 'after', attribute: 'birthday', value: '2000-01-01T00:00:00Z' }, false],
     [{ op: 'equals', attribute: 'address.country', value: 'NL' }, true],
     [{ op: 'equals', attribute: 'address.city.name', value: 'NL' }, false],
   ])('%j is %s', (condition, expected) => {

@@ -1,4 +1,4 @@
-import type { Condition } from '@app/contracts';
+import { isDateTime, isFullDate, type Condition } from '@app/contracts';
 
 /** Contact memory: attribute name → value, as materialised from `contact.memory.updated` events. */
 export type ContactMemory = Readonly<Record<string, unknown>>;
@@ -98,7 +98,11 @@ function attributeValue(memory: ContactMemory, path: string): unknown {
   return value;
 }
 
-/** A date attribute as epoch ms; NaN (so every comparison is false) when it is not a date. */
+/**
+ * A date attribute as epoch ms: RFC 3339 with an offset, or a date (midnight UTC). NaN (so every
+ * comparison is false) for anything else: `Date.parse` would take "May 5" or "42" for a date,
+ * and read a time without an offset in the server's time zone.
+ */
 function timeOf(value: unknown): number {
-  return typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return typeof value === 'string' && (isDateTime(value) || isFullDate(value)) ? Date.parse(value) : Number.NaN;
 }

@@ -33,11 +33,12 @@ function sameAiIntent(listed: string, detected: string): boolean {
 export const aiRequestTriggerMatcher: TriggerMatcher<Extract<Trigger, { type: 'ai_request' }>> = (_, input, owner) => {
   const requested = input.ai?.requestedWorkflow;
   if (requested === undefined) return null;
-  const named = requested === owner.id || workflowNameKeyOf(requested) === workflowNameKeyOf(owner.name);
+  const key = workflowNameKeyOf(requested);
+  const named = key === workflowNameKeyOf(owner.id) || key === workflowNameKeyOf(owner.name);
   return { type: 'ai_request', score: named ? 1 : 0, threshold: 1, detail: `AI requested "${requested}"` };
 };
 
-/** An AI request names a workflow by its exact id or, case-insensitively, by its name: the key of a name. */
+/** An AI request names a workflow by its id or its name, either case-insensitively: the key of one. */
 export function workflowNameKeyOf(name: string): string {
   return name.toLowerCase();
 }

@@ -3,6 +3,7 @@ import type { CandidateWorkflow } from './index';
 /** What a decision provider is asked: which of these workflows does the contact's message call for? */
 export interface DecisionRequest {
   message: string;
+  /** The conversation before `message` (which is not repeated in it). */
   transcript: readonly { role: string; text: string }[];
   workflows: readonly { id: string; name: string; phrases: readonly string[] }[];
 }

@@ -35,6 +35,7 @@ describe('AI decision triggers', () => {
   it('ai_request fires when the AI names this workflow by id or name', () => {
     const trigger: Trigger = { type: 'ai_request' };
     expect(fires(trigger, { ai: { requestedWorkflow: 'wf-1' } })).toBe(true);
+    expect(fires(trigger, { ai: { requestedWorkflow: 'WF-1' } })).toBe(true);
     expect(fires(trigger, { ai: { requestedWorkflow: 'cancel SUBSCRIPTION' } })).toBe(true);
     expect(fires(trigger, { ai: { requestedWorkflow: 'refund' } })).toBe(false);
     expect(fires(trigger, { ai: { intent: 'x' } })).toBeNull();

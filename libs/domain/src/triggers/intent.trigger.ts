@@ -89,29 +89,27 @@ function scoreAgainst(
   return { phrase, best, score: second === -Infinity ? best : (best + second) / 2 };
 }
 
-// Calibrated once per phrase list and set of vectors, not once per message.
-const calibratedThresholds = new WeakMap<PhraseVectors, WeakMap<readonly string[], number>>();
+// Calibrated once per phrase list and its vectors, not once per message, nor again when only
+// other workflows changed (a new vector map then holds the same vector objects for these phrases).
+const calibratedThresholds = new WeakMap<readonly string[], { vectors: Float32Array[]; threshold: number }>();
 
 /** The threshold a trigger fires at: its own, else calibrated on its phrases (see MIN_CALIBRATED_THRESHOLD). */
 export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | undefined): number {
   if (trigger.threshold !== undefined) return trigger.threshold;
   if (!vectors || trigger.phrases.length < 2) return DEFAULT_INTENT_THRESHOLD;
-  let byPhrases = calibratedThresholds.get(vectors);
-  if (!byPhrases) {
-    byPhrases = new WeakMap();
-    calibratedThresholds.set(vectors, byPhrases);
+  const { phrases } = trigger;
+  const phraseVectors = phrases.map((phrase) => vectorOf(phrase, vectors));
+  const calibrated = calibratedThresholds.get(phrases);
+  if (calibrated && calibrated.vectors.every((vector, index) => vector === phraseVectors[index])) {
+    return calibrated.threshold;
   }
-  let threshold = byPhrases.get(trigger.phrases);
-  if (threshold === undefined) {
-    const { phrases } = trigger;
-    let sum = 0;
-    phrases.forEach((phrase, index) => {
-      const others = phrases.filter((_, other) => other !== index);
-      sum += scoreAgainst(vectorOf(phrase, vectors), others, vectors).score;
-    });
-    threshold = Math.max(MIN_CALIBRATED_THRESHOLD, round(sum / phrases.length));
-    byPhrases.set(trigger.phrases, threshold);
-  }
+  let sum = 0;
+  phraseVectors.forEach((vector, index) => {
+    const others = phrases.filter((_, other) => other !== index);
+    sum += scoreAgainst(vector, others, vectors).score;
+  });
+  const threshold = Math.max(MIN_CALIBRATED_THRESHOLD, round(sum / phrases.length));
+  calibratedThresholds.set(phrases, { vectors: phraseVectors, threshold });
   return threshold;
 }
 
