@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   Topics,
-  type ConversationEvent,
   type ExecutionListView,
   type ExecutionStatsView,
   type SeriesView,
@@ -12,7 +11,14 @@ import {
 } from '@app/contracts';
 import { DeadLetterHeaders, partitionOfKey, type Consumer } from '@app/kafka';
 import type { RunningServices } from '@app/infra';
-import { messageCreatedEvent, readMetric, startSystemUnderTest, waitFor, type SystemUnderTest } from '@app/testing';
+import {
+  conversationEndedEvent,
+  messageCreatedEvent,
+  readMetric,
+  startSystemUnderTest,
+  waitFor,
+  type SystemUnderTest,
+} from '@app/testing';
 
 const MINUTE_MS = 60_000;
 /** Two hours: events up to two hours late are counted; the test's "too late" ones are three hours late. */
@@ -115,16 +121,10 @@ describe('history and analytics', () => {
     for (const conversationId of conversations) {
       const message = messageCreatedEvent(tenantId, conversationId, 'I want to cancel my subscription');
       message.data.ai = { intent: 'cancel_subscription', confidence: 0.9 };
-      const ended: ConversationEvent = {
-        specversion: '1.0',
-        id: randomUUID(),
-        source: '/platforms/test',
-        type: 'conversation.ended',
-        time: new Date().toISOString(),
-        subject: conversationId,
-        tenantid: tenantId,
-        data: { reason: 'resolved', contact: { id: `contact-${conversationId}` } },
-      };
+      const ended = conversationEndedEvent(tenantId, conversationId, {
+        reason: 'resolved',
+        contact: { id: `contact-${conversationId}` },
+      });
       await publish(Topics.conversationEvents.name, [
         { key: conversationId, value: message },
         { key: conversationId, value: ended },
@@ -261,16 +261,7 @@ describe('history and analytics', () => {
       if (conversationId === previewConversation) opening.data.preview = true;
       const asking = messageCreatedEvent(tenantId, conversationId, 'I want to cancel my subscription');
       asking.data.ai = { intent: 'cancel_subscription', confidence: 0.9 };
-      const ended: ConversationEvent = {
-        specversion: '1.0',
-        id: randomUUID(),
-        source: '/platforms/test',
-        type: 'conversation.ended',
-        time: new Date().toISOString(),
-        subject: conversationId,
-        tenantid: tenantId,
-        data: { contact: { id: `contact-${conversationId}` } },
-      };
+      const ended = conversationEndedEvent(tenantId, conversationId, { contact: { id: `contact-${conversationId}` } });
       await publish(
         Topics.conversationEvents.name,
         [opening, asking, ended].map((value) => ({ key: conversationId, value })),

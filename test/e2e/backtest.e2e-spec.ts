@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Topics, type BacktestResponse, type ConversationEvent } from '@app/contracts';
 import type { RunningServices } from '@app/infra';
 import type { Producer } from '@app/kafka';
-import { messageCreatedEvent, startSystemUnderTest, waitFor, type SystemUnderTest } from '@app/testing';
+import {
+  conversationEndedEvent,
+  messageCreatedEvent,
+  startSystemUnderTest,
+  waitFor,
+  type SystemUnderTest,
+} from '@app/testing';
 
 const cancel = {
   type: 'intent',
@@ -84,16 +90,7 @@ describe('backtest', () => {
   }
 
   function ended(conversationId: string, seconds: number): ConversationEvent {
-    return {
-      specversion: '1.0',
-      id: randomUUID(),
-      source: '/platforms/test',
-      type: 'conversation.ended',
-      time: at(seconds),
-      subject: conversationId,
-      tenantid: tenantId,
-      data: {},
-    };
+    return conversationEndedEvent(tenantId, conversationId, {}, { time: at(seconds) });
   }
 
   async function backtest(body: unknown, tenant: string | null = tenantId): Promise<{ status: number; body: unknown }> {

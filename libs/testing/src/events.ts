@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { MessageCreatedEvent } from '@app/contracts';
+import type { ConversationEvent, MessageCreatedEvent } from '@app/contracts';
 
 /** A valid `conversation.message.created` CloudEvent from a contact; override what the test cares about. */
 export function messageCreatedEvent(
@@ -23,6 +23,26 @@ export function messageCreatedEvent(
       text,
       contact: { id: `contact-${conversationId}`, name: 'Ada Lovelace', email: 'ada@example.com' },
     },
+    ...overrides,
+  };
+}
+
+/** A valid `conversation.ended` CloudEvent; override what the test cares about. */
+export function conversationEndedEvent(
+  tenantId: string,
+  conversationId: string,
+  data: Extract<ConversationEvent, { type: 'conversation.ended' }>['data'] = {},
+  overrides: Partial<Pick<ConversationEvent, 'time' | 'source'>> = {},
+): ConversationEvent {
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: '/platforms/test',
+    type: 'conversation.ended',
+    time: new Date().toISOString(),
+    subject: conversationId,
+    tenantid: tenantId,
+    data,
     ...overrides,
   };
 }
