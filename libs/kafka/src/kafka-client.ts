@@ -62,6 +62,13 @@ export function kafkajsLogSeverity(
 export type { Consumer, Kafka, Producer } from 'kafkajs';
 
 /**
+ * How long a transaction may stay open before the broker's coordinator aborts it (and bumps the
+ * producer's epoch, which the producer then sees as being fenced): kafkajs's default, explicit
+ * because TransactionalProducer tells such a timeout from fencing by it.
+ */
+export const TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
  * An idempotent producer (no duplicates from its own retries) that partitions like the Java client
  * (murmur2 of the key, or of the PARTITION_KEY_HEADER when a record has one), so a conversation id
  * lands on the same partition whoever publishes it.
@@ -70,6 +77,7 @@ export type { Consumer, Kafka, Producer } from 'kafkajs';
  */
 export function createProducer(kafka: Kafka, options: { transactionalId?: string } = {}): Producer {
   return kafka.producer({
+    transactionTimeout: TRANSACTION_TIMEOUT_MS,
     idempotent: true,
     maxInFlightRequests: 1,
     // A transaction begun right after the previous one committed is refused (CONCURRENT_TRANSACTIONS)

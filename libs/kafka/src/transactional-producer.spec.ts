@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
-import { TransactionalProducer } from './transactional-producer';
+import { TRANSACTION_TIMEOUT_MS } from './kafka-client';
+import { TransactionTimedOut, TransactionalProducer, isFencing } from './transactional-producer';
 
 /** A kafkajs producer whose transactions end as told: commit and abort resolve, or reject with the given error. */
 function fakeProducer(ending: { commit?: unknown; abort?: unknown } = {}) {
@@ -49,6 +50,24 @@ describe('TransactionalProducer', () => {
     );
     await expect(producer.inTransaction(work)).resolves.toBe('written');
     expect(kafka.producer).toHaveBeenCalledTimes(1);
+  });
+
+  it('replaces the producer when the coordinator aborted a transaction that outlasted its timeout (reported as fencing)', async () => {
+    const fencing = Object.assign(new Error('fenced'), { type: 'INVALID_PRODUCER_EPOCH' });
+    const timedOut = fakeProducer({ commit: fencing, abort: new Error('Cannot call "abort" in state "COMMITTING"') });
+    const kafka = kafkaMaking(timedOut, fakeProducer());
+    const producer = new TransactionalProducer(kafka, 'tx-4', logger);
+    const now = Date.now();
+    jest
+      .spyOn(Date, 'now')
+      .mockReturnValueOnce(now)
+      .mockReturnValue(now + TRANSACTION_TIMEOUT_MS);
+    const failure = await producer.inTransaction(work).catch((error: unknown) => error);
+    jest.restoreAllMocks();
+    expect(failure).toBeInstanceOf(TransactionTimedOut);
+    expect(isFencing(failure)).toBe(false);
+    await expect(producer.inTransaction(work)).resolves.toBe('written');
+    expect(kafka.producer).toHaveBeenCalledTimes(2);
   });
 
   it('does not take its transactional id back from the instance that fenced it', async () => {

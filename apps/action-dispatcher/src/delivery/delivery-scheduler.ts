@@ -209,6 +209,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       {
         failureThreshold: config.WEBHOOK_CIRCUIT_FAILURE_THRESHOLD,
         halfOpenAfterMs: config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
+        unusedOpenForgottenAfterMs:
+          Math.max(
+            this.schedule.longestDelayMs,
+            config.WEBHOOK_MAX_RETRY_AFTER_MS,
+            config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
+          ) + config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
       },
       (result) => result.verdict.kind === 'retry',
     );
@@ -275,14 +281,20 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Another instance took this one's transactional id (it runs with the same INSTANCE_ID): nothing
-   * this one attempts could be recorded any more, so it attempts nothing (that instance owns the
-   * schedule now) and reports unready until it is restarted under an id of its own.
+   * this one attempts could be recorded any more, so it attempts nothing, leaves the schedule's
+   * group (its partitions go to the other members) and reports unready until it is restarted
+   * under an id of its own.
    */
   private stopAsFenced(error: unknown): void {
     if (this.fenced !== null) return;
     this.fenced = error;
     this.stopping = true;
+    this.stopRestarting();
     this.slots.refuseWaiters();
+    clearInterval(this.scanTimer);
+    this.consumer.disconnect().catch((disconnectError: unknown) => {
+      this.logger.error({ err: disconnectError }, 'leaving the delivery schedule group failed');
+    });
     this.logger.error(
       { err: error, instanceId: this.config.INSTANCE_ID },
       'the delivery schedule producer was fenced: another instance uses this INSTANCE_ID; attempting nothing more',

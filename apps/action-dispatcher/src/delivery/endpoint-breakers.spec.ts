@@ -2,6 +2,8 @@ import { circuitsOpen } from '@app/metrics';
 import { EndpointBreakers } from './endpoint-breakers';
 
 const HALF_OPEN_AFTER_MS = 1_000;
+/** As if the longest retry delay were 10 s. */
+const FORGOTTEN_AFTER_MS = 11_000;
 
 async function openCircuitOf(breakers: EndpointBreakers<boolean>, workflowId: string): Promise<void> {
   for (let failure = 0; failure < 2; failure += 1)
@@ -17,7 +19,10 @@ describe('EndpointBreakers', () => {
 
   beforeEach(() => {
     circuitsOpen.reset();
-    breakers = new EndpointBreakers({ failureThreshold: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS }, (ok) => !ok);
+    breakers = new EndpointBreakers(
+      { failureThreshold: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS, unusedOpenForgottenAfterMs: FORGOTTEN_AFTER_MS },
+      (ok) => !ok,
+    );
   });
 
   it('opens after consecutive failures: nothing is attempted, and the circuit counts as open', async () => {
@@ -35,17 +40,17 @@ describe('EndpointBreakers', () => {
     expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-disabled' }, async () => true)).toBe(true);
   });
 
-  it('forgets open circuits nothing went through for twice the half-open delay, and only those', async () => {
+  it('forgets open circuits nothing went through for longer than any execution waits, and only those', async () => {
     await openCircuitOf(breakers, 'wf-abandoned');
-    await openCircuitOf(breakers, 'wf-waited-on');
-    const later = Date.now() + 2 * HALF_OPEN_AFTER_MS + 1;
-    jest.spyOn(Date, 'now').mockReturnValue(later - HALF_OPEN_AFTER_MS);
-    // An execution waiting on this circuit comes back after the half-open delay.
-    await breakers.run({ tenantId: 'acme', workflowId: 'wf-waited-on' }, async () => false);
+    await openCircuitOf(breakers, 'wf-retrying');
+    const later = Date.now() + FORGOTTEN_AFTER_MS + 1;
+    // An execution of this endpoint came back from its retry delay (and failed the half-open probe).
+    jest.spyOn(Date, 'now').mockReturnValue(later - 9_000);
+    await breakers.run({ tenantId: 'acme', workflowId: 'wf-retrying' }, async () => false);
     jest.restoreAllMocks();
     breakers.forgetUnusedOpen(later);
     expect(
       (await circuitsOpen.get()).values.filter(({ value }) => value > 0).map(({ labels }) => labels.workflow),
-    ).toEqual([expect.stringContaining('wf-waited-on')]);
+    ).toEqual([expect.stringContaining('wf-retrying')]);
   });
 });

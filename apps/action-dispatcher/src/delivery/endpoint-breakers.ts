@@ -38,14 +38,20 @@ interface Circuit {
  *
  * A circuit only moves when an attempt is made through it, so an open one that nothing uses any
  * more (the workflow was disabled or deleted, its endpoint disabled, its executions over) would
- * stay open, and counted as open, for ever: such circuits are forgotten (`forget`,
- * `forgetUnusedOpen`); a later attempt starts on a closed one.
+ * stay open, and counted as open, for ever: such circuits are forgotten (`forget` when the
+ * workflow no longer calls the endpoint; `forgetUnusedOpen` when no attempt went through it for
+ * longer than any execution waits between two attempts); a later attempt starts on a closed one.
  */
 export class EndpointBreakers<T> {
   private readonly circuits = new Map<string, Circuit>();
 
   constructor(
-    private readonly options: { failureThreshold: number; halfOpenAfterMs: number },
+    private readonly options: {
+      failureThreshold: number;
+      halfOpenAfterMs: number;
+      /** Longer than any execution waits between two of its attempts (see forgetUnusedOpen). */
+      unusedOpenForgottenAfterMs: number;
+    },
     /** Whether a result counts against the endpoint's health (a final 4xx does not). */
     private readonly isFailure: (result: T) => boolean,
   ) {}
@@ -72,12 +78,13 @@ export class EndpointBreakers<T> {
   }
 
   /**
-   * Forgets open circuits no attempt went through for twice the half-open delay: an execution
-   * waiting on an open circuit is tried again after that delay, so none is waiting on these.
+   * Forgets open circuits no attempt went through for `unusedOpenForgottenAfterMs`: every execution
+   * of the endpoint comes back within that time (its retry delay, a Retry-After, or the half-open
+   * delay when the circuit postponed it), so none is waiting on these any more.
    */
   forgetUnusedOpen(now = Date.now()): void {
     for (const [workflowId, circuit] of this.circuits) {
-      if (circuit.open && now - circuit.lastRunAt > 2 * this.options.halfOpenAfterMs) this.forget(workflowId);
+      if (circuit.open && now - circuit.lastRunAt > this.options.unusedOpenForgottenAfterMs) this.forget(workflowId);
     }
   }
 

@@ -79,12 +79,33 @@ describe('WebhookSender', () => {
       'bad token [redacted]',
     ],
     ['a value the receiver JSON-escaped', '{"got":"a\\"quoted\\\\value"}', '{"got":"[redacted]"}'],
+    ['a value whose "/" the receiver escaped', '{"token":"dG9r\\/ZW4+c2VjcmV0"}', '{"token":"[redacted]"}'],
   ])('redacts %s', async (_, body, redacted) => {
     const { sender } = senderAnswering({ statusCode: 401, body, durationMs: 1 });
     const { attempt } = await send(sender, {
-      headers: { Authorization: 'Bearer sk_live_abcdef123456', 'X-Quoted': 'a"quoted\\value' },
+      headers: {
+        Authorization: 'Bearer sk_live_abcdef123456',
+        'X-Quoted': 'a"quoted\\value',
+        'X-Token': 'dG9r/ZW4+c2VjcmV0',
+      },
     });
     expect(attempt.error).toBe(`HTTP 401: ${redacted}`);
+  });
+
+  it('notes a delivered answer whose body stopped short, and gives no response to map into a reply', async () => {
+    const { sender } = senderAnswering({
+      statusCode: 200,
+      body: '{"order": "cancel',
+      bodyIncomplete: 'timed out after 15000 ms',
+      durationMs: 1,
+    });
+    const result = await send(sender);
+    expect(result.attempt).toMatchObject({
+      statusCode: 200,
+      error: 'response body incomplete: timed out after 15000 ms',
+    });
+    expect(result.responseBody).toBeUndefined();
+    expect(judgeAttempt(result.answer, new Date(), 1)).toEqual({ kind: 'delivered' });
   });
 
   it('says when the response was longer than the HTTP client reads', async () => {

@@ -86,7 +86,12 @@ export class WebhookSender {
       : result.bodyIncomplete !== undefined
         ? ` (response body incomplete: ${result.bodyIncomplete})`
         : '';
-    const error = result.error ?? (succeeded ? undefined : `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`);
+    // A delivered answer whose body stopped short is noted on the attempt (it has no error otherwise).
+    const incompleteNote =
+      succeeded && result.bodyIncomplete !== undefined
+        ? `response body incomplete: ${result.bodyIncomplete}`
+        : undefined;
+    const error = result.error ?? (succeeded ? incompleteNote : `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`);
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),
@@ -99,7 +104,9 @@ export class WebhookSender {
       ...(result.headers ? { headers: result.headers } : {}),
       ...(result.refused && result.error ? { permanentError: result.error } : {}),
     };
-    return { attempt, answer, ...(result.body !== undefined ? { responseBody: result.body } : {}) };
+    // An incomplete body is no response to map into a reply: the reply is made as for an empty one.
+    const responseBody = result.bodyIncomplete === undefined ? result.body : undefined;
+    return { attempt, answer, ...(responseBody !== undefined ? { responseBody } : {}) };
   }
 }
 
@@ -109,7 +116,7 @@ const MIN_REDACTED_CHARS = 8;
 /**
  * The text without the secrets, as a receiver may echo them: whole, the credential of an
  * `Authorization`-style value without its scheme ("Bearer sk_live_…" echoed as "sk_live_…"), and
- * JSON-escaped (a receiver answering JSON that quotes what it got). Longest first, so that a
+ * JSON-escaped (a receiver answering JSON that quotes what it got, "/" escaped or not). Longest first, so that a
  * secret containing another is replaced whole.
  */
 function redact(text: string, secrets: readonly string[]): string {
@@ -117,8 +124,9 @@ function redact(text: string, secrets: readonly string[]): string {
   for (const secret of secrets) {
     const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(secret)?.[1];
     for (const form of credential === undefined ? [secret] : [secret, credential]) {
-      forms.add(form);
-      forms.add(JSON.stringify(form).slice(1, -1));
+      const escaped = JSON.stringify(form).slice(1, -1);
+      // JSON encoders that also escape "/" (PHP's, by default) write base64 tokens so.
+      for (const echoed of [form, escaped, escaped.replaceAll('/', '\\/')]) forms.add(echoed);
     }
   }
   return [...forms]

@@ -6,11 +6,11 @@ import { WindowCountsRepository } from './window-counts.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
- * The most minute windows one answer holds (every name's, so the period alone does not bound
- * them): a larger period is refused rather than read whole into memory. /v1/analytics serves
- * longer periods in hours and days.
+ * The most minute windows one answer holds, one per name and minute (so the period alone does not
+ * bound them; ~70 names active all day fit the default 24 hours): a larger period is refused
+ * rather than read whole into memory. /v1/analytics serves longer periods in hours and days.
  */
-export const MAX_MINUTE_WINDOWS = 10_000;
+export const MAX_MINUTE_WINDOWS = 100_000;
 
 /** The raw minute windows of one kind, every name: what the analyst API (`/v1/analytics`) summarises. */
 @ApiTags('aggregates')

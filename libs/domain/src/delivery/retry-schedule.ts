@@ -23,6 +23,11 @@ export class RetrySchedule {
     return new RetrySchedule(items.map(parseDuration), jitterRatio);
   }
 
+  /** The longest wait between two attempts the schedule makes (its longest delay, with the most jitter). */
+  get longestDelayMs(): number {
+    return Math.round(Math.max(0, ...this.delaysMs) * (1 + this.jitterRatio));
+  }
+
   /** Attempts an execution may make in all: the first and one per delay. */
   get maxAttempts(): number {
     return this.delaysMs.length + 1;
