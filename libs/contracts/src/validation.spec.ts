@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { StringEnum } from './schema-helpers';
-import { InvalidInputError, MAX_BYTES_KEYWORD, compileValidator, parseJson } from './validation';
+import { InvalidInputError, MAX_BYTES_KEYWORD, MAX_JSON_DEPTH, compileValidator, parseJson } from './validation';
 
 const anything = compileValidator(
   Type.Object(
@@ -102,5 +102,30 @@ describe('the x-maxBytes keyword', () => {
     expect(() => source.parse({ source: '\u{20000}\u{20000}a' })).toThrow(
       expect.objectContaining({ issues: [{ field: '/source', reason: 'must be at most 8 bytes in UTF-8' }] }),
     );
+  });
+});
+
+describe('parseJson and nesting', () => {
+  const nested = (levels: number) => `${'['.repeat(levels)}0${']'.repeat(levels)}`;
+  const anyValue = compileValidator(Type.Unknown());
+
+  it(`takes ${MAX_JSON_DEPTH} levels of objects and arrays`, () => {
+    expect(() => parseJson(nested(MAX_JSON_DEPTH), anyValue)).not.toThrow();
+  });
+
+  it('refuses deeper nesting, naming where, without overflowing its own stack on very deep input', () => {
+    for (const levels of [MAX_JSON_DEPTH + 1, 100_000]) {
+      expect(() => parseJson(`{"data": {"text": "x", "tags": [], "memo": ${nested(levels)}}}`, anything)).toThrow(
+        expect.objectContaining({
+          code: 'too_deep',
+          issues: [
+            {
+              field: `/data/memo${'/0'.repeat(MAX_JSON_DEPTH - 2)}`,
+              reason: `must not nest more than ${MAX_JSON_DEPTH} levels of objects and arrays`,
+            },
+          ],
+        }),
+      );
+    }
   });
 });

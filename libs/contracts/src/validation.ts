@@ -120,8 +120,15 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
 }
 
 /**
- * Parses JSON bytes and validates them; malformed JSON, a U+0000 character in any string and
- * schema violations are all InvalidInputError.
+ * Deeper JSON is refused (`too_deep`): no contract nests nearly so deep, and a deeper value would
+ * overflow the stack of recursive code further on (JSON.stringify of a state record, Ajv,
+ * templates), failing there, for ever, instead of being refused where it came in.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Parses JSON bytes and validates them; malformed JSON, nesting deeper than MAX_JSON_DEPTH, a
+ * U+0000 character in any string and schema violations are all InvalidInputError.
  */
 export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T {
   const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
@@ -131,8 +138,8 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
   } catch (error) {
     throw new InvalidInputError('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
-  // JSON can only carry U+0000 escaped; most inputs skip the walk on this scan.
-  if (text.includes('\\u0000')) refuseNulCharacters(value, (pointer) => pointer);
+  // JSON can only carry U+0000 escaped; most inputs skip looking for it on this scan.
+  refuseUnsafeValues(value, (pointer) => pointer, text.includes('\\u0000'));
   return validator.parse(value);
 }
 
@@ -143,23 +150,77 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
  * string (or key) that holds one into the issue's field (a query parameter's name, say).
  */
 export function refuseNulCharacters(value: unknown, fieldName: (pointer: string) => string): void {
-  const pointer = nulCharacterAt(value, '');
-  if (pointer === undefined) return;
-  const issue = {
-    field: fieldName(pointer === '' ? '/' : pointer),
-    reason: 'must not contain the character U+0000 (NUL)',
-  };
-  throw new InvalidInputError('nul_character', describeIssues([issue]), [issue]);
+  refuseUnsafeValues(value, fieldName, true);
 }
 
-function nulCharacterAt(value: unknown, pointer: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? pointer : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    // A JSON pointer, with the NUL itself written out: the issue must not carry it either.
-    const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000')}`;
-    const found = key.includes('\u0000') ? at : nulCharacterAt(item, at);
-    if (found !== undefined) return found;
+function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForNul: boolean): void {
+  // On every record read: a walk that builds no pointer, and only when it finds something, the one that names it.
+  if (!holdsUnsafeValue(value, lookForNul)) return;
+  const found = firstUnsafeValue(value, lookForNul);
+  if (found === undefined) return;
+  const issue = { field: fieldName(found.pointer === '' ? '/' : found.pointer), reason: found.reason };
+  throw new InvalidInputError(found.code, describeIssues([issue]), [issue]);
+}
+
+/** Whether `firstUnsafeValue` would find something, at a fraction of its cost. */
+function holdsUnsafeValue(root: unknown, lookForNul: boolean): boolean {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    if (typeof value === 'string') {
+      if (lookForNul && value.includes('\u0000')) return true;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth === MAX_JSON_DEPTH) return true;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) {
+        values.push(item);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    for (const key in value) {
+      if (lookForNul && key.includes('\u0000')) return true;
+      values.push((value as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
+    }
+  }
+  return false;
+}
+
+/**
+ * The first value (in document order) nested deeper than MAX_JSON_DEPTH, or holding U+0000 in a
+ * string or key when `lookForNul`. A loop, not a recursion: the values it must find would
+ * overflow a recursive walk's stack.
+ */
+function firstUnsafeValue(
+  root: unknown,
+  lookForNul: boolean,
+): { pointer: string; code: string; reason: string } | undefined {
+  const stack: [value: unknown, pointer: string, depth: number, nulInKey: boolean][] = [[root, '', 0, false]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [value, pointer, depth, nulInKey] = next;
+    if (nulInKey || (lookForNul && typeof value === 'string' && value.includes('\u0000'))) {
+      return { pointer, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth === MAX_JSON_DEPTH) {
+      return {
+        pointer,
+        code: 'too_deep',
+        reason: `must not nest more than ${MAX_JSON_DEPTH} levels of objects and arrays`,
+      };
+    }
+    const entries = Object.entries(value);
+    for (let index = entries.length - 1; index >= 0; index -= 1) {
+      const [key, item] = entries[index]!;
+      // A JSON pointer, with a NUL written out: the issue must not carry it either.
+      const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000')}`;
+      stack.push([item, at, depth + 1, lookForNul && key.includes('\u0000')]);
+    }
   }
   return undefined;
 }
