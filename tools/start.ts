@@ -42,18 +42,28 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  let infrastructure: Infrastructure | undefined;
+  let provisioning: Promise<Infrastructure> | undefined;
   let services: RunningServices | undefined;
   let monitoring: MonitoringStack | undefined;
   let stopping = false;
+  // Each step is tried whatever the others did: Kafka and PostgreSQL run detached, and must not outlive this.
+  const attempt = async (what: string, step: () => Promise<unknown>) => {
+    try {
+      await step();
+    } catch (error) {
+      log(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    await monitoring?.stop();
+    await attempt('stopping monitoring', async () => monitoring?.stop());
     log('stopping services…');
-    await services?.stop();
+    await attempt('stopping services', async () => services?.stop());
+    // A stop while they are starting waits for them to be up, then stops them.
+    const infrastructure = await provisioning?.catch(() => undefined);
     log('stopping Kafka and PostgreSQL…');
-    await infrastructure?.stop();
+    await attempt('stopping Kafka and PostgreSQL', async () => infrastructure?.stop());
     log('stopped');
     process.exit(code);
   };
@@ -61,7 +71,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    infrastructure = await provisionInfrastructure({ profile: 'dev', log });
+    provisioning = provisionInfrastructure({ profile: 'dev', log });
+    const infrastructure = await provisioning;
     const partitions = loadConfig(Type.Pick(BaseEnvSchema, ['KAFKA_TOPIC_PARTITIONS'])).KAFKA_TOPIC_PARTITIONS;
     const kafka = createKafkaClient({
       brokers: infrastructure.kafkaBrokers,

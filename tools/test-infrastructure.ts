@@ -17,16 +17,22 @@ const TEST_PARTITIONS = 3;
 export async function startTestInfrastructure(): Promise<Infrastructure> {
   if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL) await wipeLocalData('test', log);
   const infrastructure = await provisionInfrastructure({ profile: 'test', log });
-  const kafka = createKafkaClient({
-    brokers: infrastructure.kafkaBrokers,
-    clientId: 'test-setup',
-    logger: pino({ level: 'warn' }),
-  });
-  const created = await ensureTopics(kafka, ALL_TOPICS, TEST_PARTITIONS);
-  log(`topics ready (${created.length} created)`);
-  process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
-  process.env.DATABASE_URL = infrastructure.databaseUrl;
-  process.env.KAFKA_TOPIC_PARTITIONS = String(TEST_PARTITIONS);
-  process.env.INTENT_MODEL_DIR ??= await installIntentModel({ log });
-  return infrastructure;
+  try {
+    const kafka = createKafkaClient({
+      brokers: infrastructure.kafkaBrokers,
+      clientId: 'test-setup',
+      logger: pino({ level: 'warn' }),
+    });
+    const created = await ensureTopics(kafka, ALL_TOPICS, TEST_PARTITIONS);
+    log(`topics ready (${created.length} created)`);
+    process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
+    process.env.DATABASE_URL = infrastructure.databaseUrl;
+    process.env.KAFKA_TOPIC_PARTITIONS = String(TEST_PARTITIONS);
+    process.env.INTENT_MODEL_DIR ??= await installIntentModel({ log });
+    return infrastructure;
+  } catch (error) {
+    // Jest runs no global teardown after a failed setup: the detached servers must not outlive it.
+    await infrastructure.stop();
+    throw error;
+  }
 }

@@ -159,6 +159,43 @@ describe('cli match', () => {
     expect(refused.stderr).toContain('/items/1/trigger/phrases must NOT have fewer than 1 items');
   });
 
+  it('takes files with a byte order mark; refuses a line nested too deep in place and goes on', () => {
+    const withMark = file(
+      'bom-workflows.json',
+      `\uFEFF${JSON.stringify([{ id: 'cancel', trigger: { type: 'intent', phrases: ['I want to cancel'] } }])}`,
+    );
+    const deep = `{"id": 2, "text": "hi", "memory": {"a": ${'['.repeat(20_000)}0${']'.repeat(20_000)}}}`;
+    const messages = file(
+      'bom-messages.jsonl',
+      `\uFEFF{"id": 1, "text": "I want to cancel"}\n${deep}\n{"id": 3, "text": "I want to cancel"}\n`,
+    );
+    const result = run('match', '--model', 'off', '--workflows', withMark, '--messages', messages);
+    expect(result.status).toBe(1);
+    expect(jsonLines(result.stdout)).toEqual([
+      expect.objectContaining({ id: 1, best: 'cancel' }),
+      { line: 2, error: expect.stringMatching(/^\/memory\/a(\/0)+ must not nest more than 64 levels/) },
+      expect.objectContaining({ id: 3, best: 'cancel' }),
+    ]);
+  });
+
+  it('refuses workflows sharing an id, and a messages file it cannot read, before loading the model: exit 2', () => {
+    const twice = file(
+      'twice.json',
+      JSON.stringify([
+        { id: 'a', trigger: { type: 'intent', phrases: ['x'] } },
+        { id: 'a', trigger: { type: 'intent', phrases: ['y'] } },
+      ]),
+    );
+    const messages = file('any.jsonl', '{"id": 1, "text": "x"}\n');
+    const duplicate = run('match', '--workflows', twice, '--messages', messages);
+    expect(duplicate.status).toBe(2);
+    expect(duplicate.stderr).toContain('workflow 2 has the id "a" of an earlier one');
+    const missing = run('match', '--workflows', workflows, '--messages', path.join(dir, 'nowhere.jsonl'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cli: cannot read .*nowhere\.jsonl: ENOENT.*\nrun with --help for usage\n/);
+    expect(missing.stderr).not.toContain('intent model');
+  });
+
   it('refuses an unknown option or one missing its value: exit 2, the reason on one line, then the hint', () => {
     const messages = file('one.jsonl', '{"id": 1, "text": "cancel"}\n');
     const unknown = run('match', '--frob', '--workflows', workflows, '--messages', messages);

@@ -20,7 +20,13 @@ export const intentVectorsProvider: Provider = {
   provide: INTENT_VECTORS,
   inject: [APP_CONFIG],
   useFactory: async (config: { INTENT_MODEL_DIR: string }): Promise<IntentVectors | null> =>
-    config.INTENT_MODEL_DIR === '' ? null : new IntentVectors(await OnnxSentenceEncoder.load(config.INTENT_MODEL_DIR)),
+    config.INTENT_MODEL_DIR === ''
+      ? null
+      : new IntentVectors(
+          await OnnxSentenceEncoder.load(config.INTENT_MODEL_DIR).catch((error: Error) => {
+            throw new Error(`${error.message} (INTENT_MODEL_DIR)`);
+          }),
+        ),
 };
 
 /** Loads the model once per process and lends it to every module that matches intents. */

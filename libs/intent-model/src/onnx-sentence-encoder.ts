@@ -27,10 +27,17 @@ export class OnnxSentenceEncoder implements SentenceEncoder {
    * one message at a time, and its other cores serve other partitions.
    */
   static async load(modelDir: string, threads = 1): Promise<OnnxSentenceEncoder> {
-    const tokenizerJson = await readFile(path.join(modelDir, 'tokenizer.json'), 'utf8').catch((error: Error) => {
-      throw new Error(`cannot read the intent model in ${modelDir} (INTENT_MODEL_DIR): ${error.message}`);
+    const tokenizerFile = path.join(modelDir, 'tokenizer.json');
+    const tokenizerJson = await readFile(tokenizerFile, 'utf8').catch((error: Error) => {
+      throw new Error(`cannot read the intent model in ${modelDir}: ${error.message}`);
     });
-    const tokenizer = new Tokenizer(JSON.parse(tokenizerJson) as object, {});
+    let tokenizerConfig: object;
+    try {
+      tokenizerConfig = JSON.parse(tokenizerJson) as object;
+    } catch (error) {
+      throw new Error(`${tokenizerFile} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const tokenizer = new Tokenizer(tokenizerConfig, {});
     const session = await ort.InferenceSession.create(path.join(modelDir, 'model.onnx'), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageFields } from '../events/conversation-event.v1';
 import { compileValidator, parseJson } from '../validation';
-import { ActionSchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
+import { ActionSchema, FiringPolicySchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
 
 /**
  * Something the offline `match` CLI cannot work with (its command line, its workflows file): it
@@ -78,7 +78,7 @@ export function parseMatchCommandLine(args: string[]): MatchCommandLine {
 /**
  * A workflow as the offline `match` CLI reads it: the API's own shape (so an export of
  * GET /v1/workflows can be fed as it is), where only `trigger` is required. Defaults: `id` =
- * its position (`workflow-1`, …), `name` = the id, `status` = enabled, no action.
+ * its position (`workflow-1`, …), `name` = the id, `status` = enabled, no action, no priority.
  */
 export const OfflineWorkflowSchema = Type.Object(
   {
@@ -87,6 +87,8 @@ export const OfflineWorkflowSchema = Type.Object(
     status: Type.Optional(WorkflowStatusSchema),
     trigger: TriggerSchema,
     action: Type.Optional(ActionSchema),
+    // Its priority orders `fired` as the engine orders firings.
+    firing: Type.Optional(FiringPolicySchema),
   },
   { additionalProperties: true },
 );
