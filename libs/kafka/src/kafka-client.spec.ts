@@ -27,6 +27,27 @@ describe('kafkajsLogSeverity', () => {
       'debug',
     ],
     [
+      'a coordinator still loading',
+      logLevel.ERROR,
+      'Response InitProducerId(key: 22, version: 1)',
+      "The coordinator is loading and hence can't process requests for this group",
+      'debug',
+    ],
+    [
+      'a coordinator not available yet',
+      logLevel.ERROR,
+      'Response GroupCoordinator(key: 10, version: 2)',
+      'The group coordinator is not available',
+      'debug',
+    ],
+    [
+      'a coordinator not available to a produce',
+      logLevel.ERROR,
+      'Response Produce(key: 0, version: 7)',
+      'The group coordinator is not available',
+      'error',
+    ],
+    [
       'bounded producer retries',
       logLevel.WARN,
       'Limiting retries for the idempotent producer to Number.MAX_SAFE_INTEGER',

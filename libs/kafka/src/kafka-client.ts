@@ -40,7 +40,9 @@ export function createKafkaClient(options: { brokers: string[]; clientId: string
  *   markers, retried after 20 ms (see createProducer); back-to-back commits meet it routinely;
  * - "not the leader" on ListOffsets: for a moment after a topic is created (every first start)
  *   or while leadership moves, the broker refuses offsets requests that are retried
- *   (topics-admin.ts waits it out); a first `npm start` logged ~90 of them as errors.
+ *   (topics-admin.ts waits it out); a first `npm start` logged ~90 of them as errors;
+ * - a coordinator that is loading or not available yet (a first start, whose internal topics the
+ *   broker is still creating, or a coordinator moving): FindCoordinator and InitProducerId retry.
  * Bounded producer retries are deliberate (see createProducer): kafkajs's warning about them on
  * every start is dropped.
  */
@@ -53,7 +55,9 @@ export function kafkajsLogSeverity(
   const error = typeof extra.error === 'string' ? extra.error : '';
   const routine =
     `${message} ${error}`.includes('another concurrent operation on the same transaction was ongoing') ||
-    (message.startsWith('Response ListOffsets') && error.includes('not the leader for that topic-partition'));
+    (message.startsWith('Response ListOffsets') && error.includes('not the leader for that topic-partition')) ||
+    (/^Response (GroupCoordinator|FindCoordinator|InitProducerId)\b/.test(message) &&
+      /coordinator is loading|coordinator is not available/.test(error));
   if (routine) return 'debug';
   if (level <= logLevel.ERROR) return 'error';
   return level === logLevel.WARN ? 'warn' : 'debug';
