@@ -81,6 +81,11 @@ describe('walking skeleton', () => {
     // A NUL character, which PostgreSQL refuses: history would fail on it forever.
     const withNulBytes = JSON.stringify(messageCreatedEvent(tenantId, conversationId, 'cancel\u0000please'));
     await publish(conversationId, withNulBytes);
+    const nextYear = new Date(Date.now() + 366 * 24 * 3_600_000).toISOString();
+    const fromTheFutureBytes = JSON.stringify(
+      messageCreatedEvent(tenantId, conversationId, 'cancel', { time: nextYear }),
+    );
+    await publish(conversationId, fromTheFutureBytes);
     // …then a valid one behind them, which must still flow.
     const event = messageCreatedEvent(tenantId, conversationId, "hi, I'd like to cancel my subscription please");
     await publish(conversationId, JSON.stringify(event));
@@ -135,12 +140,18 @@ describe('walking skeleton', () => {
     expect(executions[0]!.attempts[0]).toMatchObject({ number: 1, statusCode: 200 });
 
     // The bad events are in the DLQ with their original bytes and a reason.
-    const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 3);
-    expect(deadLetters.map((record) => record.value)).toEqual([malformed.toString(), invalidBytes, withNulBytes]);
+    const deadLetters = await readTopic(deadLetterTopicOf(Topics.conversationEvents.name), conversationId, 4);
+    expect(deadLetters.map((record) => record.value)).toEqual([
+      malformed.toString(),
+      invalidBytes,
+      withNulBytes,
+      fromTheFutureBytes,
+    ]);
     expect(deadLetters.map((record) => record.headers[DeadLetterHeaders.reasonCode])).toEqual([
       'malformed_json',
       'schema_violation',
       'nul_character',
+      'time_in_future',
     ]);
     expect(deadLetters[1]!.headers[DeadLetterHeaders.reason]).toContain('/data/role');
     expect(deadLetters[2]!.headers[DeadLetterHeaders.reason]).toContain('/data/text');
@@ -205,6 +216,22 @@ describe('walking skeleton', () => {
     });
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: string }).error).toBe('malformed_json');
+    const fromTheFuture = await fetch(`${services.url('ingest')}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+      body: JSON.stringify(
+        messageCreatedEvent(tenantId, conversationId, 'hi', {
+          time: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+        }),
+      ),
+    });
+    expect(fromTheFuture.status).toBe(400);
+    expect(await fromTheFuture.json()).toMatchObject({
+      error: 'time_in_future',
+      issues: [
+        { field: '/time', reason: expect.stringMatching(/^must not be more than 24 hours after the event arrived/) },
+      ],
+    });
 
     const good = messageCreatedEvent(tenantId, conversationId, 'How do I close my account?');
     const accepted = await fetch(`${services.url('ingest')}/v1/events`, {

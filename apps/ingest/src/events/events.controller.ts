@@ -12,6 +12,7 @@ import {
 import { KAFKA_PRODUCER, sendChunked } from '@app/kafka';
 import { eventsRejected } from '@app/metrics';
 import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, requireJsonBody } from '@app/platform';
+import { refuseEventFromTheFuture } from './event-time';
 
 /**
  * HTTP entry for platforms that do not produce to Kafka: the event is validated at once (a bad one
@@ -35,6 +36,7 @@ export class EventsController {
     try {
       const bytes = requireJsonBody(raw);
       const event = parseConversationEvent(bytes);
+      refuseEventFromTheFuture(event, Date.now());
       // A key speaks for its own tenant only. (Producers to conversation.events are platform-side
       // and trusted: Kafka ACLs guard that topic, not API keys.)
       if (event.tenantid !== tenantId) {

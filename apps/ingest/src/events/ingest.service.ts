@@ -3,6 +3,7 @@ import { InvalidInputError, Topics, parseConversationEvent, type ConversationEve
 import { deadLetter, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
 import { eventsDeduplicated } from '@app/metrics';
 import { SeenEventsRepository } from '../dedup/seen-events.repository';
+import { refuseEventFromTheFuture } from './event-time';
 
 export const INGEST_SERVICE = 'ingest';
 
@@ -21,7 +22,9 @@ export class IngestService {
       try {
         const { value } = message;
         if (value === null) throw new InvalidInputError('null_value', 'record has no value');
-        valid.push({ event: parseConversationEvent(value), message, value });
+        const event = parseConversationEvent(value);
+        refuseEventFromTheFuture(event, message.timestamp);
+        valid.push({ event, message, value });
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
         out.push(deadLetter(message, error, INGEST_SERVICE));
