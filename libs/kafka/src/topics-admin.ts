@@ -1,10 +1,14 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafkajs';
 import type { TopicContract } from '@app/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024;
 
-/** Creates the topics that are missing; existing ones are left as they are. Returns the created names. */
+/**
+ * Creates the topics that are missing; existing ones are left as they are, except that a
+ * dead-letter topic made before dead letters could be larger than the broker's default is given
+ * that room (see raiseDeadLetterLimits). Returns the created names.
+ */
 export async function ensureTopics(
   kafka: Kafka,
   topics: readonly TopicContract[],
@@ -14,6 +18,10 @@ export async function ensureTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
+    await raiseDeadLetterLimits(
+      admin,
+      topics.filter((topic) => existing.has(topic.name) && isDeadLetterTopic(topic)).map((topic) => topic.name),
+    );
     const missing = topics.filter((topic) => !existing.has(topic.name));
     if (missing.length === 0) return [];
     await admin.createTopics({
@@ -62,6 +70,43 @@ async function waitUntilServed(admin: Admin, topics: string[], timeoutMs = 30_00
   }
 }
 
+/**
+ * Gives existing dead-letter topics the record size their dead letters need, keeping every other
+ * setting of theirs (an operator's retention, say): AlterConfigs replaces a topic's whole set of
+ * settings, so the ones set on the topic are sent again beside the new limit.
+ */
+async function raiseDeadLetterLimits(admin: Admin, names: string[]): Promise<void> {
+  if (names.length === 0) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+  });
+  const tooSmall = resources.filter(({ configEntries }) => {
+    const limit = configEntries.find((entry) => entry.configName === 'max.message.bytes');
+    return Number(limit?.configValue ?? 0) < DEAD_LETTER_MAX_BYTES;
+  });
+  if (tooSmall.length === 0) return;
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: tooSmall.map(({ resourceName, configEntries }) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: resourceName,
+      configEntries: [
+        ...configEntries
+          .filter(
+            (entry) => entry.configSource === ConfigSource.TOPIC_CONFIG && entry.configName !== 'max.message.bytes',
+          )
+          .map((entry) => ({ name: entry.configName, value: entry.configValue })),
+        { name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_BYTES) },
+      ],
+    })),
+  });
+}
+
+function isDeadLetterTopic(topic: TopicContract): boolean {
+  return topic.name.endsWith('.dlq');
+}
+
 function topicConfig(topic: TopicContract): { name: string; value: string }[] {
   if (topic.cleanupPolicy === 'compact') {
     return [
@@ -69,7 +114,7 @@ function topicConfig(topic: TopicContract): { name: string; value: string }[] {
       { name: 'min.compaction.lag.ms', value: String(60_000) },
     ];
   }
-  if (topic.name.endsWith('.dlq')) {
+  if (isDeadLetterTopic(topic)) {
     return [
       { name: 'cleanup.policy', value: 'delete' },
       // Dead letters wait for a human: keep them a month.

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import { uncontractedTopic } from '@app/contracts';
+import { createKafkaClient, ensureTopics, type Kafka } from '@app/kafka';
+
+/** ensureTopics against the real broker: topics made, and dead-letter topics of an older make given room. */
+describe('ensureTopics (real Kafka)', () => {
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({
+      brokers: process.env.KAFKA_BROKERS!.split(','),
+      clientId: 'medium-topics',
+      logger: pino({ level: 'silent' }),
+    });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+
+  afterAll(() => admin?.disconnect());
+
+  async function settingsOf(topic: string): Promise<Record<string, string>> {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return Object.fromEntries(resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue]));
+  }
+
+  it('gives an existing dead-letter topic room for large dead letters, keeping its other settings', async () => {
+    const dlq = `medium-topics-${randomUUID()}.dlq`;
+    // As an older release made it: the broker's default record size, and an operator's retention.
+    await admin.createTopics({
+      topics: [{ topic: dlq, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '123456789' }] }],
+    });
+    expect(Number((await settingsOf(dlq))['max.message.bytes'])).toBeLessThan(2 * 1024 * 1024);
+
+    expect(await ensureTopics(kafka, [uncontractedTopic(dlq)], 1)).toEqual([]);
+    expect(await settingsOf(dlq)).toMatchObject({
+      'max.message.bytes': String(2 * 1024 * 1024),
+      'retention.ms': '123456789',
+    });
+  });
+
+  it('creates a missing dead-letter topic with that room and a month of retention', async () => {
+    const dlq = `medium-topics-${randomUUID()}.dlq`;
+    expect(await ensureTopics(kafka, [uncontractedTopic(dlq)], 1)).toEqual([dlq]);
+    expect(await settingsOf(dlq)).toMatchObject({
+      'max.message.bytes': String(2 * 1024 * 1024),
+      'retention.ms': String(30 * 24 * 3_600_000),
+    });
+  });
+});
