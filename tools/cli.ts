@@ -109,15 +109,18 @@ function withoutByteOrderMark(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
 
-/** Checked before the model loads (which may take a while on first use): a wrong path is a usage error. */
+/**
+ * Checked before the model loads (which may take a while on first use): a wrong path is a usage
+ * error. Pipes pass (`--messages <(…)`).
+ */
 function requireReadableFile(file: string): void {
-  let isFile: boolean;
+  let isDirectory: boolean;
   try {
-    isFile = statSync(file).isFile();
+    isDirectory = statSync(file).isDirectory();
   } catch (error) {
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (!isFile) throw new OfflineMatchUsageError(`cannot read ${file}: not a file`);
+  if (isDirectory) throw new OfflineMatchUsageError(`cannot read ${file}: it is a directory`);
 }
 
 function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
