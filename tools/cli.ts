@@ -1,4 +1,4 @@
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   InvalidInputError,
@@ -116,6 +116,7 @@ function withoutByteOrderMark(text: string): string {
 function requireReadableFile(file: string): void {
   let isDirectory: boolean;
   try {
+    accessSync(file, constants.R_OK);
     isDirectory = statSync(file).isDirectory();
   } catch (error) {
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);

@@ -73,6 +73,7 @@ async function main(): Promise<void> {
   try {
     provisioning = provisionInfrastructure({ profile: 'dev', log });
     const infrastructure = await provisioning;
+    if (stopping) return;
     const partitions = loadConfig(Type.Pick(BaseEnvSchema, ['KAFKA_TOPIC_PARTITIONS'])).KAFKA_TOPIC_PARTITIONS;
     const kafka = createKafkaClient({
       brokers: infrastructure.kafkaBrokers,

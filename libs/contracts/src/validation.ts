@@ -192,7 +192,7 @@ function holdsUnsafeValue(root: unknown, lookForNul: boolean): boolean {
 }
 
 /**
- * The first value (in document order) nested deeper than MAX_JSON_DEPTH, or holding U+0000 in a
+ * The first value (in the order of Object.entries) nested deeper than MAX_JSON_DEPTH, or holding U+0000 in a
  * string or key when `lookForNul`. A loop, not a recursion: the values it must find would
  * overflow a recursive walk's stack.
  */

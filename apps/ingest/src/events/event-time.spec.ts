@@ -11,6 +11,15 @@ describe('refuseEventFromTheFuture', () => {
     }
   });
 
+  it('judges a record without a timestamp (-1, or none) by the time it is read', () => {
+    for (const missing of [-1, Number.NaN]) {
+      expect(() => refuseEventFromTheFuture(at(Date.now()), missing)).not.toThrow();
+      expect(() => refuseEventFromTheFuture(at(Date.now() + 2 * MAX_EVENT_TIME_AHEAD_MS), missing)).toThrow(
+        expect.objectContaining({ code: 'time_in_future' }),
+      );
+    }
+  });
+
   it('refuses one further ahead, naming /time and when it arrived', () => {
     expect(() => refuseEventFromTheFuture(at(arrivedAt + MAX_EVENT_TIME_AHEAD_MS + 1), arrivedAt)).toThrow(
       expect.objectContaining({
