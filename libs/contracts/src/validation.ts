@@ -154,75 +154,70 @@ export function refuseNulCharacters(value: unknown, fieldName: (pointer: string)
 }
 
 function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForNul: boolean): void {
-  // On every record read: a walk that builds no pointer, and only when it finds something, the one that names it.
-  if (!holdsUnsafeValue(value, lookForNul)) return;
   const found = firstUnsafeValue(value, lookForNul);
   if (found === undefined) return;
-  const issue = { field: fieldName(found.pointer === '' ? '/' : found.pointer), reason: found.reason };
+  const pointer = pointerOf(found.step);
+  const issue = { field: fieldName(pointer === '' ? '/' : pointer), reason: found.reason };
   throw new InvalidInputError(found.code, describeIssues([issue]), [issue]);
 }
 
-/** Whether `firstUnsafeValue` would find something, at a fraction of its cost. */
-function holdsUnsafeValue(root: unknown, lookForNul: boolean): boolean {
-  const values: unknown[] = [root];
-  const depths: number[] = [0];
-  while (values.length > 0) {
-    const value = values.pop();
-    const depth = depths.pop()!;
-    if (typeof value === 'string') {
-      if (lookForNul && value.includes('\u0000')) return true;
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth === MAX_JSON_DEPTH) return true;
-    if (Array.isArray(value)) {
-      for (const item of value as unknown[]) {
-        values.push(item);
-        depths.push(depth + 1);
-      }
-      continue;
-    }
-    for (const key in value) {
-      if (lookForNul && key.includes('\u0000')) return true;
-      values.push((value as Record<string, unknown>)[key]);
-      depths.push(depth + 1);
-    }
-  }
-  return false;
+/** A step of the path to a value, linked to its parent's: a pointer is spelt out only for the value refused. */
+interface PathStep {
+  key: string | number;
+  up: PathStep | null;
 }
 
 /**
- * The first value (in the order of Object.entries) nested deeper than MAX_JSON_DEPTH, or holding U+0000 in a
- * string or key when `lookForNul`. A loop, not a recursion: the values it must find would
- * overflow a recursive walk's stack.
+ * The first value (in the order of Object.keys) nested deeper than MAX_JSON_DEPTH, or holding
+ * U+0000 in a string or key when `lookForNul`. A loop, not a recursion: the values it must find
+ * would overflow a recursive walk's stack. It runs on every record read, so it builds no pointer
+ * on the way (~1 µs for a 560-byte event).
  */
 function firstUnsafeValue(
   root: unknown,
   lookForNul: boolean,
-): { pointer: string; code: string; reason: string } | undefined {
-  const stack: [value: unknown, pointer: string, depth: number, nulInKey: boolean][] = [[root, '', 0, false]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [value, pointer, depth, nulInKey] = next;
-    if (nulInKey || (lookForNul && typeof value === 'string' && value.includes('\u0000'))) {
-      return { pointer, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
+): { step: PathStep | null; code: string; reason: string } | undefined {
+  const values: unknown[] = [root];
+  const depths: number[] = [0];
+  const steps: (PathStep | null)[] = [null];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
+    const step = steps.pop()!;
+    const nulInKey = typeof step?.key === 'string' && step.key.includes('\u0000');
+    if (lookForNul && (nulInKey || (typeof value === 'string' && value.includes('\u0000')))) {
+      return { step, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth === MAX_JSON_DEPTH) {
       return {
-        pointer,
+        step,
         code: 'too_deep',
         reason: `must not nest more than ${MAX_JSON_DEPTH} levels of objects and arrays`,
       };
     }
-    const entries = Object.entries(value);
-    for (let index = entries.length - 1; index >= 0; index -= 1) {
-      const [key, item] = entries[index]!;
-      // A JSON pointer, with a NUL written out: the issue must not carry it either.
-      const at = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000')}`;
-      stack.push([item, at, depth + 1, lookForNul && key.includes('\u0000')]);
+    // Pushed last first, so that they are looked at in order.
+    const keys: (string | number)[] = Array.isArray(value) ? value.map((_, index) => index) : Object.keys(value);
+    for (let index = keys.length - 1; index >= 0; index -= 1) {
+      const key = keys[index]!;
+      values.push((value as Record<string | number, unknown>)[key]);
+      depths.push(depth + 1);
+      steps.push({ key, up: step });
     }
   }
   return undefined;
+}
+
+/** The JSON pointer of a path, with a NUL written out: the issue must not carry it either. */
+function pointerOf(step: PathStep | null): string {
+  const keys: string[] = [];
+  for (let at = step; at !== null; at = at.up) {
+    keys.push(String(at.key).replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000'));
+  }
+  return keys
+    .reverse()
+    .map((key) => `/${key}`)
+    .join('');
 }
 
 export function describeIssues(issues: ValidationIssue[]): string {
