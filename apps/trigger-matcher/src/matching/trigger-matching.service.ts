@@ -410,9 +410,14 @@ export class TriggerMatchingService {
   private async snapshotOf(tenantId: string): Promise<TenantSnapshot> {
     const workflows = this.workflowsOf(tenantId);
     const built = this.snapshots.get(tenantId);
-    if (built && sameItems(built.workflows, workflows)) return built;
+    // Compared only once per grouping, not on every message.
+    if (built && (built.groupedAt === this.groupedAt || sameItems(built.workflows, workflows))) {
+      built.groupedAt = this.groupedAt;
+      return built;
+    }
+    const groupedAt = this.groupedAt;
     const phraseVectors = await this.intentVectors?.phraseVectorsOf(workflows);
-    const snapshot = { workflows, phraseVectors, index: new WorkflowIndex(workflows, phraseVectors) };
+    const snapshot = { workflows, phraseVectors, index: new WorkflowIndex(workflows, phraseVectors), groupedAt };
     this.snapshots.set(tenantId, snapshot);
     return snapshot;
   }
@@ -423,6 +428,8 @@ interface TenantSnapshot {
   workflows: WorkflowDefinition[];
   phraseVectors: PhraseVectors | undefined;
   index: WorkflowIndex<WorkflowDefinition>;
+  /** The grouping its workflows were last found the same in. */
+  groupedAt: number;
 }
 
 /** The same definitions (objects, in order): the view keeps an unchanged definition's object. */
