@@ -77,21 +77,23 @@ export class WebhookSender {
       'webhook-signature': signature,
     });
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
-    // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
-    const redacted = [...secrets, ...Object.values(target.headers)];
-    // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
-    const loggedBody = redact(result.body ?? '', redacted).slice(0, this.limits.maxLoggedResponseChars);
-    const cutNote = result.bodyTruncated
-      ? ' (response body cut at the read limit)'
-      : result.bodyIncomplete !== undefined
-        ? ` (response body incomplete: ${result.bodyIncomplete})`
-        : '';
+    const incomplete =
+      result.bodyIncomplete !== undefined ? `response body incomplete: ${result.bodyIncomplete}` : undefined;
+    // Only a failed answer's body goes to the log (and pays for the redaction).
+    const failure = () => {
+      // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
+      const redacted = [...secrets, ...Object.values(target.headers)];
+      // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
+      const loggedBody = redact(result.body ?? '', redacted).slice(0, this.limits.maxLoggedResponseChars);
+      const cutNote = result.bodyTruncated
+        ? ' (response body cut at the read limit)'
+        : incomplete === undefined
+          ? ''
+          : ` (${incomplete})`;
+      return `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`;
+    };
     // A delivered answer whose body stopped short is noted on the attempt (it has no error otherwise).
-    const incompleteNote =
-      succeeded && result.bodyIncomplete !== undefined
-        ? `response body incomplete: ${result.bodyIncomplete}`
-        : undefined;
-    const error = result.error ?? (succeeded ? incompleteNote : `HTTP ${result.statusCode}${cutNote}: ${loggedBody}`);
+    const error = result.error ?? (succeeded ? incomplete : failure());
     const attempt: Attempt = {
       number: attemptNumber,
       startedAt: now.toISOString(),
