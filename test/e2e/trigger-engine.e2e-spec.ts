@@ -21,7 +21,7 @@ const DECISION_TIMEOUT_MS = 1_000;
  * The trigger engine's time- and contact-aware behaviour, every hop real (all six services as
  * processes, Kafka, Postgres, a webhook receiver): no_reply timers that fire after their delay,
  * not after a reply, and across a crash of trigger-matcher; contact memory shared by a contact's
- * conversations; a workflow disabled and enabled again; draft workflows on preview conversations;
+ * conversations until it is cleared; a workflow disabled and enabled again; draft workflows on preview conversations;
  * and the decision provider of the running trigger-matcher, a local fake chat-completions
  * endpoint, with its fallback.
  */
@@ -139,7 +139,7 @@ describe('trigger engine', () => {
     expect(hooks('nudge', replied)).toHaveLength(0);
   });
 
-  it("shares a contact's memory with their later conversations, durably", async () => {
+  it("shares a contact's memory with their later conversations, durably, until it is cleared", async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'vip-upgrade', {
       type: 'ai_intent',
@@ -182,6 +182,25 @@ describe('trigger engine', () => {
     await waitFor('the VIP webhook of the third conversation', () =>
       hooks('vip-upgrade', third).length === 1 ? true : undefined,
     );
+
+    // Cleared (an erasure request): forgotten by every later conversation, durably too.
+    const contactsKnown = (await viewEntries('trigger-matcher', 'contact-memory')) ?? 0;
+    await publish({
+      ...message(tenantId, third, 'contact', ''),
+      type: 'contact.memory.cleared',
+      data: { contact: vip },
+    });
+    await waitFor('the contact memory cleared', async () =>
+      ((await viewEntries('trigger-matcher', 'contact-memory')) ?? 0) < contactsKnown ? true : undefined,
+    );
+    expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
+    await services.start('trigger-matcher');
+    const fourth = `conv-${randomUUID()}`;
+    await publish(message(tenantId, fourth, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
+    await waitFor('the control webhook of the fourth conversation', () =>
+      hooks('any-upgrade', fourth).length === 1 ? true : undefined,
+    );
+    expect(hooks('vip-upgrade', fourth)).toHaveLength(0);
   });
 
   it("refuses memory changes that would take a contact's memory over its limit, and still matches the message", async () => {

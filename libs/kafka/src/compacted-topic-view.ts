@@ -129,7 +129,7 @@ export class CompactedTopicView<T> {
     this.apply(key, value);
   }
 
-  /** Deletes an entry directly, for the writer of a held partition once its tombstone is committed. */
+  /** Deletes an entry directly, for the writer of the topic once its tombstone is committed. */
   delete(key: string): void {
     if (!this.entries.delete(key)) return;
     this.changeCount += 1;

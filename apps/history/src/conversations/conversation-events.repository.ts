@@ -111,6 +111,7 @@ function rowOf(event: ConversationEvent): Omit<ConversationEventEntity, 'positio
     case 'contact.memory.updated':
       return { ...common, memory: event.data.attributes };
     case 'conversation.ended':
+    case 'contact.memory.cleared':
       return common;
   }
 }
@@ -142,6 +143,8 @@ function eventOf(row: ConversationEventEntity): ConversationEvent {
       };
     case 'contact.memory.updated':
       return { ...envelope, type: row.type, data: { contact: { id: row.contactId! }, attributes: row.memory ?? {} } };
+    case 'contact.memory.cleared':
+      return { ...envelope, type: row.type, data: { contact: { id: row.contactId! } } };
     case 'conversation.ended':
       return { ...envelope, type: row.type, data: { ...contact } };
   }

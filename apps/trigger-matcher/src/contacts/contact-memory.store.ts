@@ -59,20 +59,23 @@ export class ContactMemoryStore {
 }
 
 export class ContactMemorySession {
-  private readonly staged = new Map<string, ContactAttributeRecord>();
+  /** Attribute key → the record the batch sets, or null for the attribute's tombstone. */
+  private readonly staged = new Map<string, ContactAttributeRecord | null>();
 
   constructor(
     private readonly view: CompactedTopicView<ContactAttributeRecord>,
     private readonly index: ContactMemoryIndex,
   ) {}
 
-  /** The contact's attributes, with what this batch taught so far. */
+  /** The contact's attributes, with what this batch taught and cleared so far. */
   attributesOf(tenantId: string, contactId: string): Map<string, ContactAttribute> {
     const attributes = new Map(this.index.attributesOf(tenantId, contactId));
-    for (const record of this.staged.values()) {
-      if (record.tenantId === tenantId && record.contactId === contactId) {
-        attributes.set(record.attribute, { value: record.value, at: record.at });
-      }
+    const prefix = `${contactKey(tenantId, contactId)}/`;
+    for (const [key, record] of this.staged) {
+      if (!key.startsWith(prefix)) continue;
+      const attribute = decodeURIComponent(key.slice(prefix.length));
+      if (record) attributes.set(attribute, { value: record.value, at: record.at });
+      else attributes.delete(attribute);
     }
     return attributes;
   }
@@ -93,11 +96,34 @@ export class ContactMemorySession {
     }
   }
 
-  records(): OutboundRecord[] {
-    return [...this.staged].map(([key, record]) => jsonRecord(Topics.contactMemory.name, key, record));
+  /**
+   * Stages forgetting every attribute of the contact: a tombstone each, so that compaction removes
+   * them from the topic too. Unlike a cleared attribute (null), nothing of the contact is kept, not
+   * even the time of the clear: a later update, whatever its event time, sets attributes again.
+   */
+  clear(tenantId: string, contactId: string): void {
+    for (const attribute of this.attributesOf(tenantId, contactId).keys()) {
+      this.staged.set(contactAttributeKey(tenantId, contactId, attribute), null);
+    }
   }
 
+  records(): OutboundRecord[] {
+    return [...this.staged].map(([key, record]) =>
+      record
+        ? jsonRecord(Topics.contactMemory.name, key, record)
+        : { topic: Topics.contactMemory.name, key, value: null },
+    );
+  }
+
+  /**
+   * Committed changes enter the view at once, deletions included: a record of the key written
+   * before the tombstone and not read yet can bring the attribute back only until the view reads
+   * the tombstone, which follows it on the same partition.
+   */
   commit(): void {
-    for (const [key, record] of this.staged) this.view.set(key, record);
+    for (const [key, record] of this.staged) {
+      if (record) this.view.set(key, record);
+      else this.view.delete(key);
+    }
   }
 }

@@ -136,6 +136,7 @@ export class TriggerMatchingService {
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
     const released = handOffsAfter(recordEvent(previous, event), event);
     const { state } = released;
+    if (event.type === 'contact.memory.cleared') sessions.contacts.clear(event.tenantid, event.data.contact.id);
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);

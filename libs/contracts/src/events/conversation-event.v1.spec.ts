@@ -39,6 +39,23 @@ describe('parseConversationEvent', () => {
         }),
       ).type,
     ).toBe('contact.memory.updated');
+    expect(
+      parseConversationEvent(bytes({ ...valid, type: 'contact.memory.cleared', data: { contact: { id: 'c-1' } } }))
+        .type,
+    ).toBe('contact.memory.cleared');
+  });
+
+  it('names the contact a contact.memory.cleared event lacks, and attributes it must not carry', () => {
+    expect(issuesOf(bytes({ ...valid, type: 'contact.memory.cleared', data: {} })).fields).toEqual(['/data/contact']);
+    expect(
+      issuesOf(
+        bytes({
+          ...valid,
+          type: 'contact.memory.cleared',
+          data: { contact: { id: 'c-1' }, attributes: { vip: null } },
+        }),
+      ).fields,
+    ).toEqual(['/data/attributes']);
   });
 
   it('names malformed JSON as such', () => {

@@ -119,6 +119,15 @@ export const ContactMemoryUpdatedDataSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Forgets everything learnt about a contact (an erasure request, or a reset): every attribute of
+ * the contact's memory, and the memory of the conversation the event belongs to.
+ */
+export const ContactMemoryClearedDataSchema = Type.Object(
+  { contact: ContactSchema, causedBy: Type.Optional(CausedBySchema), preview },
+  { additionalProperties: false },
+);
+
 export const MessageCreatedEventSchema = Type.Object(
   { ...envelope, type: Type.Literal('conversation.message.created'), data: MessageCreatedDataSchema },
   { additionalProperties: false },
@@ -131,18 +140,29 @@ export const ContactMemoryUpdatedEventSchema = Type.Object(
   { ...envelope, type: Type.Literal('contact.memory.updated'), data: ContactMemoryUpdatedDataSchema },
   { additionalProperties: false },
 );
+export const ContactMemoryClearedEventSchema = Type.Object(
+  { ...envelope, type: Type.Literal('contact.memory.cleared'), data: ContactMemoryClearedDataSchema },
+  { additionalProperties: false },
+);
 
 /** A CloudEvents 1.0 structured-mode event on `conversation.events`. */
 export const ConversationEventSchema = TaggedUnion(
   'type',
-  [MessageCreatedEventSchema, ConversationEndedEventSchema, ContactMemoryUpdatedEventSchema],
+  [
+    MessageCreatedEventSchema,
+    ConversationEndedEventSchema,
+    ContactMemoryUpdatedEventSchema,
+    ContactMemoryClearedEventSchema,
+  ],
   { description: 'A CloudEvents 1.0 structured JSON event about a conversation.' },
 );
 
 export type MessageCreatedEvent = Static<typeof MessageCreatedEventSchema>;
 export type ConversationEndedEvent = Static<typeof ConversationEndedEventSchema>;
 export type ContactMemoryUpdatedEvent = Static<typeof ContactMemoryUpdatedEventSchema>;
-export type ConversationEvent = MessageCreatedEvent | ConversationEndedEvent | ContactMemoryUpdatedEvent;
+export type ContactMemoryClearedEvent = Static<typeof ContactMemoryClearedEventSchema>;
+export type ConversationEvent =
+  MessageCreatedEvent | ConversationEndedEvent | ContactMemoryUpdatedEvent | ContactMemoryClearedEvent;
 export type ConversationEventType = ConversationEvent['type'];
 
 export const conversationEventValidator = compileValidator(ConversationEventSchema);

@@ -56,6 +56,8 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
     }
     case 'contact.memory.updated':
       return { ...seen, memory: applyMemory(state.memory, event.data.attributes) };
+    case 'contact.memory.cleared':
+      return { ...seen, memory: {} };
     case 'conversation.ended': {
       const { waiting: _cancelled, ...ended } = seen;
       return { ...ended, ended: true };
@@ -84,6 +86,7 @@ export function memoryChangesOf(event: ConversationEvent): Record<string, unknow
     case 'contact.memory.updated':
       return event.data.attributes;
     case 'conversation.ended':
+    case 'contact.memory.cleared':
       return {};
   }
 }
@@ -98,6 +101,7 @@ export function withoutMemoryChanges(event: ConversationEvent): ConversationEven
     case 'contact.memory.updated':
       return { ...event, data: { ...event.data, attributes: {} } };
     case 'conversation.ended':
+    case 'contact.memory.cleared':
       return event;
   }
 }

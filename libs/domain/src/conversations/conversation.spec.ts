@@ -1,5 +1,6 @@
 import type { ConversationEvent, FiringPolicy, TriggerMatch } from '@app/contracts';
 import {
+  memoryChangesOf,
   newConversationState,
   recordEvent,
   recordFirings,
@@ -7,6 +8,7 @@ import {
   TRANSCRIPT_MAX_CHARS,
 } from './conversation-state';
 import { decideFirings, type FiringWorkflow } from './firing-policy';
+import { eventInputOf } from './trigger-input';
 
 const envelope = {
   specversion: '1.0' as const,
@@ -39,6 +41,23 @@ describe('conversation state', () => {
     expect(state.memory).toEqual({ plan: 'enterprise' });
     expect(state.ended).toBe(false);
     expect(recordEvent(state, { ...envelope, id: 'e-end', type: 'conversation.ended', data: {} }).ended).toBe(true);
+  });
+
+  it("forgets the conversation's memory on contact.memory.cleared, and keeps the rest", () => {
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
+    state = recordEvent(state, message('contact', 'hello', { memory: { vip: true } }));
+    const cleared: ConversationEvent = {
+      ...envelope,
+      id: 'e-clear',
+      type: 'contact.memory.cleared',
+      data: { contact: { id: 'c-9' } },
+    };
+    state = recordEvent(state, cleared);
+    expect(state.memory).toEqual({});
+    expect(state.contactId).toBe('c-9');
+    expect(state.transcript.map((entry) => entry.text)).toEqual(['hello']);
+    expect(memoryChangesOf(cleared)).toEqual({});
+    expect(eventInputOf(cleared, state, {})).toBeNull();
   });
 
   it('bounds the transcript', () => {

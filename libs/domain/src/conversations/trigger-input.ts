@@ -5,7 +5,7 @@ import type { ConversationState } from './conversation-state';
 
 /**
  * What triggers see of an event, given the conversation's state after it and the contact's
- * memory; null for events that fire nothing themselves (memory updates).
+ * memory; null for events that fire nothing themselves (memory updates and clears).
  */
 export function eventInputOf(
   event: ConversationEvent,
@@ -25,6 +25,7 @@ export function eventInputOf(
     case 'conversation.ended':
       return { conversationEnded: true, memory, failedAnswers: state.failedAnswers, preview };
     case 'contact.memory.updated':
+    case 'contact.memory.cleared':
       return null;
   }
 }
