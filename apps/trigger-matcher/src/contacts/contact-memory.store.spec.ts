@@ -19,7 +19,8 @@ function contactMemory() {
   /** Runs one batch: `work` stages, then the batch commits. Returns the records it published. */
   function batch(work: (session: ReturnType<ContactMemoryStore['session']>) => void) {
     const committed: ((written: WrittenOffsets) => void)[] = [];
-    const session = store.session({ afterCommit: (callback) => committed.push(callback) } as ConsumedBatch);
+    const afterCommit: ConsumedBatch['afterCommit'] = (callback) => void committed.push(callback);
+    const session = store.session({ afterCommit } as unknown as ConsumedBatch);
     work(session);
     const records = session.records();
     committed.forEach((callback) => callback({} as WrittenOffsets));
