@@ -20,6 +20,9 @@ import { INGEST_OPENAPI } from '../apps/ingest/src/openapi';
 import { SignalAggregatorEnvSchema } from '../apps/signal-aggregator/src/config';
 import { SIGNAL_AGGREGATOR_OPENAPI } from '../apps/signal-aggregator/src/openapi';
 import { SignalAggregatorModule } from '../apps/signal-aggregator/src/signal-aggregator.module';
+import { TriggerMatcherEnvSchema } from '../apps/trigger-matcher/src/config';
+import { TRIGGER_MATCHER_OPENAPI } from '../apps/trigger-matcher/src/openapi';
+import { TriggerMatcherModule } from '../apps/trigger-matcher/src/trigger-matcher.module';
 
 /** A service with an HTTP API and its OpenAPI document. */
 export interface OpenApiService {
@@ -44,6 +47,12 @@ function service<S extends TObject>(
 export const OPENAPI_SERVICES: readonly OpenApiService[] = [
   service({ name: 'api', envSchema: ApiEnvSchema, module: ApiModule.register, openApi: API_OPENAPI }),
   service({ name: 'ingest', envSchema: IngestEnvSchema, module: IngestModule.register, openApi: INGEST_OPENAPI }),
+  service({
+    name: 'trigger-matcher',
+    envSchema: TriggerMatcherEnvSchema,
+    module: TriggerMatcherModule.register,
+    openApi: TRIGGER_MATCHER_OPENAPI,
+  }),
   service({ name: 'history', envSchema: HistoryEnvSchema, module: HistoryModule.register, openApi: HISTORY_OPENAPI }),
   service({
     name: 'signal-aggregator',

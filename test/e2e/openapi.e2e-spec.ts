@@ -77,6 +77,7 @@ describe('OpenAPI', () => {
       filter: ['--include-path-regex', '^/v1/admin/'],
     },
     { service: 'ingest', routes: 'every route', auth: 'tenant', filter: [] },
+    { service: 'trigger-matcher', routes: 'every route', auth: 'tenant', filter: [] },
     { service: 'history', routes: 'every route', auth: 'tenant', filter: [] },
     {
       service: 'history',

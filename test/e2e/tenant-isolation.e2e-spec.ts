@@ -185,6 +185,26 @@ describe('tenant isolation', () => {
     // One failed answer each: neither conversation reached two.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(receiver.requests.filter((request) => request.path.startsWith('/hooks/shared-escalate-'))).toEqual([]);
+
+    // So are their contacts' memories, under the same contact id.
+    const contactId = `contact-shared-${randomUUID().slice(0, 8)}`;
+    const memoryOf = async (tenantId: string) =>
+      (await call('trigger-matcher', 'GET', `/v1/contacts/${contactId}/memory`, headers[tenantId]!)).body;
+    const update = messageCreatedEvent(owner, conversationId, '');
+    const memoryUpdate = {
+      ...update,
+      type: 'contact.memory.updated',
+      data: { contact: { id: contactId }, attributes: { vip: true } },
+    };
+    expect((await call('ingest', 'POST', '/v1/events', headers[owner]!, memoryUpdate)).status).toBe(202);
+    await waitFor("the owner's contact memory", async () =>
+      (await memoryOf(owner)).attributes.vip ? true : undefined,
+    );
+    expect(await memoryOf(owner)).toEqual({
+      contactId,
+      attributes: { vip: { value: true, learntAt: update.time } },
+    });
+    expect(await memoryOf(intruder)).toEqual({ contactId, attributes: {} });
   });
 
   it('keeps every change as a version, and each execution names the version that ran', async () => {
@@ -274,12 +294,13 @@ describe('tenant isolation', () => {
       'history',
       'ingest',
       'signal-aggregator',
+      'trigger-matcher',
     ]);
     const unknownKey = `awk_${'a'.repeat(12)}_${'b'.repeat(43)}`;
     for (const authorization of [undefined, 'Basic Zm9vOmJhcg==', `Bearer ${unknownKey}`, 'Bearer not-a-key']) {
       expect([authorization, await probeAuthorization(tenantServices, authorization)]).toEqual([
         authorization,
-        { api: 401, ingest: 401, history: 401, 'signal-aggregator': 401 },
+        { api: 401, ingest: 401, history: 401, 'signal-aggregator': 401, 'trigger-matcher': 401 },
       ]);
     }
     const anonymous = await call('history', 'GET', `/v1/executions/${randomUUID()}`, {});

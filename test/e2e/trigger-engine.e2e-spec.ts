@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Topics, type ConversationEvent } from '@app/contracts';
+import { Topics, type ContactMemoryView, type ConversationEvent } from '@app/contracts';
 import { MAX_MEMORY_CHARS } from '@app/domain';
 import type { RunningServices } from '@app/infra';
 import { type Producer } from '@app/kafka';
@@ -83,6 +83,16 @@ describe('trigger engine', () => {
     return readMetric(services.url(service), 'aw_materialized_view_entries', { view });
   }
 
+  /** The contact's memory as trigger-matcher's API answers it. */
+  async function memoryOf(tenantId: string, contactId: string): Promise<ContactMemoryView> {
+    const response = await fetch(
+      `${services.url('trigger-matcher')}/v1/contacts/${encodeURIComponent(contactId)}/memory`,
+      { headers: await system.tenantHeaders(tenantId) },
+    );
+    expect(response.status).toBe(200);
+    return (await response.json()) as ContactMemoryView;
+  }
+
   async function publish(event: ConversationEvent): Promise<void> {
     await producer.send({
       topic: Topics.conversationEvents.name,
@@ -149,16 +159,20 @@ describe('trigger engine', () => {
     await createWorkflow(tenantId, 'any-upgrade', { type: 'ai_intent', intents: ['upgrade'] });
     const vip = { id: `contact-${randomUUID()}` };
     const first = `conv-${randomUUID()}`;
-    const contactsBefore = (await viewEntries('trigger-matcher', 'contact-memory')) ?? 0;
-    await publish({
+    const learnt = {
       ...message(tenantId, first, 'contact', ''),
       type: 'contact.memory.updated',
       data: { contact: vip, attributes: { vip: true } },
-    });
+    } as const;
+    await publish(learnt);
     // The memory is on the first conversation's partition; wait until it is in the shared view.
     await waitFor('the contact memory', async () =>
-      ((await viewEntries('trigger-matcher', 'contact-memory')) ?? 0) > contactsBefore ? true : undefined,
+      (await memoryOf(tenantId, vip.id)).attributes.vip ? true : undefined,
     );
+    expect(await memoryOf(tenantId, vip.id)).toEqual({
+      contactId: vip.id,
+      attributes: { vip: { value: true, learntAt: learnt.time } },
+    });
 
     const second = `conv-${randomUUID()}`;
     const stranger = `conv-${randomUUID()}`;
@@ -184,23 +198,29 @@ describe('trigger engine', () => {
     );
 
     // Cleared (an erasure request): forgotten by every later conversation, durably too.
-    const contactsKnown = (await viewEntries('trigger-matcher', 'contact-memory')) ?? 0;
     await publish({
       ...message(tenantId, third, 'contact', ''),
       type: 'contact.memory.cleared',
       data: { contact: vip },
     });
     await waitFor('the contact memory cleared', async () =>
-      ((await viewEntries('trigger-matcher', 'contact-memory')) ?? 0) < contactsKnown ? true : undefined,
+      Object.keys((await memoryOf(tenantId, vip.id)).attributes).length === 0 ? true : undefined,
     );
     expect(await services.kill('trigger-matcher', 'SIGKILL')).toBeNull();
     await services.start('trigger-matcher');
+    expect(await memoryOf(tenantId, vip.id)).toEqual({ contactId: vip.id, attributes: {} });
     const fourth = `conv-${randomUUID()}`;
     await publish(message(tenantId, fourth, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
     await waitFor('the control webhook of the fourth conversation', () =>
       hooks('any-upgrade', fourth).length === 1 ? true : undefined,
     );
     expect(hooks('vip-upgrade', fourth)).toHaveLength(0);
+    // So does the conversation that first taught it (its own memory held it too).
+    await publish(message(tenantId, first, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
+    await waitFor('the control webhook of the first conversation', () =>
+      hooks('any-upgrade', first).length === 1 ? true : undefined,
+    );
+    expect(hooks('vip-upgrade', first)).toHaveLength(0);
   });
 
   it("refuses memory changes that would take a contact's memory over its limit, and still matches the message", async () => {

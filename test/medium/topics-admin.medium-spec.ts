@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
-import { uncontractedTopic } from '@app/contracts';
+import { Topics, uncontractedTopic } from '@app/contracts';
 import { createKafkaClient, ensureTopics, type Kafka } from '@app/kafka';
 
-/** ensureTopics against the real broker: topics made, and dead-letter topics of an older make given room. */
+/**
+ * ensureTopics against the real broker: topics made, dead-letter topics of an older make given room,
+ * and topics of personal data their erasure bound.
+ */
 describe('ensureTopics (real Kafka)', () => {
   let kafka: Kafka;
   let admin: Admin;
@@ -42,6 +45,42 @@ describe('ensureTopics (real Kafka)', () => {
       'max.message.bytes': String(2 * 1024 * 1024),
       'retention.ms': '123456789',
     });
+  });
+
+  it('bounds how long an erased value stays in an existing topic of personal data, keeping tighter settings', async () => {
+    const topic = `medium-topics-${randomUUID()}`;
+    const contract = { ...Topics.contactMemory, name: topic };
+    const day = String(24 * 3_600_000);
+    // As an older release made it: compacted, the broker's week-long segments.
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
+    expect(Number((await settingsOf(topic))['segment.ms'])).toBeGreaterThan(Number(day));
+
+    expect(await ensureTopics(kafka, [contract], 1)).toEqual([]);
+    expect(await settingsOf(topic)).toMatchObject({
+      'cleanup.policy': 'compact',
+      'segment.ms': day,
+      'max.compaction.lag.ms': day,
+    });
+
+    // An operator's tighter bound stays.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'segment.ms', value: '3600000' },
+            { name: 'max.compaction.lag.ms', value: day },
+          ],
+        },
+      ],
+    });
+    await ensureTopics(kafka, [contract], 1);
+    expect(await settingsOf(topic)).toMatchObject({ 'segment.ms': '3600000', 'max.compaction.lag.ms': day });
   });
 
   it('creates a missing dead-letter topic with that room and a month of retention', async () => {

@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Topics, contactAttributeValidator, conversationStateValidator } from '@app/contracts';
-import { isNewerAttribute } from '@app/domain';
+import { Topics, contactMemoryRecordValidator, conversationStateValidator } from '@app/contracts';
+import { isNewerMemoryRecord } from '@app/domain';
 import { IntentModelModule } from '@app/intent-model';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { TriggerMatcherConfig } from './config';
-import { CONTACT_ATTRIBUTES, ContactMemoryIndex, ContactMemoryStore } from './contacts/contact-memory.store';
+import { CONTACT_MEMORY, ContactMemoryIndex, ContactMemoryStore } from './contacts/contact-memory.store';
+import { ContactsController } from './contacts/contacts.controller';
 import { decisionProviderProvider } from './decision/decision-provider.provider';
 import { TriggerMatchingService } from './matching/trigger-matching.service';
 import { ValidatedEventConsumer } from './matching/validated-event.consumer';
@@ -33,7 +34,13 @@ export class TriggerMatcherModule {
     return {
       module: TriggerMatcherModule,
       imports: [
-        PlatformModule.forRoot({ service: 'trigger-matcher', config, logger, workflowDefinitions: true }),
+        PlatformModule.forRoot({
+          service: 'trigger-matcher',
+          config,
+          logger,
+          workflowDefinitions: true,
+          authentication: {},
+        }),
         IntentModelModule,
         MaterializedViewModule.register({
           provide: CONVERSATION_STATES,
@@ -48,16 +55,16 @@ export class TriggerMatcherModule {
           logger,
         }),
         MaterializedViewModule.register({
-          provide: CONTACT_ATTRIBUTES,
+          provide: CONTACT_MEMORY,
           name: 'contact-memory',
           topic: Topics.contactMemory.name,
-          validator: contactAttributeValidator,
-          isNewer: isNewerAttribute,
+          validator: contactMemoryRecordValidator,
+          isNewer: isNewerMemoryRecord,
           onChange: (key, attribute) => contactIndex.onChange(key, attribute),
           logger,
         }),
       ],
-      controllers: [ValidatedEventConsumer, TimerTickConsumer],
+      controllers: [ValidatedEventConsumer, TimerTickConsumer, ContactsController],
       providers: [
         TriggerMatchingService,
         ConversationStateStore,

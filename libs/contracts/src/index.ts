@@ -21,3 +21,4 @@ export * from './tenants/api-key.v1';
 export * from './api/api-keys.api';
 export * from './api/analytics.api';
 export * from './api/events.api';
+export * from './api/contacts.api';

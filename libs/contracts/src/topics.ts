@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { ConversationEventSchema } from './events/conversation-event.v1';
-import { ContactAttributeSchema, ConversationStateSchema, TimerTickSchema } from './events/conversation-state.v1';
+import { ContactMemoryRecordSchema, ConversationStateSchema, TimerTickSchema } from './events/conversation-state.v1';
 import { ConversationActionSchema, SignalAppliedSchema } from './events/conversation-action.v1';
 import { WorkflowExecutedSchema } from './events/workflow-execution.v1';
 import { WorkflowTriggeredSchema } from './events/workflow-trigger.v1';
@@ -22,6 +22,11 @@ export interface TopicContract {
   /** What the record key is. */
   readonly key: string;
   readonly description: string;
+  /**
+   * For a compacted topic holding personal data: how long at most a value its tombstone deleted
+   * stays in the log (segments roll and are compacted at most this late).
+   */
+  readonly erasedWithinMs?: number;
 }
 
 /** Every topic of the engine with its schema: the single list that provisioning, docs and consumers use. */
@@ -77,11 +82,13 @@ export const Topics = {
   },
   contactMemory: {
     name: 'trigger-matcher.contact-memory',
-    schema: ContactAttributeSchema,
+    schema: ContactMemoryRecordSchema,
     cleanupPolicy: 'compact',
     deadLetter: false,
-    key: 'tenant/contact/attribute',
-    description: 'Contact memory shared by all conversations of a contact, one record per attribute.',
+    key: 'tenant/contact/attribute (an attribute), tenant/contact (the contact cleared)',
+    description: 'Contact memory shared by all conversations of a contact: one record per attribute, and its clear.',
+    // contact.memory.cleared is how a contact's data is erased.
+    erasedWithinMs: 24 * 60 * 60 * 1000,
   },
   workflowTriggers: {
     name: 'workflow.triggers',

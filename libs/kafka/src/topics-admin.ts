@@ -5,9 +5,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024;
 
 /**
- * Creates the topics that are missing; existing ones are left as they are, except that a
- * dead-letter topic made before dead letters could be larger than the broker's default is given
- * that room (see raiseDeadLetterLimits). Returns the created names.
+ * Creates the topics that are missing; existing ones are left as they are, except for the settings
+ * the engine needs them to have (requiredSettings: a dead-letter topic made before dead letters
+ * could be larger than the broker's default is given that room; a topic of personal data made
+ * before erasure was bounded gets its bound). Returns the created names.
  */
 export async function ensureTopics(
   kafka: Kafka,
@@ -19,11 +20,11 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     // Not required to go on: a broker that refuses config changes still gets its missing topics.
-    await raiseDeadLetterLimits(
+    await applyRequiredSettings(
       admin,
-      topics.filter((topic) => existing.has(topic.name) && isDeadLetterTopic(topic)).map((topic) => topic.name),
+      topics.filter((topic) => existing.has(topic.name)),
     ).catch((error: unknown) => {
-      kafka.logger().warn('could not give the dead-letter topics room for large dead letters', {
+      kafka.logger().warn('could not give existing topics the settings the engine needs', {
         error: error instanceof Error ? error.message : String(error),
       });
     });
@@ -75,36 +76,67 @@ async function waitUntilServed(admin: Admin, topics: string[], timeoutMs = 30_00
   }
 }
 
+/** A setting a topic must have, and whether the value an existing topic has already meets it. */
+interface RequiredSetting {
+  name: string;
+  value: string;
+  isMetBy: (current: string | undefined) => boolean;
+}
+
+function requiredSettings(topic: TopicContract): RequiredSetting[] {
+  if (isDeadLetterTopic(topic)) {
+    // A dead letter is the refused record's bytes plus headers naming why: room for a record as
+    // large as the broker takes (1 MB by default) and those headers.
+    const bytes = DEAD_LETTER_MAX_BYTES;
+    return [{ name: 'max.message.bytes', value: String(bytes), isMetBy: (current) => Number(current ?? 0) >= bytes }];
+  }
+  const bound = topic.erasedWithinMs;
+  if (bound === undefined) return [];
+  // The active segment is never compacted: it must roll, and then be compacted, within the bound.
+  const atMost = (current: string | undefined) => current !== undefined && Number(current) <= bound;
+  return [
+    { name: 'segment.ms', value: String(bound), isMetBy: atMost },
+    { name: 'max.compaction.lag.ms', value: String(bound), isMetBy: atMost },
+  ];
+}
+
 /**
- * Gives existing dead-letter topics the record size their dead letters need, keeping every other
- * setting of theirs (an operator's retention, say): AlterConfigs replaces a topic's whole set of
- * settings, so the ones set on the topic are sent again beside the new limit.
+ * Gives existing topics the required settings they lack, keeping every other setting of theirs
+ * (an operator's retention, or a tighter bound than required, say): AlterConfigs replaces a
+ * topic's whole set of settings, so the ones set on the topic are sent again beside the missing ones.
  */
-async function raiseDeadLetterLimits(admin: Admin, names: string[]): Promise<void> {
-  if (names.length === 0) return;
+async function applyRequiredSettings(admin: Admin, topics: TopicContract[]): Promise<void> {
+  const required = new Map(
+    topics.map((topic) => [topic.name, requiredSettings(topic)] as const).filter(([, settings]) => settings.length > 0),
+  );
+  if (required.size === 0) return;
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: names.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    resources: [...required.keys()].map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
   });
-  const tooSmall = resources.filter(({ configEntries }) => {
-    const limit = configEntries.find((entry) => entry.configName === 'max.message.bytes');
-    return Number(limit?.configValue ?? 0) < DEAD_LETTER_MAX_BYTES;
-  });
-  if (tooSmall.length === 0) return;
+  const lacking = resources
+    .map(({ resourceName, configEntries }) => {
+      const current = (name: string) => configEntries.find((entry) => entry.configName === name)?.configValue;
+      const unmet = (required.get(resourceName) ?? []).filter((setting) => !setting.isMetBy(current(setting.name)));
+      return { resourceName, configEntries, unmet };
+    })
+    .filter(({ unmet }) => unmet.length > 0);
+  if (lacking.length === 0) return;
   await admin.alterConfigs({
     validateOnly: false,
-    resources: tooSmall.map(({ resourceName, configEntries }) => ({
-      type: ConfigResourceTypes.TOPIC,
-      name: resourceName,
-      configEntries: [
-        ...configEntries
-          .filter(
-            (entry) => entry.configSource === ConfigSource.TOPIC_CONFIG && entry.configName !== 'max.message.bytes',
-          )
-          .map((entry) => ({ name: entry.configName, value: entry.configValue })),
-        { name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_BYTES) },
-      ],
-    })),
+    resources: lacking.map(({ resourceName, configEntries, unmet }) => {
+      const names = new Set(unmet.map((setting) => setting.name));
+      return {
+        type: ConfigResourceTypes.TOPIC,
+        name: resourceName,
+        configEntries: [
+          ...configEntries
+            .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG && !names.has(entry.configName))
+            .map((entry) => ({ name: entry.configName, value: entry.configValue })),
+          ...unmet.map(({ name, value }) => ({ name, value })),
+        ],
+      };
+    }),
   });
 }
 
@@ -113,10 +145,12 @@ function isDeadLetterTopic(topic: TopicContract): boolean {
 }
 
 function topicConfig(topic: TopicContract): { name: string; value: string }[] {
+  const required = requiredSettings(topic).map(({ name, value }) => ({ name, value }));
   if (topic.cleanupPolicy === 'compact') {
     return [
       { name: 'cleanup.policy', value: 'compact' },
       { name: 'min.compaction.lag.ms', value: String(60_000) },
+      ...required,
     ];
   }
   if (isDeadLetterTopic(topic)) {
@@ -124,9 +158,7 @@ function topicConfig(topic: TopicContract): { name: string; value: string }[] {
       { name: 'cleanup.policy', value: 'delete' },
       // Dead letters wait for a human: keep them a month.
       { name: 'retention.ms', value: String(30 * DAY_MS) },
-      // A dead letter is the refused record's bytes plus headers naming why: room for a record
-      // as large as the broker takes (1 MB by default) and those headers.
-      { name: 'max.message.bytes', value: String(DEAD_LETTER_MAX_BYTES) },
+      ...required,
     ];
   }
   // Event logs keep a week for replays.

@@ -136,7 +136,9 @@ export class TriggerMatchingService {
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
     const released = handOffsAfter(recordEvent(previous, event), event);
     const { state } = released;
-    if (event.type === 'contact.memory.cleared') sessions.contacts.clear(event.tenantid, event.data.contact.id);
+    if (event.type === 'contact.memory.cleared') {
+      sessions.contacts.clear(event.tenantid, event.data.contact.id, event.time);
+    }
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
@@ -325,11 +327,17 @@ export class TriggerMatchingService {
     });
   }
 
-  /** The memory conditions see: the contact's, shared by their conversations, over the conversation's own. */
+  /**
+   * The memory conditions see: the contact's, shared by their conversations, over the
+   * conversation's own — except once the contact's memory was cleared: the conversation's own may
+   * hold what the clear forgot, and whatever it learnt since with the contact known is in the
+   * contact's memory too.
+   */
   private memoryOf(state: ConversationState, contacts: ContactMemorySession): ContactMemory {
-    return state.contactId
-      ? effectiveMemory(state.memory, contacts.attributesOf(state.tenantId, state.contactId))
-      : state.memory;
+    if (!state.contactId) return state.memory;
+    const attributes = contacts.attributesOf(state.tenantId, state.contactId);
+    const cleared = contacts.clearedAtOf(state.tenantId, state.contactId) !== undefined;
+    return effectiveMemory(cleared ? {} : state.memory, attributes);
   }
 
   /**

@@ -45,7 +45,7 @@ describe('parseConversationEvent', () => {
     ).toBe('contact.memory.cleared');
   });
 
-  it('names the contact a contact.memory.cleared event lacks, and attributes it must not carry', () => {
+  it('names the contact a contact.memory.cleared event lacks, and the details and attributes it must not carry', () => {
     expect(issuesOf(bytes({ ...valid, type: 'contact.memory.cleared', data: {} })).fields).toEqual(['/data/contact']);
     expect(
       issuesOf(
@@ -56,6 +56,11 @@ describe('parseConversationEvent', () => {
         }),
       ).fields,
     ).toEqual(['/data/attributes']);
+    expect(
+      issuesOf(
+        bytes({ ...valid, type: 'contact.memory.cleared', data: { contact: { id: 'c-1', email: 'a@example.com' } } }),
+      ).fields,
+    ).toEqual(['/data/contact/email']);
   });
 
   it('names malformed JSON as such', () => {

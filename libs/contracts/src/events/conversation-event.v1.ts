@@ -124,7 +124,12 @@ export const ContactMemoryUpdatedDataSchema = Type.Object(
  * the contact's memory, and the memory of the conversation the event belongs to.
  */
 export const ContactMemoryClearedDataSchema = Type.Object(
-  { contact: ContactSchema, causedBy: Type.Optional(CausedBySchema), preview },
+  {
+    // The id alone: an erasure request carries no contact details (nor would they be kept).
+    contact: Type.Object({ id: Id('Stable id of the contact on the platform.') }, { additionalProperties: false }),
+    causedBy: Type.Optional(CausedBySchema),
+    preview,
+  },
   { additionalProperties: false },
 );
 

@@ -107,4 +107,24 @@ export const ContactAttributeSchema = Type.Object(
   { additionalProperties: false },
 );
 export type ContactAttributeRecord = Static<typeof ContactAttributeSchema>;
-export const contactAttributeValidator = compileValidator(ContactAttributeSchema);
+
+/**
+ * The contact's memory was cleared (`contact.memory.cleared`), key `<tenant>/<contact>`: attributes
+ * learnt from events older than `clearedAt` are ignored wherever they come from (a record written
+ * before the clear and read after it, another instance's late write). Kept for good, so that a late
+ * event can never bring erased memory back; the attributes themselves get tombstones.
+ */
+export const ContactClearedSchema = Type.Object(
+  {
+    tenantId: TenantId,
+    contactId: Id('The contact.'),
+    clearedAt: Timestamp('Event time of the latest clear: attributes learnt from older events are ignored.'),
+  },
+  { additionalProperties: false },
+);
+export type ContactClearedRecord = Static<typeof ContactClearedSchema>;
+
+/** A record of `trigger-matcher.contact-memory`: an attribute, or the contact's clear. */
+export const ContactMemoryRecordSchema = Type.Union([ContactAttributeSchema, ContactClearedSchema]);
+export type ContactMemoryRecord = Static<typeof ContactMemoryRecordSchema>;
+export const contactMemoryRecordValidator = compileValidator(ContactMemoryRecordSchema);

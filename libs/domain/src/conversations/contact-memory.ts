@@ -1,4 +1,4 @@
-import type { ContactAttributeRecord } from '@app/contracts';
+import type { ContactAttributeRecord, ContactMemoryRecord } from '@app/contracts';
 import type { ContactMemory } from '../conditions/evaluate-condition';
 import { applyMemory } from './conversation-state';
 
@@ -15,6 +15,15 @@ export type ContactAttribute = Pick<ContactAttributeRecord, 'value' | 'at'>;
 /** Whether `incoming` replaces `current`: a later event time, or the same one (a replay, or the same instant). */
 export function isNewerAttribute(current: ContactAttribute, incoming: ContactAttribute): boolean {
   return Date.parse(incoming.at) >= Date.parse(current.at);
+}
+
+/** Whether a record of the contact-memory topic replaces the key's current one: the later event time (the latest clear, for a clear). */
+export function isNewerMemoryRecord(current: ContactMemoryRecord, incoming: ContactMemoryRecord): boolean {
+  return Date.parse(memoryRecordTime(incoming)) >= Date.parse(memoryRecordTime(current));
+}
+
+function memoryRecordTime(record: ContactMemoryRecord): string {
+  return 'clearedAt' in record ? record.clearedAt : record.at;
 }
 
 /**
