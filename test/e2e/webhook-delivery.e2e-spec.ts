@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Producer } from '@app/kafka';
 import { Webhook } from 'standardwebhooks';
-import { Topics, type ExecutionView } from '@app/contracts';
+import { Topics, type ContactMemoryView, type ExecutionView } from '@app/contracts';
 import type { RunningServices } from '@app/infra';
 import {
   WebhookReceiver,
@@ -381,6 +381,32 @@ describe('webhook delivery', () => {
       (event) => event.type === 'contact.memory.updated',
     );
     expect(memoryUpdate!.data.attributes).toEqual({ cancellation_requested: true, coupon: null });
+  });
+
+  it("forgets the contact's memory on a forgetContact action, then sets what it names", async () => {
+    await createWorkflow('note-plan', { type: 'update_memory', set: { vip: true, plan: 'pro' } });
+    await createWorkflow('forget-me', { type: 'update_memory', forgetContact: true, set: { erasure_requested: true } });
+    const conversationId = await fire('note-plan');
+    const contactId = `contact-${conversationId}`;
+    const memoryOf = async () => {
+      const response = await fetch(`${services.url('trigger-matcher')}/v1/contacts/${contactId}/memory`, {
+        headers: await system.tenantHeaders(tenantId),
+      });
+      return ((await response.json()) as ContactMemoryView).attributes;
+    };
+    await waitFor('the plan in memory', async () => ((await memoryOf()).plan ? true : undefined));
+    await fire('forget-me', conversationId);
+    const forgotten = await waitFor('the memory forgotten', async () => {
+      const attributes = await memoryOf();
+      return attributes.erasure_requested ? attributes : undefined;
+    });
+    expect(Object.keys(forgotten)).toEqual(['erasure_requested']);
+    const events = await publishedFor(Topics.conversationEvents.name, conversationId, 5);
+    expect(events.map((event) => event.type).filter((type) => type.startsWith('contact.'))).toEqual([
+      'contact.memory.updated',
+      'contact.memory.cleared',
+      'contact.memory.updated',
+    ]);
   });
 
   it('hands an escalation off when its wait for the contact details is over, the fields still missing', async () => {

@@ -103,9 +103,7 @@ export class DispatchService {
         jsonRecord(Topics.conversationActions.name, trigger.conversationId, instruction),
       ),
       ...plan.signals.map((signal) => jsonRecord(Topics.conversationSignals.name, trigger.conversationId, signal)),
-      ...(plan.memoryUpdate
-        ? [jsonRecord(Topics.conversationEvents.name, trigger.conversationId, plan.memoryUpdate)]
-        : []),
+      ...plan.memoryEvents.map((event) => jsonRecord(Topics.conversationEvents.name, trigger.conversationId, event)),
     ];
     if (!plan.delivery) return [...records, result('succeeded')];
     const pending: PendingDelivery = {

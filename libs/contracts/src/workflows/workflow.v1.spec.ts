@@ -99,3 +99,23 @@ describe("a webhook action's custom headers", () => {
     ]);
   });
 });
+
+describe('update_memory action', () => {
+  const trigger = { type: 'intent', phrases: ['delete my data'] };
+
+  it('takes forgetContact alone or with attributes to set', () => {
+    expect(issuesOf({ trigger, action: { type: 'update_memory', forgetContact: true } })).toEqual([]);
+    expect(
+      issuesOf({ trigger, action: { type: 'update_memory', forgetContact: true, set: { erasure_requested: true } } }),
+    ).toEqual([]);
+  });
+
+  it('names forgetContact when it is not true, and an action with nothing to do', () => {
+    expect(issuesOf({ trigger, action: { type: 'update_memory', forgetContact: false } })).toEqual([
+      '/action/forgetContact must be true',
+    ]);
+    expect(issuesOf({ trigger, action: { type: 'update_memory' } })).toEqual([
+      '/action must NOT have fewer than 2 properties',
+    ]);
+  });
+});

@@ -389,8 +389,19 @@ export const UpdateMemoryActionSchema = Type.Object(
     clear: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 50, description: 'Attributes to remove.' }),
     ),
+    forgetContact: Type.Optional(
+      Type.Literal(true, {
+        description:
+          'Forget everything known of the contact first (a contact.memory.cleared event), e.g. when the ' +
+          'contact asks to have their data deleted; `set` then starts the new memory.',
+      }),
+    ),
   },
-  { additionalProperties: false, minProperties: 2, description: 'Set and/or clear contact memory attributes.' },
+  {
+    additionalProperties: false,
+    minProperties: 2,
+    description: 'Set and/or clear contact memory attributes, or forget the contact.',
+  },
 );
 
 export const ActionSchema = TaggedUnion(

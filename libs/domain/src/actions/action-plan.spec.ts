@@ -1,4 +1,4 @@
-import type { WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
+import { parseConversationEvent, type WorkflowDefinition, type WorkflowTriggered } from '@app/contracts';
 import { flatPayload, planAction } from './action-plan';
 
 const trigger: WorkflowTriggered = {
@@ -127,7 +127,8 @@ describe('planAction', () => {
       executionId: 'x1',
       now,
     });
-    expect(memory.memoryUpdate).toMatchObject({
+    expect(memory.memoryEvents).toHaveLength(1);
+    expect(memory.memoryEvents[0]).toMatchObject({
       type: 'contact.memory.updated',
       subject: 'conv-1',
       data: {
@@ -138,6 +139,33 @@ describe('planAction', () => {
       },
     });
     expect(memory.delivery).toBeNull();
+  });
+
+  it('forgets the contact before setting the new memory, each event with an id of its own', () => {
+    const plan = (action: object) =>
+      planAction({ definition: definition({ type: 'update_memory', ...action }), trigger, executionId: 'x1', now });
+    const forgotten = plan({ forgetContact: true, set: { erasure_requested: true } });
+    expect(forgotten.memoryEvents.map(({ type }) => type)).toEqual([
+      'contact.memory.cleared',
+      'contact.memory.updated',
+    ]);
+    expect(forgotten.memoryEvents[0]).toMatchObject({ subject: 'conv-1' });
+    // The contact's id alone: the clear takes no contact details.
+    expect(forgotten.memoryEvents[0]!.data).toEqual({
+      contact: { id: 'c1' },
+      causedBy: { workflowId: trigger.workflow.id, executionId: 'x1' },
+    });
+    // What ingest will check when the dispatcher publishes them.
+    for (const event of forgotten.memoryEvents) {
+      expect(parseConversationEvent(Buffer.from(JSON.stringify(event)))).toEqual(event);
+    }
+    expect(forgotten.memoryEvents[1]).toMatchObject({ data: { attributes: { erasure_requested: true } } });
+    expect(new Set(forgotten.memoryEvents.map(({ id }) => id)).size).toBe(2);
+    // The same execution planned again (a redelivered trigger) gives the same ids: de-duplicated by ingest.
+    expect(plan({ forgetContact: true, set: { erasure_requested: true } }).memoryEvents.map(({ id }) => id)).toEqual(
+      forgotten.memoryEvents.map(({ id }) => id),
+    );
+    expect(plan({ forgetContact: true }).memoryEvents.map(({ type }) => type)).toEqual(['contact.memory.cleared']);
   });
 
   it("renders a webhook's payload template over the contact, memory, message and transcript", () => {

@@ -25,13 +25,14 @@ export interface DeliveryTarget {
 
 /**
  * What an execution does at once, inside the trigger's Kafka transaction (exactly once): the
- * instructions for the platform, signals, a contact-memory update; and whether an HTTP delivery
+ * instructions for the platform, signals, contact-memory events; and whether an HTTP delivery
  * follows through the durable schedule.
  */
 export interface ActionPlan {
   instructions: ConversationAction[];
   signals: SignalApplied[];
-  memoryUpdate: ConversationEvent | null;
+  /** Published to conversation.events in this order (same key: the clear lands before the update). */
+  memoryEvents: ConversationEvent[];
   delivery: DeliveryTarget | null;
 }
 
@@ -44,7 +45,7 @@ export interface PlanInput {
 
 type Planner<T extends ActionType> = (action: Extract<Action, { type: T }>, input: PlanInput) => ActionPlan;
 
-const nothing: ActionPlan = { instructions: [], signals: [], memoryUpdate: null, delivery: null };
+const nothing: ActionPlan = { instructions: [], signals: [], memoryEvents: [], delivery: null };
 
 /** One planner per action type: the compiler refuses a missing one. */
 const PLANNERS: { [T in ActionType]: Planner<T> } = {
@@ -113,24 +114,40 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
     const { trigger } = input;
     const attributes: Record<string, unknown> = { ...action.set };
     for (const name of action.clear ?? []) attributes[name] = null;
-    return {
-      ...nothing,
-      memoryUpdate: {
-        specversion: '1.0',
-        id: deterministicId(input.executionId, 'memory'),
-        source: `/agent-workflows/workflows/${input.definition.id}`,
-        type: 'contact.memory.updated',
-        time: input.now.toISOString(),
-        subject: trigger.conversationId,
-        tenantid: trigger.tenantId,
-        datacontenttype: 'application/json',
-        data: {
-          contact: trigger.contact ?? { id: standInContactId(trigger.conversationId) },
-          attributes,
-          causedBy: { workflowId: input.definition.id, executionId: input.executionId },
-        },
-      },
-    };
+    const envelope = {
+      specversion: '1.0',
+      source: `/agent-workflows/workflows/${input.definition.id}`,
+      time: input.now.toISOString(),
+      subject: trigger.conversationId,
+      tenantid: trigger.tenantId,
+      datacontenttype: 'application/json',
+    } as const;
+    const contact = trigger.contact ?? { id: standInContactId(trigger.conversationId) };
+    const causedBy = { workflowId: input.definition.id, executionId: input.executionId };
+    // Deterministic ids: ingest's de-duplication keeps each exactly once.
+    const forget: ConversationEvent[] = action.forgetContact
+      ? [
+          {
+            ...envelope,
+            id: deterministicId(input.executionId, 'forget'),
+            type: 'contact.memory.cleared',
+            // The id alone: the event's contract takes no contact details.
+            data: { contact: { id: contact.id }, causedBy },
+          },
+        ]
+      : [];
+    const update: ConversationEvent[] =
+      Object.keys(attributes).length > 0
+        ? [
+            {
+              ...envelope,
+              id: deterministicId(input.executionId, 'memory'),
+              type: 'contact.memory.updated',
+              data: { contact, attributes, causedBy },
+            },
+          ]
+        : [];
+    return { ...nothing, memoryEvents: [...forget, ...update] };
   },
 };
 
