@@ -221,6 +221,16 @@ describe('trigger engine', () => {
       hooks('any-upgrade', first).length === 1 ? true : undefined,
     );
     expect(hooks('vip-upgrade', first)).toHaveLength(0);
+
+    // What a conversation learns after the clear, before it knows its contact, counts once it does.
+    const fifth = `conv-${randomUUID()}`;
+    const hello = messageCreatedEvent(tenantId, fifth, 'hello');
+    const { contact: _unknown, ...anonymous } = hello.data;
+    await publish({ ...hello, data: { ...anonymous, memory: { vip: true } } });
+    await publish(message(tenantId, fifth, 'contact', 'upgrade me', { contact: vip, ...upgrade }));
+    await waitFor('the VIP webhook of the fifth conversation', () =>
+      hooks('vip-upgrade', fifth).length === 1 ? true : undefined,
+    );
   });
 
   it("refuses memory changes that would take a contact's memory over its limit, and still matches the message", async () => {

@@ -395,7 +395,14 @@ describe('webhook delivery', () => {
       return ((await response.json()) as ContactMemoryView).attributes;
     };
     await waitFor('the plan in memory', async () => ((await memoryOf()).plan ? true : undefined));
-    await fire('forget-me', conversationId);
+    // Asked in a message that does not name the contact: the conversation knows them.
+    const request = messageCreatedEvent(tenantId, conversationId, 'please run forget-me');
+    const { contact: _unnamed, ...data } = request.data;
+    await producer.send({
+      topic: Topics.conversationEvents.name,
+      acks: -1,
+      messages: [{ key: conversationId, value: JSON.stringify({ ...request, data }) }],
+    });
     const forgotten = await waitFor('the memory forgotten', async () => {
       const attributes = await memoryOf();
       return attributes.erasure_requested ? attributes : undefined;

@@ -6,7 +6,12 @@ import { IntentModelModule } from '@app/intent-model';
 import { MaterializedViewModule } from '@app/kafka';
 import { PlatformModule } from '@app/platform';
 import type { TriggerMatcherConfig } from './config';
-import { CONTACT_MEMORY, ContactMemoryIndex, ContactMemoryStore } from './contacts/contact-memory.store';
+import {
+  CONTACT_MEMORY,
+  ContactMemoryIndex,
+  ContactMemoryStore,
+  isStaleMemoryRecord,
+} from './contacts/contact-memory.store';
 import { ContactsController } from './contacts/contacts.controller';
 import { decisionProviderProvider } from './decision/decision-provider.provider';
 import { TriggerMatchingService } from './matching/trigger-matching.service';
@@ -60,6 +65,7 @@ export class TriggerMatcherModule {
           topic: Topics.contactMemory.name,
           validator: contactMemoryRecordValidator,
           isNewer: isNewerMemoryRecord,
+          isStale: isStaleMemoryRecord,
           onChange: (key, attribute) => contactIndex.onChange(key, attribute),
           logger,
         }),

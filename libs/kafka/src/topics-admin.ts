@@ -20,14 +20,16 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     // Not required to go on: a broker that refuses config changes still gets its missing topics.
-    await applyRequiredSettings(
-      admin,
-      topics.filter((topic) => existing.has(topic.name)),
-    ).catch((error: unknown) => {
-      kafka.logger().warn('could not give existing topics the settings the engine needs', {
-        error: error instanceof Error ? error.message : String(error),
+    for (const topic of topics.filter(({ name }) => existing.has(name))) {
+      const required = requiredSettings(topic);
+      if (required.length === 0) continue;
+      await applyRequiredSettings(admin, topic.name, required).catch((error: unknown) => {
+        kafka.logger().warn(`could not give the topic ${topic.name} the settings the engine needs`, {
+          settings: required.map(({ name, value }) => `${name}=${value}`).join(', '),
+          error: error instanceof Error ? error.message : String(error),
+        });
       });
-    });
+    }
     const missing = topics.filter((topic) => !existing.has(topic.name));
     if (missing.length === 0) return [];
     await admin.createTopics({
@@ -101,42 +103,34 @@ function requiredSettings(topic: TopicContract): RequiredSetting[] {
 }
 
 /**
- * Gives existing topics the required settings they lack, keeping every other setting of theirs
- * (an operator's retention, or a tighter bound than required, say): AlterConfigs replaces a
- * topic's whole set of settings, so the ones set on the topic are sent again beside the missing ones.
+ * Gives an existing topic the required settings it lacks, keeping every other setting of its own
+ * (an operator's retention, or a tighter bound than required, say): AlterConfigs replaces a topic's
+ * whole set of settings, so the ones set on the topic are sent again beside the missing ones.
  */
-async function applyRequiredSettings(admin: Admin, topics: TopicContract[]): Promise<void> {
-  const required = new Map(
-    topics.map((topic) => [topic.name, requiredSettings(topic)] as const).filter(([, settings]) => settings.length > 0),
-  );
-  if (required.size === 0) return;
+async function applyRequiredSettings(admin: Admin, topic: string, required: RequiredSetting[]): Promise<void> {
   const { resources } = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: [...required.keys()].map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
   });
-  const lacking = resources
-    .map(({ resourceName, configEntries }) => {
-      const current = (name: string) => configEntries.find((entry) => entry.configName === name)?.configValue;
-      const unmet = (required.get(resourceName) ?? []).filter((setting) => !setting.isMetBy(current(setting.name)));
-      return { resourceName, configEntries, unmet };
-    })
-    .filter(({ unmet }) => unmet.length > 0);
-  if (lacking.length === 0) return;
+  const configEntries = resources[0]?.configEntries ?? [];
+  const current = (name: string) => configEntries.find((entry) => entry.configName === name)?.configValue;
+  const unmet = required.filter((setting) => !setting.isMetBy(current(setting.name)));
+  if (unmet.length === 0) return;
+  const names = new Set(unmet.map((setting) => setting.name));
   await admin.alterConfigs({
     validateOnly: false,
-    resources: lacking.map(({ resourceName, configEntries, unmet }) => {
-      const names = new Set(unmet.map((setting) => setting.name));
-      return {
+    resources: [
+      {
         type: ConfigResourceTypes.TOPIC,
-        name: resourceName,
+        name: topic,
         configEntries: [
           ...configEntries
             .filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG && !names.has(entry.configName))
             .map((entry) => ({ name: entry.configName, value: entry.configValue })),
           ...unmet.map(({ name, value }) => ({ name, value })),
         ],
-      };
-    }),
+      },
+    ],
   });
 }
 

@@ -25,14 +25,44 @@ function isCleared(at: string, clearedAt: string | undefined): boolean {
   return clearedAt !== undefined && Date.parse(at) < Date.parse(clearedAt);
 }
 
+/** Header of a tombstone a clear wrote: the clear's time. */
+export const CLEARED_AT_HEADER = 'memory-cleared-at';
+
+/**
+ * A clear's tombstone read from the topic deletes only an attribute older than the clear: one the
+ * key was given since (this instance's own newer write, set directly, or another's) stays.
+ */
+export function isStaleMemoryRecord(current: ContactMemoryRecord, headers: Readonly<Record<string, string>>): boolean {
+  const clearedAt = headers[CLEARED_AT_HEADER];
+  return clearedAt !== undefined && 'at' in current && !isCleared(current.at, clearedAt);
+}
+
+/**
+ * How long an attribute older than its contact's clear may sit in the topic before any instance
+ * tombstones it: the clear's own tombstones normally arrive well within it.
+ */
+const LEFTOVER_GRACE_MS = 5_000;
+/** How long before a leftover's tombstone is written again when it has not been read back (an aborted batch). */
+const LEFTOVER_RETRY_MS = 30_000;
+
+/** An attribute older than its contact's clear that the topic still holds, waiting for its tombstone. */
+interface Leftover {
+  key: string;
+  clearedAt: string;
+  since: number;
+  requestedAt?: number;
+}
+
 /**
  * The contact-memory topic grouped by contact, kept up to date from the view's changes (records
- * read from the topic and this instance's committed writes alike). Attributes older than the
- * contact's clear are held (their tombstones may still be on their way) but never answered.
+ * read from the topic and this instance's committed writes alike). An attribute older than the
+ * contact's latest clear is never answered; the topic may still hold one (written by another
+ * instance before it knew of the clear, or from a late event), and it is tombstoned as a leftover.
  */
 export class ContactMemoryIndex {
   private readonly byContact = new Map<string, Map<string, ContactAttribute>>();
   private readonly clears = new Map<string, string>();
+  private readonly leftovers = new Map<string, Leftover>();
 
   /** The attributes known of the contact, without those its latest clear forgot. */
   attributesOf(tenantId: string, contactId: string): ReadonlyMap<string, ContactAttribute> {
@@ -43,9 +73,9 @@ export class ContactMemoryIndex {
     return new Map([...attributes].filter(([, { at }]) => !isCleared(at, clearedAt)));
   }
 
-  /** Every attribute the topic holds for the contact, forgotten ones too: what a clear tombstones. */
-  attributeNamesOf(tenantId: string, contactId: string): string[] {
-    return [...(this.byContact.get(contactKey(tenantId, contactId))?.keys() ?? [])];
+  /** Every attribute the topic holds for the contact, forgotten ones too. */
+  heldAttributesOf(tenantId: string, contactId: string): ReadonlyMap<string, ContactAttribute> {
+    return this.byContact.get(contactKey(tenantId, contactId)) ?? new Map();
   }
 
   /** Event time of the contact's latest clear. */
@@ -53,13 +83,30 @@ export class ContactMemoryIndex {
     return this.clears.get(contactKey(tenantId, contactId));
   }
 
+  /** The leftovers to tombstone now (stale for a while, not asked for lately), marked as asked for. */
+  takeLeftovers(now: number): { key: string; clearedAt: string }[] {
+    const due: { key: string; clearedAt: string }[] = [];
+    for (const leftover of this.leftovers.values()) {
+      if (now - leftover.since < LEFTOVER_GRACE_MS) continue;
+      if (leftover.requestedAt !== undefined && now - leftover.requestedAt < LEFTOVER_RETRY_MS) continue;
+      leftover.requestedAt = now;
+      due.push({ key: leftover.key, clearedAt: leftover.clearedAt });
+    }
+    return due;
+  }
+
   onChange(key: string, record: ContactMemoryRecord | null): void {
     const [tenantId, contactId, attribute, ...rest] = key.split('/').map(decodeURIComponent);
     if (tenantId === undefined || contactId === undefined || rest.length > 0) return;
     const contact = contactKey(tenantId, contactId);
     if (attribute === undefined) {
-      if (record && 'clearedAt' in record) this.clears.set(contact, record.clearedAt);
-      else this.clears.delete(contact);
+      if (record && 'clearedAt' in record) {
+        this.clears.set(contact, record.clearedAt);
+        for (const [name, { at }] of this.byContact.get(contact) ?? []) {
+          if (isCleared(at, record.clearedAt))
+            this.noteLeftover(`${contact}/${encodeURIComponent(name)}`, record.clearedAt);
+        }
+      } else this.clears.delete(contact);
       return;
     }
     const attributes = this.byContact.get(contact) ?? new Map<string, ContactAttribute>();
@@ -67,6 +114,15 @@ export class ContactMemoryIndex {
     else attributes.delete(attribute);
     if (attributes.size > 0) this.byContact.set(contact, attributes);
     else this.byContact.delete(contact);
+    const clearedAt = this.clears.get(contact);
+    if (record && 'at' in record && isCleared(record.at, clearedAt)) this.noteLeftover(key, clearedAt!);
+    else this.leftovers.delete(key);
+  }
+
+  private noteLeftover(key: string, clearedAt: string): void {
+    const known = this.leftovers.get(key);
+    if (known) known.clearedAt = clearedAt;
+    else this.leftovers.set(key, { key, clearedAt, since: Date.now() });
   }
 }
 
@@ -93,8 +149,8 @@ export class ContactMemoryStore {
 }
 
 export class ContactMemorySession {
-  /** Attribute keys the batch's clears delete (published before any value the batch sets again). */
-  private readonly tombstones = new Set<string>();
+  /** Attribute key → the time of the clear that deletes it (published before any value the batch sets again). */
+  private readonly tombstones = new Map<string, string>();
   /** Attribute key → the value the batch sets. */
   private readonly staged = new Map<string, ContactAttributeRecord>();
   /** Contact key → the batch's latest clear of the contact. */
@@ -112,9 +168,6 @@ export class ContactMemorySession {
       [...this.index.attributesOf(tenantId, contactId)].filter(([, { at }]) => !isCleared(at, clearedAt)),
     );
     const prefix = `${contactKey(tenantId, contactId)}/`;
-    for (const key of this.tombstones) {
-      if (key.startsWith(prefix)) attributes.delete(decodeURIComponent(key.slice(prefix.length)));
-    }
     for (const [key, record] of this.staged) {
       if (key.startsWith(prefix)) attributes.set(record.attribute, { value: record.value, at: record.at });
     }
@@ -147,41 +200,63 @@ export class ContactMemorySession {
   }
 
   /**
-   * Stages forgetting everything known of the contact, by an event at `at`: a tombstone for each
-   * attribute the topic holds (compaction then removes them from Kafka), and the clear itself, so
-   * that an attribute learnt from an older event, wherever and whenever it arrives, is ignored.
+   * Stages forgetting what was learnt of the contact from events older than `at`: a tombstone for
+   * each such attribute the topic holds (compaction then removes them from Kafka), and the clear
+   * itself, so that an attribute learnt from an older event is ignored wherever and whenever it
+   * arrives. What newer events taught stays.
    */
   clear(tenantId: string, contactId: string, at: string): void {
-    const names = new Set(this.index.attributeNamesOf(tenantId, contactId));
+    for (const [name, attribute] of this.index.heldAttributesOf(tenantId, contactId)) {
+      if (isCleared(attribute.at, at)) this.tombstones.set(contactAttributeKey(tenantId, contactId, name), at);
+    }
     const prefix = `${contactKey(tenantId, contactId)}/`;
     for (const [key, record] of this.staged) {
-      if (!key.startsWith(prefix)) continue;
-      names.add(record.attribute);
-      this.staged.delete(key);
+      if (key.startsWith(prefix) && isCleared(record.at, at)) {
+        this.staged.delete(key);
+        if (!this.tombstones.has(key)) this.tombstones.set(key, at);
+      }
     }
-    for (const name of names) this.tombstones.add(contactAttributeKey(tenantId, contactId, name));
     const latest = this.clearedAtOf(tenantId, contactId);
     const clearedAt = latest !== undefined && isCleared(at, latest) ? latest : at;
     this.clears.set(contactKey(tenantId, contactId), { tenantId, contactId, clearedAt });
   }
 
-  /** Tombstones first: a value the batch set after a clear lands after the clear's tombstone of its key. */
+  /**
+   * Tombstones first (a value the batch set after a clear lands after the clear's tombstone of its
+   * key), with the leftovers of earlier clears the index found, then values, then clears.
+   */
   records(): OutboundRecord[] {
     const topic = Topics.contactMemory.name;
+    const tombstone = (key: string, clearedAt: string) => ({
+      topic,
+      key,
+      value: null,
+      headers: { [CLEARED_AT_HEADER]: clearedAt },
+    });
+    const leftovers = this.index
+      .takeLeftovers(Date.now())
+      .filter(({ key }) => !this.tombstones.has(key) && !this.staged.has(key));
     return [
-      ...[...this.tombstones].map((key) => ({ topic, key, value: null })),
+      ...[...this.tombstones].map(([key, clearedAt]) => tombstone(key, clearedAt)),
+      ...leftovers.map(({ key, clearedAt }) => tombstone(key, clearedAt)),
       ...[...this.staged].map(([key, record]) => jsonRecord(topic, key, record)),
       ...[...this.clears].map(([key, record]) => jsonRecord(topic, key, record)),
     ];
   }
 
   /**
-   * Committed changes enter the view at once, deletions included. A record of a deleted key written
-   * before its tombstone and not read yet comes back into the view until the tombstone follows it
-   * (same key, same partition), but it is older than the clear, so the index never answers it.
+   * Committed changes enter the view at once, deletions included (unless the key got a value at or
+   * after the clear meanwhile). A record of a deleted key written before its tombstone and not read
+   * yet comes back into the view until the tombstone follows it (same key, same partition), but it
+   * is older than the clear, so the index never answers it.
    */
   commit(): void {
-    for (const key of this.tombstones) this.view.delete(key);
+    for (const [key, clearedAt] of this.tombstones) {
+      const current = this.view.get(key);
+      if (current === undefined || !isStaleMemoryRecord(current, { [CLEARED_AT_HEADER]: clearedAt })) {
+        this.view.delete(key);
+      }
+    }
     for (const [key, record] of this.staged) this.view.set(key, record);
     for (const [key, record] of this.clears) this.view.set(key, record);
   }

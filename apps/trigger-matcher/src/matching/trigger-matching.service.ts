@@ -3,6 +3,7 @@ import {
   Topics,
   conversationEventValidator,
   timerTickValidator,
+  type Contact,
   type ConversationEvent,
   type TimerTick,
   type WorkflowDefinition,
@@ -24,6 +25,7 @@ import {
   isExpired,
   markTimersDecided,
   memoryChangesOf,
+  memoryLearntSince,
   memoryFits,
   MAX_MEMORY_CHARS,
   recordEvent,
@@ -88,6 +90,15 @@ interface Cause {
  * fires. A tick does the same for the conversation's due no_reply timers, or forgets its expired
  * state. State, memory and triggers go out in the same Kafka transaction as the consumed offsets.
  */
+/**
+ * The contact a trigger names: the event's, with the details it carries, else the one the
+ * conversation knows, by id (platforms often name the contact on a conversation's first event only).
+ */
+function contactOf(state: ConversationState, eventContact?: Contact): { contact?: Contact } {
+  if (eventContact) return { contact: eventContact };
+  return state.contactId ? { contact: { id: state.contactId } } : {};
+}
+
 @Injectable()
 export class TriggerMatchingService {
   /** The workflow definitions by tenant, grouped once per change of the definitions view (`groupedAt`). */
@@ -137,7 +148,9 @@ export class TriggerMatchingService {
     const released = handOffsAfter(recordEvent(previous, event), event);
     const { state } = released;
     if (event.type === 'contact.memory.cleared') {
-      sessions.contacts.clear(event.tenantid, event.data.contact.id, event.time);
+      // A clear dated ahead (ingest takes up to a day) would keep the contact from learning until then.
+      const at = new Date(Math.min(Date.parse(event.time), now.getTime())).toISOString();
+      sessions.contacts.clear(event.tenantid, event.data.contact.id, at);
     }
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
@@ -162,7 +175,7 @@ export class TriggerMatchingService {
       event: cause,
       ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
       ...(message?.ai ? { ai: message.ai } : {}),
-      ...(event.data.contact ? { contact: event.data.contact } : {}),
+      ...contactOf(state, event.data.contact),
       memory: input.memory,
       causedByWorkflowId: event.data.causedBy?.workflowId,
     });
@@ -256,6 +269,7 @@ export class TriggerMatchingService {
         type: 'conversation.no_reply',
         time: now.toISOString(),
       },
+      ...contactOf(state),
       memory: input.memory,
     });
   }
@@ -329,15 +343,13 @@ export class TriggerMatchingService {
 
   /**
    * The memory conditions see: the contact's, shared by their conversations, over the
-   * conversation's own — except once the contact's memory was cleared: the conversation's own may
-   * hold what the clear forgot, and whatever it learnt since with the contact known is in the
-   * contact's memory too.
+   * conversation's own — without what the conversation learnt before its contact's latest clear.
    */
   private memoryOf(state: ConversationState, contacts: ContactMemorySession): ContactMemory {
     if (!state.contactId) return state.memory;
-    const attributes = contacts.attributesOf(state.tenantId, state.contactId);
-    const cleared = contacts.clearedAtOf(state.tenantId, state.contactId) !== undefined;
-    return effectiveMemory(cleared ? {} : state.memory, attributes);
+    const clearedAt = contacts.clearedAtOf(state.tenantId, state.contactId);
+    const own = clearedAt === undefined ? state.memory : memoryLearntSince(state, clearedAt);
+    return effectiveMemory(own, contacts.attributesOf(state.tenantId, state.contactId));
   }
 
   /**

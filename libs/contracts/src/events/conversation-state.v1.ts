@@ -28,6 +28,13 @@ export const ConversationStateSchema = Type.Object(
     memory: Type.Record(Type.String(), Type.Unknown(), {
       description: 'Contact memory seen in this conversation (before the contact was known, or without one).',
     }),
+    memoryLearntAt: Type.Optional(
+      Type.Record(Type.String(), Timestamp('Event time it was learnt.'), {
+        description:
+          "When each attribute of `memory` was learnt, so that a clear of the contact's memory forgets what " +
+          'the conversation learnt before it (an attribute without a time counts as learnt before any clear).',
+      }),
+    ),
     waiting: Type.Optional(
       Type.Object(
         {

@@ -47,7 +47,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
         ...seen,
         transcript: recentTranscript([...state.transcript, { role: data.role, text: data.text, time: event.time }]),
         failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
-        memory: data.memory ? applyMemory(state.memory, data.memory) : state.memory,
+        ...(data.memory ? learnMemory(state, data.memory, event.time) : {}),
         // Nobody waits for a reply in a conversation that ended (a closing message starts no wait).
         ...(state.ended
           ? {}
@@ -55,9 +55,11 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
       };
     }
     case 'contact.memory.updated':
-      return { ...seen, memory: applyMemory(state.memory, event.data.attributes) };
-    case 'contact.memory.cleared':
-      return { ...seen, memory: {} };
+      return { ...seen, ...learnMemory(state, event.data.attributes, event.time) };
+    case 'contact.memory.cleared': {
+      const { memoryLearntAt: _forgotten, ...cleared } = seen;
+      return { ...cleared, memory: {} };
+    }
     case 'conversation.ended': {
       const { waiting: _cancelled, ...ended } = seen;
       return { ...ended, ended: true };
@@ -135,6 +137,34 @@ export function recordFirings(state: ConversationState, workflowIds: readonly st
       (firing, index) => lastOf.get(firing.workflowId) === index || Date.parse(firing.at) > windowStart,
     ),
   };
+}
+
+/** The conversation's memory with an update learnt at `at` (a null value clears an attribute), and when each was learnt. */
+function learnMemory(
+  state: ConversationState,
+  update: Record<string, unknown>,
+  at: string,
+): Pick<ConversationState, 'memory' | 'memoryLearntAt'> {
+  const learntAt = { ...state.memoryLearntAt };
+  for (const [name, value] of Object.entries(update)) {
+    if (value === null) delete learntAt[name];
+    else learntAt[name] = at;
+  }
+  return { memory: applyMemory(state.memory, update), memoryLearntAt: learntAt };
+}
+
+/**
+ * The conversation's own memory without what its contact's clear at `clearedAt` forgot: only the
+ * attributes it learnt from events no older than the clear.
+ */
+export function memoryLearntSince(state: ConversationState, clearedAt: string): Record<string, unknown> {
+  const since = Date.parse(clearedAt);
+  return Object.fromEntries(
+    Object.entries(state.memory).filter(([name]) => {
+      const learnt = state.memoryLearntAt?.[name];
+      return learnt !== undefined && Date.parse(learnt) >= since;
+    }),
+  );
 }
 
 /** Sets attributes; a null value clears one. */

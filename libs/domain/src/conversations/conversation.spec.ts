@@ -1,6 +1,7 @@
 import type { ConversationEvent, FiringPolicy, TriggerMatch } from '@app/contracts';
 import {
   memoryChangesOf,
+  memoryLearntSince,
   newConversationState,
   recordEvent,
   recordFirings,
@@ -56,8 +57,31 @@ describe('conversation state', () => {
     expect(state.memory).toEqual({});
     expect(state.contactId).toBe('c-9');
     expect(state.transcript.map((entry) => entry.text)).toEqual(['hello']);
+    expect(state.memoryLearntAt).toBeUndefined();
     expect(memoryChangesOf(cleared)).toEqual({});
     expect(eventInputOf(cleared, state, {})).toBeNull();
+  });
+
+  it('notes when each attribute of its own memory was learnt, and keeps only those since a clear', () => {
+    const at = (time: string) => `2026-11-24T${time}:00Z`;
+    let state = newConversationState('acme', 'conv-1', at('09:00'));
+    state = recordEvent(state, {
+      ...message('contact', 'hi', { memory: { lang: 'fr', vip: true } }),
+      time: at('10:00'),
+    });
+    state = recordEvent(state, {
+      ...envelope,
+      id: 'e-m',
+      time: at('10:10'),
+      type: 'contact.memory.updated',
+      data: { contact: { id: 'c' }, attributes: { plan: 'pro', vip: null } },
+    });
+    expect(state.memory).toEqual({ lang: 'fr', plan: 'pro' });
+    expect(state.memoryLearntAt).toEqual({ lang: at('10:00'), plan: at('10:10') });
+    expect(memoryLearntSince(state, at('10:05'))).toEqual({ plan: 'pro' });
+    expect(memoryLearntSince(state, at('10:00'))).toEqual({ lang: 'fr', plan: 'pro' });
+    // A state written before times were noted: its memory counts as learnt before any clear.
+    expect(memoryLearntSince({ ...state, memoryLearntAt: undefined }, at('09:00'))).toEqual({});
   });
 
   it('bounds the transcript', () => {
