@@ -66,7 +66,7 @@ export class TriggerMatcherModule {
           validator: contactMemoryRecordValidator,
           isNewer: isNewerMemoryRecord,
           isStale: isStaleMemoryRecord,
-          onChange: (key, attribute) => contactIndex.onChange(key, attribute),
+          onChange: (key, record) => contactIndex.onChange(key, record),
           logger,
         }),
       ],

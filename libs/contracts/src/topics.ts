@@ -23,8 +23,9 @@ export interface TopicContract {
   readonly key: string;
   readonly description: string;
   /**
-   * For a compacted topic holding personal data: how long at most a value its tombstone deleted
-   * stays in the log (segments roll and are compacted at most this late).
+   * For a compacted topic holding personal data: how long at most a value superseded or deleted by
+   * a tombstone stays in the log (segments roll and are compacted at most this late, once the
+   * partition is written to again).
    */
   readonly erasedWithinMs?: number;
 }
@@ -70,6 +71,8 @@ export const Topics = {
     deadLetter: false,
     key: 'tenant id/conversation id (partitioned by the conversation id, its partition-key header)',
     description: "trigger-matcher's durable per-conversation state; co-partitioned with the validated events.",
+    // Transcripts and memory: superseded and deleted states leave the log within about a day.
+    erasedWithinMs: 24 * 60 * 60 * 1000,
   },
   timerTicks: {
     name: 'trigger-matcher.timer-ticks',
@@ -122,6 +125,8 @@ export const Topics = {
     key: 'execution id',
     description:
       "action-dispatcher's durable retry schedule: executions with an attempt still to make; null when done.",
+    // Each holds its trigger (transcript, contact, memory): done deliveries leave the log within about a day.
+    erasedWithinMs: 24 * 60 * 60 * 1000,
   },
   endpointFailures: {
     name: 'action-dispatcher.endpoint-failures',

@@ -144,6 +144,16 @@ describe('ContactMemoryStore', () => {
     expect(memory.attributesOf('acme', 'contact-9')).toEqual({ vip: 'again' });
   });
 
+  it('keeps a value another instance set, read while the clearing batch was on its way', () => {
+    const memory = contactMemory();
+    memory.batch((session) => session.stage('acme', 'contact-9', { vip: true }, at('10:00')));
+    memory.batch((session) => {
+      session.clear('acme', 'contact-9', at('10:05'));
+      memory.read(attribute('vip', 'newer', '10:06'));
+    });
+    expect(memory.attributesOf('acme', 'contact-9')).toEqual({ vip: 'newer' });
+  });
+
   it('keeps the latest clear when an older one arrives late, and what was learnt after the latest', () => {
     const memory = contactMemory();
     memory.batch((session) => session.clear('acme', 'contact-9', at('10:05')));

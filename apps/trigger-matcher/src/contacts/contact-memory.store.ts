@@ -5,7 +5,7 @@ import {
   type ContactClearedRecord,
   type ContactMemoryRecord,
 } from '@app/contracts';
-import { isNewerAttribute, type ContactAttribute } from '@app/domain';
+import { isForgottenBy, isNewerAttribute, type ContactAttribute } from '@app/domain';
 import { jsonRecord, type CompactedTopicView, type ConsumedBatch, type OutboundRecord } from '@app/kafka';
 
 export const CONTACT_MEMORY = Symbol('CONTACT_MEMORY');
@@ -20,11 +20,6 @@ export function contactKey(tenantId: string, contactId: string): string {
   return [tenantId, contactId].map(encodeURIComponent).join('/');
 }
 
-/** Whether an attribute learnt at `at` was forgotten by a clear at `clearedAt`. */
-function isCleared(at: string, clearedAt: string | undefined): boolean {
-  return clearedAt !== undefined && Date.parse(at) < Date.parse(clearedAt);
-}
-
 /** Header of a tombstone a clear wrote: the clear's time. */
 export const CLEARED_AT_HEADER = 'memory-cleared-at';
 
@@ -34,7 +29,7 @@ export const CLEARED_AT_HEADER = 'memory-cleared-at';
  */
 export function isStaleMemoryRecord(current: ContactMemoryRecord, headers: Readonly<Record<string, string>>): boolean {
   const clearedAt = headers[CLEARED_AT_HEADER];
-  return clearedAt !== undefined && 'at' in current && !isCleared(current.at, clearedAt);
+  return clearedAt !== undefined && 'at' in current && !isForgottenBy(current.at, clearedAt);
 }
 
 /**
@@ -70,7 +65,7 @@ export class ContactMemoryIndex {
     const attributes = this.byContact.get(contact) ?? new Map<string, ContactAttribute>();
     const clearedAt = this.clears.get(contact);
     if (clearedAt === undefined) return attributes;
-    return new Map([...attributes].filter(([, { at }]) => !isCleared(at, clearedAt)));
+    return new Map([...attributes].filter(([, { at }]) => !isForgottenBy(at, clearedAt)));
   }
 
   /** Every attribute the topic holds for the contact, forgotten ones too. */
@@ -103,7 +98,7 @@ export class ContactMemoryIndex {
       if (record && 'clearedAt' in record) {
         this.clears.set(contact, record.clearedAt);
         for (const [name, { at }] of this.byContact.get(contact) ?? []) {
-          if (isCleared(at, record.clearedAt))
+          if (isForgottenBy(at, record.clearedAt))
             this.noteLeftover(`${contact}/${encodeURIComponent(name)}`, record.clearedAt);
         }
       } else this.clears.delete(contact);
@@ -115,7 +110,7 @@ export class ContactMemoryIndex {
     if (attributes.size > 0) this.byContact.set(contact, attributes);
     else this.byContact.delete(contact);
     const clearedAt = this.clears.get(contact);
-    if (record && 'at' in record && isCleared(record.at, clearedAt)) this.noteLeftover(key, clearedAt!);
+    if (record && 'at' in record && isForgottenBy(record.at, clearedAt)) this.noteLeftover(key, clearedAt!);
     else this.leftovers.delete(key);
   }
 
@@ -165,7 +160,7 @@ export class ContactMemorySession {
   attributesOf(tenantId: string, contactId: string): Map<string, ContactAttribute> {
     const clearedAt = this.clearedAtOf(tenantId, contactId);
     const attributes = new Map(
-      [...this.index.attributesOf(tenantId, contactId)].filter(([, { at }]) => !isCleared(at, clearedAt)),
+      [...this.index.attributesOf(tenantId, contactId)].filter(([, { at }]) => !isForgottenBy(at, clearedAt)),
     );
     const prefix = `${contactKey(tenantId, contactId)}/`;
     for (const [key, record] of this.staged) {
@@ -184,7 +179,7 @@ export class ContactMemorySession {
    * known, or than the contact's latest clear, they lose.
    */
   stage(tenantId: string, contactId: string, changes: Record<string, unknown>, at: string): void {
-    if (isCleared(at, this.clearedAtOf(tenantId, contactId))) return;
+    if (isForgottenBy(at, this.clearedAtOf(tenantId, contactId))) return;
     const known = this.attributesOf(tenantId, contactId);
     for (const [attribute, value] of Object.entries(changes)) {
       const current = known.get(attribute);
@@ -207,17 +202,17 @@ export class ContactMemorySession {
    */
   clear(tenantId: string, contactId: string, at: string): void {
     for (const [name, attribute] of this.index.heldAttributesOf(tenantId, contactId)) {
-      if (isCleared(attribute.at, at)) this.tombstones.set(contactAttributeKey(tenantId, contactId, name), at);
+      if (isForgottenBy(attribute.at, at)) this.tombstones.set(contactAttributeKey(tenantId, contactId, name), at);
     }
     const prefix = `${contactKey(tenantId, contactId)}/`;
     for (const [key, record] of this.staged) {
-      if (key.startsWith(prefix) && isCleared(record.at, at)) {
+      if (key.startsWith(prefix) && isForgottenBy(record.at, at)) {
         this.staged.delete(key);
         if (!this.tombstones.has(key)) this.tombstones.set(key, at);
       }
     }
     const latest = this.clearedAtOf(tenantId, contactId);
-    const clearedAt = latest !== undefined && isCleared(at, latest) ? latest : at;
+    const clearedAt = latest !== undefined && isForgottenBy(at, latest) ? latest : at;
     this.clears.set(contactKey(tenantId, contactId), { tenantId, contactId, clearedAt });
   }
 

@@ -37,6 +37,7 @@ export class ContactsController {
     for (const [name, { value, at }] of this.index.attributesOf(tenantId, contactId)) {
       if (value !== null) attributes[name] = { value, learntAt: at };
     }
-    return { contactId, attributes };
+    const clearedAt = this.index.clearedAtOf(tenantId, contactId);
+    return { contactId, attributes, ...(clearedAt !== undefined ? { clearedAt } : {}) };
   }
 }

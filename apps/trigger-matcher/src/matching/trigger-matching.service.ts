@@ -84,13 +84,6 @@ interface Cause {
 }
 
 /**
- * Validated conversation events and timer ticks → workflow triggers. For each event, in order per
- * conversation: update the conversation's state and its contact's memory, evaluate the tenant's
- * workflows, apply firing policies and loop protection, and emit one trigger per workflow that
- * fires. A tick does the same for the conversation's due no_reply timers, or forgets its expired
- * state. State, memory and triggers go out in the same Kafka transaction as the consumed offsets.
- */
-/**
  * The contact a trigger names: the event's, with the details it carries, else the one the
  * conversation knows, by id (platforms often name the contact on a conversation's first event only).
  */
@@ -99,6 +92,13 @@ function contactOf(state: ConversationState, eventContact?: Contact): { contact?
   return state.contactId ? { contact: { id: state.contactId } } : {};
 }
 
+/**
+ * Validated conversation events and timer ticks → workflow triggers. For each event, in order per
+ * conversation: update the conversation's state and its contact's memory, evaluate the tenant's
+ * workflows, apply firing policies and loop protection, and emit one trigger per workflow that
+ * fires. A tick does the same for the conversation's due no_reply timers, or forgets its expired
+ * state. State, memory and triggers go out in the same Kafka transaction as the consumed offsets.
+ */
 @Injectable()
 export class TriggerMatchingService {
   /** The workflow definitions by tenant, grouped once per change of the definitions view (`groupedAt`). */
@@ -147,11 +147,8 @@ export class TriggerMatchingService {
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
     const released = handOffsAfter(recordEvent(previous, event), event);
     const { state } = released;
-    if (event.type === 'contact.memory.cleared') {
-      // A clear dated ahead (ingest takes up to a day) would keep the contact from learning until then.
-      const at = new Date(Math.min(Date.parse(event.time), now.getTime())).toISOString();
-      sessions.contacts.clear(event.tenantid, event.data.contact.id, at);
-    }
+    if (event.type === 'contact.memory.cleared')
+      sessions.contacts.clear(event.tenantid, event.data.contact.id, event.time);
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
@@ -328,7 +325,7 @@ export class TriggerMatchingService {
         event: releasedBy,
         ...(request.message ? { message: request.message } : {}),
         ...(request.ai ? { ai: request.ai } : {}),
-        ...(request.contact ? { contact: request.contact } : {}),
+        ...contactOf(state, request.contact),
         memory,
       };
       const trigger: WorkflowTriggered = {
@@ -348,7 +345,7 @@ export class TriggerMatchingService {
   private memoryOf(state: ConversationState, contacts: ContactMemorySession): ContactMemory {
     if (!state.contactId) return state.memory;
     const clearedAt = contacts.clearedAtOf(state.tenantId, state.contactId);
-    const own = clearedAt === undefined ? state.memory : memoryLearntSince(state, clearedAt);
+    const own = clearedAt === undefined ? state.memory : memoryLearntSince(state, clearedAt).memory;
     return effectiveMemory(own, contacts.attributesOf(state.tenantId, state.contactId));
   }
 

@@ -16,9 +16,15 @@ export const ContactMemoryViewSchema = Type.Object(
       ),
       {
         description:
-          'Every attribute known of the contact across their conversations; cleared ones and those of a ' +
-          'cleared memory are absent. Empty for a contact the engine knows nothing of.',
+          'Every attribute known of the contact across their conversations; cleared ones and those a ' +
+          'contact.memory.cleared forgot are absent. Empty for a contact the engine knows nothing of.',
       },
+    ),
+    clearedAt: Type.Optional(
+      Timestamp(
+        "Time of the contact's latest contact.memory.cleared: what events older than it taught is forgotten. " +
+          'Absent until a clear was processed.',
+      ),
     ),
   },
   { additionalProperties: false },

@@ -120,8 +120,8 @@ export const ContactMemoryUpdatedDataSchema = Type.Object(
 );
 
 /**
- * Forgets everything learnt about a contact (an erasure request, or a reset): every attribute of
- * the contact's memory, and the memory of the conversation the event belongs to.
+ * Forgets what events older than this one taught about a contact (an erasure request, or a reset):
+ * the attributes of the contact's memory, and what conversations learnt of them on their own.
  */
 export const ContactMemoryClearedDataSchema = Type.Object(
   {

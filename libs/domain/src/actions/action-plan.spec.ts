@@ -166,6 +166,16 @@ describe('planAction', () => {
       forgotten.memoryEvents.map(({ id }) => id),
     );
     expect(plan({ forgetContact: true }).memoryEvents.map(({ type }) => type)).toEqual(['contact.memory.cleared']);
+    // Dated no earlier than the event that fired the workflow, whose clock may run ahead.
+    const ahead = new Date(now.getTime() + 2_000).toISOString();
+    const late = planAction({
+      definition: definition({ type: 'update_memory', forgetContact: true }),
+      trigger: { ...trigger, event: { ...trigger.event, time: ahead } },
+      executionId: 'x1',
+      now,
+    });
+    expect(late.memoryEvents[0]!.time).toBe(ahead);
+    expect(forgotten.memoryEvents[0]!.time).toBe(now.toISOString());
   });
 
   it("renders a webhook's payload template over the contact, memory, message and transcript", () => {

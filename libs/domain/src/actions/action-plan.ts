@@ -114,10 +114,13 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
     const { trigger } = input;
     const attributes: Record<string, unknown> = { ...action.set };
     for (const name of action.clear ?? []) attributes[name] = null;
+    // Never dated before the event that fired the workflow: memory is ordered by event time, and the
+    // platform's clock (the event's) may run ahead of this one.
+    const time = new Date(Math.max(input.now.getTime(), Date.parse(trigger.event.time))).toISOString();
     const envelope = {
       specversion: '1.0',
       source: `/agent-workflows/workflows/${input.definition.id}`,
-      time: input.now.toISOString(),
+      time,
       subject: trigger.conversationId,
       tenantid: trigger.tenantId,
       datacontenttype: 'application/json',

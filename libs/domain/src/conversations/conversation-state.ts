@@ -56,10 +56,8 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
     }
     case 'contact.memory.updated':
       return { ...seen, ...learnMemory(state, event.data.attributes, event.time) };
-    case 'contact.memory.cleared': {
-      const { memoryLearntAt: _forgotten, ...cleared } = seen;
-      return { ...cleared, memory: {} };
-    }
+    case 'contact.memory.cleared':
+      return { ...seen, ...memoryLearntSince(state, event.time) };
     case 'conversation.ended': {
       const { waiting: _cancelled, ...ended } = seen;
       return { ...ended, ended: true };
@@ -155,16 +153,25 @@ function learnMemory(
 
 /**
  * The conversation's own memory without what its contact's clear at `clearedAt` forgot: only the
- * attributes it learnt from events no older than the clear.
+ * attributes it learnt from events no older than the clear, with their times.
  */
-export function memoryLearntSince(state: ConversationState, clearedAt: string): Record<string, unknown> {
-  const since = Date.parse(clearedAt);
-  return Object.fromEntries(
-    Object.entries(state.memory).filter(([name]) => {
-      const learnt = state.memoryLearntAt?.[name];
-      return learnt !== undefined && Date.parse(learnt) >= since;
-    }),
+export function memoryLearntSince(
+  state: ConversationState,
+  clearedAt: string,
+): Pick<ConversationState, 'memory' | 'memoryLearntAt'> {
+  // An attribute without a time (a state written before times were noted) counts as learnt before any clear.
+  const kept = Object.entries(state.memoryLearntAt ?? {}).filter(
+    ([name, learnt]) => name in state.memory && !isForgottenBy(learnt, clearedAt),
   );
+  return {
+    memory: Object.fromEntries(kept.map(([name]) => [name, state.memory[name]])),
+    memoryLearntAt: Object.fromEntries(kept),
+  };
+}
+
+/** Whether what an event at `at` taught was forgotten by a clear of the contact at `clearedAt` (learnt before it). */
+export function isForgottenBy(at: string, clearedAt: string | undefined): boolean {
+  return clearedAt !== undefined && Date.parse(at) < Date.parse(clearedAt);
 }
 
 /** Sets attributes; a null value clears one. */

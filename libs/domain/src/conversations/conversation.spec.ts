@@ -44,20 +44,26 @@ describe('conversation state', () => {
     expect(recordEvent(state, { ...envelope, id: 'e-end', type: 'conversation.ended', data: {} }).ended).toBe(true);
   });
 
-  it("forgets the conversation's memory on contact.memory.cleared, and keeps the rest", () => {
+  it('forgets what the conversation learnt before contact.memory.cleared, and keeps the rest', () => {
     let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
     state = recordEvent(state, message('contact', 'hello', { memory: { vip: true } }));
+    // Processed before the clear, but dated after it (events of a conversation may arrive out of order).
+    state = recordEvent(state, {
+      ...message('contact', 'hi', { memory: { lang: 'fr' } }),
+      time: '2026-11-24T10:20:00Z',
+    });
     const cleared: ConversationEvent = {
       ...envelope,
       id: 'e-clear',
+      time: '2026-11-24T10:05:00Z',
       type: 'contact.memory.cleared',
       data: { contact: { id: 'c-9' } },
     };
     state = recordEvent(state, cleared);
-    expect(state.memory).toEqual({});
+    expect(state.memory).toEqual({ lang: 'fr' });
+    expect(state.memoryLearntAt).toEqual({ lang: '2026-11-24T10:20:00Z' });
     expect(state.contactId).toBe('c-9');
-    expect(state.transcript.map((entry) => entry.text)).toEqual(['hello']);
-    expect(state.memoryLearntAt).toBeUndefined();
+    expect(state.transcript.map((entry) => entry.text)).toEqual(['hello', 'hi']);
     expect(memoryChangesOf(cleared)).toEqual({});
     expect(eventInputOf(cleared, state, {})).toBeNull();
   });
@@ -78,10 +84,13 @@ describe('conversation state', () => {
     });
     expect(state.memory).toEqual({ lang: 'fr', plan: 'pro' });
     expect(state.memoryLearntAt).toEqual({ lang: at('10:00'), plan: at('10:10') });
-    expect(memoryLearntSince(state, at('10:05'))).toEqual({ plan: 'pro' });
-    expect(memoryLearntSince(state, at('10:00'))).toEqual({ lang: 'fr', plan: 'pro' });
+    expect(memoryLearntSince(state, at('10:05'))).toEqual({
+      memory: { plan: 'pro' },
+      memoryLearntAt: { plan: at('10:10') },
+    });
+    expect(memoryLearntSince(state, at('10:00')).memory).toEqual({ lang: 'fr', plan: 'pro' });
     // A state written before times were noted: its memory counts as learnt before any clear.
-    expect(memoryLearntSince({ ...state, memoryLearntAt: undefined }, at('09:00'))).toEqual({});
+    expect(memoryLearntSince({ ...state, memoryLearntAt: undefined }, at('09:00')).memory).toEqual({});
   });
 
   it('bounds the transcript', () => {
