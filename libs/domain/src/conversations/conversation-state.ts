@@ -161,7 +161,7 @@ export function memoryLearntSince(
 ): Pick<ConversationState, 'memory' | 'memoryLearntAt'> {
   // An attribute without a time (a state written before times were noted) counts as learnt before any clear.
   const kept = Object.entries(state.memoryLearntAt ?? {}).filter(
-    ([name, learnt]) => name in state.memory && !isForgottenBy(learnt, clearedAt),
+    ([name, learnt]) => Object.hasOwn(state.memory, name) && !isForgottenBy(learnt, clearedAt),
   );
   return {
     memory: Object.fromEntries(kept.map(([name]) => [name, state.memory[name]])),
