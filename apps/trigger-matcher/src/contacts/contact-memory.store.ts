@@ -23,13 +23,18 @@ export function contactKey(tenantId: string, contactId: string): string {
 /** Header of a tombstone a clear wrote: the clear's time. */
 export const CLEARED_AT_HEADER = 'memory-cleared-at';
 
+/** Whether the key's current record is an attribute the clear at `clearedAt` leaves (learnt since). */
+function survivesClear(current: ContactMemoryRecord, clearedAt: string): boolean {
+  return 'at' in current && !isForgottenBy(current.at, clearedAt);
+}
+
 /**
  * A clear's tombstone read from the topic deletes only an attribute older than the clear: one the
  * key was given since (this instance's own newer write, set directly, or another's) stays.
  */
 export function isStaleMemoryRecord(current: ContactMemoryRecord, headers: Readonly<Record<string, string>>): boolean {
   const clearedAt = headers[CLEARED_AT_HEADER];
-  return clearedAt !== undefined && 'at' in current && !isForgottenBy(current.at, clearedAt);
+  return clearedAt !== undefined && survivesClear(current, clearedAt);
 }
 
 /**
@@ -99,7 +104,7 @@ export class ContactMemoryIndex {
         this.clears.set(contact, record.clearedAt);
         for (const [name, { at }] of this.byContact.get(contact) ?? []) {
           if (isForgottenBy(at, record.clearedAt))
-            this.noteLeftover(`${contact}/${encodeURIComponent(name)}`, record.clearedAt);
+            this.noteLeftover(contactAttributeKey(tenantId, contactId, name), record.clearedAt);
         }
       } else this.clears.delete(contact);
       return;
@@ -158,9 +163,10 @@ export class ContactMemorySession {
 
   /** The contact's attributes, with what this batch taught and cleared so far. */
   attributesOf(tenantId: string, contactId: string): Map<string, ContactAttribute> {
+    // The batch's own clear of the contact is never older than the index's.
     const clearedAt = this.clearedAtOf(tenantId, contactId);
     const attributes = new Map(
-      [...this.index.attributesOf(tenantId, contactId)].filter(([, { at }]) => !isForgottenBy(at, clearedAt)),
+      [...this.index.heldAttributesOf(tenantId, contactId)].filter(([, { at }]) => !isForgottenBy(at, clearedAt)),
     );
     const prefix = `${contactKey(tenantId, contactId)}/`;
     for (const [key, record] of this.staged) {
@@ -248,9 +254,7 @@ export class ContactMemorySession {
   commit(): void {
     for (const [key, clearedAt] of this.tombstones) {
       const current = this.view.get(key);
-      if (current === undefined || !isStaleMemoryRecord(current, { [CLEARED_AT_HEADER]: clearedAt })) {
-        this.view.delete(key);
-      }
+      if (current === undefined || !survivesClear(current, clearedAt)) this.view.delete(key);
     }
     for (const [key, record] of this.staged) this.view.set(key, record);
     for (const [key, record] of this.clears) this.view.set(key, record);
