@@ -138,8 +138,8 @@ describe('trigger engine', () => {
       return received.length > 0 ? received : undefined;
     });
     expect(fired.trigger).toMatchObject({ type: 'no_reply', score: 1, threshold: 1 });
-    // A timer names the contact the conversation knows, by id.
-    expect(fired.contact).toEqual({ id: `contact-${silent}` });
+    // A timer names the contact the conversation knows, with the details its events gave.
+    expect(fired.contact).toEqual({ id: `contact-${silent}`, name: 'Ada Lovelace', email: 'ada@example.com' });
     expect(fired.trigger.event).toMatchObject({ source: 'trigger-matcher/timer', type: 'conversation.no_reply' });
     expect(secondsBetween(asked.time, fired.trigger.firedAt)).toBeGreaterThanOrEqual(2);
     expect(fired.conversation.transcript.map((entry: { text: string }) => entry.text)).toEqual([

@@ -104,11 +104,14 @@ describe('webhook delivery', () => {
     return conversationId;
   }
 
-  async function say(conversationId: string, text: string): Promise<void> {
+  /** A contact message naming the contact (id, name and email), or `unnamed`, naming none. */
+  async function say(conversationId: string, text: string, { unnamed = false } = {}): Promise<void> {
+    const event = messageCreatedEvent(tenantId, conversationId, text);
+    const { contact: _named, ...withoutContact } = event.data;
     await producer.send({
       topic: Topics.conversationEvents.name,
       acks: -1,
-      messages: [{ key: conversationId, value: JSON.stringify(messageCreatedEvent(tenantId, conversationId, text)) }],
+      messages: [{ key: conversationId, value: JSON.stringify(unnamed ? { ...event, data: withoutContact } : event) }],
     });
   }
 
@@ -396,13 +399,7 @@ describe('webhook delivery', () => {
     };
     await waitFor('the plan in memory', async () => ((await memoryOf()).plan ? true : undefined));
     // Asked in a message that does not name the contact: the conversation knows them.
-    const request = messageCreatedEvent(tenantId, conversationId, 'please run forget-me');
-    const { contact: _unnamed, ...data } = request.data;
-    await producer.send({
-      topic: Topics.conversationEvents.name,
-      acks: -1,
-      messages: [{ key: conversationId, value: JSON.stringify({ ...request, data }) }],
-    });
+    await say(conversationId, 'please run forget-me', { unnamed: true });
     const forgotten = await waitFor('the memory forgotten', async () => {
       const attributes = await memoryOf();
       return attributes.erasure_requested ? attributes : undefined;
@@ -464,6 +461,32 @@ describe('webhook delivery', () => {
     const [handOff] = await publishedFor(Topics.conversationActions.name, conversationId);
     expect(handOff).toMatchObject({ type: 'escalate', contact: { name: 'Ada Lovelace', phone: '+442079460958' } });
     expect(handOff).not.toHaveProperty('missingContactFields');
+  });
+
+  it('does not ask for what earlier events of the conversation gave, nor for what the contact answered before', async () => {
+    const askPhone = { fields: ['phone'], prompt: { text: 'Your number?' } };
+    await createWorkflow('front-desk', { type: 'escalate', requireContact: askPhone });
+    await createWorkflow('back-office', {
+      type: 'escalate',
+      requireContact: { ...askPhone, fields: ['email', 'phone'] },
+    });
+    // The first message names the contact with their email; the conversation's later ones name nobody.
+    const conversationId = await fire('front-desk');
+    await say(conversationId, 'it is +44 20 7946 0958', { unnamed: true });
+    await say(conversationId, 'please run back-office', { unnamed: true });
+    const actions = await publishedFor(Topics.conversationActions.name, conversationId, 3);
+    expect(actions.map((action) => [action.type, action.purpose ?? null])).toEqual([
+      ['reply', 'contact_request'],
+      ['escalate', null],
+      ['escalate', null],
+    ]);
+    const contact = { id: `contact-${conversationId}`, name: 'Ada Lovelace', email: 'ada@example.com' };
+    expect(actions[1]).toMatchObject({ contact: { ...contact, phone: '+442079460958' } });
+    expect(actions[2]).toMatchObject({
+      contact: { ...contact, phone: '+442079460958' },
+      context: { message: { text: 'please run back-office' } },
+    });
+    expect(actions[2]).not.toHaveProperty('missingContactFields');
   });
 
   it('signs with both secrets during a rotation overlap, and sends custom headers', async () => {

@@ -12,6 +12,7 @@ import {
 import {
   awaitContact,
   contactAskOf,
+  conversationContact,
   decideFirings,
   decisionRequestOf,
   effectiveMemory,
@@ -83,13 +84,10 @@ interface Cause {
   causedByWorkflowId?: string;
 }
 
-/**
- * The contact a trigger names: the event's, with the details it carries, else the one the
- * conversation knows, by id (platforms often name the contact on a conversation's first event only).
- */
-function contactOf(state: ConversationState, eventContact?: Contact): { contact?: Contact } {
-  if (eventContact) return { contact: eventContact };
-  return state.contactId ? { contact: { id: state.contactId } } : {};
+/** The contact a trigger names: the one the conversation knows, with `told` (what an escalation was told) over it. */
+function contactOf(state: ConversationState, told?: Contact): { contact?: Contact } {
+  const contact = told ? { ...conversationContact(state), ...told } : conversationContact(state);
+  return contact ? { contact } : {};
 }
 
 /**
@@ -172,7 +170,7 @@ export class TriggerMatchingService {
       event: cause,
       ...(message ? { message: { id: message.messageId, role: message.role, text: message.text } } : {}),
       ...(message?.ai ? { ai: message.ai } : {}),
-      ...contactOf(state, event.data.contact),
+      ...contactOf(state),
       memory: input.memory,
       causedByWorkflowId: event.data.causedBy?.workflowId,
     });

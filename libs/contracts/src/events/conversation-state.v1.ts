@@ -17,6 +17,13 @@ export const ConversationStateSchema = Type.Object(
     /** Increases by one with every write, for newest-wins reads of the topic. */
     revision: Type.Integer({ minimum: 1 }),
     contactId: Type.Optional(Id('The contact, once an event named them; their memory is shared by conversations.')),
+    contactDetails: Type.Optional(
+      Type.Omit(ContactSchema, ['id'], {
+        description:
+          "The contact's name, email and phone as events gave them and as the contact answered an escalation's " +
+          'question, the newest of each; forgotten when an event names another contact.',
+      }),
+    ),
     preview: Type.Optional(Type.Boolean({ description: 'A preview conversation: draft workflows run on it.' })),
     lastEventAt: Timestamp('Processing time of the last event, for idle expiry.'),
     transcript: Type.Array(TranscriptEntrySchema, { description: 'The most recent messages, oldest first.' }),

@@ -67,6 +67,7 @@ export const WorkflowTriggeredSchema = Type.Object(
     workflow: WorkflowRefSchema,
     event: TriggerEventSchema,
     message: Type.Optional(TriggerMessageSchema),
+    /** The conversation's contact: the id and newest details its events gave, and what the contact answered an escalation. */
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
     memory: Type.Optional(

@@ -4,11 +4,12 @@ import {
   contactAskOf,
   contactDetailsIn,
   contactRequestsDueAt,
+  conversationContact,
   escalationContact,
   handOffsAfter,
   handOffsDue,
 } from './contact-requests';
-import { newConversationState } from './conversation-state';
+import { newConversationState, recordEvent } from './conversation-state';
 import { isExpired, nextWakeUpAt } from './timers';
 
 const now = new Date('2026-12-07T10:00:00.000Z');
@@ -103,6 +104,30 @@ describe('contact requests', () => {
       }),
     ]);
     expect(afterPhone.state).not.toHaveProperty('contactRequests');
+  });
+
+  it('does not ask for what an earlier event of the conversation gave, nor for what the contact answered an earlier ask', () => {
+    const started = newConversationState('acme', 'conv-1', now.toISOString());
+    const told = recordEvent(started, message('hi', 'contact', { id: 'c1', name: 'Ada', email: 'ada@example.com' }));
+    const later = recordEvent(told, message('I want a human'));
+    expect(conversationContact(later)).toEqual({ id: 'c1', name: 'Ada', email: 'ada@example.com' });
+    expect(contactAskOf(escalation({ fields: ['email'] }), conversationContact(later), open, now)).toBeNull();
+
+    // Told in answer to one escalation: another one does not ask again.
+    const answered = handOffsAfter(waitingFor(['phone']), message('it is +44 20 7946 0958'));
+    expect(answered.handOffs.map(({ outcome }) => outcome)).toEqual(['answered']);
+    expect(answered.state.contactDetails).toEqual({ phone: '+442079460958' });
+    expect(contactAskOf(escalation({ fields: ['phone'] }), conversationContact(answered.state), open, now)).toBeNull();
+    // Nothing asked, nothing taken from what the contact says.
+    const unasked = handOffsAfter(later, message('my colleague is on +44 20 7946 0958'));
+    expect(unasked.state.contactDetails).toEqual({ name: 'Ada', email: 'ada@example.com' });
+  });
+
+  it('stands the conversation in for a contact no event named who answered an ask', () => {
+    const state = handOffsAfter(waitingFor(['email']), message('ada@example.com')).state;
+    expect(state).not.toHaveProperty('contactId');
+    expect(conversationContact(state)).toEqual({ id: expect.any(String), email: 'ada@example.com' });
+    expect(conversationContact(newConversationState('acme', 'conv-1', now.toISOString()))).toBeUndefined();
   });
 
   it('takes contact details the platform sends on any message', () => {

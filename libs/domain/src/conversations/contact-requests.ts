@@ -8,7 +8,7 @@ import type {
   WorkflowTriggered,
 } from '@app/contracts';
 import { standInContactId } from '../ids/deterministic-id';
-import type { ConversationState } from './conversation-state';
+import { withDetails, type ConversationState } from './conversation-state';
 
 /** How long an escalation waits for the contact details it asked for, unless the workflow says otherwise. */
 export const DEFAULT_CONTACT_WAIT_SECONDS = 300;
@@ -112,19 +112,23 @@ export function handOffsAfter(
   const fromEvent = detailsOf(event.data.contact);
   const waiting: PendingContactRequest[] = [];
   const handOffs: DueHandOff[] = [];
+  let answered: Pick<Contact, 'email' | 'phone'> = {};
   for (const request of requests) {
     const told = { ...fromEvent, ...(said ? contactDetailsIn(said, request.phoneRegion) : {}) };
     if (Object.keys(told).length === 0) {
       waiting.push(request);
       continue;
     }
+    answered = { ...answered, ...told };
     const contact: Contact = { id: knownContactId(state), ...request.contact, ...told };
     const updated = { ...request, contact };
     if (missingContactFields(contact, request.fields).length === 0)
       handOffs.push({ request: updated, outcome: 'answered' });
     else waiting.push(updated);
   }
-  return { state: withRequests(state, waiting), handOffs };
+  // What the contact answered is theirs for the rest of the conversation: no other escalation asks again.
+  const knowing = { ...state, ...withDetails(state.contactDetails, answered) };
+  return { state: withRequests(knowing, waiting), handOffs };
 }
 
 /** The hand-offs whose wait is over at `now` (the fields still missing), and the state without them. */
@@ -167,6 +171,16 @@ export function contactDetailsIn(text: string, phoneRegion?: string): Pick<Conta
 
 function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone'> {
   return { ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
+}
+
+/**
+ * The contact the conversation knows, with every detail it knows of them (absent while it knows
+ * none): what a trigger names when its event names no contact, as platforms often name the
+ * contact on a conversation's first event only.
+ */
+export function conversationContact(state: ConversationState): Contact | undefined {
+  if (state.contactId === undefined && state.contactDetails === undefined) return undefined;
+  return { id: knownContactId(state), ...state.contactDetails };
 }
 
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */

@@ -1,4 +1,4 @@
-import type { ConversationEvent, ConversationStateRecord } from '@app/contracts';
+import type { Contact, ConversationEvent, ConversationStateRecord } from '@app/contracts';
 
 /** What trigger-matcher remembers of a conversation (the durable record without its revision). */
 export type ConversationState = Omit<ConversationStateRecord, 'revision'>;
@@ -33,11 +33,9 @@ export function newConversationState(tenantId: string, conversationId: string, a
  * waits for (no_reply timers), the contact, the preview flag, end of conversation.
  */
 export function recordEvent(state: ConversationState, event: ConversationEvent): ConversationState {
-  const contactId = event.data.contact?.id ?? state.contactId;
   const seen = {
-    ...state,
+    ...withContact(state, event.data.contact),
     lastEventAt: event.time,
-    ...(contactId ? { contactId } : {}),
     ...(state.preview || event.data.preview ? { preview: true } : {}),
   };
   switch (event.type) {
@@ -63,6 +61,28 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
       return { ...ended, ended: true };
     }
   }
+}
+
+/**
+ * The state knowing the contact an event names: their id, and their details merged over what the
+ * conversation knew of them, field by field (platforms often send the details once, or one at a
+ * time). Details belong to one contact: another contact named starts afresh. An empty value is no detail.
+ */
+function withContact(state: ConversationState, named: Contact | undefined): ConversationState {
+  if (!named) return state;
+  const { id, ...details } = named;
+  const { contactDetails: known, ...rest } = state;
+  const kept = state.contactId === undefined || state.contactId === id ? known : undefined;
+  return { ...rest, contactId: id, ...withDetails(kept, details) };
+}
+
+/** `contactDetails` with the given ones over the known ones; absent when there are none. */
+export function withDetails(
+  known: ConversationState['contactDetails'],
+  given: Omit<Contact, 'id'>,
+): Pick<ConversationState, 'contactDetails'> {
+  const contactDetails = { ...known, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value)) };
+  return Object.keys(contactDetails).length > 0 ? { contactDetails } : {};
 }
 
 /** The newest entries within TRANSCRIPT_LIMIT messages and TRANSCRIPT_MAX_CHARS characters; the newest one always. */

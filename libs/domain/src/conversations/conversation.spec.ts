@@ -44,6 +44,24 @@ describe('conversation state', () => {
     expect(recordEvent(state, { ...envelope, id: 'e-end', type: 'conversation.ended', data: {} }).ended).toBe(true);
   });
 
+  it("knows its contact's details as events gave them, field by field, and starts afresh for another contact", () => {
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
+    state = recordEvent(
+      state,
+      message('contact', 'hi', { contact: { id: 'c1', name: 'Ada', email: 'ada@old.example' } }),
+    );
+    state = recordEvent(state, message('ai', 'hello Ada'));
+    expect(state).toMatchObject({ contactId: 'c1', contactDetails: { name: 'Ada', email: 'ada@old.example' } });
+    // A later event with one detail (or an empty one) changes that detail only.
+    state = recordEvent(state, message('contact', 'x', { contact: { id: 'c1', email: 'ada@example.com', phone: '' } }));
+    expect(state.contactDetails).toEqual({ name: 'Ada', email: 'ada@example.com' });
+    state = recordEvent(state, message('contact', 'y', { contact: { id: 'c2', phone: '+442079460958' } }));
+    expect(state).toMatchObject({ contactId: 'c2', contactDetails: { phone: '+442079460958' } });
+    state = recordEvent(state, message('contact', 'z', { contact: { id: 'c3' } }));
+    expect(state.contactId).toBe('c3');
+    expect(state).not.toHaveProperty('contactDetails');
+  });
+
   it('forgets what the conversation learnt before contact.memory.cleared, and keeps the rest', () => {
     let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
     state = recordEvent(state, message('contact', 'hello', { memory: { vip: true } }));
