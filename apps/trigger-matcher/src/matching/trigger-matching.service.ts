@@ -21,6 +21,7 @@ import {
   explainWorkflows,
   firedOf,
   firingOrder,
+  handOffContact,
   handOffsAfter,
   handOffsDue,
   isExpired,
@@ -34,6 +35,7 @@ import {
   timerInputOf,
   triggerIdOf,
   unsureIntents,
+  withEscalationDetails,
   withoutMemoryChanges,
   WorkflowIndex,
   type ContactMemory,
@@ -84,9 +86,8 @@ interface Cause {
   causedByWorkflowId?: string;
 }
 
-/** The contact a trigger names: the one the conversation knows, with `told` (what an escalation was told) over it. */
-function contactOf(state: ConversationState, told?: Contact): { contact?: Contact } {
-  const contact = told ? { ...conversationContact(state), ...told } : conversationContact(state);
+/** The contact a trigger names, if any: `contact`, else the one the conversation knows. */
+function contactOf(state: ConversationState, contact = conversationContact(state)): { contact?: Contact } {
   return contact ? { contact } : {};
 }
 
@@ -290,6 +291,7 @@ export class TriggerMatchingService {
     const triggers = decision.fire.map(({ workflow, match }) => {
       triggerMatches.inc({ trigger_type: match.type });
       const contact = escalationContact(workflow, fired, cause.contact, cause.message);
+      fired = withEscalationDetails(fired, workflow, contact);
       const trigger = triggerOf(fired, workflow, { ...cause, ...(contact ? { contact } : {}) }, match, now);
       // An escalation that asks for contact details first: this trigger asks, the hand-off follows.
       const ask = contactAskOf(workflow, contact, fired, now);
@@ -323,7 +325,7 @@ export class TriggerMatchingService {
         event: releasedBy,
         ...(request.message ? { message: request.message } : {}),
         ...(request.ai ? { ai: request.ai } : {}),
-        ...contactOf(state, request.contact),
+        ...contactOf(state, handOffContact(state, request)),
         memory,
       };
       const trigger: WorkflowTriggered = {

@@ -128,11 +128,13 @@ describe('planAction', () => {
       now,
     });
     expect(memory.memoryEvents).toHaveLength(1);
+    expect(memory.memoryEvents[0]!.data.contact).toEqual({ id: 'c1' });
     expect(memory.memoryEvents[0]).toMatchObject({
       type: 'contact.memory.updated',
       subject: 'conv-1',
       data: {
-        contact: trigger.contact,
+        // The id alone: the contact's details stay out of the event log.
+        contact: { id: trigger.contact!.id },
         attributes: { plan: 'pro', coupon: null },
         // The event names the workflow whose action caused it (loop protection, tracing).
         causedBy: { workflowId: trigger.workflow.id, executionId: 'x1' },

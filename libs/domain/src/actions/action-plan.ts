@@ -146,7 +146,8 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
               ...envelope,
               id: deterministicId(input.executionId, 'memory'),
               type: 'contact.memory.updated',
-              data: { contact, attributes, causedBy },
+              // The id alone: the contact's details are the conversation's, not for the event log.
+              data: { contact: { id: contact.id }, attributes, causedBy },
             },
           ]
         : [];

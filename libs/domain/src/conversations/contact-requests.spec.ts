@@ -6,9 +6,12 @@ import {
   contactRequestsDueAt,
   conversationContact,
   escalationContact,
+  handOffContact,
   handOffsAfter,
   handOffsDue,
+  withEscalationDetails,
 } from './contact-requests';
+import { standInContactId } from '../ids/deterministic-id';
 import { newConversationState, recordEvent } from './conversation-state';
 import { isExpired, nextWakeUpAt } from './timers';
 
@@ -117,17 +120,70 @@ describe('contact requests', () => {
     const answered = handOffsAfter(waitingFor(['phone']), message('it is +44 20 7946 0958'));
     expect(answered.handOffs.map(({ outcome }) => outcome)).toEqual(['answered']);
     expect(answered.state.contactDetails).toEqual({ phone: '+442079460958' });
-    expect(contactAskOf(escalation({ fields: ['phone'] }), conversationContact(answered.state), open, now)).toBeNull();
-    // Nothing asked, nothing taken from what the contact says.
-    const unasked = handOffsAfter(later, message('my colleague is on +44 20 7946 0958'));
-    expect(unasked.state.contactDetails).toEqual({ name: 'Ada', email: 'ada@example.com' });
+    const another = escalation({ fields: ['phone'] });
+    expect(escalationContact(another, answered.state, undefined, undefined)).toMatchObject({ phone: '+442079460958' });
+    expect(
+      contactAskOf(another, escalationContact(another, answered.state, undefined, undefined), open, now),
+    ).toBeNull();
   });
 
-  it('stands the conversation in for a contact no event named who answered an ask', () => {
-    const state = handOffsAfter(waitingFor(['email']), message('ada@example.com')).state;
-    expect(state).not.toHaveProperty('contactId');
-    expect(conversationContact(state)).toEqual({ id: expect.any(String), email: 'ada@example.com' });
-    expect(conversationContact(newConversationState('acme', 'conv-1', now.toISOString()))).toBeUndefined();
+  it('keeps only the fields asked for from an answer, and what an event gave over what the contact wrote', () => {
+    const platformPhone = { ...waitingFor(['email']), contactDetails: { phone: '+14155550123' } };
+    const { state } = handOffsAfter(platformPhone, message('ada@example.com, or call +44 20 7946 0958'));
+    expect(state.contactDetails).toEqual({ phone: '+14155550123', email: 'ada@example.com' });
+    // An address mentioned in passing, while only a number was asked for, is not kept.
+    const passing = handOffsAfter(waitingFor(['phone']), message('I wrote to support@acme.com, call +44 20 7946 0958'));
+    expect(passing.state.contactDetails).toEqual({ phone: '+442079460958' });
+    expect(passing.handOffs[0]!.request.contact).toEqual({ id: 'c1', name: 'Ada', phone: '+442079460958' });
+    // Nor by the escalation that fires on it: the conversation's own phone wins over the words too.
+    const known = recordEvent(
+      newConversationState('acme', 'conv-1', now.toISOString()),
+      message('hi', 'contact', { id: 'c1', phone: '+14155550123' }),
+    );
+    const phoneOnly = escalation({ fields: ['phone'] });
+    const firing = { role: 'contact', text: 'I wrote to support@acme.com; call +44 20 7946 0958' };
+    expect(escalationContact(phoneOnly, known, { id: 'c1', phone: '+14155550123' }, firing)).toEqual({
+      id: 'c1',
+      phone: '+14155550123',
+    });
+  });
+
+  it("does not take what another contact, named since, answered the same escalation's question", () => {
+    const both = escalation({ fields: ['email', 'phone'] });
+    const ada = recordEvent(
+      newConversationState('acme', 'conv-1', now.toISOString()),
+      message('I want a human', 'contact', { id: 'c1', name: 'Ada' }),
+    );
+    const ask = contactAskOf(both, conversationContact(ada), open, now)!;
+    const asked = handOffsAfter(awaitContact(ada, trigger, ask, both), message('ada@example.com')).state;
+    expect(asked.contactRequests![0]!.contact).toMatchObject({ id: 'c1', email: 'ada@example.com' });
+    const bob = recordEvent(asked, message('hello', 'contact', { id: 'c2', name: 'Bob' }));
+    expect(escalationContact(both, bob, { id: 'c2', name: 'Bob' }, undefined)).toEqual({ id: 'c2', name: 'Bob' });
+  });
+
+  it("keeps what the message that fired an escalation gave, with a partial answer's rest", () => {
+    const state = newConversationState('acme', 'conv-1', now.toISOString());
+    const both = escalation({ fields: ['email', 'phone'] });
+    const contact = escalationContact(both, state, undefined, { role: 'contact', text: 'call me on +44 20 7946 0958' });
+    const firing = withEscalationDetails(state, both, contact);
+    expect(firing.contactDetails).toEqual({ phone: '+442079460958' });
+    const ask = contactAskOf(both, contact, open, now)!;
+    expect(ask.fields).toEqual(['email']);
+    const answered = handOffsAfter(awaitContact(firing, trigger, ask, both), message('ada@example.com'));
+    expect(answered.handOffs.map(({ outcome }) => outcome)).toEqual(['answered']);
+    expect(answered.state.contactDetails).toEqual({ phone: '+442079460958', email: 'ada@example.com' });
+  });
+
+  it('hands off with the contact asked, or with the one named since when it is another', () => {
+    const asked = waitingFor(['phone']);
+    const request = asked.contactRequests![0]!;
+    const named = recordEvent(asked, message('hello', 'contact', { id: 'c1', email: 'ada@example.com' }));
+    expect(handOffContact(named, request)).toEqual({ id: 'c1', name: 'Ada', email: 'ada@example.com' });
+    const other = recordEvent(asked, message('hello', 'contact', { id: 'c2', name: 'Bob' }));
+    expect(handOffContact(other, request)).toEqual({ id: 'c2', name: 'Bob' });
+    // Asked while the conversation stood in for its contact: the contact named since is that person.
+    const standIn = { ...request, contact: { id: standInContactId('conv-1'), phone: '+442079460958' } };
+    expect(handOffContact(other, standIn)).toEqual({ id: 'c2', name: 'Bob', phone: '+442079460958' });
   });
 
   it('takes contact details the platform sends on any message', () => {

@@ -52,10 +52,12 @@ export function contactAskOf(
 }
 
 /**
- * The contact an escalation that requires contact details hands off with: the event's, plus what
- * the contact told while an earlier ask of the same workflow waited (a partial answer), plus what
- * the contact's own message that fired it says ("I want a human, call me on +44 20 7946 0958"),
- * so that they are not asked for what they already gave. Other workflows get the event's contact.
+ * The contact an escalation that requires contact details hands off with: the conversation's
+ * (`contact`, with what events gave and what the contact answered earlier escalations), over what
+ * the contact told while an earlier ask of the same workflow waited (a partial answer) and what
+ * the contact's own message that fired it says of the fields asked for ("I want a human, call me
+ * on +44 20 7946 0958"), so that they are not asked for what they already gave. What an event
+ * gave wins over what was read from the contact's words. Other workflows get `contact`.
  */
 export function escalationContact(
   definition: WorkflowDefinition,
@@ -65,10 +67,35 @@ export function escalationContact(
 ): Contact | undefined {
   const { action } = definition;
   if (action.type !== 'escalate' || !action.requireContact) return contact;
-  const earlier = state.contactRequests?.find(({ workflowId }) => workflowId === definition.id)?.contact;
-  const told = message?.role === 'contact' ? contactDetailsIn(message.text, action.requireContact.phoneRegion) : {};
-  if (!earlier && Object.keys(told).length === 0) return contact;
-  return { id: knownContactId(state), ...earlier, ...contact, ...told };
+  const { fields, phoneRegion } = action.requireContact;
+  const pending = state.contactRequests?.find(({ workflowId }) => workflowId === definition.id)?.contact;
+  // What another contact, named since, told is not this one's.
+  const earlier = pending && isConversationContact(state, pending) ? pending : undefined;
+  const told = message?.role === 'contact' ? answerIn(message.text, fields, phoneRegion) : {};
+  if (!earlier && !state.contactDetails && Object.keys(told).length === 0) return contact;
+  return { id: knownContactId(state), ...state.contactDetails, ...earlier, ...told, ...contact };
+}
+
+/**
+ * The state with what an escalation requiring contact details now has of the fields it asks for
+ * (from the contact's answers and the message that fired it), where the conversation does not know
+ * them yet: the contact gave them, so no other escalation asks again. What an event gave wins over
+ * what was read from the contact's words, and only the fields asked for are taken (an address the
+ * contact mentions in passing is not theirs for the rest of the conversation).
+ */
+export function withEscalationDetails(
+  state: ConversationState,
+  definition: WorkflowDefinition,
+  contact: Contact | undefined,
+): ConversationState {
+  const { action } = definition;
+  if (action.type !== 'escalate' || !action.requireContact || !contact) return state;
+  return withAnswers(state, contact, action.requireContact.fields);
+}
+
+function withAnswers(state: ConversationState, contact: Contact, fields: readonly ContactField[]): ConversationState {
+  const answers = Object.fromEntries(fields.flatMap((field) => (contact[field] ? [[field, contact[field]]] : [])));
+  return { ...state, ...withDetails(answers, state.contactDetails ?? {}) };
 }
 
 /** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
@@ -112,22 +139,21 @@ export function handOffsAfter(
   const fromEvent = detailsOf(event.data.contact);
   const waiting: PendingContactRequest[] = [];
   const handOffs: DueHandOff[] = [];
-  let answered: Pick<Contact, 'email' | 'phone'> = {};
+  let knowing = state;
   for (const request of requests) {
-    const told = { ...fromEvent, ...(said ? contactDetailsIn(said, request.phoneRegion) : {}) };
+    const told = { ...(said ? answerIn(said, request.fields, request.phoneRegion) : {}), ...fromEvent };
     if (Object.keys(told).length === 0) {
       waiting.push(request);
       continue;
     }
-    answered = { ...answered, ...told };
     const contact: Contact = { id: knownContactId(state), ...request.contact, ...told };
+    // What the contact answered is theirs for the rest of the conversation: no other escalation asks again.
+    knowing = withAnswers(knowing, contact, request.fields);
     const updated = { ...request, contact };
     if (missingContactFields(contact, request.fields).length === 0)
       handOffs.push({ request: updated, outcome: 'answered' });
     else waiting.push(updated);
   }
-  // What the contact answered is theirs for the rest of the conversation: no other escalation asks again.
-  const knowing = { ...state, ...withDetails(state.contactDetails, answered) };
   return { state: withRequests(knowing, waiting), handOffs };
 }
 
@@ -169,18 +195,51 @@ export function contactDetailsIn(text: string, phoneRegion?: string): Pick<Conta
   return { ...(email ? { email } : {}), ...(phone ? { phone: phone.number.number } : {}) };
 }
 
+/** The fields asked for that a contact's message gives: an address mentioned in passing is not an answer. */
+function answerIn(
+  text: string,
+  fields: readonly ContactField[],
+  phoneRegion?: string,
+): Pick<Contact, 'email' | 'phone'> {
+  const details = contactDetailsIn(text, phoneRegion);
+  return Object.fromEntries(fields.flatMap((field) => (details[field] ? [[field, details[field]]] : [])));
+}
+
 function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone'> {
   return { ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
 }
 
 /**
- * The contact the conversation knows, with every detail it knows of them (absent while it knows
- * none): what a trigger names when its event names no contact, as platforms often name the
- * contact on a conversation's first event only.
+ * The contact the conversation knows, with every detail it knows of them (absent while no event
+ * named one): what its triggers name, also on events that name no contact, as platforms often
+ * name the contact on a conversation's first event only.
  */
 export function conversationContact(state: ConversationState): Contact | undefined {
-  if (state.contactId === undefined && state.contactDetails === undefined) return undefined;
-  return { id: knownContactId(state), ...state.contactDetails };
+  return state.contactId === undefined ? undefined : { id: state.contactId, ...state.contactDetails };
+}
+
+/**
+ * The contact a hand-off names: the one its escalation asked, with what the conversation knows of
+ * them now (what the contact answered included); the conversation's own when an event named
+ * another contact meanwhile (a stand-in that was asked is the same person, named since).
+ */
+export function handOffContact(state: ConversationState, request: PendingContactRequest): Contact | undefined {
+  const current = conversationContact(state);
+  const asked = request.contact;
+  if (!asked) return current;
+  return isConversationContact(state, asked) ? { ...asked, ...current } : current;
+}
+
+/**
+ * Whether a contact noted earlier in the conversation is the one it knows now: while it knows
+ * none, by the same id, or as its stand-in (the contact named since is that person).
+ */
+function isConversationContact(state: ConversationState, contact: Contact): boolean {
+  return (
+    state.contactId === undefined ||
+    contact.id === state.contactId ||
+    contact.id === standInContactId(state.conversationId)
+  );
 }
 
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */

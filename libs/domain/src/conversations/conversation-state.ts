@@ -1,4 +1,5 @@
 import type { Contact, ConversationEvent, ConversationStateRecord } from '@app/contracts';
+import { standInContactId } from '../ids/deterministic-id';
 
 /** What trigger-matcher remembers of a conversation (the durable record without its revision). */
 export type ConversationState = Omit<ConversationStateRecord, 'revision'>;
@@ -54,8 +55,16 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
     }
     case 'contact.memory.updated':
       return { ...seen, ...learnMemory(state, event.data.attributes, event.time) };
-    case 'contact.memory.cleared':
-      return { ...seen, ...memoryLearntSince(state, event.time) };
+    case 'contact.memory.cleared': {
+      // An erasure request: the conversation stops naming the contact's details too, also in the
+      // escalations waiting for an answer (they hand off with the contact's id, and what comes since).
+      const { contactDetails: _forgotten, contactRequests, ...rest } = seen;
+      const waiting = contactRequests?.map(({ contact, ...request }) => ({
+        ...request,
+        ...(contact ? { contact: { id: contact.id } } : {}),
+      }));
+      return { ...rest, ...(waiting ? { contactRequests: waiting } : {}), ...memoryLearntSince(state, event.time) };
+    }
     case 'conversation.ended': {
       const { waiting: _cancelled, ...ended } = seen;
       return { ...ended, ended: true };
@@ -66,14 +75,19 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
 /**
  * The state knowing the contact an event names: their id, and their details merged over what the
  * conversation knew of them, field by field (platforms often send the details once, or one at a
- * time). Details belong to one contact: another contact named starts afresh. An empty value is no detail.
+ * time). Details belong to one contact: another contact named starts afresh, except after the
+ * conversation's stand-in (an update_memory action's, before any event named the contact), which
+ * was the same person. An empty value is no detail.
  */
 function withContact(state: ConversationState, named: Contact | undefined): ConversationState {
   if (!named) return state;
   const { id, ...details } = named;
   const { contactDetails: known, ...rest } = state;
-  const kept = state.contactId === undefined || state.contactId === id ? known : undefined;
-  return { ...rest, contactId: id, ...withDetails(kept, details) };
+  const sameContact =
+    state.contactId === undefined ||
+    state.contactId === id ||
+    state.contactId === standInContactId(state.conversationId);
+  return { ...rest, contactId: id, ...withDetails(sameContact ? known : undefined, details) };
 }
 
 /** `contactDetails` with the given ones over the known ones; absent when there are none. */

@@ -7,7 +7,9 @@ import {
   recordFirings,
   TRANSCRIPT_LIMIT,
   TRANSCRIPT_MAX_CHARS,
+  type ConversationState,
 } from './conversation-state';
+import { standInContactId } from '../ids/deterministic-id';
 import { decideFirings, type FiringWorkflow } from './firing-policy';
 import { eventInputOf } from './trigger-input';
 
@@ -60,6 +62,55 @@ describe('conversation state', () => {
     state = recordEvent(state, message('contact', 'z', { contact: { id: 'c3' } }));
     expect(state.contactId).toBe('c3');
     expect(state).not.toHaveProperty('contactDetails');
+  });
+
+  it('keeps the details known under its stand-in when the contact is named, and forgets them on a clear', () => {
+    const standIn = standInContactId('conv-1');
+    let state: ConversationState = {
+      ...newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z'),
+      contactDetails: { phone: '+1' },
+    };
+    state = recordEvent(state, {
+      ...envelope,
+      id: 'e-remember',
+      type: 'contact.memory.updated',
+      data: { contact: { id: standIn }, attributes: { vip: true } },
+    });
+    expect(state).toMatchObject({ contactId: standIn, contactDetails: { phone: '+1' } });
+    state = recordEvent(state, message('contact', 'hi', { contact: { id: 'c1', name: 'Ada' } }));
+    expect(state).toMatchObject({ contactId: 'c1', contactDetails: { phone: '+1', name: 'Ada' } });
+    state = recordEvent(state, {
+      ...envelope,
+      id: 'e-clear',
+      type: 'contact.memory.cleared',
+      data: { contact: { id: 'c1' } },
+    });
+    expect(state.contactId).toBe('c1');
+    expect(state).not.toHaveProperty('contactDetails');
+  });
+
+  it("forgets on a clear the contact's details an escalation waiting for an answer noted", () => {
+    const waiting: ConversationState = {
+      ...newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z'),
+      contactId: 'c1',
+      contactRequests: [
+        {
+          workflowId: 'wf',
+          triggerId: 't',
+          fields: ['phone'],
+          until: '2026-11-24T10:05:00Z',
+          match: { type: 'ai_request', score: 1, threshold: 1 },
+          contact: { id: 'c1', name: 'Ada', email: 'ada@example.com' },
+        },
+      ],
+    };
+    const cleared = recordEvent(waiting, {
+      ...envelope,
+      id: 'e-clear',
+      type: 'contact.memory.cleared',
+      data: { contact: { id: 'c1' } },
+    });
+    expect(cleared.contactRequests).toEqual([{ ...waiting.contactRequests![0], contact: { id: 'c1' } }]);
   });
 
   it('forgets what the conversation learnt before contact.memory.cleared, and keeps the rest', () => {
