@@ -8,6 +8,9 @@ import pino from 'pino';
 import { loadConfig, type BaseConfig } from '@app/config';
 import { findRepoRoot, type ServiceName } from '@app/infra';
 import { openApiDocument, type OpenApiInfo, type ServiceSpec } from '@app/platform';
+import { ActionDispatcherModule } from '../apps/action-dispatcher/src/action-dispatcher.module';
+import { ActionDispatcherEnvSchema } from '../apps/action-dispatcher/src/config';
+import { ACTION_DISPATCHER_OPENAPI } from '../apps/action-dispatcher/src/openapi';
 import { ApiModule } from '../apps/api/src/api.module';
 import { ApiEnvSchema } from '../apps/api/src/config';
 import { API_OPENAPI } from '../apps/api/src/openapi';
@@ -52,6 +55,12 @@ export const OPENAPI_SERVICES: readonly OpenApiService[] = [
     envSchema: TriggerMatcherEnvSchema,
     module: TriggerMatcherModule.register,
     openApi: TRIGGER_MATCHER_OPENAPI,
+  }),
+  service({
+    name: 'action-dispatcher',
+    envSchema: ActionDispatcherEnvSchema,
+    module: ActionDispatcherModule.register,
+    openApi: ACTION_DISPATCHER_OPENAPI,
   }),
   service({ name: 'history', envSchema: HistoryEnvSchema, module: HistoryModule.register, openApi: HISTORY_OPENAPI }),
   service({

@@ -60,8 +60,11 @@ describe('OpenAPI', () => {
     routes: string;
     auth: 'tenant' | 'operator';
     filter: string[];
-    /** Path ids fixed to a workflow and an execution of the tenant's, so that the rest is fuzzed past their 404. */
-    seeded?: boolean;
+    /**
+     * Path ids fixed to a workflow and an execution of the tenant's, so that the rest is fuzzed past
+     * their 404; the routes that must find them at least once.
+     */
+    seeded?: string[];
   }[] = [
     { service: 'api', routes: 'workflows and preview', auth: 'tenant', filter: ['--exclude-path-regex', 'api-keys'] },
     {
@@ -78,13 +81,27 @@ describe('OpenAPI', () => {
     },
     { service: 'ingest', routes: 'every route', auth: 'tenant', filter: [] },
     { service: 'trigger-matcher', routes: 'every route', auth: 'tenant', filter: [] },
+    { service: 'action-dispatcher', routes: 'every route', auth: 'tenant', filter: [] },
+    {
+      service: 'action-dispatcher',
+      routes: 'the test delivery of a seeded workflow',
+      auth: 'tenant',
+      filter: ['--include-path-regex', '\\{workflowId\\}'],
+      seeded: ['POST /v1/workflows/{workflowId}/test-delivery'],
+    },
     { service: 'history', routes: 'every route', auth: 'tenant', filter: [] },
     {
       service: 'history',
       routes: 'the routes under a seeded workflow and execution',
       auth: 'tenant',
       filter: ['--include-path-regex', '\\{(workflowId|executionId)\\}'],
-      seeded: true,
+      seeded: [
+        'GET /v1/executions/{executionId}',
+        'GET /v1/workflows/{workflowId}/executions',
+        'GET /v1/workflows/{workflowId}/stats',
+        'POST /v1/executions/{executionId}/replay',
+        'POST /v1/workflows/{workflowId}/replays',
+      ],
     },
     { service: 'signal-aggregator', routes: 'every route', auth: 'tenant', filter: [] },
   ];
@@ -182,13 +199,7 @@ describe('OpenAPI', () => {
       expect({ code, report: code === 0 ? 'passed' : output }).toEqual({ code: 0, report: 'passed' });
       if (run.seeded) {
         // The seeded ids took the requests past their 404: each route found the workflow or the execution at least once.
-        expect(routesThatFoundTheirIds(harFile)).toEqual([
-          'GET /v1/executions/{executionId}',
-          'GET /v1/workflows/{workflowId}/executions',
-          'GET /v1/workflows/{workflowId}/stats',
-          'POST /v1/executions/{executionId}/replay',
-          'POST /v1/workflows/{workflowId}/replays',
-        ]);
+        expect(routesThatFoundTheirIds(harFile)).toEqual(run.seeded);
       }
     },
     600_000,

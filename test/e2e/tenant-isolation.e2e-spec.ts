@@ -112,6 +112,7 @@ describe('tenant isolation', () => {
       ['history', 'GET', `/v1/workflows/${workflow.id}/executions`],
       ['history', 'GET', `/v1/workflows/${workflow.id}/stats`],
       ['history', 'POST', `/v1/workflows/${workflow.id}/replays`, { since }],
+      ['action-dispatcher', 'POST', `/v1/workflows/${workflow.id}/test-delivery`, {}],
     ];
     for (const [service, method, path, body] of attempts) {
       const answer = await call(service, method, path, intruderHeaders, body);
@@ -290,6 +291,7 @@ describe('tenant isolation', () => {
   it('answers 401 without a valid key on every service, and to a revoked key within about a second', async () => {
     const tenantServices = tenantApiServices(services.services);
     expect(tenantServices.map((service) => service.name).sort()).toEqual([
+      'action-dispatcher',
       'api',
       'history',
       'ingest',
@@ -300,7 +302,14 @@ describe('tenant isolation', () => {
     for (const authorization of [undefined, 'Basic Zm9vOmJhcg==', `Bearer ${unknownKey}`, 'Bearer not-a-key']) {
       expect([authorization, await probeAuthorization(tenantServices, authorization)]).toEqual([
         authorization,
-        { api: 401, ingest: 401, history: 401, 'signal-aggregator': 401, 'trigger-matcher': 401 },
+        {
+          api: 401,
+          ingest: 401,
+          history: 401,
+          'signal-aggregator': 401,
+          'trigger-matcher': 401,
+          'action-dispatcher': 401,
+        },
       ]);
     }
     const anonymous = await call('history', 'GET', `/v1/executions/${randomUUID()}`, {});

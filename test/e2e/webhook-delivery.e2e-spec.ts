@@ -517,6 +517,103 @@ describe('webhook delivery', () => {
     expect(() => new Webhook(workflow.signingSecret).verify(request.body, headers)).not.toThrow();
   });
 
+  it('sends a signed test delivery on request, for a draft too, and answers what the endpoint said', async () => {
+    // The receiver echoes the custom header's value: the answer shows it redacted.
+    scripts.set('/hooks/tried', (earlier) =>
+      earlier === 0
+        ? { status: 200, body: '{"ok":true,"echo":"key-for-the-tried-receiver"}' }
+        : { status: 500, body: 'down for maintenance' },
+    );
+    const workflow = await system.createWorkflow(tenantId, {
+      name: 'tried',
+      trigger: { type: 'intent', phrases: ['cancel my order'] },
+      action: {
+        type: 'webhook',
+        url: `${receiverUrl}/hooks/tried`,
+        headers: { 'x-api-key': 'key-for-the-tried-receiver' },
+      },
+      status: 'draft',
+    });
+    const testDelivery = async (workflowId: string, body: unknown, asTenant = tenantId) => {
+      const response = await fetch(`${services.url('action-dispatcher')}/v1/workflows/${workflowId}/test-delivery`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(asTenant)) },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    };
+
+    const delivered = await testDelivery(workflow.id, {});
+    expect(delivered).toMatchObject({
+      status: 200,
+      body: {
+        workflowId: workflow.id,
+        workflowVersion: workflow.version,
+        url: `${receiverUrl}/hooks/tried`,
+        webhookId: expect.stringMatching(/^test-/),
+        delivered: true,
+        attempt: { number: 1, statusCode: 200 },
+        responseBody: '{"ok":true,"echo":"[redacted]"}',
+      },
+    });
+    const [received] = hooks('tried');
+    const headers = received!.headers as Record<string, string>;
+    expect(headers['webhook-id']).toBe(delivered.body.webhookId);
+    expect(headers['x-api-key']).toBe('key-for-the-tried-receiver');
+    // Signed with the workflow's secret, and what was sent is what the answer shows.
+    expect(new Webhook(workflow.signingSecret).verify(received!.body, headers)).toEqual(delivered.body.payload);
+    expect(delivered.body.payload).toMatchObject({
+      type: 'workflow.triggered',
+      data: {
+        executionId: delivered.body.webhookId,
+        workflow: { id: workflow.id, name: 'tried' },
+        trigger: { type: 'intent', phrase: 'cancel my order' },
+        conversation: { id: expect.stringMatching(/^test-/), message: { role: 'contact', text: 'cancel my order' } },
+        contact: { id: 'test-contact', name: 'Test Contact' },
+      },
+    });
+
+    const failed = await testDelivery(workflow.id, {
+      text: 'where is my refund?',
+      contact: { id: 'c-1', name: 'Ada' },
+    });
+    expect(failed.body).toMatchObject({
+      delivered: false,
+      attempt: { statusCode: 500, error: expect.stringContaining('down for maintenance') },
+      payload: { data: { conversation: { message: { text: 'where is my refund?' } }, contact: { name: 'Ada' } } },
+    });
+    expect(failed.body).not.toHaveProperty('responseBody');
+
+    // An escalation's team webhook can be tried too.
+    scripts.set('/hooks/team', () => ({ status: 204 }));
+    const escalation = await createWorkflow('escalating', { type: 'escalate', notifyUrl: `${receiverUrl}/hooks/team` });
+    expect(await testDelivery(escalation.id, {})).toMatchObject({
+      status: 200,
+      body: { url: `${receiverUrl}/hooks/team`, delivered: true, payload: { type: 'workflow.triggered' } },
+    });
+    expect(hooks('team')).toHaveLength(1);
+
+    const reply = await createWorkflow('replying', { type: 'reply', message: { text: 'Hello' } });
+    expect(await testDelivery(reply.id, {})).toMatchObject({
+      status: 409,
+      body: { error: 'no_endpoint', details: { actionType: 'reply' } },
+    });
+    expect((await testDelivery(workflow.id, {}, `other-${tenantId}`)).status).toBe(404);
+    expect(await testDelivery(workflow.id, { text: '' })).toMatchObject({
+      status: 400,
+      body: { issues: [{ field: '/text', reason: expect.any(String) }] },
+    });
+
+    // Neither test is an execution: the failed one is not retried (the first retry would come
+    // after 1.5 s), and the workflow's history stays empty.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(hooks('tried')).toHaveLength(2);
+    const history = await fetch(`${services.url('history')}/v1/workflows/${workflow.id}/executions`, {
+      headers: await system.tenantHeaders(tenantId),
+    });
+    expect(((await history.json()) as { items: unknown[] }).items).toEqual([]);
+  });
+
   it('sends a payload template filled from the contact, their memory, the message and the transcript', async () => {
     const workflow = await workflowAnswering('templated', () => ({ status: 200 }), {
       payloadTemplate: {

@@ -8,6 +8,8 @@ import { ENDPOINT_FAILURES, DeliveryScheduler } from './delivery/delivery-schedu
 import { DispatchService } from './execution/dispatch.service';
 import { ReplayConsumer } from './execution/replay.consumer';
 import { TriggerConsumer } from './execution/trigger.consumer';
+import { TestDeliveryController } from './test-delivery/test-delivery.controller';
+import { TestDeliveryService } from './test-delivery/test-delivery.service';
 
 @Module({})
 export class ActionDispatcherModule {
@@ -21,6 +23,7 @@ export class ActionDispatcherModule {
           logger,
           workflowDefinitions: true,
           disabledEndpoints: true,
+          authentication: {},
         }),
         MaterializedViewModule.register({
           provide: ENDPOINT_FAILURES,
@@ -30,8 +33,8 @@ export class ActionDispatcherModule {
           logger,
         }),
       ],
-      controllers: [TriggerConsumer, ReplayConsumer],
-      providers: [DispatchService, DeliveryScheduler],
+      controllers: [TriggerConsumer, ReplayConsumer, TestDeliveryController],
+      providers: [DispatchService, DeliveryScheduler, TestDeliveryService],
     };
   }
 }

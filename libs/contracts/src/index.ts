@@ -22,3 +22,4 @@ export * from './api/api-keys.api';
 export * from './api/analytics.api';
 export * from './api/events.api';
 export * from './api/contacts.api';
+export * from './api/test-deliveries.api';

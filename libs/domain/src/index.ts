@@ -3,6 +3,7 @@ export * from './ids/deterministic-id';
 export * from './actions/webhook-payload';
 export * from './actions/template';
 export * from './actions/action-plan';
+export * from './actions/test-delivery';
 export * from './delivery/retry-schedule';
 export * from './delivery/delivery-outcome';
 export * from './delivery/after-attempt';

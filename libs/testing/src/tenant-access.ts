@@ -9,6 +9,7 @@ const AUTHENTICATED_PROBES: Partial<Record<ServiceName, { method: string; path: 
   api: { method: 'GET', path: '/v1/api-keys' },
   ingest: { method: 'POST', path: '/v1/events' },
   'trigger-matcher': { method: 'GET', path: '/v1/contacts/probe/memory' },
+  'action-dispatcher': { method: 'POST', path: '/v1/workflows/00000000-0000-4000-8000-000000000000/test-delivery' },
   history: { method: 'GET', path: '/v1/executions/00000000-0000-4000-8000-000000000000' },
   'signal-aggregator': { method: 'GET', path: '/v1/aggregates?series=signal' },
 };

@@ -15,9 +15,7 @@ import {
   type WorkflowExecuted,
   type WorkflowNotification,
 } from '@app/contracts';
-import { listOf } from '@app/config';
 import {
-  OutboundAddressPolicy,
   RetrySchedule,
   afterAttempt,
   deterministicId,
@@ -31,7 +29,7 @@ import {
   type DeliveryVerdict,
 } from '@app/domain';
 import { ReadinessRegistry } from '@app/health';
-import { GuardedHttpClient } from '@app/http';
+import type { GuardedHttpClient } from '@app/http';
 import {
   KAFKA_CLIENT,
   PARTITION_KEY_HEADER,
@@ -63,7 +61,7 @@ import {
 import type { ActionDispatcherConfig } from '../config';
 import { EndpointBreakers } from './endpoint-breakers';
 import { EndpointSlots, type ReleaseSlot } from './endpoint-slots';
-import { WebhookSender, type AttemptResult } from './webhook.sender';
+import { webhookSenderFrom, type AttemptResult, type WebhookSender } from './webhook.sender';
 
 /** Injection token of the view of `action-dispatcher.endpoint-failures`. */
 export const ENDPOINT_FAILURES = Symbol('ENDPOINT_FAILURES');
@@ -75,8 +73,6 @@ const SCAN_INTERVAL_MS = 200;
 const DEFINITION_WAIT_MS = 1_000;
 /** How long an execution whose step could not be recorded (Kafka unavailable) waits before it is attempted again. */
 const RECORD_RETRY_MS = 5_000;
-/** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
-const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
 interface Entry {
   partition: number;
@@ -185,15 +181,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     });
     this.producer = new TransactionalProducer(kafka, `action-dispatcher-deliveries-${config.INSTANCE_ID}`, logger);
     this.admin = kafka.admin();
-    this.http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
-      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
-      maxResponseBytes: MAX_RESPONSE_BODY_BYTES,
-    });
-    this.webhooks = new WebhookSender(this.http, {
-      maxLoggedResponseChars: config.WEBHOOK_MAX_RESPONSE_CHARS,
-      maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
-    });
+    ({ http: this.http, webhooks: this.webhooks } = webhookSenderFrom(config));
     this.schedule = RetrySchedule.parse(config.WEBHOOK_RETRY_SCHEDULE);
     this.slots = new EndpointSlots(
       config.WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT,

@@ -1,10 +1,20 @@
 import { Webhook } from 'standardwebhooks';
 import type { Attempt, WorkflowDefinition, WorkflowTriggered } from '@app/contracts';
-import { buildWebhookPayload, flatPayload, type AttemptAnswer, type DeliveryTarget } from '@app/domain';
-import type { GuardedHttpClient } from '@app/http';
+import { listOf } from '@app/config';
+import {
+  OutboundAddressPolicy,
+  buildWebhookPayload,
+  flatPayload,
+  type AttemptAnswer,
+  type DeliveryTarget,
+} from '@app/domain';
+import { GuardedHttpClient } from '@app/http';
+import type { ActionDispatcherConfig } from '../config';
 
 /** The attempt log's error field holds at most this much. */
 const MAX_ERROR_CHARS = 2_000;
+/** Largest response body read (for mapping into a reply); the log keeps WEBHOOK_MAX_RESPONSE_CHARS of it. */
+const MAX_RESPONSE_BODY_BYTES = 64 * 1024;
 
 export interface WebhookSenderLimits {
   /** Characters of a failed attempt's response body kept in its error (WEBHOOK_MAX_RESPONSE_CHARS). */
@@ -19,6 +29,12 @@ export interface AttemptResult {
   answer: AttemptAnswer;
   /** The response body (bounded by the HTTP client), for mapping into a reply. */
   responseBody?: string;
+  /** The receiver answered 2xx. */
+  succeeded: boolean;
+  /** What the body was built from, unless it was over the payload limit (and so not sent). */
+  sentPayload?: unknown;
+  /** The response body as it may be shown: secrets redacted, cut at `maxLoggedResponseChars`. */
+  shownResponse: () => string;
 }
 
 /**
@@ -42,13 +58,13 @@ export class WebhookSender {
     attemptNumber: number,
   ): Promise<AttemptResult> {
     const now = new Date();
-    const body = JSON.stringify(
+    const payload =
       typeof target.payload === 'object'
         ? target.payload.custom
         : target.payload === 'flat'
           ? flatPayload(trigger, executionId)
-          : buildWebhookPayload(trigger, executionId, now),
-    );
+          : buildWebhookPayload(trigger, executionId, now);
+    const body = JSON.stringify(payload);
     // A payload template can expand the transcript and memory many times over; the same
     // execution renders the same body on every attempt, so a retry could never succeed.
     const payloadBytes = Buffer.byteLength(body);
@@ -57,6 +73,8 @@ export class WebhookSender {
       return {
         attempt: { number: attemptNumber, startedAt: now.toISOString(), durationMs: 0, error },
         answer: { permanentError: error },
+        succeeded: false,
+        shownResponse: () => '',
       };
     }
     // During a rotation's overlap both secrets sign; receivers accept any listed signature.
@@ -79,12 +97,16 @@ export class WebhookSender {
     const succeeded = result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
     const incomplete =
       result.bodyIncomplete !== undefined ? `response body incomplete: ${result.bodyIncomplete}` : undefined;
+    // A receiver may echo what it was sent: the secret and the configured header values are never shown.
+    // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
+    const shownResponse = () =>
+      redact(result.body ?? '', [...secrets, ...Object.values(target.headers)]).slice(
+        0,
+        this.limits.maxLoggedResponseChars,
+      );
     // Only a failed answer's body goes to the log (and pays for the redaction).
     const failure = () => {
-      // A receiver may echo what it was sent: the secret and the configured header values never reach the log.
-      const redacted = [...secrets, ...Object.values(target.headers)];
-      // Redacted before it is cut: a secret across the cut would leave its beginning in the log.
-      const loggedBody = redact(result.body ?? '', redacted).slice(0, this.limits.maxLoggedResponseChars);
+      const loggedBody = shownResponse();
       const cutNote = result.bodyTruncated
         ? ' (response body cut at the read limit)'
         : incomplete === undefined
@@ -108,8 +130,35 @@ export class WebhookSender {
     };
     // An incomplete body is no response to map into a reply: the reply is made as for an empty one.
     const responseBody = result.bodyIncomplete === undefined ? result.body : undefined;
-    return { attempt, answer, ...(responseBody !== undefined ? { responseBody } : {}) };
+    return {
+      attempt,
+      answer,
+      ...(responseBody !== undefined ? { responseBody } : {}),
+      succeeded,
+      sentPayload: payload,
+      shownResponse,
+    };
   }
+}
+
+/**
+ * The dispatcher's webhook sender, from its configuration, over an SSRF-guarded HTTP client of
+ * its own (`http`, to destroy on shutdown).
+ */
+export function webhookSenderFrom(config: ActionDispatcherConfig): {
+  http: GuardedHttpClient;
+  webhooks: WebhookSender;
+} {
+  const http = new GuardedHttpClient(new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS)), {
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+    maxResponseBytes: MAX_RESPONSE_BODY_BYTES,
+  });
+  const webhooks = new WebhookSender(http, {
+    maxLoggedResponseChars: config.WEBHOOK_MAX_RESPONSE_CHARS,
+    maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
+  });
+  return { http, webhooks };
 }
 
 /** Shorter values are not redacted: replacing every "yes" or "1" of a body would make it unreadable. */

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { canonicalUuid, isUuid, type TestDeliveryRequest, type TestDeliveryView } from '@app/contracts';
+import { planAction, testDeliveryTrigger } from '@app/domain';
+import type { GuardedHttpClient } from '@app/http';
+import {
+  APP_CONFIG,
+  APP_LOGGER,
+  ConflictError,
+  NotFoundError,
+  WORKFLOW_DEFINITIONS,
+  type WorkflowDefinitions,
+} from '@app/platform';
+import type { ActionDispatcherConfig } from '../config';
+import { webhookSenderFrom, type WebhookSender } from '../delivery/webhook.sender';
+
+/**
+ * Test deliveries: one attempt to a workflow's endpoint with a sample trigger, made while the
+ * author waits, as a webhook service's "send example" does — to see that the URL answers and the
+ * signature verifies, and to give Zapier or Make a sample to map. It goes through the same
+ * sender as executions (signing, SSRF guard, timeouts, payload limit) but is no execution: not
+ * recorded, retried, counted in delivery metrics, or held back by the endpoint's circuit,
+ * disabling or rate limit; one at a time per workflow. A draft or disabled workflow can be tried too.
+ */
+@Injectable()
+export class TestDeliveryService implements BeforeApplicationShutdown {
+  private readonly http: GuardedHttpClient;
+  private readonly webhooks: WebhookSender;
+  /** Workflows with a test delivery waiting for its endpoint. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    @Inject(WORKFLOW_DEFINITIONS) private readonly definitions: WorkflowDefinitions,
+    @Inject(APP_CONFIG) config: ActionDispatcherConfig,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {
+    ({ http: this.http, webhooks: this.webhooks } = webhookSenderFrom(config));
+  }
+
+  async send(tenantId: string, workflowId: string, sample: TestDeliveryRequest): Promise<TestDeliveryView> {
+    // As its other ids: a workflow of another tenant is not found.
+    const definition = isUuid(workflowId) ? this.definitions.get(canonicalUuid(workflowId)) : undefined;
+    if (!definition || definition.tenantId !== tenantId) throw new NotFoundError('workflow', workflowId);
+    const id = randomUUID();
+    const now = new Date();
+    const trigger = testDeliveryTrigger(definition, sample, id, now);
+    const webhookId = `test-${id}`;
+    const target = planAction({ definition, trigger, executionId: webhookId, now }).delivery;
+    if (!target) {
+      const { type } = definition.action;
+      throw new ConflictError('no_endpoint', `the workflow's ${type} action calls no endpoint: nothing to test`, {
+        actionType: type,
+      });
+    }
+    // One at a time per workflow: authors test, nobody load-tests an endpoint through the dispatcher.
+    if (this.inFlight.has(definition.id)) {
+      throw new ConflictError(
+        'test_delivery_in_progress',
+        'a test delivery of this workflow is still waiting for its endpoint; try again when it has answered',
+        { workflowId: definition.id },
+      );
+    }
+    this.inFlight.add(definition.id);
+    try {
+      const sent = await this.webhooks.send(target, definition, trigger, webhookId, 1);
+      const { statusCode } = sent.attempt;
+      this.logger.info(
+        { tenantId, workflowId: definition.id, webhookId, statusCode, delivered: sent.succeeded },
+        'test delivery sent',
+      );
+      return {
+        workflowId: definition.id,
+        workflowVersion: definition.version,
+        url: target.url,
+        webhookId,
+        ...('sentPayload' in sent ? { payload: sent.sentPayload } : {}),
+        delivered: sent.succeeded,
+        attempt: sent.attempt,
+        ...(sent.succeeded ? { responseBody: sent.shownResponse() } : {}),
+      };
+    } finally {
+      this.inFlight.delete(definition.id);
+    }
+  }
+
+  /** Before the HTTP server closes: a test waiting for a slow endpoint would hold its request open until then. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.http.destroy();
+  }
+}
