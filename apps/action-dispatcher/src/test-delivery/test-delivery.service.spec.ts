@@ -1,0 +1,52 @@
+import pino from 'pino';
+import { loadConfig } from '@app/config';
+import type { WorkflowDefinition } from '@app/contracts';
+import { ConflictError, NotFoundError, type WorkflowDefinitions } from '@app/platform';
+import { WebhookReceiver } from '@app/testing';
+import { ActionDispatcherEnvSchema } from '../config';
+import { TestDeliveryService } from './test-delivery.service';
+
+const workflowId = '00000000-0000-4000-8000-0000000000aa';
+
+describe('TestDeliveryService', () => {
+  const receiver = new WebhookReceiver();
+  let service: TestDeliveryService;
+
+  beforeAll(async () => {
+    const url = await receiver.start();
+    receiver.script = () => ({ status: 200, delayMs: 300 });
+    const definition = {
+      id: workflowId,
+      tenantId: 'acme',
+      name: 'Cancel',
+      version: 1,
+      status: 'draft',
+      trigger: { type: 'ai_request' },
+      action: { type: 'webhook', url: `${url}/hooks/cancel` },
+      firing: { mode: 'once_per_conversation' },
+      signingSecret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
+      updatedAt: '2026-12-07T09:00:00.000Z',
+    } as WorkflowDefinition;
+    const definitions = { get: (id: string) => (id === workflowId ? definition : undefined) } as WorkflowDefinitions;
+    const config = loadConfig(ActionDispatcherEnvSchema, { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8' });
+    service = new TestDeliveryService(definitions, config, pino({ level: 'silent' }));
+  });
+
+  afterAll(async () => {
+    await service.beforeApplicationShutdown();
+    await receiver.stop();
+  });
+
+  it('makes one test delivery of a workflow at a time', async () => {
+    const first = service.send('acme', workflowId, {});
+    await expect(service.send('acme', workflowId, {})).rejects.toThrow(ConflictError);
+    await expect(first).resolves.toMatchObject({ delivered: true, attempt: { statusCode: 200 } });
+    await expect(service.send('acme', workflowId.toUpperCase(), {})).resolves.toMatchObject({ delivered: true });
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it("answers not found for another tenant's workflow and for what is no workflow id", async () => {
+    await expect(service.send('other', workflowId, {})).rejects.toThrow(NotFoundError);
+    await expect(service.send('acme', 'not-a-uuid', {})).rejects.toThrow(NotFoundError);
+  });
+});
