@@ -375,7 +375,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (!this.catchingUp.has(partition) && Date.parse(pending.dueAt) <= Date.now()) this.enqueue(key);
   }
 
-  /** Queues every due execution that is not already queued or running; forgets circuits nothing waits on. */
+  /**
+   * Queues every due execution that is not already queued or running; forgets circuits nothing
+   * waits on, idle rate-limit buckets, and holds and waits that are over (an expired one is as
+   * good as none), so that workflows no longer delivering leave nothing behind.
+   */
   private scan(): void {
     if (this.stopping) return;
     const now = Date.now();
@@ -384,6 +388,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     }
     for (const endpoint of this.waiting.keys()) this.drain(endpoint);
     this.breakers.forgetUnusedOpen(now);
+    this.slots.forgetIdle(now);
+    for (const [endpoint, until] of this.endpointHeldUntil) if (until <= now) this.endpointHeldUntil.delete(endpoint);
+    for (const [executionId, at] of this.notBefore) if (at <= now) this.notBefore.delete(executionId);
   }
 
   private enqueue(id: string): void {

@@ -127,6 +127,27 @@ describe('EndpointSlots', () => {
     expect(startedOf('l')).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
   });
 
+  it('forgets an endpoint once nothing of it is in flight or waiting and its bucket is full again', () => {
+    const { enqueue, started, slots } = scheduleWith(50, { limited: 2 });
+    enqueue('limited', 'l1', 'l2', 'l3');
+    slots.forgetIdle(Date.now());
+    // In flight, and a delivery waiting for its token: kept.
+    expect(slots.trackedEndpoints).toBe(1);
+    started.forEach(({ release }) => release());
+    jest.advanceTimersByTime(500);
+    expect(started.map(({ id }) => id)).toEqual(['l1', 'l2', 'l3']);
+    started[2]!.release();
+    slots.forgetIdle(Date.now());
+    // Nothing in flight, but a token spent: the bucket is not what a new one would be.
+    expect(slots.trackedEndpoints).toBe(1);
+    jest.advanceTimersByTime(1_000);
+    slots.forgetIdle(Date.now());
+    expect(slots.trackedEndpoints).toBe(0);
+    // And it starts afresh: a burst of one second's worth.
+    enqueue('limited', 'l4', 'l5', 'l6');
+    expect(started.map(({ id }) => id)).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+  });
+
   it('makes an inline attempt wait for a token within its deadline, and gives up at the deadline', async () => {
     const { slots } = scheduleWith(50, { limited: 1 });
     expect(await slots.take('limited', Date.now() + 100)).not.toBeNull();

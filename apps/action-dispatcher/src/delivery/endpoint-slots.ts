@@ -80,6 +80,23 @@ export class EndpointSlots {
     }
   }
 
+  /**
+   * Forgets the token buckets of endpoints with nothing in flight or waiting whose bucket is full:
+   * a new bucket starts full, so nothing changes, and workflows that stopped delivering (deleted,
+   * disabled, rate limit removed) leave nothing behind.
+   */
+  forgetIdle(now: number): void {
+    for (const [endpoint, bucket] of this.buckets) {
+      const idle = !this.inFlight.has(endpoint) && !this.hasWaiters(endpoint) && !this.tokenTimers.has(endpoint);
+      if (idle && bucket.isFull(now)) this.buckets.delete(endpoint);
+    }
+  }
+
+  /** Endpoints it holds any state for: in flight, waited for, or with a token bucket. */
+  get trackedEndpoints(): number {
+    return new Set([...this.inFlight.keys(), ...this.waiters.keys(), ...this.buckets.keys()]).size;
+  }
+
   /** Whether a slot can be taken now; when only a token is missing, its slots are handed over once one is due. */
   private hasFree(endpoint: string): boolean {
     if ((this.inFlight.get(endpoint) ?? 0) >= this.limit) return false;

@@ -30,6 +30,14 @@ describe('TokenBucket', () => {
     expect(bucket.tryTake(2_000)).toBe(true);
   });
 
+  it('is full when idle long enough to hold all it can, as a new bucket is', () => {
+    const bucket = new TokenBucket(2, 0);
+    expect(bucket.isFull(0)).toBe(true);
+    bucket.tryTake(0);
+    expect(bucket.isFull(499)).toBe(false);
+    expect(bucket.isFull(500)).toBe(true);
+  });
+
   it('refuses a rate that is not positive', () => {
     expect(() => new TokenBucket(0, 0)).toThrow('a rate limit must be positive, not 0');
   });

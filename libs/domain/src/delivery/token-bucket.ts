@@ -30,6 +30,12 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
   }
 
+  /** Whether it holds all it can: then it is what a new bucket of the same rate would be. */
+  isFull(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.capacity;
+  }
+
   private get capacity(): number {
     return Math.max(1, this.ratePerSecond);
   }
