@@ -8,7 +8,7 @@ import type {
   WorkflowTriggered,
 } from '@app/contracts';
 import { standInContactId } from '../ids/deterministic-id';
-import { withDetails, type ConversationState } from './conversation-state';
+import { isSameContact, withDetails, type ConversationState } from './conversation-state';
 
 /** How long an escalation waits for the contact details it asked for, unless the workflow says otherwise. */
 export const DEFAULT_CONTACT_WAIT_SECONDS = 300;
@@ -94,8 +94,7 @@ export function withEscalationDetails(
 }
 
 function withAnswers(state: ConversationState, contact: Contact, fields: readonly ContactField[]): ConversationState {
-  const answers = Object.fromEntries(fields.flatMap((field) => (contact[field] ? [[field, contact[field]]] : [])));
-  return { ...state, ...withDetails(answers, state.contactDetails ?? {}) };
+  return { ...state, ...withDetails(fieldsOf(contact, fields), state.contactDetails ?? {}) };
 }
 
 /** Remembers an asking trigger, so that its hand-off can follow. A workflow waits once: a newer ask replaces an older one. */
@@ -136,7 +135,7 @@ export function handOffsAfter(
     return { state: withRequests(state, []), handOffs: requests.map((request) => ({ request, outcome: 'ended' })) };
   }
   const said = event.type === 'conversation.message.created' && event.data.role === 'contact' ? event.data.text : '';
-  const fromEvent = detailsOf(event.data.contact);
+  const fromEvent = fieldsOf(event.data.contact);
   const waiting: PendingContactRequest[] = [];
   const handOffs: DueHandOff[] = [];
   let knowing = state;
@@ -201,12 +200,15 @@ function answerIn(
   fields: readonly ContactField[],
   phoneRegion?: string,
 ): Pick<Contact, 'email' | 'phone'> {
-  const details = contactDetailsIn(text, phoneRegion);
-  return Object.fromEntries(fields.flatMap((field) => (details[field] ? [[field, details[field]]] : [])));
+  return fieldsOf(contactDetailsIn(text, phoneRegion), fields);
 }
 
-function detailsOf(contact: Contact | undefined): Pick<Contact, 'email' | 'phone'> {
-  return { ...(contact?.email ? { email: contact.email } : {}), ...(contact?.phone ? { phone: contact.phone } : {}) };
+/** The given fields of `details` that have a value. */
+function fieldsOf(
+  details: Partial<Contact> | undefined,
+  fields: readonly ContactField[] = ['email', 'phone'],
+): Pick<Contact, ContactField> {
+  return Object.fromEntries(fields.flatMap((field) => (details?.[field] ? [[field, details[field]]] : [])));
 }
 
 /**
@@ -235,11 +237,7 @@ export function handOffContact(state: ConversationState, request: PendingContact
  * none, by the same id, or as its stand-in (the contact named since is that person).
  */
 function isConversationContact(state: ConversationState, contact: Contact): boolean {
-  return (
-    state.contactId === undefined ||
-    contact.id === state.contactId ||
-    contact.id === standInContactId(state.conversationId)
-  );
+  return isSameContact(state.conversationId, contact.id, state.contactId);
 }
 
 /** The conversation's contact, or, while no event named one, the conversation standing in for them. */

@@ -83,11 +83,19 @@ function withContact(state: ConversationState, named: Contact | undefined): Conv
   if (!named) return state;
   const { id, ...details } = named;
   const { contactDetails: known, ...rest } = state;
-  const sameContact =
-    state.contactId === undefined ||
-    state.contactId === id ||
-    state.contactId === standInContactId(state.conversationId);
+  const sameContact = isSameContact(state.conversationId, state.contactId, id);
   return { ...rest, contactId: id, ...withDetails(sameContact ? known : undefined, details) };
+}
+
+/**
+ * Whether a contact id a conversation noted earlier and one it knows later are the same person:
+ * the same id, or the earlier one the conversation's stand-in (the contact named since is who it
+ * stood for); an id not known on either side counts as the same.
+ */
+export function isSameContact(conversationId: string, earlier: string | undefined, later: string | undefined): boolean {
+  return (
+    earlier === undefined || later === undefined || earlier === later || earlier === standInContactId(conversationId)
+  );
 }
 
 /** `contactDetails` with the given ones over the known ones; absent when there are none. */
