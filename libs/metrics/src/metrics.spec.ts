@@ -1,4 +1,11 @@
-import { recordExecutionFinished, registry, workflowExecutions, initMetrics } from './metrics';
+import {
+  gaugeSourceFailures,
+  initMetrics,
+  recordExecutionFinished,
+  registry,
+  reportConsumerLag,
+  workflowExecutions,
+} from './metrics';
 
 describe('metrics', () => {
   it('follow Prometheus naming: aw_ prefix, _total on counters only, base units on histograms', async () => {
@@ -33,5 +40,48 @@ describe('metrics', () => {
       .filter((value) => value.labels.tenant === 'tenant-cap')
       .map((value) => [value.labels.workflow, value.value]);
     expect(Object.fromEntries(workflows)).toEqual({ 'wf-a': 2, 'wf-b': 1, other: 2 });
+  });
+});
+
+describe('gauges measured at scrape time', () => {
+  afterEach(() => jest.useRealTimers());
+
+  const failures = async () =>
+    (await gaugeSourceFailures.get()).values.find((value) => value.labels.metric === 'aw_kafka_consumer_lag_records')
+      ?.value ?? 0;
+
+  /** Scrapes with fake timers running until the scrape is done (each source's deadline is a timer). */
+  const scrape = async () => {
+    let text: string | undefined;
+    const scraping = registry.metrics().then((metrics) => (text = metrics));
+    while (text === undefined) await jest.advanceTimersByTimeAsync(100);
+    return scraping;
+  };
+
+  it('leave out a source that fails or misses the deadline, count it, and keep the others and the scrape', async () => {
+    // Only the deadlines' timers are faked: prom-client's default metrics need the rest.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'hrtime', 'performance', 'Date'] });
+    let askedUnreachable = 0;
+    const removals = [
+      reportConsumerLag(async () => [{ labels: { group: 'g-ok', topic: 't', partition: '0' }, value: 7 }]),
+      reportConsumerLag(() => {
+        askedUnreachable += 1;
+        return new Promise(() => {});
+      }),
+      reportConsumerLag(() => Promise.reject(new Error('brokers unreachable'))),
+    ];
+    try {
+      const before = await failures();
+      const text = await scrape();
+      expect(text).toMatch(/^aw_kafka_consumer_lag_records\{group="g-ok",topic="t",partition="0"[^}]*\} 7$/m);
+      expect(text).toContain('process_cpu_seconds_total');
+      expect(await failures()).toBe(before + 2);
+
+      // The next scrape waits for the reading still in flight instead of asking the brokers again.
+      expect(await scrape()).toMatch(/^aw_kafka_consumer_lag_records\{group="g-ok"[^}]*\} 7$/m);
+      expect(askedUnreachable).toBe(1);
+    } finally {
+      for (const remove of removals) remove();
+    }
   });
 });

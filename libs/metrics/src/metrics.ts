@@ -238,8 +238,25 @@ export interface GaugeReading<L extends string> {
 export type GaugeSource<L extends string> = () => Promise<GaugeReading<L>[]>;
 
 /**
+ * How long a scrape waits for a gauge source (it asks the brokers). Prometheus gives up on a whole
+ * scrape after 10 s by default; a source that cannot answer (brokers unreachable: kafkajs' admin
+ * retries for ~30 s) must not take the process's other metrics, and its `up`, with it.
+ */
+export const GAUGE_SOURCE_DEADLINE_MS = 2_000;
+
+export const gaugeSourceFailures = new Counter({
+  name: 'aw_metric_source_failures_total',
+  help: 'Scrapes that left out a gauge measured at scrape time (consumer lag, view lag) because its source failed or did not answer within 2 s, by metric.',
+  labelNames: ['metric'] as const,
+  registers: [registry],
+});
+
+/**
  * A gauge measured on every scrape from the sources that components register (a consumer, a view):
- * returns the function that registers a source, which returns the function that removes it.
+ * returns the function that registers a source, which returns the function that removes it. A
+ * source that fails or misses the deadline is left out of that scrape (no series rather than a
+ * stale one) and counted in aw_metric_source_failures_total; its reading still in flight is reused
+ * by the next scrape instead of asking the brokers again.
  */
 function scrapedGauge<L extends string>(configuration: {
   name: string;
@@ -247,12 +264,34 @@ function scrapedGauge<L extends string>(configuration: {
   labelNames: readonly L[];
 }): (source: GaugeSource<L>) => () => void {
   const sources = new Set<GaugeSource<L>>();
+  const inFlight = new Map<GaugeSource<L>, Promise<GaugeReading<L>[]>>();
+  const readWithinDeadline = async (source: GaugeSource<L>): Promise<GaugeReading<L>[]> => {
+    let reading = inFlight.get(source);
+    if (reading === undefined) {
+      reading = source().finally(() => inFlight.delete(source));
+      inFlight.set(source, reading);
+    }
+    let deadline: NodeJS.Timeout | undefined;
+    const missed = new Promise<undefined>((resolve) => {
+      deadline = setTimeout(resolve, GAUGE_SOURCE_DEADLINE_MS, undefined);
+    });
+    try {
+      const readings = await Promise.race([reading, missed]);
+      if (readings !== undefined) return readings;
+    } catch {
+      // Counted below: the scrape goes on without this source.
+    } finally {
+      clearTimeout(deadline);
+    }
+    gaugeSourceFailures.inc({ metric: configuration.name });
+    return [];
+  };
   new Gauge({
     ...configuration,
     registers: [registry],
     async collect() {
+      const readings = await Promise.all([...sources].map(readWithinDeadline));
       this.reset();
-      const readings = await Promise.all([...sources].map((source) => source()));
       for (const { labels, value } of readings.flat()) this.set(labels, value);
     },
   });
