@@ -71,8 +71,13 @@ export type EndpointFailures = CompactedTopicView<EndpointFailing>;
 const SCAN_INTERVAL_MS = 200;
 /** How long an execution waits when the definitions view has not yet seen its workflow version. */
 const DEFINITION_WAIT_MS = 1_000;
-/** How long an execution whose step could not be recorded (Kafka unavailable) waits before it is attempted again. */
-const RECORD_RETRY_MS = 5_000;
+/**
+ * How long the first retry of a step's write waits when its transaction failed (Kafka
+ * unavailable); it doubles up to RECORD_RETRY_MAX_MS. The step is kept: the endpoint is not called
+ * again for a write that failed.
+ */
+const RECORD_RETRY_MS = 1_000;
+const RECORD_RETRY_MAX_MS = 30_000;
 
 interface Entry {
   partition: number;
@@ -140,16 +145,17 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly positions = new Map<number, bigint>();
   private readonly owned = new Set<number>();
   private readonly running = new Map<string, Promise<void>>();
+  /**
+   * Running executions that another instance finished meanwhile (its tombstone was read while this
+   * one's attempt ran, after a rebalance): their step must not put them back in the schedule.
+   */
+  private readonly finishedElsewhere = new Set<string>();
   private readonly awaitingEcho = new Map<string, AwaitedEcho>();
   private readonly waiting = new Map<string, string[]>();
   private readonly queued = new Set<string>();
   private readonly slots: EndpointSlots;
   private readonly endpointHeldUntil = new Map<string, number>();
-  /**
-   * Executions not to attempt before a time (epoch ms): one whose workflow version the definitions
-   * view has not seen yet, and one whose last step could not be recorded (so that a Kafka outage
-   * does not make the schedule call the endpoint again every scan).
-   */
+  /** Executions not to attempt before a time (epoch ms): their workflow version is not in the definitions view yet. */
   private readonly notBefore = new Map<string, number>();
   private partitionCount = 0;
   private outbox: OutboxItem[] = [];
@@ -197,7 +203,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       {
         failureThreshold: config.WEBHOOK_CIRCUIT_FAILURE_THRESHOLD,
         halfOpenAfterMs: config.WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS,
-        unusedOpenForgottenAfterMs:
+        unusedForgottenAfterMs:
           Math.max(
             this.schedule.longestDelayMs,
             config.WEBHOOK_MAX_RETRY_AFTER_MS,
@@ -347,6 +353,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (key === undefined) return;
     const awaited = this.awaitingEcho.get(key);
     if (value === null) {
+      if (this.running.has(key) && awaited?.kind !== 'tombstone') this.finishedElsewhere.add(key);
       const done = this.entries.get(key);
       if (done) this.leaveLine(key, done.pending);
       this.entries.delete(key);
@@ -387,7 +394,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       if (Date.parse(entry.pending.dueAt) <= now) this.enqueue(id);
     }
     for (const endpoint of this.waiting.keys()) this.drain(endpoint);
-    this.breakers.forgetUnusedOpen(now);
+    this.breakers.forgetUnused(now);
     this.slots.forgetIdle(now);
     for (const [endpoint, until] of this.endpointHeldUntil) if (until <= now) this.endpointHeldUntil.delete(endpoint);
     for (const [executionId, at] of this.notBefore) if (at <= now) this.notBefore.delete(executionId);
@@ -560,8 +567,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   /** One step of an execution from the schedule: skip it, or attempt it, and record where it stands. */
   private async execute({ pending, partition }: Entry, releaseSlot: () => void): Promise<void> {
-    const step = await this.step(pending, releaseSlot);
-    if (step) await this.record(pending, partition, step);
+    try {
+      const step = await this.step(pending, releaseSlot);
+      if (step) await this.record(pending, partition, step);
+    } finally {
+      this.finishedElsewhere.delete(pending.executionId);
+    }
   }
 
   /**
@@ -630,7 +641,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         throttled: String(outcome.holdEndpointUntil !== undefined),
       });
       if (outcome.holdEndpointUntil) {
-        this.endpointHeldUntil.set(trigger.workflow.id, outcome.holdEndpointUntil.getTime());
+        // Concurrent attempts may answer different Retry-Afters: the longest hold stands.
+        const heldUntil = Math.max(
+          this.endpointHeldUntil.get(trigger.workflow.id) ?? 0,
+          outcome.holdEndpointUntil.getTime(),
+        );
+        this.endpointHeldUntil.set(trigger.workflow.id, heldUntil);
         this.slots.refuseWaiters(trigger.workflow.id);
       }
     }
@@ -724,8 +740,35 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     return [replyInstruction(fallback.message, 'fallback', input)];
   }
 
-  /** Publishes the execution's result with its next state (or tombstone) in one transaction. */
+  /**
+   * Publishes the execution's result with its next state (or tombstone) in one transaction. A
+   * failed write is retried with the same step until it lands or the dispatcher stops (calling the
+   * endpoint again would send a delivery that may have succeeded); a step that would put back an
+   * execution another instance now holds is dropped: one it finished meanwhile, or, after this
+   * instance lost the partition, one not finished here (its new owner attempts it).
+   */
   private async record(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
+    for (let failures = 0; ; failures += 1) {
+      const final = isFinalExecutionStatus(step.outcome.status);
+      if (this.finishedElsewhere.has(pending.executionId) || (!final && !this.owned.has(partition))) {
+        this.logger.info(
+          { executionId: pending.executionId, status: step.outcome.status },
+          'another instance holds this execution now; this step is not recorded',
+        );
+        return;
+      }
+      try {
+        return await this.recordOnce(pending, partition, step);
+      } catch (error) {
+        if (this.stopping) throw error;
+        const delay = Math.min(RECORD_RETRY_MS * 2 ** failures, RECORD_RETRY_MAX_MS);
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), this.stopped]);
+        if (this.stopping) throw error;
+      }
+    }
+  }
+
+  private async recordOnce(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
     const { executionId } = pending;
     const { records, result } = this.stepRecords(pending, partition, step, { inSchedule: true });
     const next = 'next' in step.outcome ? step.outcome.next : null;
@@ -743,9 +786,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
           resolve();
         },
         failed: (error) => {
-          // Not written: the execution stays as it was in the schedule and is attempted again, not at once.
           this.awaitingEcho.delete(executionId);
-          this.notBefore.set(executionId, Date.now() + RECORD_RETRY_MS);
           reject(error);
         },
       });
@@ -834,7 +875,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         );
       } catch (error) {
         if (isFencing(error)) this.stopAsFenced(error);
-        this.logger.error({ err: error }, 'recording delivery results failed; the executions will be attempted again');
+        this.logger.error(
+          { err: error },
+          'recording delivery results failed; the writes are retried (the endpoints are not called again)',
+        );
         const failure = error instanceof Error ? error : new Error(String(error));
         items.forEach((item) => item.failed(failure));
         return;

@@ -1,0 +1,164 @@
+import type { Kafka } from 'kafkajs';
+import pino from 'pino';
+import { loadConfig } from '@app/config';
+import { Topics, type PendingDelivery, type WorkflowDefinition } from '@app/contracts';
+import { testDeliveryTrigger } from '@app/domain';
+import type { ReadinessRegistry } from '@app/health';
+import type { DisabledEndpoints, WorkflowDefinitions } from '@app/platform';
+import { WebhookReceiver } from '@app/testing';
+import { ActionDispatcherEnvSchema } from '../config';
+import { DeliveryScheduler, type EndpointFailures } from './delivery-scheduler';
+
+const workflowId = '00000000-0000-4000-8000-0000000000aa';
+const executionId = '22222222-2222-4222-8222-222222222222';
+
+interface Written {
+  topic: string;
+  key: string;
+  value: string | null;
+}
+
+/**
+ * The schedule's races, on a Kafka of its own making: the consumer hands over the records the
+ * test gives it, and each transaction commits (into `committed`) or fails as the test says. The
+ * HTTP side is a real loopback receiver.
+ */
+function scheduleOn(receiverUrl: string, transactionFails: () => boolean) {
+  const committed: Written[] = [];
+  const listeners = new Map<string, (event: { payload: unknown }) => void>();
+  let eachMessage: ((payload: unknown) => Promise<void>) | undefined;
+  const consumer = {
+    events: { CRASH: 'crash', GROUP_JOIN: 'join', END_BATCH_PROCESS: 'end' },
+    on: (event: string, listener: (event: { payload: unknown }) => void) => {
+      listeners.set(event, listener);
+      return () => undefined;
+    },
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    run: async (options: { eachMessage: (payload: unknown) => Promise<void> }) =>
+      void (eachMessage = options.eachMessage),
+    disconnect: async () => undefined,
+  };
+  const producer = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    transaction: async () => {
+      const batch: Written[] = [];
+      return {
+        sendBatch: async ({ topicMessages }: { topicMessages: { topic: string; messages: Written[] }[] }) => {
+          for (const { topic, messages } of topicMessages) {
+            for (const { key, value } of messages)
+              batch.push({ topic, key: String(key), value: value && String(value) });
+          }
+          return [];
+        },
+        commit: async () => {
+          if (transactionFails()) throw new Error('broker not available');
+          committed.push(...batch);
+        },
+        abort: async () => undefined,
+      };
+    },
+  };
+  const admin = {
+    connect: async () => undefined,
+    disconnect: async () => undefined,
+    fetchTopicOffsets: async () => [{ partition: 0, high: '0', low: '0' }],
+  };
+  const kafka = { consumer: () => consumer, producer: () => producer, admin: () => admin } as unknown as Kafka;
+  const definition = {
+    id: workflowId,
+    tenantId: 'acme',
+    name: 'Cancel',
+    version: 1,
+    status: 'enabled',
+    trigger: { type: 'ai_request' },
+    action: { type: 'webhook', url: `${receiverUrl}/hooks/cancel` },
+    firing: { mode: 'once_per_conversation' },
+    signingSecret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
+    updatedAt: '2026-12-07T09:00:00.000Z',
+  } as WorkflowDefinition;
+  const emptyView = { get: () => undefined, set: () => undefined };
+  const scheduler = new DeliveryScheduler(
+    kafka,
+    { get: (id: string) => (id === workflowId ? definition : undefined) } as WorkflowDefinitions,
+    emptyView as unknown as DisabledEndpoints,
+    emptyView as unknown as EndpointFailures,
+    loadConfig(ActionDispatcherEnvSchema, { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8', INSTANCE_ID: 'unit' }),
+    pino({ level: 'silent' }),
+    { register: () => undefined } as unknown as ReadinessRegistry,
+  );
+  const now = new Date();
+  const pending: PendingDelivery = {
+    executionId,
+    trigger: testDeliveryTrigger(definition, {}, '11111111-1111-4111-8111-111111111111', now),
+    attempts: [],
+    dueAt: now.toISOString(),
+    startedAt: now.toISOString(),
+  } as PendingDelivery;
+  return {
+    scheduler,
+    committed,
+    /** Joins the group with partition 0 of the schedule, which is empty. */
+    join: async () => {
+      await scheduler.onModuleInit();
+      listeners.get('join')!({ payload: { memberAssignment: { [Topics.pendingDeliveries.name]: [0] } } });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+    /** The consumer reads a record of the schedule's partition 0: the execution's state, or its tombstone. */
+    read: (value: PendingDelivery | null) =>
+      eachMessage!({
+        partition: 0,
+        message: { key: Buffer.from(executionId), value: value && Buffer.from(JSON.stringify(value)) },
+      }),
+    pending,
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('DeliveryScheduler', () => {
+  const receiver = new WebhookReceiver();
+  let url: string;
+
+  beforeAll(async () => {
+    url = await receiver.start();
+  });
+  beforeEach(() => receiver.requests.splice(0));
+  afterAll(() => receiver.stop());
+
+  it('writes a step again when its transaction fails, without calling the endpoint again', async () => {
+    receiver.script = () => ({ status: 200 });
+    let transactions = 0;
+    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => ++transactions === 1);
+    try {
+      await join();
+      await read(pending);
+      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      expect(transactions).toBe(2);
+      expect(receiver.requests).toHaveLength(1);
+      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
+      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+      expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('does not put back an execution that another instance finished while this one attempted it', async () => {
+    receiver.script = () => ({ status: 503, delayMs: 500 });
+    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);
+    try {
+      await join();
+      await read(pending);
+      await sleep(100);
+      expect(receiver.requests).toHaveLength(1);
+      // The partition's previous owner got a 2xx for its attempt and wrote the execution's tombstone.
+      await read(null);
+      await sleep(800);
+      expect(committed).toEqual([]);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+});
