@@ -20,7 +20,7 @@ describe('EndpointBreakers', () => {
   beforeEach(() => {
     circuitsOpen.reset();
     breakers = new EndpointBreakers(
-      { failureThreshold: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS, unusedOpenForgottenAfterMs: FORGOTTEN_AFTER_MS },
+      { failureThreshold: 2, halfOpenAfterMs: HALF_OPEN_AFTER_MS, unusedForgottenAfterMs: FORGOTTEN_AFTER_MS },
       (ok) => !ok,
     );
   });
@@ -40,17 +40,30 @@ describe('EndpointBreakers', () => {
     expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-disabled' }, async () => true)).toBe(true);
   });
 
-  it('forgets open circuits nothing went through for longer than any execution waits, and only those', async () => {
+  it('forgets circuits nothing went through for longer than any execution waits, and only those', async () => {
     await openCircuitOf(breakers, 'wf-abandoned');
+    await breakers.run({ tenantId: 'acme', workflowId: 'wf-called-once' }, async () => true);
     await openCircuitOf(breakers, 'wf-retrying');
     const later = Date.now() + FORGOTTEN_AFTER_MS + 1;
     // An execution of this endpoint came back from its retry delay (and failed the half-open probe).
     jest.spyOn(Date, 'now').mockReturnValue(later - 9_000);
     await breakers.run({ tenantId: 'acme', workflowId: 'wf-retrying' }, async () => false);
     jest.restoreAllMocks();
-    breakers.forgetUnusedOpen(later);
+    breakers.forgetUnused(later);
     expect(
       (await circuitsOpen.get()).values.filter(({ value }) => value > 0).map(({ labels }) => labels.workflow),
     ).toEqual([expect.stringContaining('wf-retrying')]);
+    expect(breakers.trackedEndpoints).toBe(1);
+  });
+
+  it('keep nothing of a failed attempt: only whether it failed', async () => {
+    const failure = { failed: true, payload: 'the transcript sent' };
+    const keeping = new EndpointBreakers<typeof failure>(
+      { failureThreshold: 5, halfOpenAfterMs: HALF_OPEN_AFTER_MS, unusedForgottenAfterMs: FORGOTTEN_AFTER_MS },
+      (result) => result.failed,
+    );
+    expect(await keeping.run({ tenantId: 'acme', workflowId: 'wf-failing' }, async () => failure)).toBe(failure);
+    const circuits = (keeping as unknown as { circuits: Map<string, { breaker: { lastFailure: unknown } }> }).circuits;
+    expect(JSON.stringify(circuits.get('wf-failing')!.breaker.lastFailure)).not.toContain('transcript');
   });
 });

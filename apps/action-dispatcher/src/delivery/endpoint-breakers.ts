@@ -23,6 +23,7 @@ export interface Endpoint {
 }
 
 interface Circuit {
+  /** Handles whether each attempt failed, not its result: cockatiel keeps the last failure for ever. */
   breaker: CircuitBreakerPolicy;
   labels: { tenant: string; workflow: string };
   /** Open or half-open: counted in aw_webhook_circuits_open. */
@@ -39,8 +40,9 @@ interface Circuit {
  * A circuit only moves when an attempt is made through it, so an open one that nothing uses any
  * more (the workflow was disabled or deleted, its endpoint disabled, its executions over) would
  * stay open, and counted as open, for ever: such circuits are forgotten (`forget` when the
- * workflow no longer calls the endpoint; `forgetUnusedOpen` when no attempt went through it for
- * longer than any execution waits between two attempts); a later attempt starts on a closed one.
+ * workflow no longer calls the endpoint; `forgetUnused` when no attempt went through it for
+ * longer than any execution waits between two attempts, closed ones too, so that endpoints called
+ * once leave nothing behind); a later attempt starts on a closed one.
  */
 export class EndpointBreakers<T> {
   private readonly circuits = new Map<string, Circuit>();
@@ -49,8 +51,8 @@ export class EndpointBreakers<T> {
     private readonly options: {
       failureThreshold: number;
       halfOpenAfterMs: number;
-      /** Longer than any execution waits between two of its attempts (see forgetUnusedOpen). */
-      unusedOpenForgottenAfterMs: number;
+      /** Longer than any execution waits between two of its attempts (see forgetUnused). */
+      unusedForgottenAfterMs: number;
     },
     /** Whether a result counts against the endpoint's health (a final 4xx does not). */
     private readonly isFailure: (result: T) => boolean,
@@ -60,8 +62,16 @@ export class EndpointBreakers<T> {
   async run(endpoint: Endpoint, attempt: () => Promise<T>): Promise<T | null> {
     const circuit = this.circuitOf(endpoint);
     circuit.lastRunAt = Date.now();
+    // The breaker sees whether the attempt failed, never the result: cockatiel keeps the last
+    // failure's value until the circuit is forgotten, and a result holds the payload sent, the
+    // response and what it takes to show them unredacted.
+    let result: T | undefined;
     try {
-      return await circuit.breaker.execute(attempt);
+      await circuit.breaker.execute(async () => {
+        result = await attempt();
+        return this.isFailure(result);
+      });
+      return result!;
     } catch (error) {
       if (error instanceof BrokenCircuitError) return null;
       throw error;
@@ -78,21 +88,26 @@ export class EndpointBreakers<T> {
   }
 
   /**
-   * Forgets open circuits no attempt went through for `unusedOpenForgottenAfterMs`: every execution
-   * of the endpoint comes back within that time (its retry delay, a Retry-After, or the half-open
-   * delay when the circuit postponed it), so none is waiting on these any more.
+   * Forgets circuits no attempt went through for `unusedForgottenAfterMs`: every execution of the
+   * endpoint comes back within that time (its retry delay, a Retry-After, or the half-open delay
+   * when the circuit postponed it), so none is waiting on these any more.
    */
-  forgetUnusedOpen(now = Date.now()): void {
+  forgetUnused(now = Date.now()): void {
     for (const [workflowId, circuit] of this.circuits) {
-      if (circuit.open && now - circuit.lastRunAt > this.options.unusedOpenForgottenAfterMs) this.forget(workflowId);
+      if (now - circuit.lastRunAt > this.options.unusedForgottenAfterMs) this.forget(workflowId);
     }
+  }
+
+  /** Endpoints with a circuit held (for tests). */
+  get trackedEndpoints(): number {
+    return this.circuits.size;
   }
 
   private circuitOf(endpoint: Endpoint): Circuit {
     const existing = this.circuits.get(endpoint.workflowId);
     if (existing) return existing;
     const breaker = circuitBreaker(
-      handleWhenResult((result) => this.isFailure(result as T)),
+      handleWhenResult((failed) => failed === true),
       {
         halfOpenAfter: this.options.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(this.options.failureThreshold),
