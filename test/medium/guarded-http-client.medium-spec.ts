@@ -148,4 +148,18 @@ describe('GuardedHttpClient refusing addresses', () => {
       await allowing.destroy();
     }
   });
+
+  it('refuses a URL it cannot parse (saved before URLs were checked) as final, not as a network error to retry', async () => {
+    const client = new GuardedHttpClient(new OutboundAddressPolicy(['127.0.0.0/8']), {
+      timeoutMs: 5_000,
+      connectTimeoutMs: 1_000,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+    });
+    try {
+      const result = await client.post(`http://127.0.0.1:99999/hook`, '{}', {});
+      expect(result).toMatchObject({ refused: true, error: 'invalid URL: it cannot be parsed' });
+    } finally {
+      await client.destroy();
+    }
+  });
 });

@@ -129,3 +129,50 @@ describe('parseJson and nesting', () => {
     }
   });
 });
+
+describe('parseJson and unpaired surrogates', () => {
+  it('refuses an unpaired surrogate in a string or a key (jsonb refuses it), naming the field with it written out', () => {
+    const inText = refusal('{"data": {"text": "ok", "tags": ["bad \\ud800 half"]}}');
+    expect(inText.code).toBe('lone_surrogate');
+    expect(inText.issues[0]!.field).toBe('/data/tags/0');
+    expect(refusal('{"data": {"text": "\\udc00", "tags": []}}').issues[0]!.field).toBe('/data/text');
+    expect(refusal('{"data": {"text": "ok", "tags": []}, "memo": {"k\\uD83D": 1}}').issues[0]!.field).toBe(
+      '/memo/k\\ud83d',
+    );
+  });
+
+  it('accepts a surrogate pair, escaped or not', () => {
+    expect(parseJson('{"data": {"text": "\\ud83d\\ude00 and 😀", "tags": []}}', anything).data.text).toBe('😀 and 😀');
+  });
+});
+
+describe('the uri format', () => {
+  const url = compileValidator(Type.Object({ url: Type.String({ format: 'uri', pattern: '^https?://' }) }));
+
+  it('takes http(s) URLs that can be sent to', () => {
+    for (const valid of [
+      'https://example.com/h',
+      'http://127.0.0.1:8080/x?y=1',
+      'https://[::1]:443/',
+      'https://hooks.zapier.com/hooks/catch/1/a/',
+    ]) {
+      expect({ valid, accepted: url.check({ url: valid }) }).toEqual({ valid, accepted: true });
+    }
+  });
+
+  it('refuses what no request can be sent to, and credentials in the URL, naming the field', () => {
+    for (const invalid of [
+      'http://',
+      'https://',
+      'https://:80/',
+      'https://example.com:99999/',
+      'https://exa%20mple.com/',
+      'https://user:pass@example.com/',
+    ]) {
+      expect({ invalid, accepted: url.check({ url: invalid }) }).toEqual({ invalid, accepted: false });
+    }
+    expect(() => url.parse({ url: 'https://example.com:99999/' })).toThrow(
+      expect.objectContaining({ issues: [{ field: '/url', reason: 'must match format "uri"' }] }),
+    );
+  });
+});

@@ -69,6 +69,26 @@ export function isDateTime(value: string): boolean {
 }
 ajv.addFormat('date-time', { type: 'string', validate: isDateTime, compare: rfc3339DateTime.compare });
 
+const rfc3986Uri = fullFormats.uri as (value: string) => boolean;
+
+/**
+ * An RFC 3986 URI that, when it is an http(s) URL, Node's URL parser takes, names a host and
+ * carries no credentials. ajv-formats takes `http://`, `https://:80/` or a port over 65535, which
+ * no request can be sent to (retried for days as network errors), and credentials in a URL are not
+ * sent by the HTTP client (they belong in a header). Replaces the `uri` format.
+ */
+export function isUri(value: string): boolean {
+  if (!rfc3986Uri(value)) return false;
+  if (!/^https?:/i.test(value)) return true;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+ajv.addFormat('uri', { type: 'string', validate: isUri });
+
 /** An RFC 3339 full-date (`2026-11-24`) that exists in the calendar. */
 export function isFullDate(value: string): boolean {
   return rfc3339Date.validate(value);
@@ -126,6 +146,11 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
  */
 export const MAX_JSON_DEPTH = 64;
 
+/** `\u0000`, or a surrogate escaped (`\ud83d`): what an unsafe string needs in JSON text. */
+const ESCAPED_UNSAFE_TEXT = /\\u(?:0000|[dD][89a-fA-F])/;
+/** A UTF-16 surrogate that is not half of a pair (with the u flag, pairs are one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
 /**
  * Parses JSON bytes and validates them; malformed JSON, nesting deeper than MAX_JSON_DEPTH, a
  * U+0000 character in any string and schema violations are all InvalidInputError.
@@ -138,23 +163,24 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
   } catch (error) {
     throw new InvalidInputError('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
-  // JSON can only carry U+0000 escaped; most inputs skip looking for it on this scan.
-  refuseUnsafeValues(value, (pointer) => pointer, text.includes('\\u0000'));
+  // JSON can only carry U+0000 and unpaired surrogates escaped; most inputs skip looking for them on this scan.
+  refuseUnsafeValues(value, (pointer) => pointer, ESCAPED_UNSAFE_TEXT.test(text));
   return validator.parse(value);
 }
 
 /**
- * PostgreSQL's text and jsonb refuse U+0000: a record carrying one would fail every write of the
- * batch it is in, again and again, and a query naming one fails. No input has a use for it, so it
- * is refused where input is read, naming the field: `fieldName` turns the JSON pointer of the
+ * PostgreSQL's text and jsonb refuse U+0000 (and jsonb an unpaired surrogate, `\ud800`, which is
+ * no character at all): a record carrying one would fail every write of the batch it is in, again
+ * and again, and a query naming one fails. No input has a use for them, so they are refused where
+ * input is read, naming the field: `fieldName` turns the JSON pointer of the
  * string (or key) that holds one into the issue's field (a query parameter's name, say).
  */
 export function refuseNulCharacters(value: unknown, fieldName: (pointer: string) => string): void {
   refuseUnsafeValues(value, fieldName, true);
 }
 
-function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForNul: boolean): void {
-  const found = firstUnsafeValue(value, lookForNul);
+function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForText: boolean): void {
+  const found = firstUnsafeValue(value, lookForText);
   if (found === undefined) return;
   const pointer = pointerOf(found.step);
   const issue = { field: fieldName(pointer === '' ? '/' : pointer), reason: found.reason };
@@ -169,13 +195,13 @@ interface PathStep {
 
 /**
  * The first value (in the order of Object.keys) nested deeper than MAX_JSON_DEPTH, or holding
- * U+0000 in a string or key when `lookForNul`. A loop, not a recursion: the values it must find
+ * U+0000 or an unpaired surrogate in a string or key when `lookForText`. A loop, not a recursion: the values it must find
  * would overflow a recursive walk's stack. It runs on every record read, so it builds no pointer
  * on the way (~1 µs for a 560-byte event).
  */
 function firstUnsafeValue(
   root: unknown,
-  lookForNul: boolean,
+  lookForText: boolean,
 ): { step: PathStep | null; code: string; reason: string } | undefined {
   const values: unknown[] = [root];
   const depths: number[] = [0];
@@ -184,9 +210,19 @@ function firstUnsafeValue(
     const value = values.pop();
     const depth = depths.pop()!;
     const step = steps.pop()!;
-    const nulInKey = typeof step?.key === 'string' && step.key.includes('\u0000');
-    if (lookForNul && (nulInKey || (typeof value === 'string' && value.includes('\u0000')))) {
-      return { step, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
+    if (lookForText) {
+      const key = typeof step?.key === 'string' ? step.key : '';
+      const text = typeof value === 'string' ? value : '';
+      if (key.includes('\u0000') || text.includes('\u0000')) {
+        return { step, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
+      }
+      if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(text)) {
+        return {
+          step,
+          code: 'lone_surrogate',
+          reason: 'must not contain an unpaired UTF-16 surrogate (such as \\ud800): it is no character',
+        };
+      }
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth === MAX_JSON_DEPTH) {
@@ -208,11 +244,17 @@ function firstUnsafeValue(
   return undefined;
 }
 
-/** The JSON pointer of a path, with a NUL written out: the issue must not carry it either. */
+/** The JSON pointer of a path, with a NUL or an unpaired surrogate written out: the issue must not carry them either. */
 function pointerOf(step: PathStep | null): string {
   const keys: string[] = [];
   for (let at = step; at !== null; at = at.up) {
-    keys.push(String(at.key).replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000'));
+    keys.push(
+      String(at.key)
+        .replaceAll('~', '~0')
+        .replaceAll('/', '~1')
+        .replaceAll('\u0000', '\\u0000')
+        .replace(/\p{Cs}/gu, (surrogate) => `\\u${surrogate.charCodeAt(0).toString(16)}`),
+    );
   }
   return keys
     .reverse()

@@ -20,7 +20,10 @@ export interface HttpPostResult {
    */
   bodyIncomplete?: string;
   error?: string;
-  /** The SSRF policy refused the address: no retry can succeed. */
+  /**
+   * The request could not be made and no retry can succeed: the SSRF policy refused the address,
+   * or the URL is not one that can be sent to (saved before URLs were checked as they are now).
+   */
   refused?: boolean;
   durationMs: number;
 }
@@ -61,8 +64,14 @@ export class GuardedHttpClient {
   async post(url: string, body: string, headers: Record<string, string>): Promise<HttpPostResult> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    let target: URL;
     try {
-      const hostname = new URL(url).hostname.replace(/^\[|\]$/g, '');
+      target = new URL(url);
+    } catch {
+      return { error: 'invalid URL: it cannot be parsed', refused: true, durationMs: elapsed() };
+    }
+    try {
+      const hostname = target.hostname.replace(/^\[|\]$/g, '');
       if (isIP(hostname) !== 0) {
         const reason = this.policy.refusalReason(hostname);
         if (reason) throw new OutboundAddressRefused(reason);

@@ -24,6 +24,18 @@ describe('createLogger', () => {
     });
   });
 
+  it('keeps out what PostgreSQL quotes of the data in its error (where, detail), on the error and on its driverError', () => {
+    const quoted = 'JSON data, line 1: ..."Bearer sk-live-SECRET123"},"payloadTemplate":{"a":"\\ud800...';
+    const driverError = Object.assign(new Error('invalid input syntax for type json'), {
+      where: quoted,
+      detail: 'Key (name)=(sk-live-SECRET123) already exists.',
+    });
+    const error = new QueryFailedError('INSERT INTO "workflow_versions" ("definition") VALUES ($1)', [], driverError);
+    const [line] = logLines((logger) => logger.error({ err: error }, 'request failed'));
+    expect(JSON.stringify(line)).not.toContain('SECRET123');
+    expect(line?.err).toMatchObject({ message: 'invalid input syntax for type json', where: '[redacted]' });
+  });
+
   it('redacts signing secrets and API keys wherever a logged object carries them', () => {
     const [line] = logLines((logger) =>
       logger.info({ workflow: { signingSecret: 'whsec_x' }, headers: { 'x-api-key': 'awk_y' } }, 'seen'),

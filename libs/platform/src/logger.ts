@@ -21,8 +21,14 @@ const REDACTED_PATHS = [
   'DECISION_PROVIDER_API_KEY',
   'ADMIN_API_TOKEN',
   // A failed SQL statement's bound values (TypeORM's QueryFailedError), which may be the
-  // signing secrets or header values it was writing; the statement itself stays.
+  // signing secrets or header values it was writing, and what PostgreSQL quotes of them in its
+  // error (`where`: "JSON data, line 1: …" around a bad character; `detail`: "Key (…)=(…)"),
+  // copied by TypeORM onto the error and kept on its driverError; the statement itself stays.
   'err.parameters',
+  'err.where',
+  'err.detail',
+  'err.driverError.where',
+  'err.driverError.detail',
 ];
 
 /** Structured JSON logs on stdout (or `destination`), one object per line, with the service name on each. */
