@@ -1,4 +1,5 @@
 import {
+  endToEndLatency,
   gaugeSourceFailures,
   initMetrics,
   recordExecutionFinished,
@@ -40,6 +41,39 @@ describe('metrics', () => {
       .filter((value) => value.labels.tenant === 'tenant-cap')
       .map((value) => [value.labels.workflow, value.value]);
     expect(Object.fromEntries(workflows)).toEqual({ 'wf-a': 2, 'wf-b': 1, other: 2 });
+  });
+});
+
+describe('recordExecutionFinished', () => {
+  const execution = {
+    tenantId: 'tenant-preview',
+    workflowId: 'wf-draft',
+    actionType: 'webhook',
+    status: 'failed',
+    eventTime: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-02T00:00:00.000Z',
+  };
+  const counted = async () =>
+    (await workflowExecutions.get()).values
+      .filter((value) => value.labels.tenant === 'tenant-preview')
+      .reduce((sum, value) => sum + value.value, 0);
+  const latencies = async () =>
+    (await endToEndLatency.get()).values.find(
+      (value) => value.metricName === 'aw_end_to_end_latency_seconds_count' && value.labels.outcome === 'failed',
+    )?.value ?? 0;
+
+  it('leaves out executions in preview conversations: an author trying a draft is not production traffic', async () => {
+    recordExecutionFinished({ ...execution, preview: true });
+    expect(await counted()).toBe(0);
+  });
+
+  it('counts a replay, but not its latency from a conversation event of long ago', async () => {
+    const before = await latencies();
+    recordExecutionFinished({ ...execution, replay: 1 });
+    expect(await counted()).toBe(1);
+    expect(await latencies()).toBe(before);
+    recordExecutionFinished(execution);
+    expect(await latencies()).toBe(before + 1);
   });
 });
 

@@ -152,7 +152,12 @@ export const actionDeliveryDuration = new Histogram({
   registers: [registry],
 });
 
-/** Counts a finished execution and observes its end-to-end latency: the one way both are recorded. */
+/**
+ * Counts a finished execution and observes its end-to-end latency: the one way both are recorded.
+ * An execution in a preview conversation (an author trying a draft) is not production traffic and
+ * is not counted (a draft pointed at a test endpoint must not page anyone); a replay is counted,
+ * but its latency, measured from a conversation event of hours or days ago, is not.
+ */
 export function recordExecutionFinished(execution: {
   tenantId: string;
   workflowId: string;
@@ -160,7 +165,10 @@ export function recordExecutionFinished(execution: {
   status: string;
   eventTime: string;
   finishedAt: string;
+  preview?: boolean;
+  replay?: number;
 }): void {
+  if (execution.preview === true) return;
   const { tenantId, workflowId, actionType, status } = execution;
   workflowExecutions.inc({
     tenant: tenantId,
@@ -168,6 +176,7 @@ export function recordExecutionFinished(execution: {
     action_type: actionType,
     outcome: status,
   });
+  if (execution.replay !== undefined) return;
   const seconds = (Date.parse(execution.finishedAt) - Date.parse(execution.eventTime)) / 1000;
   if (Number.isFinite(seconds))
     endToEndLatency.observe({ action_type: actionType, outcome: status }, Math.max(0, seconds));

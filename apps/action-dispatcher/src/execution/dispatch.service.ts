@@ -5,6 +5,7 @@ import {
   workflowTriggeredValidator,
   type PendingDelivery,
   type ReplayRequested,
+  type WorkflowExecuted,
   type WorkflowTriggered,
 } from '@app/contracts';
 import { executionIdOf, executionResultOf, planAction, runsOn } from '@app/domain';
@@ -40,9 +41,13 @@ export class DispatchService {
 
   async dispatch(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     const inline = new InlineDeliveries(this.scheduler, batch, this.config.WEBHOOK_INLINE_WAIT_MS);
+    const finished: WorkflowExecuted[] = [];
     const records = await processEach(batch, workflowTriggeredValidator, 'action-dispatcher', (trigger) =>
-      this.execute(trigger, inline),
+      this.execute(trigger, inline, finished),
     );
+    // Counted once committed: a batch that fails midway (a trigger whose workflow version is not
+    // in the view yet, a lost commit) is processed again, and would count its executions twice.
+    batch.afterCommit(() => finished.forEach(recordExecutionFinished));
     // Only once every trigger of the batch was processed: a batch that fails midway makes no attempt.
     // The attempts' records come with the commit; the consumer takes the next batch meanwhile.
     batch.publishLater(inline.settle());
@@ -73,7 +78,11 @@ export class DispatchService {
     };
   }
 
-  private execute(trigger: WorkflowTriggered, inline: InlineDeliveries): OutboundRecord[] {
+  private execute(
+    trigger: WorkflowTriggered,
+    inline: InlineDeliveries,
+    finished: WorkflowExecuted[],
+  ): OutboundRecord[] {
     const executionId = executionIdOf(trigger.triggerId);
     const now = new Date();
     const definition = this.definitions.get(trigger.workflow.id);
@@ -90,7 +99,7 @@ export class DispatchService {
         ...(reason ? { reason } : {}),
       };
       const executed = executionResultOf({ executionId, trigger, startedAt }, step, new Date());
-      recordExecutionFinished(executed);
+      finished.push(executed);
       return jsonRecord(Topics.workflowExecutions.name, trigger.conversationId, executed);
     };
     // Disabled since the decision, or a draft: drafts act only in preview conversations.
