@@ -21,6 +21,8 @@ describe('OutboundAddressPolicy', () => {
     '::ffff:127.0.0.1',
     '::ffff:10.0.0.1',
     '2001:db8::1',
+    '::169.254.169.254',
+    '::7f00:1',
   ])('refuses %s', (address) => {
     expect(strict.refusalReason(address)).not.toBeNull();
   });

@@ -6,6 +6,8 @@ import ipaddr from 'ipaddr.js';
  * IPv6 equivalents are refused, IPv4-mapped IPv6 judged as the IPv4 address it carries. Subnets in
  * the allow-list (development and tests) are let through explicitly.
  */
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 export class OutboundAddressPolicy {
   private readonly allowed: [ipaddr.IPv4 | ipaddr.IPv6, number][];
 
@@ -29,6 +31,9 @@ export class OutboundAddressPolicy {
     if (this.allowed.some(([network, bits]) => network.kind() === parsed.kind() && parsed.match(network, bits))) {
       return null;
     }
+    // ipaddr.js files the deprecated IPv4-compatible ::/96 (`::169.254.169.254`) under unicast.
+    if (parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE))
+      return `${address} is in the IPv4-compatible range ::/96`;
     const range = parsed.range();
     return range === 'unicast' ? null : `${address} is in a ${range} range`;
   }
