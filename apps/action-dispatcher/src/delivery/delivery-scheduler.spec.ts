@@ -5,6 +5,7 @@ import { Topics, type PendingDelivery, type WorkflowDefinition } from '@app/cont
 import { testDeliveryTrigger } from '@app/domain';
 import type { ReadinessRegistry } from '@app/health';
 import type { DisabledEndpoints, WorkflowDefinitions } from '@app/platform';
+import { endpointsDisabled } from '@app/metrics';
 import { WebhookReceiver } from '@app/testing';
 import { ActionDispatcherEnvSchema } from '../config';
 import { DeliveryScheduler, type EndpointFailures } from './delivery-scheduler';
@@ -78,12 +79,15 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean) {
     signingSecret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
     updatedAt: '2026-12-07T09:00:00.000Z',
   } as WorkflowDefinition;
-  const emptyView = { get: () => undefined, set: () => undefined };
+  const viewOfMap = () => {
+    const entries = new Map<string, unknown>();
+    return { get: (key: string) => entries.get(key), set: (key: string, value: unknown) => entries.set(key, value) };
+  };
   const scheduler = new DeliveryScheduler(
     kafka,
     { get: (id: string) => (id === workflowId ? definition : undefined) } as WorkflowDefinitions,
-    emptyView as unknown as DisabledEndpoints,
-    emptyView as unknown as EndpointFailures,
+    viewOfMap() as unknown as DisabledEndpoints,
+    viewOfMap() as unknown as EndpointFailures,
     loadConfig(ActionDispatcherEnvSchema, { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8', INSTANCE_ID: 'unit' }),
     pino({ level: 'silent' }),
     { register: () => undefined } as unknown as ReadinessRegistry,
@@ -105,11 +109,11 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean) {
       listeners.get('join')!({ payload: { memberAssignment: { [Topics.pendingDeliveries.name]: [0] } } });
       await new Promise((resolve) => setTimeout(resolve, 50));
     },
-    /** The consumer reads a record of the schedule's partition 0: the execution's state, or its tombstone. */
-    read: (value: PendingDelivery | null) =>
+    /** The consumer reads a record of the schedule's partition 0: an execution's state, or its tombstone. */
+    read: (value: PendingDelivery | null, key = executionId) =>
       eachMessage!({
         partition: 0,
-        message: { key: Buffer.from(executionId), value: value && Buffer.from(JSON.stringify(value)) },
+        message: { key: Buffer.from(key), value: value && Buffer.from(JSON.stringify(value)) },
       }),
     pending,
   };
@@ -161,4 +165,30 @@ describe('DeliveryScheduler', () => {
       await scheduler.onApplicationShutdown();
     }
   });
+
+  it('counts an endpoint disabled once when attempts in flight together each meet a 410, naming its origin only', async () => {
+    receiver.script = () => ({ status: 410, delayMs: 100 });
+    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);
+    const disabledBefore = await disabledCount();
+    try {
+      await join();
+      const other = '33333333-3333-4333-8333-333333333333';
+      await Promise.all([read(pending), read({ ...pending, executionId: other }, other)]);
+      for (let waited = 0; committed.length < 2 && waited < 5_000; waited += 100) await sleep(100);
+      await sleep(200);
+      expect(receiver.requests).toHaveLength(2);
+      expect(await disabledCount()).toBe(disabledBefore + 1);
+      const reasons = committed
+        .filter((record) => record.topic === Topics.disabledEndpoints.name && record.value !== null)
+        .map((record) => JSON.parse(record.value!).reason as string);
+      expect(reasons.length).toBeGreaterThan(0);
+      for (const reason of reasons) expect(reason).toBe(`${new URL(url).origin} answered 410 Gone`);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
 });
+
+async function disabledCount(): Promise<number> {
+  return (await endpointsDisabled.get()).values.reduce((sum, { value }) => sum + value, 0);
+}

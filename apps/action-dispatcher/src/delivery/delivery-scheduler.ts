@@ -668,12 +668,15 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         disabledAt: new Date().toISOString(),
       },
     });
+    // The origin only: a hook URL's path or query often is its secret (Zapier's, Make's), and the
+    // reason goes to logs, notifications and the disabled endpoint's record.
+    const { origin } = new URL(target.url);
     const disabling =
       outcome.status === 'failed' && outcome.endpointGone
-        ? disabledBecause(`${target.url} answered 410 Gone`, 'gone')
+        ? disabledBecause(`${origin} answered 410 Gone`, 'gone')
         : health.disable
           ? disabledBecause(
-              `no successful delivery to ${target.url} since ${health.failingSince!.toISOString()}`,
+              `no successful delivery to ${origin} since ${health.failingSince!.toISOString()}`,
               'failing',
             )
           : null;
@@ -845,6 +848,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (step.failing) this.endpointFailures.set(step.failing.workflowId, step.failing);
     if (step.disabling) {
       const { endpoint, cause } = step.disabling;
+      // Attempts in flight together may each disable the endpoint: counted and logged once.
+      const known = this.disabledEndpoints.get(endpoint.workflowId);
+      if (known && known.workflowVersion >= endpoint.workflowVersion) return;
       this.disabledEndpoints.set(endpoint.workflowId, endpoint);
       this.breakers.forget(endpoint.workflowId);
       endpointsDisabled.inc({
