@@ -570,7 +570,13 @@ describe('walking skeleton', () => {
       },
       { name: 'one failed answer', messages: [failedAnswer], ended: true, expect: 'no_fire' },
     ];
-    expect((await api('PUT', `/${escalation.id}/tests`, { cases: escalationCases })).status).toBe(200);
+    // First saves at once (an author's double click, two tabs): each is an upsert, none a 500.
+    const saves = await Promise.all(
+      [escalationCases, escalationCases, escalationCases].map((cases) =>
+        api('PUT', `/${escalation.id}/tests`, { cases }),
+      ),
+    );
+    expect(saves.map((save) => save.status)).toEqual([200, 200, 200]);
     const escalationReport = (await (await api('POST', `/${escalation.id}/tests/run`)).json()) as {
       cases: { passed: boolean; firedOnMessage: number | null; outcomes: string[] }[];
     };

@@ -17,8 +17,13 @@ export class WorkflowTestsService {
     @Inject(APP_CONFIG) private readonly config: ApiConfig,
   ) {}
 
+  /** One statement (an upsert): two first saves at once must not both try to insert the row. */
   async replace(workflowId: string, request: PutWorkflowTestsRequest): Promise<WorkflowTestCase[]> {
-    await this.dataSource.getRepository(WorkflowTestsEntity).save({ workflowId, cases: request.cases });
+    await this.dataSource.query(
+      `INSERT INTO workflow_tests (workflow_id, cases, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (workflow_id) DO UPDATE SET cases = EXCLUDED.cases, updated_at = now()`,
+      [workflowId, JSON.stringify(request.cases)],
+    );
     return request.cases;
   }
 
