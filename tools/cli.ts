@@ -9,6 +9,7 @@ import {
   parseJson,
   parseMatchCommandLine,
   parseOfflineWorkflows,
+  unreadFields,
   type OfflineWorkflow,
 } from '@app/contracts';
 import { WorkflowIndex, explainWorkflows, type CandidateWorkflow, type TriggerInput } from '@app/domain';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   const index = new WorkflowIndex(workflows, phraseVectors);
   process.stderr.write(`[cli] ${workflows.length} workflow(s) loaded from ${commandLine.workflows}\n`);
   const input = commandLine.messages === '-' ? process.stdin : createReadStream(commandLine.messages);
+  const unread = new UnreadFieldWarnings();
   let lineNumber = 0;
   let messageCount = 0;
   let errors = 0;
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
     messageCount += 1;
     try {
       const message = parseJson(line, offlineMessageValidator);
+      unread.note(unreadFields(message, 'message'), `line ${lineNumber}`);
       const input: TriggerInput = {
         message: { role: message.role ?? 'contact', text: message.text },
         ai: message.ai,
@@ -105,6 +108,19 @@ function whyNotFired(workflows: CandidateWorkflow[], input: TriggerInput, fired:
   );
 }
 
+/** Names each field the CLI does not read on standard error, once, where it first appears. */
+class UnreadFieldWarnings {
+  private readonly named = new Set<string>();
+
+  note(fields: string[], where: string): void {
+    for (const field of fields) {
+      if (this.named.has(field)) continue;
+      this.named.add(field);
+      process.stderr.write(`[cli] ${where}: "${field}" is not a field the CLI reads (misspelt?); named once\n`);
+    }
+  }
+}
+
 function withoutByteOrderMark(text: string): string {
   return text.startsWith('\uFEFF') ? text.slice(1) : text;
 }
@@ -142,8 +158,10 @@ function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
     }
     throw error;
   }
+  const unread = new UnreadFieldWarnings();
   const loaded = workflows.map((workflow, index) => {
     const id = workflow.id ?? `workflow-${index + 1}`;
+    unread.note(unreadFields(workflow, 'workflow'), `${file}, workflow ${index + 1}`);
     return {
       id,
       name: workflow.name ?? id,

@@ -3,6 +3,7 @@ import {
   OfflineMatchUsageError,
   holdsOfflineMessage,
   parseMatchCommandLine,
+  unreadFields,
   parseOfflineWorkflows,
 } from './offline-match';
 
@@ -94,5 +95,20 @@ describe('holdsOfflineMessage', () => {
     expect(['', '   ', '\t', '\r', '\u00a0'].map(holdsOfflineMessage)).toEqual([false, false, false, false, false]);
     expect(holdsOfflineMessage('{"id": 1, "text": "hi"}')).toBe(true);
     expect(holdsOfflineMessage('not json')).toBe(true);
+  });
+});
+
+describe('unreadFields', () => {
+  it('names the fields of a message line the CLI does not read', () => {
+    expect(unreadFields({ id: 1, text: 'hi', memroy: { vip: true }, role: 'contact', label: 'x' }, 'message')).toEqual([
+      'memroy',
+      'label',
+    ]);
+  });
+
+  it("reads a workflow's own fields and those of the API's view, and names the others", () => {
+    expect(
+      unreadFields({ id: 'w', trigger: {}, version: 3, createdAt: '', updatedAt: '', stauts: 'disabled' }, 'workflow'),
+    ).toEqual(['stauts']);
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
+import { WorkflowViewSchema } from '../api/workflows.api';
 import { SampleMessageFields } from '../events/conversation-event.v1';
 import { compileValidator, parseJson } from '../validation';
 import { ActionSchema, FiringPolicySchema, TriggerSchema, WorkflowStatusSchema } from '../workflows/workflow.v1';
@@ -123,6 +124,22 @@ export const OfflineMessageSchema = Type.Object(
 );
 export type OfflineMessage = Static<typeof OfflineMessageSchema>;
 export const offlineMessageValidator = compileValidator(OfflineMessageSchema);
+
+/**
+ * Fields of a message line, or of a workflow (those of the API's workflow view too, so that the
+ * answer of GET /v1/workflows reads as it is), that the CLI does not read. Not refused (a file may
+ * carry its own labels beside them), but named on standard error: a misspelt `memroy` or `stauts`
+ * would otherwise be dropped without a word.
+ */
+export function unreadFields(value: object, of: 'message' | 'workflow'): string[] {
+  const known = of === 'message' ? OFFLINE_MESSAGE_FIELDS : OFFLINE_WORKFLOW_FIELDS;
+  return Object.keys(value).filter((field) => !known.has(field));
+}
+const OFFLINE_MESSAGE_FIELDS = new Set(Object.keys(OfflineMessageSchema.properties));
+const OFFLINE_WORKFLOW_FIELDS = new Set([
+  ...Object.keys(OfflineWorkflowSchema.properties),
+  ...Object.keys(WorkflowViewSchema.properties),
+]);
 
 /**
  * Whether a line of the messages file holds a message. Blank and whitespace-only lines (a final
