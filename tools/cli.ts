@@ -12,7 +12,13 @@ import {
   unreadFields,
   type OfflineWorkflow,
 } from '@app/contracts';
-import { WorkflowIndex, explainWorkflows, type CandidateWorkflow, type TriggerInput } from '@app/domain';
+import {
+  WorkflowIndex,
+  explainWorkflows,
+  intentPhraseIssues,
+  type CandidateWorkflow,
+  type TriggerInput,
+} from '@app/domain';
 import { intentVectorsFor } from './intent-model-option';
 
 const USAGE = `usage: npm run --silent cli -- match --workflows W.json --messages M.jsonl
@@ -161,6 +167,10 @@ function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
   const unread = new UnreadFieldWarnings();
   const loaded = workflows.map((workflow, index) => {
     const id = workflow.id ?? `workflow-${index + 1}`;
+    const phraseIssues = intentPhraseIssues(workflow.trigger);
+    if (phraseIssues.length > 0) {
+      throw new OfflineMatchUsageError(`${file}: workflow ${index + 1} (${id}): ${describeIssues(phraseIssues)}`);
+    }
     unread.note(unreadFields(workflow, 'workflow'), `${file}, workflow ${index + 1}`);
     return {
       id,

@@ -554,6 +554,25 @@ describe('walking skeleton', () => {
     expect(fixed.status).toBe(200);
     expect(await fixed.json()).toMatchObject({ status: 'enabled', version: 2 });
 
+    // A new trigger for the live workflow goes live too: its cases run on it, and it is refused when one fails.
+    const regression = await api('PATCH', `/${id}`, { trigger: { type: 'intent', phrases: ['I want to cancel'] } });
+    expect(regression.status).toBe(409);
+    expect(await regression.json()).toMatchObject({ error: 'tests_failed', details: { failed: 1 } });
+    expect(await (await api('GET', `/${id}`)).json()).toMatchObject({ status: 'enabled', version: 2 });
+
+    // Phrases that cannot mean anything are refused, each named.
+    const repeated = await api('PATCH', `/${id}`, {
+      trigger: { type: 'intent', phrases: ['I want to cancel', 'i want to CANCEL!'], negativePhrases: ['   '] },
+    });
+    expect(repeated.status).toBe(400);
+    expect(await repeated.json()).toMatchObject({
+      error: 'invalid_phrases',
+      issues: [
+        { field: '/trigger/phrases/1', reason: expect.stringMatching(/^repeats \/trigger\/phrases\/0/) },
+        { field: '/trigger/negativePhrases/0', reason: 'must contain a letter or a digit' },
+      ],
+    });
+
     // A case is one conversation: failed AI answers add up, and a case that ends judges the end.
     const escalation = await system.createWorkflow(tenantId, {
       name: 'Escalate (draft)',

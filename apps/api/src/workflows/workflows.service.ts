@@ -3,6 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import {
+  InvalidInputError,
+  describeIssues,
   isUuid,
   type CreateWorkflowRequest,
   type CreatedWorkflowView,
@@ -15,7 +17,9 @@ import {
   type WorkflowVersionListView,
   type WorkflowVersionView,
   type WorkflowView,
+  type Trigger,
 } from '@app/contracts';
+import { intentPhraseIssues } from '@app/domain';
 import { ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
@@ -62,6 +66,7 @@ export class WorkflowsService {
   }
 
   async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
+    refuseMeaninglessPhrases(request.trigger);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(WorkflowEntity, {
         id: randomUUID(),
@@ -99,9 +104,13 @@ export class WorkflowsService {
   }
 
   async update(tenantId: string, id: string, request: UpdateWorkflowRequest): Promise<WorkflowView> {
+    if (request.trigger) refuseMeaninglessPhrases(request.trigger);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, tenantId, id, true);
-      const goesLive = request.status === 'enabled' && current.status !== 'enabled';
+      const enabledAfter = (request.status ?? current.status) === 'enabled';
+      // A new trigger or firing policy on a live workflow goes live too.
+      const goesLive =
+        enabledAfter && (current.status !== 'enabled' || request.trigger !== undefined || request.firing !== undefined);
       Object.assign(current, request, { version: current.version + 1 });
       // A workflow goes live only when its saved test cases pass, on the definition it goes live with.
       if (goesLive) {
@@ -215,4 +224,10 @@ export class WorkflowsService {
   private async publishSoon(): Promise<void> {
     await this.publisher.publishPending().catch(() => undefined);
   }
+}
+
+/** 400 `invalid_phrases` naming each intent phrase that cannot mean anything (intentPhraseIssues). */
+function refuseMeaninglessPhrases(trigger: Trigger): void {
+  const issues = intentPhraseIssues(trigger);
+  if (issues.length > 0) throw new InvalidInputError('invalid_phrases', describeIssues(issues), issues);
 }

@@ -4,6 +4,7 @@ import {
   MIN_CALIBRATED_THRESHOLD,
   evaluateWorkflows,
   explainWorkflows,
+  intentPhraseIssues,
   matchTrigger,
   tokenize,
   type IntentSemantics,
@@ -293,5 +294,44 @@ describe('evaluateWorkflows and explainWorkflows', () => {
     });
     const nearCancel = fromContact('end my contract and pay me back', towards(CANCEL, 40, REFUND));
     expect(evaluateWorkflows([refund, general], nearCancel).map(({ workflow }) => workflow.id)).toEqual(['a-general']);
+  });
+});
+
+describe('intentPhraseIssues', () => {
+  const intent = (phrases: string[], negativePhrases?: string[]): Trigger => ({
+    type: 'intent',
+    phrases,
+    ...(negativePhrases ? { negativePhrases } : {}),
+  });
+
+  it('takes phrases that differ in words or in their order, and phrases of filler words alone ("please", "hi")', () => {
+    expect(
+      intentPhraseIssues(
+        intent(
+          ['I want to cancel', 'cancel', 'cancel, I want to', 'close my account', 'please', 'hi'],
+          ['change my plan'],
+        ),
+      ),
+    ).toEqual([]);
+    expect(intentPhraseIssues({ type: 'conversation_end' } as Trigger)).toEqual([]);
+  });
+
+  it('names a repeated phrase, a negative phrase with the words of a phrase, and one with no letter or digit', () => {
+    expect(
+      intentPhraseIssues(
+        intent(
+          ["I don't want to cancel", 'i do not want to CANCEL!', '???', 'close my account'],
+          ['close my account later', 'my account, close', '   '],
+        ),
+      ),
+    ).toEqual([
+      { field: '/trigger/phrases/1', reason: 'repeats /trigger/phrases/0 (but for case, punctuation or contractions)' },
+      { field: '/trigger/phrases/2', reason: 'must contain a letter or a digit' },
+      {
+        field: '/trigger/negativePhrases/1',
+        reason: 'has the same words as /trigger/phrases/3, which could then never fire',
+      },
+      { field: '/trigger/negativePhrases/2', reason: 'must contain a letter or a digit' },
+    ]);
   });
 });

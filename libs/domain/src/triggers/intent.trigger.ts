@@ -1,7 +1,7 @@
-import type { Trigger, TriggerMatch } from '@app/contracts';
+import type { Trigger, TriggerMatch, ValidationIssue } from '@app/contracts';
 import { deniedWords, hasNegation } from './negation';
 import { cosine, type PhraseVectors } from './sentence-encoder';
-import { meaningfulWords, PhraseVocabulary, stem, tokenize } from './text-normalization';
+import { meaningfulWords, PhraseVocabulary, stem, tokenize, words } from './text-normalization';
 import type { TriggerMatcher } from './trigger-matcher';
 
 /**
@@ -222,4 +222,48 @@ export function phraseKeyOf(phrase: string): string {
 
 function keyOf(tokens: readonly string[]): string {
   return [...new Set(tokens)].sort().join(' ');
+}
+
+/**
+ * What an intent trigger's phrases cannot mean, as field-level issues, refused where workflows
+ * are saved or loaded: a phrase with no letter or digit (it embeds as noise, and a blank one fires
+ * on an empty message); a phrase that repeats an earlier one but for case, punctuation and
+ * contractions (a copy weighs twice in the top-2 score and tightens the calibrated threshold, so
+ * the workflow gets harder to fire, not easier); a negative phrase with the same words as a phrase
+ * (a message with those words stays quiet, so that phrase could never fire).
+ */
+export function intentPhraseIssues(trigger: Trigger): ValidationIssue[] {
+  if (trigger.type !== 'intent') return [];
+  const issues: ValidationIssue[] = [];
+  const phraseWithWords = new Map<string, string>();
+  const check = (phrases: readonly string[], list: 'phrases' | 'negativePhrases') => {
+    const firstWithText = new Map<string, string>();
+    phrases.forEach((phrase, index) => {
+      const field = `/trigger/${list}/${index}`;
+      if (!/[\p{L}\p{N}]/u.test(phrase)) {
+        issues.push({ field, reason: 'must contain a letter or a digit' });
+        return;
+      }
+      const text = words(phrase).join(' ');
+      const repeated = firstWithText.get(text);
+      if (repeated !== undefined) {
+        issues.push({ field, reason: `repeats ${repeated} (but for case, punctuation or contractions)` });
+        return;
+      }
+      firstWithText.set(text, field);
+      const key = phraseKeyOf(phrase);
+      if (key === '') return;
+      if (list === 'phrases') {
+        if (!phraseWithWords.has(key)) phraseWithWords.set(key, field);
+      } else if (phraseWithWords.has(key)) {
+        issues.push({
+          field,
+          reason: `has the same words as ${phraseWithWords.get(key)!}, which could then never fire`,
+        });
+      }
+    });
+  };
+  check(trigger.phrases, 'phrases');
+  check(trigger.negativePhrases ?? [], 'negativePhrases');
+  return issues;
 }
