@@ -37,3 +37,19 @@ export const TenantId = Type.String({
 });
 
 export type { TSchema };
+
+/**
+ * An object keyed by names (contact attributes, template fields): each key 1-128 characters and
+ * not `__proto__`. TypeBox's Record turns its key schema into a pattern alone, so a key's length
+ * went unchecked (an empty or 5,000-character attribute was taken); and `__proto__`, set by plain
+ * assignment where memory is merged, would vanish instead of being kept.
+ */
+export function NamedValues<V extends TSchema>(
+  value: V,
+  options: { description?: string; maxProperties?: number } = {},
+) {
+  return Type.Record(Type.String(), value, {
+    ...options,
+    propertyNames: { minLength: 1, maxLength: 128, not: { const: '__proto__' } },
+  });
+}

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { StringEnum } from './schema-helpers';
+import { NamedValues, StringEnum } from './schema-helpers';
 import { InvalidInputError, MAX_BYTES_KEYWORD, MAX_JSON_DEPTH, compileValidator, parseJson } from './validation';
 
 const anything = compileValidator(
@@ -174,5 +174,28 @@ describe('the uri format', () => {
     expect(() => url.parse({ url: 'https://example.com:99999/' })).toThrow(
       expect.objectContaining({ issues: [{ field: '/url', reason: 'must match format "uri"' }] }),
     );
+  });
+});
+
+describe('names as keys (NamedValues)', () => {
+  const memory = compileValidator(Type.Object({ memory: NamedValues(Type.Unknown()) }));
+
+  it('refuses an empty, an over-long and a reserved name, naming the key', () => {
+    const issuesOf = (value: Record<string, unknown>) => {
+      try {
+        memory.parse({ memory: value });
+      } catch (error) {
+        return (error as InvalidInputError).issues;
+      }
+      throw new Error('accepted');
+    };
+    expect(issuesOf({ '': 1 })).toEqual([{ field: '/memory/', reason: 'name must NOT have fewer than 1 characters' }]);
+    expect(issuesOf({ ['k'.repeat(129)]: 1 })).toEqual([
+      { field: `/memory/${'k'.repeat(129)}`, reason: 'name must NOT have more than 128 characters' },
+    ]);
+    expect(issuesOf(JSON.parse('{"__proto__": {"vip": true}}') as Record<string, unknown>)).toEqual([
+      { field: '/memory/__proto__', reason: 'is a reserved name' },
+    ]);
+    expect(memory.check({ memory: { vip: true, ['k'.repeat(128)]: 1 } })).toBe(true);
   });
 });

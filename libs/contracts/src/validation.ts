@@ -270,7 +270,8 @@ function toIssues(errors: ErrorObject[]): ValidationIssue[] {
   const issues = errors
     // A tagged union also reports its failing oneOf and discriminator; the tag's enum and the
     // matching branch's errors say more.
-    .filter((error) => error.keyword !== 'oneOf' && error.keyword !== 'discriminator')
+    // A key refused by propertyNames is reported as such, and again as "property name must be valid".
+    .filter((error) => !['oneOf', 'discriminator', 'propertyNames'].includes(error.keyword))
     .map((error) => ({ field: fieldOf(error), reason: reasonOf(error) }));
   const unique = new Map(issues.map((issue) => [`${issue.field} ${issue.reason}`, issue]));
   return [...unique.values()];
@@ -280,10 +281,15 @@ function fieldOf(error: ErrorObject): string {
   const base = error.instancePath === '' ? '' : error.instancePath;
   if (error.keyword === 'required') return `${base}/${String(error.params.missingProperty)}`;
   if (error.keyword === 'additionalProperties') return `${base}/${String(error.params.additionalProperty)}`;
+  if (error.propertyName !== undefined) return `${base}/${error.propertyName}`;
   return base === '' ? '/' : base;
 }
 
 function reasonOf(error: ErrorObject): string {
+  // The key itself is refused (propertyNames): `__proto__` is the one name refused with `not`.
+  if (error.propertyName !== undefined) {
+    return error.keyword === 'not' ? 'is a reserved name' : `name ${error.message ?? 'is invalid'}`;
+  }
   switch (error.keyword) {
     case 'required':
       return 'is required';

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageSchema } from '../events/conversation-event.v1';
 import { TriggerMatchSchema } from '../events/workflow-trigger.v1';
-import { StringEnum } from '../schema-helpers';
+import { NamedValues, StringEnum } from '../schema-helpers';
 import { WorkflowStatusSchema } from '../workflows/workflow.v1';
 import { compileValidator } from '../validation';
 
@@ -19,7 +19,7 @@ export const PreviewRequestSchema = Type.Object(
       }),
     ),
     memory: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+      NamedValues(Type.Unknown(), {
         description: 'The contact memory to evaluate conditions against.',
       }),
     ),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { NamedValues } from '../schema-helpers';
 import { compileValidator } from '../validation';
 import { ContactSchema } from '../events/conversation-event.v1';
 import { AttemptSchema } from '../events/workflow-execution.v1';
@@ -24,7 +25,7 @@ export const TestDeliveryRequestSchema = Type.Object(
       }),
     ),
     memory: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+      NamedValues(Type.Unknown(), {
         description: "The contact's memory in the sample; default: none.",
       }),
     ),

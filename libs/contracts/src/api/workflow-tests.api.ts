@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SampleMessageSchema } from '../events/conversation-event.v1';
-import { StringEnum } from '../schema-helpers';
+import { NamedValues, StringEnum } from '../schema-helpers';
 import { compileValidator } from '../validation';
 
 /**
@@ -11,7 +11,7 @@ export const WorkflowTestCaseSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     messages: Type.Array(SampleMessageSchema, { minItems: 1, maxItems: 50 }),
-    memory: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown())),
+    memory: Type.Optional(NamedValues(Type.Unknown())),
     ended: Type.Optional(
       Type.Boolean({
         description: 'The conversation ends after the last message, so conversation_end workflows are judged.',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Type, type Static } from '@sinclair/typebox';
+import { NamedValues } from '../schema-helpers';
 import { WorkflowViewSchema } from '../api/workflows.api';
 import { SampleMessageFields } from '../events/conversation-event.v1';
 import { compileValidator, parseJson } from '../validation';
@@ -118,7 +119,7 @@ export const OfflineMessageSchema = Type.Object(
   {
     id: Type.Union([Type.String(), Type.Number()]),
     ...SampleMessageFields,
-    memory: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    memory: Type.Optional(NamedValues(Type.Unknown())),
   },
   { additionalProperties: true },
 );

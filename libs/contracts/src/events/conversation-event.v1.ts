@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { Id, NamedValues, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { InvalidInputError, MAX_BYTES_KEYWORD, compileValidator, parseJson } from '../validation';
 
 /** The contact a conversation is with, as the platform knows them. */
@@ -87,7 +87,7 @@ export const MessageCreatedDataSchema = Type.Object(
     contact: Type.Optional(ContactSchema),
     ai: Type.Optional(AiAnnotationsSchema),
     memory: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+      NamedValues(Type.Unknown(), {
         description: 'A snapshot of the contact memory the platform holds, e.g. {"vip": true, "plan": "enterprise"}.',
       }),
     ),
@@ -110,7 +110,7 @@ export const ConversationEndedDataSchema = Type.Object(
 export const ContactMemoryUpdatedDataSchema = Type.Object(
   {
     contact: ContactSchema,
-    attributes: Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Unknown(), {
+    attributes: NamedValues(Type.Unknown(), {
       description: 'Contact attributes to set, such as {"vip": true, "plan": "enterprise"}; null clears one.',
     }),
     causedBy: Type.Optional(CausedBySchema),

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { getCountries, type CountryCode } from 'libphonenumber-js';
-import { StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
+import { NamedValues, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
 import { ContactFieldSchema } from '../events/conversation-event.v1';
 import { compileValidator, registerSchema } from '../validation';
@@ -181,7 +181,7 @@ export const PayloadTemplateSchema = Type.Recursive(
       Type.Boolean(),
       Type.Null(),
       Type.Array(Self, { maxItems: 100 }),
-      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Self),
+      NamedValues(Self),
     ]),
   { $id: 'PayloadTemplate' },
 );
@@ -281,7 +281,7 @@ export const WebhookActionSchema = Type.Object(
     ),
     payloadTemplate: Type.Optional(
       Type.Unsafe<Record<string, PayloadTemplate>>(
-        Type.Record(Type.String({ minLength: 1, maxLength: 128 }), Type.Ref('PayloadTemplate'), {
+        NamedValues(Type.Ref('PayloadTemplate'), {
           description: 'The JSON body to send instead of the default payload, with {{variables}}.',
         }),
       ),
@@ -382,8 +382,9 @@ export const UpdateMemoryActionSchema = Type.Object(
   {
     type: Type.Literal('update_memory'),
     set: Type.Optional(
-      Type.Record(Type.String({ minLength: 1, maxLength: 128 }), SignalValue, {
-        description: 'Contact attributes to set, e.g. {"cancellation_requested": true}.',
+      NamedValues(SignalValue, {
+        maxProperties: 50,
+        description: 'Contact attributes to set (at most 50), e.g. {"cancellation_requested": true}.',
       }),
     ),
     clear: Type.Optional(
