@@ -3,7 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Static, TObject } from '@sinclair/typebox';
 import type { Logger } from 'pino';
-import { loadConfig, type BaseConfig } from '@app/config';
+import { ConfigurationError, loadConfig, type BaseConfig } from '@app/config';
 import { ConsumerAssignment, KAFKA_CLIENT, KafkaConsumerTransport } from '@app/kafka';
 import { initMetrics } from '@app/metrics';
 import { HttpErrorFilter } from './error.filter';
@@ -18,6 +18,8 @@ export interface ServiceSpec<S extends TObject> {
   name: string;
   /** The service's environment schema (serviceEnvSchema); validated once at start-up. */
   envSchema: S;
+  /** Rules across variables that the schema cannot state: any problem refuses to start, as an invalid variable does. */
+  configProblems?: (config: Static<S>) => string[];
   /** The root module, built from the validated config. */
   module: (config: Static<S> & BaseConfig, logger: Logger) => DynamicModule;
   /** Topics this service consumes through `@EventPattern` handlers, if any. */
@@ -49,6 +51,8 @@ export function runService<S extends TObject>(spec: ServiceSpec<S>): void {
 
 async function start<S extends TObject>(spec: ServiceSpec<S>): Promise<void> {
   const config = loadConfig(spec.envSchema) as Static<S> & BaseConfig;
+  const problems = spec.configProblems?.(config) ?? [];
+  if (problems.length > 0) throw new ConfigurationError(problems);
   const logger = createLogger(spec.name, config.LOG_LEVEL);
   initMetrics(spec.name, { workflowsPerTenant: config.METRICS_WORKFLOWS_PER_TENANT });
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
