@@ -51,14 +51,23 @@ export function judgeAttempt(answer: AttemptAnswer, now: Date, maxRetryAfterMs: 
   return { kind: 'final', reason: `HTTP ${statusCode}` };
 }
 
-/** `Retry-After` as delay-seconds or an HTTP date, capped; undefined when absent or unreadable. */
+/**
+ * `Retry-After` as delay-seconds or an HTTP date (RFC 9110: IMF-fixdate, or the obsolete RFC 850
+ * and asctime forms, all of which name the month and give hh:mm:ss), capped; undefined when absent
+ * or unreadable. A delay too long for a number is a long delay (capped), not an unreadable one; and
+ * only what looks like an HTTP date is read as one (V8's Date.parse reads "1.5" as a date in 2001).
+ */
 export function parseRetryAfter(value: string | undefined, now: Date, maxMs: number): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const trimmed = value.trim();
-  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now.getTime();
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, maxMs);
+  if (!HTTP_DATE_SHAPE.test(trimmed)) return undefined;
+  // HTTP dates are GMT; asctime's form does not say so, and Date.parse would read it as local time.
+  const ms = Date.parse(/\bGMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`) - now.getTime();
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(ms, 0), maxMs);
 }
+const HTTP_DATE_SHAPE = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b.*\b\d{2}:\d{2}:\d{2}\b/;
 
 function headerValue(
   headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
