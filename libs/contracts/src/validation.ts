@@ -26,7 +26,8 @@ export class InvalidInputError extends Error {
 }
 
 // One Ajv instance for every contract: schemas compile once and share formats.
-const ajv = new Ajv({ allErrors: true, strict: true, discriminator: true });
+// Union types: a payload template is one schema over every JSON type (see PayloadTemplateSchema).
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true });
 /** Allowed values an error lists in full; a longer list is named by its size and first values. */
 const MAX_LISTED_VALUES = 20;
 addFormats(ajv);
@@ -51,6 +52,44 @@ ajv.addKeyword({
   error: { message: ({ schemaCode }) => str`must be at most ${schemaCode} bytes in UTF-8` },
   validate: (limit: number, value: string) => Buffer.byteLength(value, 'utf8') <= limit,
 });
+
+/**
+ * `x-templateVariables`: the first names of the `{{variables}}` a text may use (`["contact",
+ * "memory"]` takes `{{contact.name}}` and `{{memory.plan}}`). One issue naming the variable that
+ * is not one of them, or the `{{` left open, instead of a pattern's 150-character regex.
+ */
+export const TEMPLATE_VARIABLES_KEYWORD = 'x-templateVariables';
+const checkTemplate: ((variables: readonly string[], text: string) => boolean) & {
+  errors?: Partial<ErrorObject>[];
+} = (variables, text) => {
+  const problem = templateProblem(text, variables);
+  checkTemplate.errors =
+    problem === undefined ? [] : [{ keyword: TEMPLATE_VARIABLES_KEYWORD, message: problem, params: {} }];
+  return problem === undefined;
+};
+ajv.addKeyword({
+  keyword: TEMPLATE_VARIABLES_KEYWORD,
+  type: 'string',
+  schemaType: 'array',
+  errors: true,
+  validate: checkTemplate,
+});
+
+/** What is wrong with the `{{variables}}` of a template text, if anything. */
+export function templateProblem(text: string, variables: readonly string[]): string | undefined {
+  let open = text.indexOf('{{');
+  while (open !== -1) {
+    const close = text.indexOf('}}', open + 2);
+    if (close === -1) return 'has "{{" with no "}}" after it';
+    const variable = text.slice(open + 2, close).trim();
+    const [first] = variable.split('.');
+    if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(variable) || !variables.includes(first!)) {
+      return `uses {{${variable}}}, which is no variable here: they are ${variables.map((name) => `${name}.*`).join(', ')}`;
+    }
+    open = text.indexOf('{{', close + 2);
+  }
+  return undefined;
+}
 
 interface StringFormat {
   validate: (value: string) => boolean;

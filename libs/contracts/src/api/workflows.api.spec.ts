@@ -92,7 +92,13 @@ const actions: Record<Action['type'], Case> = {
   reply: {
     valid: { type: 'reply', message: { text: 'Here you go', links: [{ label: 'Help', url: 'https://example.com' }] } },
     invalid: { type: 'reply', message: { text: 'Hi {{password}}' } },
-    issues: [{ field: '/action/message/text', reason: expect.stringContaining('must match') }],
+    issues: [
+      {
+        field: '/action/message/text',
+        reason:
+          'uses {{password}}, which is no variable here: they are contact.*, memory.*, conversation.*, trigger.*, ai.*, workflow.*',
+      },
+    ],
   },
   update_memory: {
     valid: { type: 'update_memory', set: { cancellation_requested: true }, clear: ['discount'] },
@@ -181,5 +187,30 @@ describe('firing priority', () => {
     expect(issuesOf(withPriority(1001))).toEqual([{ field: '/firing/priority', reason: 'must be <= 1000' }]);
     expect(issuesOf(withPriority(-1))).toEqual([{ field: '/firing/priority', reason: 'must be >= 0' }]);
     expect(issuesOf(withPriority(1.5))).toEqual([{ field: '/firing/priority', reason: 'must be integer' }]);
+  });
+});
+
+describe('template variables', () => {
+  const webhook = (action: object) =>
+    create({ ...base, action: { type: 'webhook', url: 'https://example.com/h', ...action } });
+
+  it('takes {{response.*}} in a response reply only: anywhere else it would render empty', () => {
+    expect(webhook({ responseReply: { text: 'Order {{response.orderId}} is cancelled' } })).toEqual([]);
+    expect(webhook({ fallback: { message: { text: 'Sorry: {{response.error}}' } } })).toEqual([
+      {
+        field: '/action/fallback/message/text',
+        reason: expect.stringMatching(/^uses \{\{response\.error\}\}, which is no variable here/),
+      },
+    ]);
+  });
+
+  it('names one problem per payload template string, and a {{ left open', () => {
+    expect(
+      webhook({ payloadTemplate: { order: '{{memory.order}}', tries: 3, tags: ['a', null], nested: { ok: true } } }),
+    ).toEqual([]);
+    expect(webhook({ payloadTemplate: { who: '{{contact.name}', bad: ['{{secrets.key}}'] } })).toEqual([
+      { field: '/action/payloadTemplate/who', reason: 'has "{{" with no "}}" after it' },
+      { field: '/action/payloadTemplate/bad/0', reason: expect.stringMatching(/^uses \{\{secrets\.key\}\}/) },
+    ]);
   });
 });

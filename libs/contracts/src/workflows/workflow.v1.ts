@@ -3,7 +3,7 @@ import { getCountries, type CountryCode } from 'libphonenumber-js';
 import { NamedValues, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
 import { ContactFieldSchema } from '../events/conversation-event.v1';
-import { compileValidator, registerSchema } from '../validation';
+import { TEMPLATE_VARIABLES_KEYWORD, compileValidator, registerSchema } from '../validation';
 
 const conditions = Type.Optional(ConditionRef);
 
@@ -161,12 +161,12 @@ const HttpUrl = (description: string) =>
  * Text that may use `{{variables}}` from the execution's context: `contact.*`, `memory.*` (the
  * contact's memory when the workflow fired), `conversation.*` (`id`, `message.text`, `transcript`),
  * `trigger.*`, `ai.*`, `workflow.*`, and in a webhook's response reply `response.*` (the JSON it
- * answered). Any other variable is refused.
+ * answered; anywhere else it would render empty). Any other variable is refused.
  */
-const TEMPLATE_TEXT =
-  '^(?:[^{]|\\{(?!\\{)|\\{\\{\\s*(?:contact|memory|conversation|trigger|ai|workflow|response)(?:\\.[A-Za-z0-9_]+)*\\s*\\}\\})*$';
-const Template = (maxLength: number, description: string) =>
-  Type.String({ minLength: 1, maxLength, pattern: TEMPLATE_TEXT, description });
+const CONTEXT_VARIABLES = ['contact', 'memory', 'conversation', 'trigger', 'ai', 'workflow'];
+const RESPONSE_REPLY_VARIABLES = [...CONTEXT_VARIABLES, 'response'];
+const Template = (maxLength: number, description: string, variables = CONTEXT_VARIABLES) =>
+  Type.String({ minLength: 1, maxLength, [TEMPLATE_VARIABLES_KEYWORD]: variables, description });
 
 /**
  * A webhook body in the receiver's own shape: any JSON whose strings may use `{{variables}}`. A
@@ -175,14 +175,17 @@ const Template = (maxLength: number, description: string) =>
  */
 export const PayloadTemplateSchema = Type.Recursive(
   (Self) =>
-    Type.Union([
-      Type.String({ maxLength: 4000, pattern: TEMPLATE_TEXT }),
-      Type.Number(),
-      Type.Boolean(),
-      Type.Null(),
-      Type.Array(Self, { maxItems: 100 }),
-      NamedValues(Self),
-    ]),
+    // One schema whose keywords each apply to their own type, not a union: a bad string is one
+    // issue, not one per type it is not.
+    Type.Unsafe<string | number | boolean | null | unknown[] | Record<string, unknown>>({
+      type: ['string', 'number', 'boolean', 'null', 'array', 'object'],
+      maxLength: 4000,
+      [TEMPLATE_VARIABLES_KEYWORD]: CONTEXT_VARIABLES,
+      items: Self,
+      maxItems: 100,
+      propertyNames: NamedValues(Self).propertyNames as object,
+      additionalProperties: Self,
+    }),
   { $id: 'PayloadTemplate' },
 );
 registerSchema(PayloadTemplateSchema as typeof PayloadTemplateSchema & { $id: string });
@@ -203,35 +206,37 @@ registerSchema(PhoneRegionSchema as typeof PhoneRegionSchema & { $id: string });
 const PhoneRegionRef = Type.Unsafe<CountryCode>(Type.Ref('PhoneRegion'));
 
 /** A message the platform shows the contact: text plus optional links and quick-reply buttons. */
-export const RichMessageSchema = Type.Object(
-  {
-    text: Template(4000, 'The message; may use {{variables}}.'),
-    links: Type.Optional(
-      Type.Array(
-        Type.Object(
-          { label: Type.String({ minLength: 1, maxLength: 100 }), url: HttpUrl('Link target.') },
-          { additionalProperties: false },
+const richMessage = (variables: string[]) =>
+  Type.Object(
+    {
+      text: Template(4000, 'The message; may use {{variables}}.', variables),
+      links: Type.Optional(
+        Type.Array(
+          Type.Object(
+            { label: Type.String({ minLength: 1, maxLength: 100 }), url: HttpUrl('Link target.') },
+            { additionalProperties: false },
+          ),
+          { maxItems: 10 },
         ),
-        { maxItems: 10 },
       ),
-    ),
-    quickReplies: Type.Optional(
-      Type.Array(
-        Type.Object(
-          {
-            label: Type.String({ minLength: 1, maxLength: 64, description: 'Button text.' }),
-            value: Type.Optional(
-              Type.String({ maxLength: 256, description: 'Sent back when chosen; default the label.' }),
-            ),
-          },
-          { additionalProperties: false },
+      quickReplies: Type.Optional(
+        Type.Array(
+          Type.Object(
+            {
+              label: Type.String({ minLength: 1, maxLength: 64, description: 'Button text.' }),
+              value: Type.Optional(
+                Type.String({ maxLength: 256, description: 'Sent back when chosen; default the label.' }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          { maxItems: 10 },
         ),
-        { maxItems: 10 },
       ),
-    ),
-  },
-  { additionalProperties: false },
-);
+    },
+    { additionalProperties: false },
+  );
+export const RichMessageSchema = richMessage(CONTEXT_VARIABLES);
 export type RichMessage = Static<typeof RichMessageSchema>;
 
 /** What the contact is told when an outbound action fails, so they are never left without an answer. */
@@ -287,7 +292,7 @@ export const WebhookActionSchema = Type.Object(
       ),
     ),
     responseReply: Type.Optional(
-      Type.Composite([RichMessageSchema], {
+      Type.Composite([richMessage(RESPONSE_REPLY_VARIABLES)], {
         description: 'On success, a reply built from the JSON response ({{response.field}}), for the AI to confirm.',
       }),
     ),
