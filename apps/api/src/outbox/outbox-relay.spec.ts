@@ -4,7 +4,7 @@ import { OutboxRelay } from './outbox-relay';
 describe('OutboxRelay', () => {
   const logger = pino({ level: 'silent' });
 
-  it('lets concurrent callers share one run, and starts a new one after it', async () => {
+  it('gives callers arriving during a run the one run that follows it, which may see their changes', async () => {
     let runs = 0;
     let finish: (count: number) => void = () => undefined;
     const relay = new OutboxRelay(
@@ -17,13 +17,18 @@ describe('OutboxRelay', () => {
     );
     const first = relay.publishPending();
     const second = relay.publishPending();
+    const third = relay.publishPending();
     expect(runs).toBe(1);
     finish(3);
-    expect(await Promise.all([first, second])).toEqual([3, 3]);
-    const third = relay.publishPending();
+    expect(await first).toBe(3);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(runs).toBe(2);
+    finish(1);
+    expect(await Promise.all([second, third])).toEqual([1, 1]);
+    const fourth = relay.publishPending();
+    expect(runs).toBe(3);
     finish(0);
-    expect(await third).toBe(0);
+    expect(await fourth).toBe(0);
   });
 
   it('retries on its interval after a failed run, until stopped', async () => {

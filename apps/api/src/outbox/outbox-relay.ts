@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
+  private following: Promise<number> | null = null;
 
   constructor(
     private readonly name: string,
@@ -28,9 +29,23 @@ export class OutboxRelay {
     clearInterval(this.timer);
   }
 
-  /** Publishes what is pending; concurrent callers share one run. Returns how many were published. */
+  /**
+   * Publishes what is pending; returns how many were published. A caller arriving while a run is
+   * in flight gets the run that follows it (that run may have read the pending rows before the
+   * caller's change committed, which would then wait for the interval); every caller arriving
+   * meanwhile shares that one.
+   */
   publishPending(): Promise<number> {
-    this.running ??= this.publish().finally(() => (this.running = null));
-    return this.running;
+    if (this.running === null) {
+      this.running = this.publish().finally(() => (this.running = null));
+      return this.running;
+    }
+    this.following ??= this.running
+      .catch(() => 0)
+      .then(() => {
+        this.following = null;
+        return this.publishPending();
+      });
+    return this.following;
   }
 }
