@@ -24,7 +24,7 @@ interface Written {
  * test gives it, and each transaction commits (into `committed`) or fails as the test says. The
  * HTTP side is a real loopback receiver.
  */
-function scheduleOn(receiverUrl: string, transactionFails: () => boolean) {
+function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpointFailingSince?: string) {
   const committed: Written[] = [];
   const listeners = new Map<string, (event: { payload: unknown }) => void>();
   let eachMessage: ((payload: unknown) => Promise<void>) | undefined;
@@ -83,11 +83,15 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean) {
     const entries = new Map<string, unknown>();
     return { get: (key: string) => entries.get(key), set: (key: string, value: unknown) => entries.set(key, value) };
   };
+  const endpointFailures = viewOfMap();
+  if (endpointFailingSince) {
+    endpointFailures.set(workflowId, { workflowId, tenantId: 'acme', failingSince: endpointFailingSince });
+  }
   const scheduler = new DeliveryScheduler(
     kafka,
     { get: (id: string) => (id === workflowId ? definition : undefined) } as WorkflowDefinitions,
     viewOfMap() as unknown as DisabledEndpoints,
-    viewOfMap() as unknown as EndpointFailures,
+    endpointFailures as unknown as EndpointFailures,
     loadConfig(ActionDispatcherEnvSchema, { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8', INSTANCE_ID: 'unit' }),
     pino({ level: 'silent' }),
     { register: () => undefined } as unknown as ReadinessRegistry,
@@ -183,6 +187,23 @@ describe('DeliveryScheduler', () => {
         .map((record) => JSON.parse(record.value!).reason as string);
       expect(reasons.length).toBeGreaterThan(0);
       for (const reason of reasons) expect(reason).toBe(`${new URL(url).origin} answered 410 Gone`);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it("does not count a failing streak that began before the workflow's current version (a fixed URL starts afresh)", async () => {
+    receiver.script = () => ({ status: 500 });
+    // Failing since long before version 1 was made (2026-12-07T09:00Z), beyond the disabling window.
+    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false, '2026-01-01T00:00:00.000Z');
+    try {
+      await join();
+      await read(pending);
+      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      expect(committed.filter((record) => record.topic === Topics.disabledEndpoints.name)).toEqual([]);
+      const streaks = committed.filter((record) => record.topic === Topics.endpointFailures.name);
+      expect(streaks).toHaveLength(1);
+      expect(Date.now() - Date.parse(JSON.parse(streaks[0]!.value!).failingSince)).toBeLessThan(10_000);
     } finally {
       await scheduler.onApplicationShutdown();
     }

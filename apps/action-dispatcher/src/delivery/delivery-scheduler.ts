@@ -650,7 +650,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         this.slots.refuseWaiters(trigger.workflow.id);
       }
     }
-    const failing = this.endpointFailures.get(definition.id)?.failingSince ?? null;
+    const recorded = this.endpointFailures.get(definition.id)?.failingSince;
+    // A streak that began before the workflow's current version is not this version's: a fixed
+    // URL starts afresh instead of being disabled at its first failure.
+    const failing = recorded != null && Date.parse(recorded) >= Date.parse(definition.updatedAt) ? recorded : null;
     const health = endpointHealthAfter(
       failing === null ? null : new Date(failing),
       { succeeded: verdict.kind === 'delivered', at: new Date(attempt.startedAt) },
