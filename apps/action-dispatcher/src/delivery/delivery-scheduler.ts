@@ -466,7 +466,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     partition: number,
     step: Step,
   ): { records: OutboundRecord[]; committed: () => void } {
-    this.running.delete(pending.executionId);
+    this.doneRunning(pending.executionId);
     const { records, result } = this.stepRecords(pending, partition, step, { inSchedule: false });
     return { records, committed: () => this.stepCommitted(step, result) };
   }
@@ -494,7 +494,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     })()
       .catch((error: unknown) => this.logger.error({ err: error, executionId }, 'recording an inline attempt failed'))
       .finally(() => {
-        this.running.delete(executionId);
+        this.doneRunning(executionId);
         this.enqueue(executionId);
       });
     this.running.set(executionId, run);
@@ -553,7 +553,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       const run = this.execute(entry, releaseSlot)
         .catch((error: unknown) => this.logger.error({ err: error, executionId: id }, 'execution step failed'))
         .finally(() => {
-          this.running.delete(id);
+          this.doneRunning(id);
           releaseSlot();
         });
       this.running.set(id, run);
@@ -567,12 +567,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
 
   /** One step of an execution from the schedule: skip it, or attempt it, and record where it stands. */
   private async execute({ pending, partition }: Entry, releaseSlot: () => void): Promise<void> {
-    try {
-      const step = await this.step(pending, releaseSlot);
-      if (step) await this.record(pending, partition, step);
-    } finally {
-      this.finishedElsewhere.delete(pending.executionId);
-    }
+    const step = await this.step(pending, releaseSlot);
+    if (step) await this.record(pending, partition, step);
+  }
+
+  /** The execution no longer runs here (a replay of it may run later, under the same id). */
+  private doneRunning(executionId: string): void {
+    this.running.delete(executionId);
+    this.finishedElsewhere.delete(executionId);
   }
 
   /**

@@ -2,13 +2,6 @@ import type { PendingDelivery } from '@app/contracts';
 import type { ConsumedBatch, OutboundRecord } from '@app/kafka';
 import { scheduleRecord, type DeliveryScheduler, type Step } from './delivery-scheduler';
 
-/**
- * How long an inline attempt that outlasted its batch's wait waits for that batch to commit, at
- * most: the transport says when the batch committed or was discarded; this bounds the wait if the
- * process is torn down between the two.
- */
-const BATCH_COMMIT_WAIT_MS = 60_000;
-
 /** What inline attempts need of the delivery schedule. */
 export type InlineAttemptScheduler = Pick<
   DeliveryScheduler,
@@ -67,16 +60,13 @@ export class InlineDeliveries {
   async settle(): Promise<OutboundRecord[]> {
     if (this.candidates.length === 0) return [];
     const deadline = Date.now() + this.waitMs;
+    // The transport says whether the batch committed or was discarded, however long its commit
+    // takes (pipelined commits wait out a Kafka outage): no time limit here, since taking a late
+    // commit for a discard would drop a step while the batch's schedule record lands, and the
+    // delivery would be made again.
     const committed = new Promise<boolean>((resolve) => {
-      // The timer holds this batch and its triggers in memory until it is cleared: clear it as
-      // soon as the transport has a verdict, or every batch stays on the heap for the whole wait.
-      const timer = setTimeout(() => resolve(false), BATCH_COMMIT_WAIT_MS).unref();
-      const conclude = (wasCommitted: boolean) => {
-        clearTimeout(timer);
-        resolve(wasCommitted);
-      };
-      this.batch.afterCommit(() => conclude(true));
-      this.batch.afterDiscard(() => conclude(false));
+      this.batch.afterCommit(() => resolve(true));
+      this.batch.afterDiscard(() => resolve(false));
     });
     const started: Started[] = [];
     const unstarted: Candidate[] = [];
