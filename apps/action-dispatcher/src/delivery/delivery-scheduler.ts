@@ -48,7 +48,6 @@ import {
   endpointsDisabled,
   pendingDeliveries,
   recordExecutionFinished,
-  workflowLabel,
 } from '@app/metrics';
 import {
   APP_CONFIG,
@@ -860,7 +859,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       this.breakers.forget(endpoint.workflowId);
       endpointsDisabled.inc({
         tenant: endpoint.tenantId,
-        workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId),
+        // Its own id, never folded into `other`: disablings are rare, and the alert must name the endpoint.
+        workflow: endpoint.workflowId,
         reason: cause,
       });
       this.logger.warn(

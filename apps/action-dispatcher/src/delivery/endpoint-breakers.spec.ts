@@ -33,6 +33,20 @@ describe('EndpointBreakers', () => {
     expect(await circuitsOpenNow()).toBe(1);
   });
 
+  it("names the workflow's own id, and keeps a series only while the circuit is open", async () => {
+    await openCircuitOf(breakers, 'wf-recovering');
+    expect((await circuitsOpen.get()).values).toEqual([
+      expect.objectContaining({ labels: { tenant: 'acme', workflow: 'wf-recovering' }, value: 1 }),
+    ]);
+    jest.spyOn(Date, 'now').mockReturnValue(Date.now() + HALF_OPEN_AFTER_MS + 1);
+    try {
+      expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-recovering' }, async () => true)).toBe(true);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect((await circuitsOpen.get()).values).toEqual([]);
+  });
+
   it('forgets the circuit of an endpoint no longer called: no longer counted, and the next attempt goes through', async () => {
     await openCircuitOf(breakers, 'wf-disabled');
     breakers.forget('wf-disabled');

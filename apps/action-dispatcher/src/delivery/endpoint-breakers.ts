@@ -7,7 +7,7 @@ import {
   type CircuitBreakerPolicy,
   type IDisposable,
 } from 'cockatiel';
-import { circuitBreakerTransitions, circuitsOpen, workflowLabel } from '@app/metrics';
+import { circuitBreakerTransitions, circuitsOpen } from '@app/metrics';
 
 const STATE_NAMES: Record<CircuitState, string> = {
   [CircuitState.Closed]: 'closed',
@@ -83,7 +83,7 @@ export class EndpointBreakers<T> {
     const circuit = this.circuits.get(workflowId);
     if (!circuit) return;
     circuit.listener.dispose();
-    if (circuit.open) circuitsOpen.dec(circuit.labels);
+    if (circuit.open) circuitsOpen.remove(circuit.labels);
     this.circuits.delete(workflowId);
   }
 
@@ -113,14 +113,16 @@ export class EndpointBreakers<T> {
         breaker: new ConsecutiveBreaker(this.options.failureThreshold),
       },
     );
-    // The label is fixed when the breaker is made, so that opening and closing move the same series.
-    const labels = { tenant: endpoint.tenantId, workflow: workflowLabel(endpoint.tenantId, endpoint.workflowId) };
+    // The workflow's own id, never folded into `other` (few circuits are open at once, and an alert
+    // must name the endpoint); its series exists only while the circuit is open.
+    const labels = { tenant: endpoint.tenantId, workflow: endpoint.workflowId };
     const circuit: Circuit = { breaker, labels, open: false, lastRunAt: Date.now(), listener: { dispose: () => {} } };
     circuit.listener = breaker.onStateChange((state) => {
       circuitBreakerTransitions.inc({ state: STATE_NAMES[state] });
       // Half-open still counts as open: the endpoint has not recovered until the circuit closes.
       const nowOpen = state !== CircuitState.Closed;
-      if (nowOpen !== circuit.open) circuitsOpen.inc(labels, nowOpen ? 1 : -1);
+      if (nowOpen && !circuit.open) circuitsOpen.set(labels, 1);
+      if (!nowOpen && circuit.open) circuitsOpen.remove(labels);
       circuit.open = nowOpen;
     });
     this.circuits.set(endpoint.workflowId, circuit);
