@@ -18,7 +18,7 @@ describe('HourlyRetention', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('forgets hourly, logs what went, and goes on after a failed pass', async () => {
+  it('forgets a minute after start and hourly after that, logs what went, and goes on after a failed pass', async () => {
     const lines: { msg: string; deleted?: unknown }[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const forget = jest
@@ -27,9 +27,11 @@ describe('HourlyRetention', () => {
       .mockResolvedValue({ rows: 3 });
     const retention = new Forgetting(forget, logger);
     retention.onApplicationBootstrap();
-    await jest.advanceTimersByTimeAsync(59 * 60 * 1000);
+    await jest.advanceTimersByTimeAsync(59 * 1000);
     expect(forget).not.toHaveBeenCalled();
-    await jest.advanceTimersByTimeAsync(2 * 60 * 60 * 1000);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(forget).toHaveBeenCalledTimes(1);
+    await jest.advanceTimersByTimeAsync(60 * 60 * 1000);
     expect(forget).toHaveBeenCalledTimes(2);
     expect(lines.map(({ msg, deleted }) => [msg, deleted])).toEqual([
       ['retention failed; the next pass retries', undefined],
@@ -38,5 +40,14 @@ describe('HourlyRetention', () => {
     retention.onApplicationShutdown();
     await jest.advanceTimersByTimeAsync(2 * 60 * 60 * 1000);
     expect(forget).toHaveBeenCalledTimes(2);
+  });
+
+  it('makes no first pass when stopped within its first minute', async () => {
+    const forget = jest.fn<Promise<Record<string, number>>, []>().mockResolvedValue({});
+    const retention = new Forgetting(forget, pino({ level: 'silent' }));
+    retention.onApplicationBootstrap();
+    retention.onApplicationShutdown();
+    await jest.advanceTimersByTimeAsync(2 * 60 * 60 * 1000);
+    expect(forget).not.toHaveBeenCalled();
   });
 });
