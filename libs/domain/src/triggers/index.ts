@@ -7,7 +7,12 @@ import { noReplyTriggerMatcher } from './no-reply.trigger';
 import type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
 
 export { DEFAULT_AI_CONFIDENCE } from './ai-decision.trigger';
-export { DEFAULT_INTENT_THRESHOLD, MIN_CALIBRATED_THRESHOLD, intentPhraseIssues } from './intent.trigger';
+export {
+  DEFAULT_INTENT_THRESHOLD,
+  MIN_CALIBRATED_THRESHOLD,
+  MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES,
+  intentPhraseIssues,
+} from './intent.trigger';
 export { tokenize } from './text-normalization';
 export { cosine, type IntentSemantics, type PhraseVectors, type SentenceEncoder } from './sentence-encoder';
 export type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';

@@ -2,6 +2,7 @@ import type { Trigger, WorkflowDefinition } from '@app/contracts';
 import {
   DEFAULT_INTENT_THRESHOLD,
   MIN_CALIBRATED_THRESHOLD,
+  MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES,
   evaluateWorkflows,
   explainWorkflows,
   intentPhraseIssues,
@@ -112,6 +113,9 @@ describe('intent trigger', () => {
     // Phrases 90° apart say too little about each other: the floor applies.
     const loose = { type: 'intent' as const, phrases: ['I want to cancel', 'refund my order'] };
     expect(scoreOf(loose, towards(HOURS)).threshold).toBe(MIN_CALIBRATED_THRESHOLD);
+    // With three or more, the best two of several score higher by chance: a higher floor.
+    const looseThree = { type: 'intent' as const, phrases: [...loose.phrases, 'money back'] };
+    expect(scoreOf(looseThree, towards(HOURS)).threshold).toBe(MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES);
     // One phrase: nothing to calibrate on.
     expect(scoreOf({ type: 'intent', phrases: ['money back'] }, towards(HOURS)).threshold).toBe(
       DEFAULT_INTENT_THRESHOLD,
