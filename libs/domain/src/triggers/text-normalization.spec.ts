@@ -25,6 +25,11 @@ describe('tokenize', () => {
     expect(tokenize('Im sure it wont arrive')).toEqual(['sure', 'not', 'arriv']);
     expect(tokenize("What's my card's PIN?")).toEqual(['card', 'pin']);
   });
+
+  it('reads an accent typed as a combining mark, and compatibility forms, as the letters they stand for', () => {
+    expect(tokenize('re\u0301silier')).toEqual(tokenize('résilier'));
+    expect(tokenize('ｃａｎｃｅｌ my ﬁle')).toEqual(tokenize('cancel my file'));
+  });
 });
 
 describe('PhraseVocabulary', () => {

@@ -92,9 +92,14 @@ export function meaningfulWords(text: string): string[] {
   return words(text).filter((word) => !FILLER_WORDS.has(word));
 }
 
-/** Every word of the text in order, lower case, contractions expanded, punctuation dropped; unstemmed. */
+/**
+ * Every word of the text in order, lower case, contractions expanded, punctuation dropped; unstemmed.
+ * NFKC first: an accent typed as a combining mark ("re\u0301silier") is one letter with its
+ * base, not punctuation that splits the word, and compatibility forms (full-width letters,
+ * ligatures such as "ﬁ") read as the letters they stand for.
+ */
 export function words(text: string): string[] {
-  let lowered = text.toLowerCase().replace(/[’‘]/g, "'");
+  let lowered = text.normalize('NFKC').toLowerCase().replace(/[’‘]/g, "'");
   for (const [contraction, expansion] of Object.entries(CONTRACTIONS)) {
     lowered = lowered.split(contraction).join(expansion);
   }
