@@ -560,6 +560,23 @@ describe('walking skeleton', () => {
     expect(await regression.json()).toMatchObject({ error: 'tests_failed', details: { failed: 1 } });
     expect(await (await api('GET', `/${id}`)).json()).toMatchObject({ status: 'enabled', version: 2 });
 
+    // An edit made on an older version is refused instead of overwriting the change made since.
+    const patchOn = async (ifMatch: string, body: unknown) =>
+      fetch(`${services.url('api')}/v1/workflows/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'if-match': ifMatch, ...(await system.tenantHeaders(tenantId)) },
+        body: JSON.stringify(body),
+      });
+    const stale = await patchOn('"1"', { name: 'Cancel (renamed on version 1)' });
+    expect(stale.status).toBe(409);
+    expect(await stale.json()).toMatchObject({ error: 'version_conflict', details: { version: 2 } });
+    const current = await patchOn('"2"', { name: 'Cancel' });
+    expect(current.status).toBe(200);
+    expect(await current.json()).toMatchObject({ name: 'Cancel', version: 3 });
+    const unreadable = await patchOn('latest', { name: 'Cancel' });
+    expect(unreadable.status).toBe(400);
+    expect(await unreadable.json()).toMatchObject({ issues: [{ field: 'header:if-match' }] });
+
     // Phrases that cannot mean anything are refused, each named.
     const repeated = await api('PATCH', `/${id}`, {
       trigger: { type: 'intent', phrases: ['I want to cancel', 'i want to CANCEL!'], negativePhrases: ['   '] },

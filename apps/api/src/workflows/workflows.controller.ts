@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
   ApiCreatedResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOperation,
   ApiParam,
@@ -40,6 +41,9 @@ import { WorkflowsService } from './workflows.service';
 /** The largest version number (versions are PostgreSQL integers): a larger one is a 400, not a database error. */
 const MAX_VERSION = 2_147_483_647;
 
+/** An If-Match value naming a workflow version: `3`, or as an entity tag, `"3"` (weak `W/"3"` too); or `*`. */
+const IF_MATCH_PATTERN = /^(?:W\/"([1-9][0-9]{0,8})"|"([1-9][0-9]{0,8})"|([1-9][0-9]{0,8})|\*)$/;
+
 @ApiTags('workflows')
 @ApiKeyAuth()
 @Controller('v1/workflows')
@@ -71,14 +75,28 @@ export class WorkflowsController {
   }
 
   @ApiOperation({
-    summary: 'Change a workflow: a new version. Enabling it runs its saved test cases first (409 tests_failed).',
+    summary:
+      'Change a workflow: a new version. Enabling it, or a new trigger or firing policy for an enabled one, runs its saved test cases first (409 tests_failed).',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description:
+      'The version the change was made on (the workflow\'s `version`, as 3 or "3"): if the workflow has moved on since, the change is refused with 409 version_conflict instead of overwriting the other one.',
+    schema: { type: 'string', pattern: IF_MATCH_PATTERN.source },
   })
   @ApiBody({ schema: openApiSchema(UpdateWorkflowRequestSchema) })
   @ApiOkResponse({ schema: openApiSchema(WorkflowViewSchema) })
   @ApiErrors(400, 404, 409, 413)
   @Patch(':id')
-  update(@TenantId() tenantId: string, @Param('id') id: string, @Body() body: unknown): Promise<WorkflowView> {
-    return this.workflows.update(tenantId, id, parseRequestBody(body, updateWorkflowRequestValidator));
+  update(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('if-match') ifMatch?: string,
+  ): Promise<WorkflowView> {
+    const request = parseRequestBody(body, updateWorkflowRequestValidator);
+    return this.workflows.update(tenantId, id, request, expectedVersionOf(ifMatch));
   }
 
   @ApiOperation({ summary: 'Every version of the workflow (each change made one), newest first.' })
@@ -166,4 +184,16 @@ export class WorkflowsController {
   delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
     return this.workflows.delete(tenantId, id);
   }
+}
+
+function expectedVersionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const match = IF_MATCH_PATTERN.exec(ifMatch.trim());
+  if (!match) {
+    const reason = 'must be the version the change was made on, such as 3 or "3"';
+    throw new InvalidInputError('invalid_header', `If-Match ${reason}`, [{ field: 'header:if-match', reason }]);
+  }
+  // `*` (HTTP: whatever the current version is) names none: the change applies as without the header.
+  const version = match[1] ?? match[2] ?? match[3];
+  return version === undefined ? undefined : Number(version);
 }

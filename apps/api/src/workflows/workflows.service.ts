@@ -103,10 +103,23 @@ export class WorkflowsService {
     return this.toView(await this.find(this.dataSource.manager, tenantId, id));
   }
 
-  async update(tenantId: string, id: string, request: UpdateWorkflowRequest): Promise<WorkflowView> {
+  /** A new version; with `expectedVersion` (If-Match), only if the workflow is still at that version. */
+  async update(
+    tenantId: string,
+    id: string,
+    request: UpdateWorkflowRequest,
+    expectedVersion?: number,
+  ): Promise<WorkflowView> {
     if (request.trigger) refuseMeaninglessPhrases(request.trigger);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, tenantId, id, true);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new ConflictError(
+          'version_conflict',
+          `the workflow is at version ${current.version}, not ${expectedVersion}: another change was made since`,
+          { version: current.version },
+        );
+      }
       const enabledAfter = (request.status ?? current.status) === 'enabled';
       // A new trigger or firing policy on a live workflow goes live too.
       const goesLive =
