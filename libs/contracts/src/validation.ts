@@ -185,10 +185,10 @@ export function compileValidator<S extends TSchema>(schema: S): Validator<Static
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** `\u0000`, or a surrogate escaped (`\ud83d`): what an unsafe string needs in JSON text. */
-const ESCAPED_UNSAFE_TEXT = /\\u(?:0000|[dD][89a-fA-F])/;
-/** A UTF-16 surrogate that is not half of a pair (with the u flag, pairs are one code point). */
-const LONE_SURROGATE = /\p{Cs}/u;
+/** A surrogate escaped (`\ud83d`): what JSON text needs to carry an unpaired one. */
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+/** UTF-16 surrogates that are not half of a pair (with the u flag, a pair is one code point). */
+const LONE_SURROGATES = /\p{Cs}/gu;
 
 /**
  * Parses JSON bytes and validates them; malformed JSON, nesting deeper than MAX_JSON_DEPTH, a
@@ -202,24 +202,38 @@ export function parseJson<T>(bytes: Buffer | string, validator: Validator<T>): T
   } catch (error) {
     throw new InvalidInputError('malformed_json', `not valid JSON: ${(error as Error).message}`);
   }
-  // JSON can only carry U+0000 and unpaired surrogates escaped; most inputs skip looking for them on this scan.
-  refuseUnsafeValues(value, (pointer) => pointer, ESCAPED_UNSAFE_TEXT.test(text));
-  return validator.parse(value);
+  // JSON can only carry U+0000 and unpaired surrogates escaped; most inputs skip looking for them.
+  refuseUnsafeValues(value, (pointer) => pointer, text.includes('\\u0000'));
+  return validator.parse(ESCAPED_SURROGATE.test(text) ? wellFormed(value) : value);
 }
 
 /**
- * PostgreSQL's text and jsonb refuse U+0000 (and jsonb an unpaired surrogate, `\ud800`, which is
- * no character at all): a record carrying one would fail every write of the batch it is in, again
- * and again, and a query naming one fails. No input has a use for them, so they are refused where
- * input is read, naming the field: `fieldName` turns the JSON pointer of the
+ * The value with every unpaired UTF-16 surrogate (`\ud800` alone: half of an emoji cut in two,
+ * say) in its strings and keys replaced by U+FFFD, as a UTF-8 encoder does. It is no character,
+ * PostgreSQL's jsonb refuses it (a 500, or a batch that never stores), and a text cut by length
+ * anywhere, ours included, can end with one: so it is mended where JSON is read, not refused.
+ */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATES, '\uFFFD');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [key.replace(LONE_SURROGATES, '\uFFFD'), wellFormed(item)]),
+  );
+}
+
+/**
+ * PostgreSQL's text and jsonb refuse U+0000: a record carrying one would fail every write of the
+ * batch it is in, again and again, and a query naming one fails. No input has a use for it, so it
+ * is refused where input is read, naming the field: `fieldName` turns the JSON pointer of the
  * string (or key) that holds one into the issue's field (a query parameter's name, say).
  */
 export function refuseNulCharacters(value: unknown, fieldName: (pointer: string) => string): void {
   refuseUnsafeValues(value, fieldName, true);
 }
 
-function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForText: boolean): void {
-  const found = firstUnsafeValue(value, lookForText);
+function refuseUnsafeValues(value: unknown, fieldName: (pointer: string) => string, lookForNul: boolean): void {
+  const found = firstUnsafeValue(value, lookForNul);
   if (found === undefined) return;
   const pointer = pointerOf(found.step);
   const issue = { field: fieldName(pointer === '' ? '/' : pointer), reason: found.reason };
@@ -234,13 +248,13 @@ interface PathStep {
 
 /**
  * The first value (in the order of Object.keys) nested deeper than MAX_JSON_DEPTH, or holding
- * U+0000 or an unpaired surrogate in a string or key when `lookForText`. A loop, not a recursion: the values it must find
+ * U+0000 in a string or key when `lookForNul`. A loop, not a recursion: the values it must find
  * would overflow a recursive walk's stack. It runs on every record read, so it builds no pointer
  * on the way (~1 µs for a 560-byte event).
  */
 function firstUnsafeValue(
   root: unknown,
-  lookForText: boolean,
+  lookForNul: boolean,
 ): { step: PathStep | null; code: string; reason: string } | undefined {
   const values: unknown[] = [root];
   const depths: number[] = [0];
@@ -249,19 +263,9 @@ function firstUnsafeValue(
     const value = values.pop();
     const depth = depths.pop()!;
     const step = steps.pop()!;
-    if (lookForText) {
-      const key = typeof step?.key === 'string' ? step.key : '';
-      const text = typeof value === 'string' ? value : '';
-      if (key.includes('\u0000') || text.includes('\u0000')) {
-        return { step, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
-      }
-      if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(text)) {
-        return {
-          step,
-          code: 'lone_surrogate',
-          reason: 'must not contain an unpaired UTF-16 surrogate (such as \\ud800): it is no character',
-        };
-      }
+    const nulInKey = typeof step?.key === 'string' && step.key.includes('\u0000');
+    if (lookForNul && (nulInKey || (typeof value === 'string' && value.includes('\u0000')))) {
+      return { step, code: 'nul_character', reason: 'must not contain the character U+0000 (NUL)' };
     }
     if (typeof value !== 'object' || value === null) continue;
     if (depth === MAX_JSON_DEPTH) {
@@ -283,17 +287,11 @@ function firstUnsafeValue(
   return undefined;
 }
 
-/** The JSON pointer of a path, with a NUL or an unpaired surrogate written out: the issue must not carry them either. */
+/** The JSON pointer of a path, with a NUL written out: the issue must not carry it either. */
 function pointerOf(step: PathStep | null): string {
   const keys: string[] = [];
   for (let at = step; at !== null; at = at.up) {
-    keys.push(
-      String(at.key)
-        .replaceAll('~', '~0')
-        .replaceAll('/', '~1')
-        .replaceAll('\u0000', '\\u0000')
-        .replace(/\p{Cs}/gu, (surrogate) => `\\u${surrogate.charCodeAt(0).toString(16)}`),
-    );
+    keys.push(String(at.key).replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('\u0000', '\\u0000'));
   }
   return keys
     .reverse()
