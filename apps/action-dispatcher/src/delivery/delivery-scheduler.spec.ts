@@ -29,7 +29,7 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
   const listeners = new Map<string, (event: { payload: unknown }) => void>();
   let eachMessage: ((payload: unknown) => Promise<void>) | undefined;
   const consumer = {
-    events: { CRASH: 'crash', GROUP_JOIN: 'join', END_BATCH_PROCESS: 'end' },
+    events: { CRASH: 'crash', GROUP_JOIN: 'join', END_BATCH_PROCESS: 'end', REBALANCING: 'rebalancing' },
     on: (event: string, listener: (event: { payload: unknown }) => void) => {
       listeners.set(event, listener);
       return () => undefined;
@@ -204,6 +204,27 @@ describe('DeliveryScheduler', () => {
       const streaks = committed.filter((record) => record.topic === Topics.endpointFailures.name);
       expect(streaks).toHaveLength(1);
       expect(Date.now() - Date.parse(JSON.parse(streaks[0]!.value!).failingSince)).toBeLessThan(10_000);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it("records a replay whose execution's earlier tombstone is read again before the replay's own state", async () => {
+    receiver.script = () => ({ status: 200, delayMs: 300 });
+    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);
+    const replay = { ...pending, replay: 1 };
+    try {
+      await join();
+      await read(replay);
+      await sleep(50);
+      // A partition read again from the start: the first series' tombstone, then the replay's state.
+      await read(null);
+      await read(replay);
+      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      await sleep(300);
+      expect(receiver.requests).toHaveLength(1);
+      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
+      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
     } finally {
       await scheduler.onApplicationShutdown();
     }

@@ -216,9 +216,15 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       run: () => this.runConsumer(),
       logger,
     });
-    const { CRASH, GROUP_JOIN, END_BATCH_PROCESS } = this.consumer.events;
-    // Unready until it has joined again and read its partitions (first attempts go to the schedule meanwhile).
-    this.consumer.on(CRASH, () => (this.joined = false));
+    const { CRASH, GROUP_JOIN, END_BATCH_PROCESS, REBALANCING } = this.consumer.events;
+    // Unready until it has joined again and read its partitions (first attempts go to the schedule
+    // meanwhile); and owning nothing until then, since the group may have handed its partitions to
+    // another member (a session that timed out during a Kafka outage): no step is written into them.
+    this.consumer.on(CRASH, () => {
+      this.joined = false;
+      this.owned.clear();
+    });
+    this.consumer.on(REBALANCING, () => this.owned.clear());
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
     });
@@ -366,8 +372,13 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
       this.logger.error({ executionId: key, reason: error.message }, 'invalid record in the delivery schedule');
+      // Not an echo to wait for: the execution goes on from the state held before it, not stuck.
+      if (awaited !== undefined) this.awaitingEcho.delete(key);
       return;
     }
+    // A state after a tombstone (a replay's series after the first one's end, read again on a
+    // rebalance) makes the execution live again: its run was not finished elsewhere.
+    this.finishedElsewhere.delete(key);
     this.entries.set(key, { partition, pending });
     this.joinLine(key, pending);
     if (
@@ -402,7 +413,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private enqueue(id: string): void {
     const entry = this.entries.get(id);
     if (!entry || this.queued.has(id) || this.running.has(id) || this.awaitingEcho.has(id)) return;
-    if (this.catchingUp.has(entry.partition)) return;
+    if (this.catchingUp.has(entry.partition) || !this.owned.has(entry.partition)) return;
     if ((this.notBefore.get(id) ?? 0) > Date.now()) return;
     if (!this.isFirstInLine(id, entry.pending)) return;
     const endpoint = entry.pending.trigger.workflow.id;
@@ -750,14 +761,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   /**
    * Publishes the execution's result with its next state (or tombstone) in one transaction. A
    * failed write is retried with the same step until it lands or the dispatcher stops (calling the
-   * endpoint again would send a delivery that may have succeeded); a step that would put back an
-   * execution another instance now holds is dropped: one it finished meanwhile, or, after this
-   * instance lost the partition, one not finished here (its new owner attempts it).
+   * endpoint again would send a delivery that may have succeeded); the step of an execution
+   * another instance holds now is dropped: one it finished meanwhile, or any in a partition this
+   * instance lost (or may be losing: a rebalance under way), whose new owner attempts it and
+   * records it (results, replies) once.
    */
   private async record(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
     for (let failures = 0; ; failures += 1) {
-      const final = isFinalExecutionStatus(step.outcome.status);
-      if (this.finishedElsewhere.has(pending.executionId) || (!final && !this.owned.has(partition))) {
+      if (this.finishedElsewhere.has(pending.executionId) || !this.owned.has(partition)) {
         this.logger.info(
           { executionId: pending.executionId, status: step.outcome.status },
           'another instance holds this execution now; this step is not recorded',
