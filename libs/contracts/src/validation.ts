@@ -148,7 +148,46 @@ export function canonicalUuid(value: string): string {
  */
 export function registerSchema(schema: TSchema & { $id: string }): void {
   if (!ajv.getSchema(schema.$id)) ajv.addSchema(schema);
+  if (!tolerantAjv.getSchema(schema.$id)) tolerantAjv.addSchema(withoutInputRules(schema) as TSchema);
   registered.set(schema.$id, schema);
+}
+
+/**
+ * Records a service keeps and reads back (workflow definitions on their compacted topic) were
+ * validated when they came in, possibly by an earlier release with looser rules: rules for new
+ * input — attribute and template-field names (`propertyNames`), how many attributes one action
+ * sets (`maxProperties`), template variables, the URL shape Node can send to — must not make
+ * a stored workflow unreadable (every view would drop it: it would stop firing while the API
+ * still shows it enabled). The tolerant Ajv checks such records without them; the shape of the
+ * record is still checked.
+ */
+const tolerantAjv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, discriminator: true });
+addFormats(tolerantAjv);
+tolerantAjv.addFormat('uuid', UUID_PATTERN);
+tolerantAjv.addFormat('date-time', { type: 'string', validate: isDateTime, compare: rfc3339DateTime.compare });
+tolerantAjv.addKeyword({ keyword: MAX_BYTES_KEYWORD, type: 'string', schemaType: 'number', validate: () => true });
+tolerantAjv.addKeyword({
+  keyword: TEMPLATE_VARIABLES_KEYWORD,
+  type: 'string',
+  schemaType: 'array',
+  validate: () => true,
+});
+
+const INPUT_RULES = new Set(['propertyNames', 'maxProperties']);
+
+function withoutInputRules(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutInputRules);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([keyword]) => !INPUT_RULES.has(keyword))
+      .map(([keyword, value]) => [keyword, withoutInputRules(value)]),
+  );
+}
+
+/** A validator for records written and read back by the services themselves (see tolerantAjv). */
+export function compileTolerantValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
+  return validatorOf(schema, tolerantAjv.compile(withoutInputRules(schema) as TSchema));
 }
 
 const registered = new Map<string, TSchema>();
@@ -166,7 +205,10 @@ export interface Validator<T> {
 }
 
 export function compileValidator<S extends TSchema>(schema: S): Validator<Static<S>> {
-  const validate: ValidateFunction = ajv.compile(schema);
+  return validatorOf(schema, ajv.compile(schema));
+}
+
+function validatorOf<S extends TSchema>(schema: S, validate: ValidateFunction): Validator<Static<S>> {
   return {
     schema,
     check: (value: unknown): value is Static<S> => validate(value) === true,

@@ -1,4 +1,5 @@
 import { createWorkflowRequestValidator } from '../api/workflows.api';
+import { workflowDefinitionValidator } from './workflow.v1';
 import { InvalidInputError } from '../validation';
 
 function issuesOf(body: object): string[] {
@@ -117,5 +118,37 @@ describe('update_memory action', () => {
     expect(issuesOf({ trigger, action: { type: 'update_memory' } })).toEqual([
       '/action must NOT have fewer than 2 properties',
     ]);
+  });
+});
+
+describe('stored workflow definitions', () => {
+  // What releases before the stricter input rules took: a workflow saved then must stay readable.
+  const savedEarlier = {
+    id: '1b4e28ba-2fa1-11d2-883f-00c04fd430c8',
+    tenantId: 'acme',
+    name: 'Cancel',
+    version: 3,
+    status: 'enabled',
+    trigger: { type: 'intent', phrases: ['I want to cancel'] },
+    action: {
+      type: 'webhook',
+      url: 'https://user:secret@orders.example.com/cancel',
+      payloadTemplate: { '': '{{contact.name}}', [`k${'x'.repeat(200)}`]: 1 },
+      fallback: { message: { text: 'Sorry: {{response.error}}' } },
+    },
+    firing: { mode: 'once_per_conversation' },
+    signingSecret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
+    updatedAt: '2026-12-01T09:00:00.000Z',
+  };
+
+  it('are read with the rules they were saved under, while new input is held to the stricter ones', () => {
+    expect(workflowDefinitionValidator.check(savedEarlier)).toBe(true);
+    const { name, trigger, action } = savedEarlier;
+    expect(createWorkflowRequestValidator.check({ name, trigger, action })).toBe(false);
+  });
+
+  it('still have their shape checked', () => {
+    expect(workflowDefinitionValidator.check({ ...savedEarlier, action: { type: 'webhook' } })).toBe(false);
+    expect(workflowDefinitionValidator.check({ ...savedEarlier, version: 'three' })).toBe(false);
   });
 });

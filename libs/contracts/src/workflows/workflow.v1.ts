@@ -3,7 +3,7 @@ import { getCountries, type CountryCode } from 'libphonenumber-js';
 import { NamedValues, StringEnum, TaggedUnion, TenantId, Timestamp } from '../schema-helpers';
 import { ConditionRef } from '../conditions/condition.v1';
 import { ContactFieldSchema } from '../events/conversation-event.v1';
-import { TEMPLATE_VARIABLES_KEYWORD, compileValidator, registerSchema } from '../validation';
+import { TEMPLATE_VARIABLES_KEYWORD, compileTolerantValidator, registerSchema } from '../validation';
 
 const conditions = Type.Optional(ConditionRef);
 
@@ -510,7 +510,8 @@ export const WorkflowDefinitionSchema = Type.Object(
   { additionalProperties: false },
 );
 export type WorkflowDefinition = Static<typeof WorkflowDefinitionSchema>;
-export const workflowDefinitionValidator = compileValidator(WorkflowDefinitionSchema);
+// Read back from the definitions topic: what an earlier release took is still read (see compileTolerantValidator).
+export const workflowDefinitionValidator = compileTolerantValidator(WorkflowDefinitionSchema);
 
 export const WorkflowRefSchema = Type.Object(
   { id: Type.String({ format: 'uuid' }), version: Type.Integer({ minimum: 1 }), name: Type.String() },
