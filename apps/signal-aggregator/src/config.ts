@@ -27,16 +27,17 @@ export type SignalAggregatorConfig = Static<typeof SignalAggregatorEnvSchema>;
 
 /**
  * A record may be counted up to AGGREGATION_GRACE_SECONDS after its window ends: its id must be
- * remembered at least that long (and a minute more), or a second delivery within the grace, or a
- * replay after the grace was raised, would be counted again.
+ * remembered at least that long, or a second delivery within the grace, or a replay after the
+ * grace was raised, would be counted again. (The defaults, and the largest grace with the default
+ * retention, 7 days each, pass.)
  */
 export function signalAggregatorConfigProblems(config: SignalAggregatorConfig): string[] {
   const graceHours = config.AGGREGATION_GRACE_SECONDS / 3600;
-  return config.COUNTED_RECORD_RETENTION_HOURS * 3600 >= config.AGGREGATION_GRACE_SECONDS + 60
+  return config.COUNTED_RECORD_RETENTION_HOURS * 3600 >= config.AGGREGATION_GRACE_SECONDS
     ? []
     : [
         `COUNTED_RECORD_RETENTION_HOURS (${config.COUNTED_RECORD_RETENTION_HOURS}) must cover AGGREGATION_GRACE_SECONDS ` +
-          `(${config.AGGREGATION_GRACE_SECONDS} s, ${graceHours.toFixed(2)} h) and a minute more: a record counted within ` +
+          `(${config.AGGREGATION_GRACE_SECONDS} s, ${graceHours.toFixed(2)} h): a record counted within ` +
           'the grace could otherwise be counted again',
       ];
 }

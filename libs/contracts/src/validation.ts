@@ -83,8 +83,11 @@ export function templateProblem(text: string, variables: readonly string[]): str
     if (close === -1) return 'has "{{" with no "}}" after it';
     const variable = text.slice(open + 2, close).trim();
     const [first] = variable.split('.');
-    if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(variable) || !variables.includes(first!)) {
+    if (!variables.includes(first!)) {
       return `uses {{${variable}}}, which is no variable here: they are ${variables.map((name) => `${name}.*`).join(', ')}`;
+    }
+    if (!/^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$/.test(variable)) {
+      return `uses {{${variable}}}: a variable's names, between dots, are letters, digits and _`;
     }
     open = text.indexOf('{{', close + 2);
   }

@@ -212,5 +212,11 @@ describe('template variables', () => {
       { field: '/action/payloadTemplate/who', reason: 'has "{{" with no "}}" after it' },
       { field: '/action/payloadTemplate/bad/0', reason: expect.stringMatching(/^uses \{\{secrets\.key\}\}/) },
     ]);
+    expect(webhook({ payloadTemplate: { plan: '{{memory.plan-type}}' } })).toEqual([
+      {
+        field: '/action/payloadTemplate/plan',
+        reason: "uses {{memory.plan-type}}: a variable's names, between dots, are letters, digits and _",
+      },
+    ]);
   });
 });

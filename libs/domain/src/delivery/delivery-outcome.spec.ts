@@ -61,6 +61,7 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now, 60_000)).toBe(30_000);
     expect(parseRetryAfter('Tuesday, 24-Nov-26 10:00:30 GMT', now, 60_000)).toBe(30_000);
     expect(parseRetryAfter('Tue Nov 24 10:00:30 2026', now, 60_000)).toBe(30_000);
+    expect(parseRetryAfter('Tue, 24 Nov 2026 12:00:30 +0200', now, 60_000)).toBe(30_000);
     expect(parseRetryAfter('9'.repeat(400), now, 60_000)).toBe(60_000);
     expect(parseRetryAfter('1.5', now, 60_000)).toBeUndefined();
     expect(parseRetryAfter('-5', now, 60_000)).toBeUndefined();

@@ -62,8 +62,9 @@ export function parseRetryAfter(value: string | undefined, now: Date, maxMs: num
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, maxMs);
   if (!HTTP_DATE_SHAPE.test(trimmed)) return undefined;
-  // HTTP dates are GMT; asctime's form does not say so, and Date.parse would read it as local time.
-  const ms = Date.parse(/\bGMT$/.test(trimmed) ? trimmed : `${trimmed} GMT`) - now.getTime();
+  // HTTP dates are GMT; asctime's form (ending with the year) does not say so, and Date.parse
+  // would read it as local time.
+  const ms = Date.parse(/\d{2}:\d{2}:\d{2} \d{4}$/.test(trimmed) ? `${trimmed} GMT` : trimmed) - now.getTime();
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(ms, 0), maxMs);
 }
