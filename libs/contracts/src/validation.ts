@@ -76,7 +76,7 @@ ajv.addKeyword({
 });
 
 /** What is wrong with the `{{variables}}` of a template text, if anything. */
-export function templateProblem(text: string, variables: readonly string[]): string | undefined {
+function templateProblem(text: string, variables: readonly string[]): string | undefined {
   let open = text.indexOf('{{');
   while (open !== -1) {
     const close = text.indexOf('}}', open + 2);
@@ -119,7 +119,7 @@ const rfc3986Uri = fullFormats.uri as (value: string) => boolean;
  * no request can be sent to (retried for days as network errors), and credentials in a URL are not
  * sent by the HTTP client (they belong in a header). Replaces the `uri` format.
  */
-export function isUri(value: string): boolean {
+function isUri(value: string): boolean {
   if (!rfc3986Uri(value)) return false;
   if (!/^https?:/i.test(value)) return true;
   try {

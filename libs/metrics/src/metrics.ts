@@ -251,7 +251,7 @@ export type GaugeSource<L extends string> = () => Promise<GaugeReading<L>[]>;
  * scrape after 10 s by default; a source that cannot answer (brokers unreachable: kafkajs' admin
  * retries for ~30 s) must not take the process's other metrics, and its `up`, with it.
  */
-export const GAUGE_SOURCE_DEADLINE_MS = 2_000;
+const GAUGE_SOURCE_DEADLINE_MS = 2_000;
 
 export const gaugeSourceFailures = new Counter({
   name: 'aw_metric_source_failures_total',

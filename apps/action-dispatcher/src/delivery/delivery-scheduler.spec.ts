@@ -107,6 +107,8 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
   return {
     scheduler,
     committed,
+    /** A consumer event (kafkajs' `consumer.events`), as the group coordinator would cause it. */
+    emit: (event: 'rebalancing' | 'join' | 'crash', payload: object) => listeners.get(event)!({ payload }),
     /** Joins the group with partition 0 of the schedule, which is empty. */
     join: async () => {
       await scheduler.onModuleInit();
@@ -225,6 +227,43 @@ describe('DeliveryScheduler', () => {
       expect(receiver.requests).toHaveLength(1);
       const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
       expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('waits out a rebalance before recording a step, and records it when the partition stays its own', async () => {
+    receiver.script = () => ({ status: 200, delayMs: 300 });
+    const { scheduler, committed, join, read, pending, emit } = scheduleOn(url, () => false);
+    try {
+      await join();
+      await read(pending);
+      await sleep(50);
+      emit('rebalancing', {});
+      await sleep(600);
+      expect(committed).toEqual([]);
+      emit('join', { memberAssignment: { [Topics.pendingDeliveries.name]: [0] } });
+      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
+      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('drops the step when the rebalance gave the partition to another instance', async () => {
+    receiver.script = () => ({ status: 200, delayMs: 300 });
+    const { scheduler, committed, join, read, pending, emit } = scheduleOn(url, () => false);
+    try {
+      await join();
+      await read(pending);
+      await sleep(50);
+      emit('rebalancing', {});
+      emit('join', { memberAssignment: { [Topics.pendingDeliveries.name]: [] } });
+      await sleep(600);
+      expect(receiver.requests).toHaveLength(1);
+      expect(committed).toEqual([]);
     } finally {
       await scheduler.onApplicationShutdown();
     }

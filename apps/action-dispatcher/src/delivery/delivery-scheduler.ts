@@ -162,6 +162,11 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private scanTimer: NodeJS.Timeout | undefined;
   private readonly stopRestarting: () => void;
   private joined = false;
+  /**
+   * Set from the start of a rebalance (or a crash) until the group is joined again: meanwhile this
+   * instance owns nothing, and steps wait to learn whether their partition is still its own.
+   */
+  private rejoining: { done: Promise<void>; resolve: () => void } | null = null;
   private stopping = false;
   /** Set when another instance took this one's transactional id: see stopAsFenced. */
   private fenced: unknown = null;
@@ -222,11 +227,13 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     // another member (a session that timed out during a Kafka outage): no step is written into them.
     this.consumer.on(CRASH, () => {
       this.joined = false;
-      this.owned.clear();
+      this.startRejoining();
     });
-    this.consumer.on(REBALANCING, () => this.owned.clear());
+    this.consumer.on(REBALANCING, () => this.startRejoining());
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       void this.onAssignment(payload.memberAssignment[Topics.pendingDeliveries.name] ?? []);
+      this.rejoining?.resolve();
+      this.rejoining = null;
     });
     this.consumer.on(END_BATCH_PROCESS, ({ payload }) => {
       if (payload.topic !== Topics.pendingDeliveries.name) return;
@@ -304,6 +311,14 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
    * Every (re)assignment: kafkajs resolves each assigned partition's offset afresh, and without
    * committed offsets that is the beginning, so the owned partitions are read again in full.
    */
+  private startRejoining(): void {
+    this.owned.clear();
+    if (this.rejoining) return;
+    let resolve: () => void = () => undefined;
+    const done = new Promise<void>((resolveDone) => (resolve = resolveDone));
+    this.rejoining = { done, resolve };
+  }
+
   private async onAssignment(partitions: number[]): Promise<void> {
     this.entries.clear();
     this.lines.clear();
@@ -761,13 +776,18 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   /**
    * Publishes the execution's result with its next state (or tombstone) in one transaction. A
    * failed write is retried with the same step until it lands or the dispatcher stops (calling the
-   * endpoint again would send a delivery that may have succeeded); the step of an execution
-   * another instance holds now is dropped: one it finished meanwhile, or any in a partition this
-   * instance lost (or may be losing: a rebalance under way), whose new owner attempts it and
-   * records it (results, replies) once.
+   * endpoint again would send a delivery that may have succeeded); during a rebalance it waits for
+   * the join. The step of an execution another instance holds now is dropped: one it finished
+   * meanwhile, or any in a partition this instance lost, whose new owner attempts it and records it
+   * (results, replies) once.
    */
   private async record(pending: PendingDelivery, partition: number, step: Step): Promise<void> {
     for (let failures = 0; ; failures += 1) {
+      // A rebalance under way (most keep their partitions): wait to know before writing or dropping.
+      if (this.rejoining) {
+        await Promise.race([this.rejoining.done, this.stopped]);
+        if (this.stopping) return;
+      }
       if (this.finishedElsewhere.has(pending.executionId) || !this.owned.has(partition)) {
         this.logger.info(
           { executionId: pending.executionId, status: step.outcome.status },
@@ -780,7 +800,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       } catch (error) {
         if (this.stopping) throw error;
         const delay = Math.min(RECORD_RETRY_MS * 2 ** failures, RECORD_RETRY_MAX_MS);
-        await Promise.race([new Promise((resolve) => setTimeout(resolve, delay)), this.stopped]);
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, delay).unref()), this.stopped]);
         if (this.stopping) throw error;
       }
     }
