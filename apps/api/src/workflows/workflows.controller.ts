@@ -79,7 +79,7 @@ export class WorkflowsController {
       'Change a workflow: a new version. Enabling it, or a new trigger or firing policy for an enabled one, runs its saved test cases first (409 tests_failed).',
   })
   @ApiHeader({
-    name: 'If-Match',
+    name: 'if-match',
     required: false,
     description:
       'The version the change was made on (the workflow\'s `version`, as 3 or "3"): if the workflow has moved on since, the change is refused with 409 version_conflict instead of overwriting the other one.',
