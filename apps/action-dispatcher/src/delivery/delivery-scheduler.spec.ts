@@ -13,6 +13,8 @@ import { DeliveryScheduler, type EndpointFailures } from './delivery-scheduler';
 const workflowId = '00000000-0000-4000-8000-0000000000aa';
 const executionId = '22222222-2222-4222-8222-222222222222';
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 interface Written {
   topic: string;
   key: string;
@@ -113,8 +115,17 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
     join: async () => {
       await scheduler.onModuleInit();
       listeners.get('join')!({ payload: { memberAssignment: { [Topics.pendingDeliveries.name]: [0] } } });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     },
+    /** Waits (at most 5 s) until `count` records are committed. */
+    committedAtLeast: async (count: number) => {
+      for (let waited = 0; committed.length < count && waited < 5_000; waited += 100) await sleep(100);
+    },
+    /** The statuses of the execution results committed so far. */
+    resultStatuses: () =>
+      committed
+        .filter((record) => record.topic === Topics.workflowExecutions.name)
+        .map((record) => (JSON.parse(record.value!) as { status: string }).status),
     /** The consumer reads a record of the schedule's partition 0: an execution's state, or its tombstone. */
     read: (value: PendingDelivery | null, key = executionId) =>
       eachMessage!({
@@ -124,8 +135,6 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
     pending,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('DeliveryScheduler', () => {
   const receiver = new WebhookReceiver();
@@ -140,15 +149,17 @@ describe('DeliveryScheduler', () => {
   it('writes a step again when its transaction fails, without calling the endpoint again', async () => {
     receiver.script = () => ({ status: 200 });
     let transactions = 0;
-    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => ++transactions === 1);
+    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
+      url,
+      () => ++transactions === 1,
+    );
     try {
       await join();
       await read(pending);
-      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      await committedAtLeast(1);
       expect(transactions).toBe(2);
       expect(receiver.requests).toHaveLength(1);
-      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
-      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+      expect(resultStatuses()).toEqual(['succeeded']);
       expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
     } finally {
       await scheduler.onApplicationShutdown();
@@ -174,13 +185,13 @@ describe('DeliveryScheduler', () => {
 
   it('counts an endpoint disabled once when attempts in flight together each meet a 410, naming its origin only', async () => {
     receiver.script = () => ({ status: 410, delayMs: 100 });
-    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);
+    const { scheduler, committed, committedAtLeast, join, read, pending } = scheduleOn(url, () => false);
     const disabledBefore = await disabledCount();
     try {
       await join();
       const other = '33333333-3333-4333-8333-333333333333';
       await Promise.all([read(pending), read({ ...pending, executionId: other }, other)]);
-      for (let waited = 0; committed.length < 2 && waited < 5_000; waited += 100) await sleep(100);
+      await committedAtLeast(2);
       await sleep(200);
       expect(receiver.requests).toHaveLength(2);
       expect(await disabledCount()).toBe(disabledBefore + 1);
@@ -197,11 +208,15 @@ describe('DeliveryScheduler', () => {
   it("does not count a failing streak that began before the workflow's current version (a fixed URL starts afresh)", async () => {
     receiver.script = () => ({ status: 500 });
     // Failing since long before version 1 was made (2026-12-07T09:00Z), beyond the disabling window.
-    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false, '2026-01-01T00:00:00.000Z');
+    const { scheduler, committed, committedAtLeast, join, read, pending } = scheduleOn(
+      url,
+      () => false,
+      '2026-01-01T00:00:00.000Z',
+    );
     try {
       await join();
       await read(pending);
-      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      await committedAtLeast(1);
       expect(committed.filter((record) => record.topic === Topics.disabledEndpoints.name)).toEqual([]);
       const streaks = committed.filter((record) => record.topic === Topics.endpointFailures.name);
       expect(streaks).toHaveLength(1);
@@ -213,7 +228,7 @@ describe('DeliveryScheduler', () => {
 
   it("records a replay whose execution's earlier tombstone is read again before the replay's own state", async () => {
     receiver.script = () => ({ status: 200, delayMs: 300 });
-    const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);
+    const { scheduler, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(url, () => false);
     const replay = { ...pending, replay: 1 };
     try {
       await join();
@@ -222,11 +237,10 @@ describe('DeliveryScheduler', () => {
       // A partition read again from the start: the first series' tombstone, then the replay's state.
       await read(null);
       await read(replay);
-      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
+      await committedAtLeast(1);
       await sleep(300);
       expect(receiver.requests).toHaveLength(1);
-      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
-      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+      expect(resultStatuses()).toEqual(['succeeded']);
     } finally {
       await scheduler.onApplicationShutdown();
     }
@@ -234,7 +248,10 @@ describe('DeliveryScheduler', () => {
 
   it('waits out a rebalance before recording a step, and records it when the partition stays its own', async () => {
     receiver.script = () => ({ status: 200, delayMs: 300 });
-    const { scheduler, committed, join, read, pending, emit } = scheduleOn(url, () => false);
+    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending, emit } = scheduleOn(
+      url,
+      () => false,
+    );
     try {
       await join();
       await read(pending);
@@ -243,9 +260,8 @@ describe('DeliveryScheduler', () => {
       await sleep(600);
       expect(committed).toEqual([]);
       emit('join', { memberAssignment: { [Topics.pendingDeliveries.name]: [0] } });
-      for (let waited = 0; committed.length === 0 && waited < 5_000; waited += 100) await sleep(100);
-      const results = committed.filter((record) => record.topic === Topics.workflowExecutions.name);
-      expect(results.map((record) => JSON.parse(record.value!).status)).toEqual(['succeeded']);
+      await committedAtLeast(1);
+      expect(resultStatuses()).toEqual(['succeeded']);
       expect(receiver.requests).toHaveLength(1);
     } finally {
       await scheduler.onApplicationShutdown();
