@@ -288,6 +288,95 @@ describe('tenant isolation', () => {
     expect(stats).toMatchObject({ status: 200, body: { workflowId: workflow.id, succeeded: expect.any(Number) } });
   });
 
+  it('lists workflows and versions a page at a time, and refuses a cursor it did not issue to that tenant', async () => {
+    const tenant = `tenant-${randomUUID().slice(0, 8)}`;
+    const headers = await headersOf(tenant);
+    const create = async (name: string, status: string) =>
+      (
+        await call('api', 'POST', '/v1/workflows', headers, {
+          name,
+          status,
+          trigger: { type: 'intent', phrases: [`please run the ${name} workflow`] },
+          action: { type: 'tag', signals: [{ name }] },
+        })
+      ).body.id as string;
+    const ids: string[] = [];
+    for (let index = 0; index < 5; index++)
+      ids.push(await create(`paged-${index}`, index === 2 ? 'disabled' : 'draft'));
+
+    const pages = async (path: string, limit: number): Promise<Json[]> => {
+      const found: Json[] = [];
+      let cursor: string | undefined;
+      do {
+        const separator = path.includes('?') ? '&' : '?';
+        const query = `${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+        const page = await call('api', 'GET', `${path}${query}`, headers);
+        expect(page.status).toBe(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(limit);
+        found.push(page.body);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return found;
+    };
+    const everyPage = await pages('/v1/workflows', 2);
+    expect(everyPage.map((page) => page.items.map((item: { id: string }) => item.id))).toEqual([
+      ids.slice(0, 2),
+      ids.slice(2, 4),
+      ids.slice(4),
+    ]);
+    expect((await call('api', 'GET', '/v1/workflows', headers)).body).toEqual({
+      items: everyPage.flatMap((page) => page.items),
+    });
+    const drafts = await pages('/v1/workflows?status=draft', 3);
+    expect(drafts.flatMap((page) => page.items.map((item: { id: string }) => item.id))).toEqual(
+      ids.filter((_, index) => index !== 2),
+    );
+
+    // The last workflow of a page, deleted meanwhile, still marks where the next page starts.
+    const [firstPage] = everyPage;
+    expect((await call('api', 'DELETE', `/v1/workflows/${ids[1]}`, headers)).status).toBe(204);
+    const afterDeleted = await call('api', 'GET', `/v1/workflows?limit=2&cursor=${firstPage.nextCursor}`, headers);
+    expect(afterDeleted.body.items.map((item: { id: string }) => item.id)).toEqual(ids.slice(2, 4));
+
+    // Versions, newest first.
+    for (let change = 0; change < 4; change++) {
+      expect(
+        (await call('api', 'PATCH', `/v1/workflows/${ids[0]}`, headers, { name: `renamed-${change}` })).status,
+      ).toBe(200);
+    }
+    const versionPages = await pages(`/v1/workflows/${ids[0]}/versions`, 2);
+    expect(versionPages.map((page) => page.items.map((item: { version: number }) => item.version))).toEqual([
+      [5, 4],
+      [3, 2],
+      [1],
+    ]);
+
+    // Cursors are the list's and the tenant's own; bad paging names the field.
+    const versionCursor = versionPages[0].nextCursor as string;
+    const refused = [
+      ['/v1/workflows?cursor=bm90IGEgY3Vyc29y', 'query:cursor', 'is not a cursor of this list'],
+      [`/v1/workflows?cursor=${versionCursor}`, 'query:cursor', 'is not a cursor of this list'],
+      [
+        `/v1/workflows/${ids[0]}/versions?cursor=${firstPage.nextCursor}`,
+        'query:cursor',
+        'is not a cursor of this list',
+      ],
+      ['/v1/workflows?limit=501', 'query:limit', 'must be an integer from 1 to 500'],
+      ['/v1/workflows?status=live', 'query:status', 'must be one of enabled, draft, disabled'],
+    ];
+    for (const [path, field, reason] of refused) {
+      const answer = await call('api', 'GET', path!, headers);
+      expect({ path, status: answer.status, issues: answer.body.issues }).toEqual({
+        path,
+        status: 400,
+        issues: [{ field, reason }],
+      });
+    }
+    const intruderHeaders = await headersOf(intruder);
+    const foreign = await call('api', 'GET', `/v1/workflows?cursor=${firstPage.nextCursor}`, intruderHeaders);
+    expect(foreign).toMatchObject({ status: 400, body: { issues: [{ field: 'query:cursor' }] } });
+  });
+
   it('answers 401 without a valid key on every service, and to a revoked key within about a second', async () => {
     const tenantServices = tenantApiServices(services.services);
     expect(tenantServices.map((service) => service.name).sort()).toEqual([

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -16,7 +16,14 @@ import {
   RotateSigningSecretRequestSchema,
   RotatedSigningSecretViewSchema,
   UpdateWorkflowRequestSchema,
+  DEFAULT_WORKFLOW_PAGE,
+  MAX_WORKFLOW_PAGE,
   WorkflowListViewSchema,
+  WorkflowStatusSchema,
+  WorkflowsQuerySchema,
+  WorkflowVersionsQuerySchema,
+  type WorkflowListView,
+  type WorkflowStatus,
   WorkflowTestCasesViewSchema,
   WorkflowTestReportSchema,
   WorkflowVersionListViewSchema,
@@ -35,11 +42,19 @@ import {
   type WorkflowTestReport,
   type WorkflowView,
 } from '@app/contracts';
-import { ApiErrors, ApiKeyAuth, TenantId, openApiSchema, parseRequestBody } from '@app/platform';
+import {
+  ApiErrors,
+  ApiKeyAuth,
+  ApiQueryParams,
+  QueryParams,
+  TenantId,
+  openApiSchema,
+  parseRequestBody,
+} from '@app/platform';
+import { MAX_VERSION, NOT_A_CURSOR, decodeVersionCursor, decodeWorkflowCursor } from './page-cursors';
 import { WorkflowsService } from './workflows.service';
 
-/** The largest version number (versions are PostgreSQL integers): a larger one is a 400, not a database error. */
-const MAX_VERSION = 2_147_483_647;
+const WORKFLOW_STATUSES = WorkflowStatusSchema.enum as WorkflowStatus[];
 
 /** An If-Match value naming a workflow version: `3`, or as an entity tag, `"3"` (weak `W/"3"` too); or `*`. */
 const IF_MATCH_PATTERN = /^(?:W\/"([1-9][0-9]{0,8})"|"([1-9][0-9]{0,8})"|([1-9][0-9]{0,8})|\*)$/;
@@ -59,11 +74,20 @@ export class WorkflowsController {
     return this.workflows.create(tenantId, parseRequestBody(body, createWorkflowRequestValidator));
   }
 
-  @ApiOperation({ summary: "The tenant's workflows, oldest first." })
+  @ApiOperation({ summary: "The tenant's workflows, oldest first, a page at a time." })
+  @ApiQueryParams(WorkflowsQuerySchema)
   @ApiOkResponse({ schema: openApiSchema(WorkflowListViewSchema) })
+  @ApiErrors(400)
   @Get()
-  async list(@TenantId() tenantId: string): Promise<{ items: WorkflowView[] }> {
-    return { items: await this.workflows.list(tenantId) };
+  list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<WorkflowListView> {
+    const params = new QueryParams(query);
+    const status = params.oneOf('status', WORKFLOW_STATUSES);
+    const limit = params.integer('limit', { min: 1, max: MAX_WORKFLOW_PAGE, fallback: DEFAULT_WORKFLOW_PAGE });
+    const token = params.text('cursor', { maxLength: 1024 });
+    const after =
+      token === undefined ? undefined : (decodeWorkflowCursor(token) ?? params.issue('cursor', NOT_A_CURSOR));
+    params.orThrow();
+    return this.workflows.list(tenantId, { ...(status ? { status } : {}), limit, ...(after ? { after } : {}) });
   }
 
   @ApiOperation({ summary: 'One workflow.' })
@@ -99,12 +123,23 @@ export class WorkflowsController {
     return this.workflows.update(tenantId, id, request, expectedVersionOf(ifMatch));
   }
 
-  @ApiOperation({ summary: 'Every version of the workflow (each change made one), newest first.' })
+  @ApiOperation({ summary: 'Every version of the workflow (each change made one), newest first, a page at a time.' })
+  @ApiQueryParams(WorkflowVersionsQuerySchema)
   @ApiOkResponse({ schema: openApiSchema(WorkflowVersionListViewSchema) })
-  @ApiErrors(404)
+  @ApiErrors(400, 404)
   @Get(':id/versions')
-  versions(@TenantId() tenantId: string, @Param('id') id: string): Promise<WorkflowVersionListView> {
-    return this.workflows.versions(tenantId, id);
+  versions(
+    @TenantId() tenantId: string,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+  ): Promise<WorkflowVersionListView> {
+    const params = new QueryParams(query);
+    const limit = params.integer('limit', { min: 1, max: MAX_WORKFLOW_PAGE, fallback: DEFAULT_WORKFLOW_PAGE });
+    const token = params.text('cursor', { maxLength: 1024 });
+    const before =
+      token === undefined ? undefined : (decodeVersionCursor(token) ?? params.issue('cursor', NOT_A_CURSOR));
+    params.orThrow();
+    return this.workflows.versions(tenantId, id, { limit, ...(before !== undefined ? { before } : {}) });
   }
 
   @ApiOperation({ summary: 'One version of the workflow, as executions name it (workflowVersion).' })

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, LessThan, type EntityManager } from 'typeorm';
 import {
   InvalidInputError,
   describeIssues,
@@ -14,6 +14,8 @@ import {
   type UpdateWorkflowRequest,
   type WorkflowTestCase,
   type WorkflowTestReport,
+  type WorkflowListView,
+  type WorkflowStatus,
   type WorkflowVersionListView,
   type WorkflowVersionView,
   type WorkflowView,
@@ -22,6 +24,7 @@ import {
 import { intentPhraseIssues } from '@app/domain';
 import { ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
+import { NOT_A_CURSOR, encodeVersionCursor, encodeWorkflowCursor } from './page-cursors';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
 import { WorkflowTestsService } from './workflow-tests.service';
 
@@ -91,12 +94,39 @@ export class WorkflowsService {
     return { ...this.toView(workflow), signingSecret: workflow.signingSecret };
   }
 
-  async list(tenantId: string): Promise<WorkflowView[]> {
-    const workflows = await this.dataSource.getRepository(WorkflowEntity).find({
-      where: { tenantId, deletedAt: IsNull() },
-      order: { createdAt: 'ASC' },
-    });
-    return workflows.map((workflow) => this.toView(workflow));
+  /**
+   * A page of the tenant's workflows, oldest first (keyset pagination on creation time and id);
+   * `after` is the last workflow of the previous page, and 400 when it is none of the tenant's.
+   */
+  async list(
+    tenantId: string,
+    page: { status?: WorkflowStatus; limit: number; after?: string },
+  ): Promise<WorkflowListView> {
+    const query = this.dataSource
+      .getRepository(WorkflowEntity)
+      .createQueryBuilder('workflow')
+      .where('workflow.tenant_id = :tenantId AND workflow.deleted_at IS NULL', { tenantId });
+    if (page.status) query.andWhere('workflow.status = :status', { status: page.status });
+    if (page.after) {
+      // The previous page's last workflow may have been deleted since: its row stays, so it still marks the place.
+      const last = await this.dataSource.getRepository(WorkflowEntity).existsBy({ id: page.after, tenantId });
+      if (!last) throw invalidCursor();
+      query.andWhere(
+        '(workflow.created_at, workflow.id) > (SELECT last.created_at, last.id FROM workflows last WHERE last.id = :after)',
+        { after: page.after },
+      );
+    }
+    // One row more than the page tells whether there is a next page.
+    const rows = await query
+      .orderBy('workflow.created_at', 'ASC')
+      .addOrderBy('workflow.id', 'ASC')
+      .limit(page.limit + 1)
+      .getMany();
+    const items = rows.slice(0, page.limit);
+    return {
+      items: items.map((workflow) => this.toView(workflow)),
+      ...(rows.length > page.limit ? { nextCursor: encodeWorkflowCursor(items[items.length - 1]!.id) } : {}),
+    };
   }
 
   async get(tenantId: string, id: string): Promise<WorkflowView> {
@@ -181,13 +211,23 @@ export class WorkflowsService {
     await this.publishSoon();
   }
 
-  /** Every version of the workflow, newest first. */
-  async versions(tenantId: string, id: string): Promise<WorkflowVersionListView> {
+  /** A page of the workflow's versions, newest first; `before` is the last version of the previous page. */
+  async versions(
+    tenantId: string,
+    id: string,
+    page: { limit: number; before?: number },
+  ): Promise<WorkflowVersionListView> {
     const workflow = await this.find(this.dataSource.manager, tenantId, id);
-    const versions = await this.dataSource
-      .getRepository(WorkflowVersionEntity)
-      .find({ where: { workflowId: workflow.id }, order: { version: 'DESC' } });
-    return { items: versions.map(toVersionView) };
+    const rows = await this.dataSource.getRepository(WorkflowVersionEntity).find({
+      where: { workflowId: workflow.id, ...(page.before !== undefined ? { version: LessThan(page.before) } : {}) },
+      order: { version: 'DESC' },
+      take: page.limit + 1,
+    });
+    const items = rows.slice(0, page.limit);
+    return {
+      items: items.map(toVersionView),
+      ...(rows.length > page.limit ? { nextCursor: encodeVersionCursor(items[items.length - 1]!.version) } : {}),
+    };
   }
 
   async version(tenantId: string, id: string, version: number): Promise<WorkflowVersionView> {
@@ -243,4 +283,11 @@ export class WorkflowsService {
 function refuseMeaninglessPhrases(trigger: Trigger): void {
   const issues = intentPhraseIssues(trigger);
   if (issues.length > 0) throw new InvalidInputError('invalid_phrases', describeIssues(issues), issues);
+}
+
+/** 400 for a `cursor` this API did not issue for the list (or for another tenant). */
+function invalidCursor(): InvalidInputError {
+  return new InvalidInputError('invalid_query', `cursor ${NOT_A_CURSOR}`, [
+    { field: 'query:cursor', reason: NOT_A_CURSOR },
+  ]);
 }

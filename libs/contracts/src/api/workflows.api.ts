@@ -53,7 +53,38 @@ export const CreatedWorkflowViewSchema = Type.Composite([
 ]);
 export type CreatedWorkflowView = Static<typeof CreatedWorkflowViewSchema>;
 
-export const WorkflowListViewSchema = Type.Object({ items: Type.Array(WorkflowViewSchema) });
+/** Most workflows (or versions) one page of a list holds; a page holds 100 unless `limit` says otherwise. */
+export const MAX_WORKFLOW_PAGE = 500;
+export const DEFAULT_WORKFLOW_PAGE = 100;
+
+const PageLimit = (what: string) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: MAX_WORKFLOW_PAGE,
+    default: DEFAULT_WORKFLOW_PAGE,
+    description: `${what} per page.`,
+  });
+const PageCursor = Type.String({ maxLength: 1024, description: 'The `nextCursor` of the previous page.' });
+const NextCursor = Type.String({ description: 'Pass as `cursor` for the next page; absent on the last page.' });
+
+/** The query of `GET /v1/workflows`: a status filter and a page. */
+export const WorkflowsQuerySchema = Type.Object({
+  status: Type.Optional(WorkflowStatusSchema),
+  limit: Type.Optional(PageLimit('Workflows')),
+  cursor: Type.Optional(PageCursor),
+});
+
+/** The query of `GET /v1/workflows/:id/versions`: a page. */
+export const WorkflowVersionsQuerySchema = Type.Object({
+  limit: Type.Optional(PageLimit('Versions')),
+  cursor: Type.Optional(PageCursor),
+});
+
+export const WorkflowListViewSchema = Type.Object({
+  items: Type.Array(WorkflowViewSchema, { description: 'Oldest first.' }),
+  nextCursor: Type.Optional(NextCursor),
+});
+export type WorkflowListView = Static<typeof WorkflowListViewSchema>;
 
 /** One version of a workflow as it was stored when it was made: what an execution's workflowVersion refers to. */
 export const WorkflowVersionViewSchema = Type.Object({
@@ -65,7 +96,10 @@ export const WorkflowVersionViewSchema = Type.Object({
   }),
 });
 export type WorkflowVersionView = Static<typeof WorkflowVersionViewSchema>;
-export const WorkflowVersionListViewSchema = Type.Object({ items: Type.Array(WorkflowVersionViewSchema) });
+export const WorkflowVersionListViewSchema = Type.Object({
+  items: Type.Array(WorkflowVersionViewSchema, { description: 'Newest first.' }),
+  nextCursor: Type.Optional(NextCursor),
+});
 export type WorkflowVersionListView = Static<typeof WorkflowVersionListViewSchema>;
 
 export const UpdateWorkflowRequestSchema = Type.Object(
