@@ -40,6 +40,7 @@ describe('Prometheus alert rules', () => {
       'AwDeadLetterRecords',
       'AwDecisionProviderFailing',
       'AwEndToEndLatencyHigh',
+      'AwLagNotMeasured',
       'AwServiceDown',
       'AwServiceNotScraped',
       'AwViewStuck',
