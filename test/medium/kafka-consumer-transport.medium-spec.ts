@@ -16,6 +16,7 @@ import {
   processEach,
   type ConsumedBatch,
 } from '@app/kafka';
+import { deadLettered } from '@app/metrics';
 import { waitFor } from '@app/testing';
 
 const numberValidator = compileValidator(Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
@@ -121,6 +122,12 @@ describe.each([
     await producer?.disconnect();
   });
 
+  /** aw_dead_lettered_total for this suite's dead-letter topic. */
+  async function deadLettersCounted(): Promise<number> {
+    const { values } = await deadLettered.get();
+    return values.find((value) => value.labels.topic === deadLetterTopicOf(input))?.value ?? 0;
+  }
+
   async function readAll(topic: string, count: number) {
     const seen: { key: string; value: string; headers: Record<string, string>; partition: number; offset: string }[] =
       [];
@@ -188,9 +195,14 @@ describe.each([
   it('redoes a batch whose handler failed, and the transaction lets no partial output through', async () => {
     failOnce.add(20);
     const discardedBefore = discarded.count;
+    const deadLettersBefore = await deadLettersCounted();
     await producer.send({
       topic: input,
-      messages: [10, 20, 30].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })),
+      messages: [
+        { key: 'k', value: JSON.stringify({ n: 10 }) },
+        { key: 'k', value: 'not json either' },
+        ...[20, 30].map((n) => ({ key: 'k', value: JSON.stringify({ n }) })),
+      ],
     });
     const all = await readAll(output, 5);
     const values = all.map((record) => (JSON.parse(record.value) as { n: number }).n);
@@ -198,6 +210,9 @@ describe.each([
     expect(handled.filter((n) => n === 10)).toHaveLength(2);
     expect(values).toEqual([2, 6, 20, 40, 60]);
     expect(discarded.count).toBeGreaterThan(discardedBefore);
+    // The dead letter was built on both attempts, committed and counted once.
+    expect((await readAll(deadLetterTopicOf(input), 4))[3]!.value).toBe('not json either');
+    expect((await deadLettersCounted()) - deadLettersBefore).toBe(1);
   });
 
   it('reads a batch whose commit failed again, with the batches after it, and publishes each once', async () => {

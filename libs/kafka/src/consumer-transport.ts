@@ -11,6 +11,7 @@ import {
 import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { eventsConsumed, kafkaBatchDuration, reportConsumerLag, type GaugeReading } from '@app/metrics';
+import { countDeadLetters } from './dead-letter';
 import { consumerGroupLag } from './consumer-lag';
 import { restartWhenCrashed } from './consumer-restart';
 import { CoPartitionedAssigner, type ConsumerAssignment } from './co-partitioned-assigner';
@@ -284,6 +285,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     const landed = (written: WrittenOffsets) => {
       committed.forEach((callback) => callback(written));
       eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
+      // Committed, so the records are there (pipelined, the promise has settled).
+      if (records instanceof Promise) void records.then(countDeadLetters, () => undefined);
+      else countDeadLetters(records);
       stopTimer();
     };
     if (this.options.pipelineCommits) {

@@ -1,4 +1,5 @@
 import { deadLetterTopicOf, type InvalidInputError } from '@app/contracts';
+import { deadLettered, eventsRejected } from '@app/metrics';
 import type { ConsumedMessage, OutboundRecord } from './records';
 
 /** Headers of a dead-lettered record; its key and value are the original bytes, untouched. */
@@ -30,4 +31,17 @@ export function deadLetterRecord(message: ConsumedMessage, error: InvalidInputEr
       [DeadLetterHeaders.service]: service,
     },
   };
+}
+
+/**
+ * Counts the dead letters among records a batch has committed: once per record that landed, not
+ * per attempt at the batch (a batch processed again after a failed commit builds them again).
+ */
+export function countDeadLetters(records: readonly OutboundRecord[]): void {
+  for (const record of records) {
+    const reason = record.headers?.[DeadLetterHeaders.reasonCode];
+    if (reason === undefined) continue;
+    eventsRejected.inc({ reason });
+    deadLettered.inc({ topic: record.topic });
+  }
 }

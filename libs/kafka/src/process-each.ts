@@ -1,5 +1,4 @@
 import { InvalidInputError, parseJson, type Validator } from '@app/contracts';
-import { deadLettered, eventsRejected } from '@app/metrics';
 import { deadLetterRecord } from './dead-letter';
 import type { ConsumedBatch, ConsumedMessage, OutboundRecord } from './records';
 
@@ -23,7 +22,7 @@ export async function processEach<T>(
       await batch.heartbeat();
     } catch (error) {
       if (!(error instanceof InvalidInputError)) throw error;
-      out.push(deadLetter(message, error, service));
+      out.push(deadLetterRecord(message, error, service));
     }
   }
   return out;
@@ -59,16 +58,8 @@ export async function writeOrDeadLetter<T>(
     } catch (error) {
       if (!isRefusal(error)) throw error;
       const refusal = new InvalidInputError('unstorable', `the store refused it: ${(error as Error).message}`);
-      deadLetters.push(deadLetter(message, refusal, service));
+      deadLetters.push(deadLetterRecord(message, refusal, service));
     }
   }
   return deadLetters;
-}
-
-/** Builds a dead letter and counts it. */
-export function deadLetter(message: ConsumedMessage, error: InvalidInputError, service: string): OutboundRecord {
-  const record = deadLetterRecord(message, error, service);
-  eventsRejected.inc({ reason: error.code });
-  deadLettered.inc({ topic: record.topic });
-  return record;
 }

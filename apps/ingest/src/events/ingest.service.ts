@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError, Topics, parseConversationEvent, type ConversationEvent } from '@app/contracts';
-import { deadLetter, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
+import { deadLetterRecord, type ConsumedBatch, type ConsumedMessage, type OutboundRecord } from '@app/kafka';
 import { eventsDeduplicated } from '@app/metrics';
 import { SeenEventsRepository } from '../dedup/seen-events.repository';
 import { refuseEventFromTheFuture } from './event-time';
@@ -27,7 +27,7 @@ export class IngestService {
         valid.push({ event, message, value });
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        out.push(deadLetter(message, error, INGEST_SERVICE));
+        out.push(deadLetterRecord(message, error, INGEST_SERVICE));
       }
     }
     const first = await this.seenEvents.firstOccurrences(
