@@ -37,7 +37,7 @@ export class ApiKeysService {
       version: 1,
       publishedVersion: 0,
     });
-    await this.publishSoon();
+    await this.publisher.publishSoon();
     this.logger.info({ tenantId, apiKeyId: id }, 'API key issued');
     return { ...toView(apiKey), key };
   }
@@ -63,12 +63,7 @@ export class ApiKeysService {
       return true;
     });
     if (!revoked) return;
-    await this.publishSoon();
+    await this.publisher.publishSoon();
     this.logger.info({ tenantId, apiKeyId: id }, 'API key revoked');
-  }
-
-  /** The change is committed; publishing now makes it effective at once, and the relay covers a failure. */
-  private async publishSoon(): Promise<void> {
-    await this.publisher.publishPending().catch(() => undefined);
   }
 }

@@ -90,7 +90,7 @@ export class WorkflowsService {
       await this.recordVersion(manager, created);
       return created;
     });
-    await this.publishSoon();
+    await this.publisher.publishSoon();
     return { ...this.toView(workflow), signingSecret: workflow.signingSecret };
   }
 
@@ -170,7 +170,7 @@ export class WorkflowsService {
       await this.recordVersion(manager, current);
       return current;
     });
-    await this.publishSoon();
+    await this.publisher.publishSoon();
     return this.toView(workflow);
   }
 
@@ -193,7 +193,7 @@ export class WorkflowsService {
       await this.recordVersion(manager, current);
       return current;
     });
-    await this.publishSoon();
+    await this.publisher.publishSoon();
     return {
       signingSecret: workflow.signingSecret,
       previousSecretExpiresAt: workflow.previousSigningSecretExpiresAt!.toISOString(),
@@ -208,7 +208,7 @@ export class WorkflowsService {
       current.version += 1;
       await manager.save(current);
     });
-    await this.publishSoon();
+    await this.publisher.publishSoon();
   }
 
   /** A page of the workflow's versions, newest first; `before` is the last version of the previous page. */
@@ -271,11 +271,6 @@ export class WorkflowsService {
   private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
     const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
     await manager.insert(WorkflowVersionEntity, { workflowId: workflow.id, version: workflow.version, definition });
-  }
-
-  /** The change is committed; publishing now makes it visible at once, and the relay covers a failure. */
-  private async publishSoon(): Promise<void> {
-    await this.publisher.publishPending().catch(() => undefined);
   }
 }
 
