@@ -12,6 +12,7 @@ const memory = {
   lastSeen: '2024-06-01T09:30:00',
   birthday: 'May 5',
   address: { country: 'NL' },
+  'plan.tier': 'gold',
   cleared: null,
 };
 const is = (condition: Condition) => evaluateCondition(condition, memory).result;
@@ -41,6 +42,8 @@ describe('evaluateCondition', () => {
     [{ op: 'after', attribute: 'birthday', value: '2000-01-01T00:00:00Z' }, false],
     [{ op: 'equals', attribute: 'address.country', value: 'NL' }, true],
     [{ op: 'equals', attribute: 'address.city.name', value: 'NL' }, false],
+    // An attribute whose own name has dots is found by it.
+    [{ op: 'equals', attribute: 'plan.tier', value: 'gold' }, true],
   ])('%j is %s', (condition, expected) => {
     expect(is(condition)).toBe(expected);
   });

@@ -88,8 +88,9 @@ function compare(condition: Comparison, actual: unknown): boolean {
   }
 }
 
-/** Dot paths reach into nested objects: "address.country". */
+/** Dot paths reach into nested objects: "address.country"; an attribute named with the whole path comes first. */
 function attributeValue(memory: ContactMemory, path: string): unknown {
+  if (Object.hasOwn(memory, path)) return memory[path];
   let value: unknown = memory;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
