@@ -208,8 +208,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     }
   }
 
-  /** Ready once the consumer has joined its group and has not crashed since. */
+  /** Ready once the consumer has joined its group and has not crashed since; never again once fenced. */
   readiness(): { ready: boolean; detail: string } {
+    if (this.fenced) {
+      return { ready: false, detail: 'fenced: another instance took over its transactional id (same INSTANCE_ID?)' };
+    }
     if (this.crashed) return { ready: false, detail: `consumer crashed: ${this.crashed}` };
     return this.joined
       ? { ready: true, detail: 'consumer joined its group' }
@@ -304,9 +307,14 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     } else {
       const written = await this.committer.commit({ records, offset }).catch((error: unknown) => {
         discard();
+        if (isFencing(error)) {
+          this.fenced = error;
+          this.options.logger.error({ err: error }, 'the Kafka producer was fenced: this consumer stops for good');
+          throw error;
+        }
         // The offsets did not move, so the batch is processed again: kafkajs must retry it, even
-        // after an error it calls final (such as a record too large), unless the producer was fenced.
-        throw isFencing(error) ? error : new KafkaJSError(error as Error, { retriable: true });
+        // after an error it calls final (such as a record too large).
+        throw new KafkaJSError(error as Error, { retriable: true });
       });
       landed(written);
       resolveOffset(lastOffset);
