@@ -68,10 +68,24 @@ export class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** body-parser reports an oversized body with a `type`; say so in our shape. (Bodies are parsed by the contracts.) */
+/** What body-parser's client errors (`type`) are called in our answers. */
+const BODY_ERROR_CODES: Readonly<Record<string, string>> = {
+  'entity.too.large': 'too_large',
+  'encoding.unsupported': 'unsupported_encoding',
+  'charset.unsupported': 'unsupported_charset',
+};
+
+/**
+ * body-parser refuses a body before any controller sees it (too large, an encoding it cannot
+ * decode, a corrupt gzip stream, an aborted upload): an http-errors error with a client status and
+ * `expose` set. Said in our shape with that status, never as a 500 (clients retry those).
+ */
 function asBodyParserError(exception: unknown): [number, ErrorResponse] | null {
-  if (typeof exception !== 'object' || exception === null || !('type' in exception)) return null;
-  const { type, message } = exception as { type: unknown; message?: unknown };
-  if (type === 'entity.too.large') return [413, { error: 'too_large', message: String(message) }];
-  return null;
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { type, message, status, expose } = exception as Partial<
+    Record<'type' | 'message' | 'status' | 'expose', unknown>
+  >;
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return null;
+  const code = typeof type === 'string' ? BODY_ERROR_CODES[type] : undefined;
+  return [status, { error: code ?? 'invalid_body', message: String(message) }];
 }
