@@ -46,7 +46,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
         ...seen,
         transcript: recentTranscript([...state.transcript, { role: data.role, text: data.text, time: event.time }]),
         failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
-        ...(data.memory ? learnMemory(state, data.memory, event.time) : {}),
+        ...(data.memory ? learnMemory(seen, data.memory, event.time) : {}),
         // Nobody waits for a reply in a conversation that ended (a closing message starts no wait).
         ...(state.ended
           ? {}
@@ -54,7 +54,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
       };
     }
     case 'contact.memory.updated':
-      return { ...seen, ...learnMemory(state, event.data.attributes, event.time) };
+      return { ...seen, ...learnMemory(seen, event.data.attributes, event.time) };
     case 'contact.memory.cleared': {
       // An erasure request: the conversation stops naming the contact's details too, also in the
       // escalations waiting for an answer (they hand off with the contact's id, and what comes since).
@@ -63,7 +63,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
         ...request,
         ...(contact ? { contact: { id: contact.id } } : {}),
       }));
-      return { ...rest, ...(waiting ? { contactRequests: waiting } : {}), ...memoryLearntSince(state, event.time) };
+      return { ...rest, ...(waiting ? { contactRequests: waiting } : {}), ...memoryLearntSince(seen, event.time) };
     }
     case 'conversation.ended': {
       const { waiting: _cancelled, ...ended } = seen;
@@ -75,16 +75,21 @@ export function recordEvent(state: ConversationState, event: ConversationEvent):
 /**
  * The state knowing the contact an event names: their id, and their details merged over what the
  * conversation knew of them, field by field (platforms often send the details once, or one at a
- * time). Details belong to one contact: another contact named starts afresh, except after the
- * conversation's stand-in (an update_memory action's, before any event named the contact), which
- * was the same person. An empty value is no detail.
+ * time). Details and the memory the conversation learnt belong to one contact: another contact
+ * named starts afresh, except after the conversation's stand-in (an update_memory action's, before
+ * any event named the contact), which was the same person. An empty value is no detail.
  */
 function withContact(state: ConversationState, named: Contact | undefined): ConversationState {
   if (!named) return state;
   const { id, ...details } = named;
   const { contactDetails: known, ...rest } = state;
-  const sameContact = isSameContact(state.conversationId, state.contactId, id);
-  return { ...rest, contactId: id, ...withDetails(sameContact ? known : undefined, details) };
+  if (isSameContact(state.conversationId, state.contactId, id)) {
+    return { ...rest, contactId: id, ...withDetails(known, details) };
+  }
+  // What the conversation learnt about the earlier contact is theirs: the new one's conditions,
+  // payloads and clears must not see it.
+  const { memoryLearntAt: _earlier, ...others } = rest;
+  return { ...others, memory: {}, contactId: id, ...withDetails(undefined, details) };
 }
 
 /**

@@ -64,6 +64,29 @@ describe('conversation state', () => {
     expect(state).not.toHaveProperty('contactDetails');
   });
 
+  it('keeps what it learnt about one contact away from the next contact it names, but not from who a stand-in stood for', () => {
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
+    state = recordEvent(state, message('contact', 'hi', { contact: { id: 'y' }, memory: { vip: true, plan: 'pro' } }));
+    expect(state.memory).toEqual({ vip: true, plan: 'pro' });
+    // The next message names another contact and teaches one attribute of theirs.
+    state = recordEvent(state, message('contact', 'hello', { contact: { id: 'x' }, memory: { plan: 'free' } }));
+    expect(state.contactId).toBe('x');
+    expect(state.memory).toEqual({ plan: 'free' });
+    expect(Object.keys(state.memoryLearntAt ?? {})).toEqual(['plan']);
+
+    const standIn = standInContactId('conv-2');
+    let standing = newConversationState('acme', 'conv-2', '2026-11-24T09:00:00Z');
+    standing = recordEvent(standing, {
+      ...envelope,
+      subject: 'conv-2',
+      id: 'e-remember',
+      type: 'contact.memory.updated',
+      data: { contact: { id: standIn }, attributes: { vip: true } },
+    });
+    standing = recordEvent(standing, message('contact', 'hi', { contact: { id: 'c1' } }));
+    expect(standing).toMatchObject({ contactId: 'c1', memory: { vip: true } });
+  });
+
   it('keeps the details known under its stand-in when the contact is named, and forgets them on a clear', () => {
     const standIn = standInContactId('conv-1');
     let state: ConversationState = {
