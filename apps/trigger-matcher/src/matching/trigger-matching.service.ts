@@ -144,7 +144,7 @@ export class TriggerMatchingService {
     const now = new Date();
     const previous = sessions.states.get(received.tenantid, received.subject, received.time);
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
-    const released = handOffsAfter(recordEvent(previous, event), event);
+    const released = handOffsAfter(recordEvent(previous, event, now), event);
     const { state } = released;
     if (event.type === 'contact.memory.cleared')
       sessions.contacts.clear(event.tenantid, event.data.contact.id, event.time);

@@ -25,7 +25,9 @@ export const ConversationStateSchema = Type.Object(
       }),
     ),
     preview: Type.Optional(Type.Boolean({ description: 'A preview conversation: draft workflows run on it.' })),
-    lastEventAt: Timestamp('Processing time of the last event, for idle expiry.'),
+    lastEventAt: Timestamp(
+      'The later of the last event’s time and when it was processed, for idle expiry (a late event does not expire its state at once).',
+    ),
     transcript: Type.Array(TranscriptEntrySchema, { description: 'The most recent messages, oldest first.' }),
     failedAnswers: Type.Integer({ minimum: 0, description: 'AI messages marked answered: false.' }),
     firings: Type.Array(

@@ -31,12 +31,15 @@ export function newConversationState(tenantId: string, conversationId: string, a
 
 /**
  * The state after an event: transcript, failed AI answers, contact memory, who the conversation
- * waits for (no_reply timers), the contact, the preview flag, end of conversation.
+ * waits for (no_reply timers), the contact, the preview flag, end of conversation. `processedAt`
+ * (live processing; previews and backtests judge on event time alone): idle expiry counts from the
+ * later of it and the event's time, so that an event delivered late (a platform's retry queue, a
+ * backlog) does not find its state already expired, and a late event after it starts nothing afresh.
  */
-export function recordEvent(state: ConversationState, event: ConversationEvent): ConversationState {
+export function recordEvent(state: ConversationState, event: ConversationEvent, processedAt?: Date): ConversationState {
   const seen = {
     ...withContact(state, event.data.contact),
-    lastEventAt: event.time,
+    lastEventAt: processedAt && processedAt.getTime() > Date.parse(event.time) ? processedAt.toISOString() : event.time,
     ...(state.preview || event.data.preview ? { preview: true } : {}),
   };
   switch (event.type) {

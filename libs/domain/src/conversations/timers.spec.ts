@@ -41,7 +41,7 @@ const noReply = (
 const expiry = { idleSeconds: 3600, endedSeconds: 60 };
 
 function replay(...events: ConversationEvent[]): ConversationState {
-  return events.reduce(recordEvent, newConversationState('acme', 'conv-1', at(0)));
+  return events.reduce((state, event) => recordEvent(state, event), newConversationState('acme', 'conv-1', at(0)));
 }
 
 describe('no_reply timers', () => {
@@ -86,7 +86,10 @@ describe('no_reply timers', () => {
     state = markTimersDecided(state, ['nudge']);
     expect(timersDueAt(state, [nudge])).toBeNull();
     expect(evaluateWorkflows([nudge], timerInputOf(state, new Date(T0 + 400_000), {})!)).toEqual([]);
-    state = [message(500, 'contact'), message(510, 'ai')].reduce(recordEvent, state);
+    state = [message(500, 'contact'), message(510, 'ai')].reduce(
+      (earlier, event) => recordEvent(earlier, event),
+      state,
+    );
     expect(timersDueAt(state, [nudge])).toBe(T0 + 810_000);
   });
 
@@ -118,6 +121,16 @@ describe('state expiry', () => {
 
     const over = replay(message(0, 'contact'), ended(10));
     expect(nextWakeUpAt(over, [longWait], expiry)).toBe(T0 + 70_000);
+  });
+
+  it('counts from when a late event was processed, not from its own time, so a late delivery does not expire at once', () => {
+    const twoHoursLater = new Date(T0 + 7_200_000);
+    let late = recordEvent(replay(), message(0, 'contact'), twoHoursLater);
+    late = recordEvent(late, ended(10), twoHoursLater);
+    expect(expiresAt(late, expiry)).toBe(T0 + 7_260_000);
+    expect(isExpired(late, [], expiry, new Date(T0 + 7_201_000))).toBe(false);
+    // An event processed before its own time (the platform's clock ahead) counts from its time.
+    expect(recordEvent(replay(), message(60, 'contact'), new Date(T0)).lastEventAt).toBe(at(60));
   });
 });
 
