@@ -39,9 +39,10 @@ export class IngestService {
         offset: message.offset,
       })),
     );
+    let duplicates = 0;
     valid.forEach(({ event, value }, index) => {
       if (!first[index]) {
-        eventsDeduplicated.inc();
+        duplicates += 1;
         return;
       }
       // Validation does not change the event, so it travels as it came instead of serialised again.
@@ -52,6 +53,8 @@ export class IngestService {
         headers: { 'ingested-at': new Date().toISOString() },
       });
     });
+    // Once the batch committed: a batch processed again (its commit failed) meets its duplicates again.
+    if (duplicates > 0) batch.afterCommit(() => eventsDeduplicated.inc(duplicates));
     return out;
   }
 }
