@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { Topics, uncontractedTopic } from '@app/contracts';
-import { createKafkaClient, ensureTopics, type Kafka } from '@app/kafka';
+import { RECORD_MAX_BYTES, createKafkaClient, ensureTopics, type Kafka } from '@app/kafka';
 
 /**
  * ensureTopics against the real broker: topics made, dead-letter topics of an older make given room,
  * and topics of personal data their erasure bound.
  */
+/** Room for a refused record as large as any topic takes, and the headers naming why. */
+const DEAD_LETTER_BYTES = RECORD_MAX_BYTES + 1024 * 1024;
+
 describe('ensureTopics (real Kafka)', () => {
   let kafka: Kafka;
   let admin: Admin;
@@ -38,13 +41,23 @@ describe('ensureTopics (real Kafka)', () => {
     await admin.createTopics({
       topics: [{ topic: dlq, numPartitions: 1, configEntries: [{ name: 'retention.ms', value: '123456789' }] }],
     });
-    expect(Number((await settingsOf(dlq))['max.message.bytes'])).toBeLessThan(2 * 1024 * 1024);
+    expect(Number((await settingsOf(dlq))['max.message.bytes'])).toBeLessThan(DEAD_LETTER_BYTES);
 
     expect(await ensureTopics(kafka, [uncontractedTopic(dlq)], 1)).toEqual([]);
     expect(await settingsOf(dlq)).toMatchObject({
-      'max.message.bytes': String(2 * 1024 * 1024),
+      'max.message.bytes': String(DEAD_LETTER_BYTES),
       'retention.ms': '123456789',
     });
+  });
+
+  it('gives every topic room for records larger than the broker’s default, made now or by an older release', async () => {
+    const older = `medium-topics-${randomUUID()}`;
+    await admin.createTopics({ topics: [{ topic: older, numPartitions: 1 }] });
+    const created = `medium-topics-${randomUUID()}`;
+    expect(await ensureTopics(kafka, [uncontractedTopic(older), uncontractedTopic(created)], 1)).toEqual([created]);
+    for (const topic of [older, created]) {
+      expect(await settingsOf(topic)).toMatchObject({ 'max.message.bytes': String(RECORD_MAX_BYTES) });
+    }
   });
 
   it('bounds how long an erased value stays in an existing topic of personal data', async () => {
@@ -94,7 +107,7 @@ describe('ensureTopics (real Kafka)', () => {
     const dlq = `medium-topics-${randomUUID()}.dlq`;
     expect(await ensureTopics(kafka, [uncontractedTopic(dlq)], 1)).toEqual([dlq]);
     expect(await settingsOf(dlq)).toMatchObject({
-      'max.message.bytes': String(2 * 1024 * 1024),
+      'max.message.bytes': String(DEAD_LETTER_BYTES),
       'retention.ms': String(30 * 24 * 3_600_000),
     });
   });

@@ -2,13 +2,22 @@ import { ConfigResourceTypes, ConfigSource, type Admin, type Kafka } from 'kafka
 import type { TopicContract } from '@app/contracts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DEAD_LETTER_MAX_BYTES = 2 * 1024 * 1024;
+/**
+ * The largest record every topic takes. What the engine writes is bounded in characters (a
+ * transcript, contact memory, the messages escalations keep while they wait for the contact's
+ * details), not in bytes: JSON spends up to 6 bytes on a character (3 for CJK text, 6 for an
+ * escaped control character), so a conversation state within its character bounds can outgrow the
+ * broker's default 1 MB. A record the broker refuses could never commit, and its partition would stop.
+ */
+export const RECORD_MAX_BYTES = 4 * 1024 * 1024;
+/** A dead letter is the refused record's bytes plus headers naming why. */
+const DEAD_LETTER_MAX_BYTES = RECORD_MAX_BYTES + 1024 * 1024;
 
 /**
  * Creates the topics that are missing; existing ones are left as they are, except for the settings
- * the engine needs them to have (requiredSettings: a dead-letter topic made before dead letters
- * could be larger than the broker's default is given that room; a topic of personal data made
- * before erasure was bounded gets its bound). Returns the created names.
+ * the engine needs them to have (requiredSettings: a topic made before records could be larger
+ * than the broker's default is given that room; a topic of personal data made before erasure was
+ * bounded gets its bound). Returns the created names.
  */
 export async function ensureTopics(
   kafka: Kafka,
@@ -86,17 +95,18 @@ interface RequiredSetting {
 }
 
 function requiredSettings(topic: TopicContract): RequiredSetting[] {
-  if (isDeadLetterTopic(topic)) {
-    // A dead letter is the refused record's bytes plus headers naming why: room for a record as
-    // large as the broker takes (1 MB by default) and those headers.
-    const bytes = DEAD_LETTER_MAX_BYTES;
-    return [{ name: 'max.message.bytes', value: String(bytes), isMetBy: (current) => Number(current ?? 0) >= bytes }];
-  }
+  const bytes = isDeadLetterTopic(topic) ? DEAD_LETTER_MAX_BYTES : RECORD_MAX_BYTES;
+  const room = {
+    name: 'max.message.bytes',
+    value: String(bytes),
+    isMetBy: (current?: string) => Number(current ?? 0) >= bytes,
+  };
   const bound = topic.erasedWithinMs;
-  if (bound === undefined) return [];
+  if (bound === undefined) return [room];
   // The active segment is never compacted: it must roll, and then be compacted, within the bound.
   const atMost = (current: string | undefined) => current !== undefined && Number(current) <= bound;
   return [
+    room,
     { name: 'segment.ms', value: String(bound), isMetBy: atMost },
     { name: 'max.compaction.lag.ms', value: String(bound), isMetBy: atMost },
   ];
@@ -159,5 +169,6 @@ function topicConfig(topic: TopicContract): { name: string; value: string }[] {
   return [
     { name: 'cleanup.policy', value: 'delete' },
     { name: 'retention.ms', value: String(7 * DAY_MS) },
+    ...required,
   ];
 }
