@@ -9,6 +9,7 @@ import { compileValidator, deadLetterTopicOf, uncontractedTopic } from '@app/con
 import {
   DeadLetterHeaders,
   KafkaConsumerTransport,
+  RECORD_MAX_BYTES,
   createKafkaClient,
   createProducer,
   ensureTopics,
@@ -16,13 +17,13 @@ import {
   processEach,
   type ConsumedBatch,
 } from '@app/kafka';
-import { deadLettered } from '@app/metrics';
+import { deadLettered, eventsProduced } from '@app/metrics';
 import { waitFor } from '@app/testing';
 
 const numberValidator = compileValidator(Type.Object({ n: Type.Integer() }, { additionalProperties: false }));
 
-/** Kafka refuses a record this large (message.max.bytes): its batch's transaction fails. */
-const OVERSIZED = 'x'.repeat(2 * 1024 * 1024);
+/** Kafka refuses a record this large (the topic's max.message.bytes): its batch's transaction fails. */
+const OVERSIZED = 'x'.repeat(RECORD_MAX_BYTES + 1024);
 
 /**
  * A handler doubling numbers from `input` to `output`. It fails the first time it sees each n in
@@ -122,6 +123,12 @@ describe.each([
     await producer?.disconnect();
   });
 
+  /** aw_events_produced_total for a topic. */
+  async function producedTo(topic: string): Promise<number> {
+    const { values } = await eventsProduced.get();
+    return values.find((value) => value.labels.topic === topic)?.value ?? 0;
+  }
+
   /** aw_dead_lettered_total for this suite's dead-letter topic. */
   async function deadLettersCounted(): Promise<number> {
     const { values } = await deadLettered.get();
@@ -185,8 +192,8 @@ describe.each([
   });
 
   it('dead-letters a record as large as the broker takes, though its dead letter is larger still', async () => {
-    // The broker's default limit is 1,048,588 bytes per record batch; the dead letter adds its headers.
-    const largest = 'x'.repeat(1_048_400);
+    // The topic takes record batches up to RECORD_MAX_BYTES; the dead letter adds its headers.
+    const largest = 'x'.repeat(RECORD_MAX_BYTES - 1024);
     await producer.send({ topic: input, messages: [{ key: 'k', value: largest }] });
     const dead = await readAll(deadLetterTopicOf(input), 3);
     expect(dead[2]).toMatchObject({ value: largest, headers: { [DeadLetterHeaders.reasonCode]: 'malformed_json' } });
@@ -196,6 +203,7 @@ describe.each([
     failOnce.add(20);
     const discardedBefore = discarded.count;
     const deadLettersBefore = await deadLettersCounted();
+    const producedBefore = await producedTo(output);
     await producer.send({
       topic: input,
       messages: [
@@ -213,6 +221,8 @@ describe.each([
     // The dead letter was built on both attempts, committed and counted once.
     expect((await readAll(deadLetterTopicOf(input), 4))[3]!.value).toBe('not json either');
     expect((await deadLettersCounted()) - deadLettersBefore).toBe(1);
+    // 20, 40 and 60 landed, once each.
+    expect((await producedTo(output)) - producedBefore).toBe(3);
   });
 
   it('reads a batch whose commit failed again, with the batches after it, and publishes each once', async () => {

@@ -24,7 +24,7 @@ import {
 } from './group-commit';
 import { handoverAssigner } from './handover-assigner';
 import { InFlightBatches, partitionKey, type InFlightBatch } from './in-flight-batches';
-import { createProducer, sendChunked } from './kafka-client';
+import { countProduced, createProducer, sendChunked } from './kafka-client';
 import { TransactionalProducer, isFencing } from './transactional-producer';
 import {
   stringHeaders,
@@ -289,8 +289,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       committed.forEach((callback) => callback(written));
       eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
       // Committed, so the records are there (pipelined, the promise has settled).
-      if (records instanceof Promise) void records.then(countDeadLetters, () => undefined);
-      else countDeadLetters(records);
+      if (records instanceof Promise)
+        void records.then(
+          (landedRecords) => this.countLanded(landedRecords),
+          () => undefined,
+        );
+      else this.countLanded(records);
       stopTimer();
     };
     if (this.options.pipelineCommits) {
@@ -393,6 +397,12 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     };
   }
 
+  /** Counts a committed batch's records: produced ones (counted when sent unless transactional), dead letters. */
+  private countLanded(records: readonly OutboundRecord[]): void {
+    if (this.producer instanceof TransactionalProducer) countProduced(records);
+    countDeadLetters(records);
+  }
+
   private async committedOffsets(partitions: readonly PartitionOffset[]): Promise<PartitionOffset[]> {
     const topics = [...new Set(partitions.map(({ topic }) => topic))];
     const offsets = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics });
@@ -424,7 +434,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       return written;
     }
     return this.producer.inTransaction(async (transaction) => {
-      const written = await sendChunked(transaction, records);
+      const written = await sendChunked(transaction, records, { inTransaction: true });
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
       return written;
     });

@@ -123,9 +123,14 @@ export interface BatchSender {
 
 /**
  * Sends records in order, in requests that fit the broker's size limit, waiting for all replicas;
- * resolves with where they landed.
+ * resolves with where they landed. Records sent in a transaction (`inTransaction`) are not counted
+ * here: they land only if it commits, and the caller counts them then (countProduced).
  */
-export async function sendChunked(sender: BatchSender, records: readonly OutboundRecord[]): Promise<WrittenOffsets> {
+export async function sendChunked(
+  sender: BatchSender,
+  records: readonly OutboundRecord[],
+  { inTransaction = false }: { inTransaction?: boolean } = {},
+): Promise<WrittenOffsets> {
   const written = new WrittenOffsets();
   let chunk: OutboundRecord[] = [];
   let chunkBytes = 0;
@@ -150,7 +155,7 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
       for (const topic of byTopic.keys()) kafkaProduceErrors.inc({ topic });
       throw error;
     }
-    for (const [topic, messages] of byTopic) eventsProduced.inc({ topic }, messages.length);
+    if (!inTransaction) countProduced(chunk);
     chunk = [];
     chunkBytes = 0;
   };
@@ -162,4 +167,11 @@ export async function sendChunked(sender: BatchSender, records: readonly Outboun
   }
   await flush();
   return written;
+}
+
+/** Counts records that landed on their topics (aw_events_produced_total). */
+export function countProduced(records: readonly OutboundRecord[]): void {
+  const byTopic = new Map<string, number>();
+  for (const { topic } of records) byTopic.set(topic, (byTopic.get(topic) ?? 0) + 1);
+  for (const [topic, count] of byTopic) eventsProduced.inc({ topic }, count);
 }

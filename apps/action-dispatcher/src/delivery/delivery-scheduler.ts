@@ -34,6 +34,7 @@ import {
   KAFKA_CLIENT,
   PARTITION_KEY_HEADER,
   TransactionalProducer,
+  countProduced,
   isFencing,
   jsonRecord,
   partitionOfKey,
@@ -907,14 +908,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (this.outbox.length === 0) return;
     const items = this.outbox;
     this.outbox = [];
+    const records = items.flatMap((item) => item.records);
     this.committing = (async () => {
       try {
-        await this.producer.inTransaction((transaction) =>
-          sendChunked(
-            transaction,
-            items.flatMap((item) => item.records),
-          ),
-        );
+        await this.producer.inTransaction((transaction) => sendChunked(transaction, records, { inTransaction: true }));
       } catch (error) {
         if (isFencing(error)) this.stopAsFenced(error);
         this.logger.error(
@@ -925,6 +922,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         items.forEach((item) => item.failed(failure));
         return;
       }
+      countProduced(records);
       items.forEach((item) => item.committed());
     })();
     try {
