@@ -92,7 +92,7 @@ describe('Grafana files', () => {
         }[];
       }[];
       contactPoints: { name: string }[];
-      policies: { receiver: string }[];
+      policies: { receiver: string; group_by: string[] }[];
     };
     const rules = grafana.groups.flatMap((group) => group.rules);
     expect(rules.map((rule) => rule.title).sort()).toEqual(prometheus.map((rule) => rule.alert).sort());
@@ -104,5 +104,8 @@ describe('Grafana files', () => {
     }
     const contactPoints = grafana.contactPoints.map((point) => point.name);
     for (const policy of grafana.policies) expect(contactPoints).toContain(policy.receiver);
+    // Grouped into notifications as Alertmanager groups them.
+    const alertmanager = parse(read('deploy/alertmanager/alertmanager.yml')) as { route: { group_by: string[] } };
+    for (const policy of grafana.policies) expect(policy.group_by).toEqual(alertmanager.route.group_by);
   });
 });

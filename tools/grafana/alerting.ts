@@ -120,7 +120,8 @@ export function grafanaAlerting(repoRoot: string): GrafanaAlertingProvisioning {
       {
         orgId: 1,
         receiver: CONTACT_POINT,
-        group_by: ['alertname', 'tenant', 'workflow'],
+        // As Alertmanager groups them (deploy/alertmanager/alertmanager.yml).
+        group_by: ['alertname', 'tenant', 'workflow', 'action_type', 'topic', 'job', 'service', 'view'],
         group_wait: '30s',
         group_interval: '5m',
         repeat_interval: '4h',
