@@ -3,6 +3,7 @@ import { Topics } from '@app/contracts';
 import { runService } from '@app/platform';
 import { TriggerMatcherEnvSchema } from './config';
 import { TRIGGER_MATCHER_OPENAPI } from './openapi';
+import { TRIGGER_MATCHER_GROUP } from './timers/events-watermark';
 import { TriggerMatcherModule } from './trigger-matcher.module';
 
 runService({
@@ -12,7 +13,7 @@ runService({
   openApi: TRIGGER_MATCHER_OPENAPI,
   // Ticks are co-partitioned with the events: one member owns all of a conversation's records and its state.
   consumer: {
-    groupId: 'trigger-matcher',
+    groupId: TRIGGER_MATCHER_GROUP,
     topics: [Topics.validatedEvents.name, Topics.timerTicks.name],
     transactional: true,
     coPartitioned: true,

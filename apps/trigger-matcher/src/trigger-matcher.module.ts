@@ -23,6 +23,7 @@ import {
   isNewerState,
   isStaleState,
 } from './state/conversation-state.store';
+import { EventsWatermark } from './timers/events-watermark';
 import { TimerSchedule } from './timers/timer-schedule';
 import { TimerTickConsumer } from './timers/timer-tick.consumer';
 import { TimerTicker } from './timers/timer-ticker';
@@ -76,6 +77,7 @@ export class TriggerMatcherModule {
         ConversationStateStore,
         ContactMemoryStore,
         TimerTicker,
+        EventsWatermark,
         { provide: TimerSchedule, useValue: schedule },
         { provide: ContactMemoryIndex, useValue: contactIndex },
         decisionProviderProvider,

@@ -35,9 +35,14 @@ export const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
   },
 });
 
-/** The partitions of a topic this process's consumer owns now, kept up to date by the consumer transport. */
+/**
+ * The partitions of a topic this process's consumer owns now, and how far it has read each since
+ * it was assigned: kept up to date by the consumer transport.
+ */
 export class ConsumerAssignment {
   private byTopic = new Map<string, ReadonlySet<number>>();
+  /** `topic/partition` → the last offset processed, transaction markers included. */
+  private readonly lastRead = new Map<string, bigint>();
   private readonly listeners: (() => void)[] = [];
   private changes = 0;
 
@@ -60,8 +65,24 @@ export class ConsumerAssignment {
     this.listeners.push(listener);
   }
 
+  /**
+   * The last offset of the partition the consumer has processed since it was assigned (with commits
+   * not pipelined: processed and committed), transaction markers included, so that it reaches the
+   * partition's end offset minus one once everything there is read; undefined before the first batch.
+   */
+  lastOffsetRead(topic: string, partition: number): bigint | undefined {
+    return this.lastRead.get(`${topic}/${partition}`);
+  }
+
+  /** Notes a processed batch (kafkajs's END_BATCH_PROCESS, also sent for batches of markers only). */
+  noteRead(topic: string, partition: number, lastOffset: bigint): void {
+    const key = `${topic}/${partition}`;
+    if (lastOffset > (this.lastRead.get(key) ?? -1n)) this.lastRead.set(key, lastOffset);
+  }
+
   /** Replaces the assignment (after a group join); an empty one after a crash or leaving the group. */
   set(assignment: Record<string, number[]>): void {
+    this.lastRead.clear();
     this.byTopic = new Map(Object.entries(assignment).map(([topic, partitions]) => [topic, new Set(partitions)]));
     this.changes += 1;
     for (const listener of this.listeners) listener();

@@ -126,8 +126,11 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       ? new TransactionalProducer(options.kafka, options.transactionalId, options.logger)
       : createProducer(options.kafka);
     this.admin = options.kafka.admin();
-    const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, REBALANCING, END_BATCH_PROCESS } = this.consumer.events;
     this.consumer.on(REBALANCING, () => (this.rebalancing = true));
+    this.consumer.on(END_BATCH_PROCESS, ({ payload }) =>
+      options.assignment?.noteRead(payload.topic, payload.partition, BigInt(payload.lastOffset)),
+    );
     this.consumer.on(GROUP_JOIN, (event) => {
       this.joined = true;
       this.crashed = null;

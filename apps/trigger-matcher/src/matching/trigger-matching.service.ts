@@ -63,6 +63,7 @@ import type { Logger } from 'pino';
 import type { TriggerMatcherConfig } from '../config';
 import { ContactMemoryStore, type ContactMemorySession } from '../contacts/contact-memory.store';
 import { DECISION_PROVIDER } from '../decision/decision-provider.provider';
+import { EventsWatermark } from '../timers/events-watermark';
 import { ConversationStateStore, type StateSession } from '../state/conversation-state.store';
 
 const SERVICE = 'trigger-matcher';
@@ -115,6 +116,7 @@ export class TriggerMatchingService {
     @Inject(INTENT_VECTORS) private readonly intentVectors: IntentVectors | null,
     private readonly states: ConversationStateStore,
     private readonly contacts: ContactMemoryStore,
+    private readonly watermark: EventsWatermark,
   ) {
     this.expiry = {
       idleSeconds: config.CONVERSATION_STATE_IDLE_TTL_SECONDS,
@@ -123,6 +125,7 @@ export class TriggerMatchingService {
   }
 
   async match(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    this.watermark.observe(batch);
     const sessions = await this.sessions(batch);
     const triggers = await processEach(batch, conversationEventValidator, SERVICE, async (event) =>
       this.decide(event as ConversationEvent, sessions),
@@ -130,9 +133,17 @@ export class TriggerMatchingService {
     return [...triggers, ...sessions.states.records(), ...sessions.contacts.records()];
   }
 
+  /**
+   * Timer ticks: due timers are decided up to the time every event appended before has been read
+   * (EventsWatermark), so that a reply still waiting in the events topic cancels its timer; a tick
+   * that can decide nothing yet is sent again by the schedule.
+   */
   async wakeUp(batch: ConsumedBatch): Promise<OutboundRecord[]> {
+    const at = await this.watermark.decideAt(batch.partition, new Date());
     const sessions = await this.sessions(batch);
-    const triggers = await processEach(batch, timerTickValidator, SERVICE, (tick) => this.onTick(tick, sessions));
+    const triggers = await processEach(batch, timerTickValidator, SERVICE, (tick) =>
+      at ? this.onTick(tick, sessions, at) : [],
+    );
     return [...triggers, ...sessions.states.records(), ...sessions.contacts.records()];
   }
 
@@ -211,8 +222,7 @@ export class TriggerMatchingService {
    * got a reply meanwhile, or whose timers were already decided, fires nothing, so repeated and
    * late ticks are harmless.
    */
-  private onTick(tick: TimerTick, sessions: Sessions): OutboundRecord[] {
-    const now = new Date();
+  private onTick(tick: TimerTick, sessions: Sessions, now: Date): OutboundRecord[] {
     const found = sessions.states.find(tick.tenantId, tick.conversationId);
     if (!found) return [];
     const workflows = this.workflowsOf(found.tenantId);
