@@ -26,7 +26,9 @@ import {
   handOffsDue,
   isExpired,
   markTimersDecided,
+  contactIdNamed,
   memoryChangesOf,
+  namesAnotherContact,
   memoryLearntSince,
   memoryFits,
   MAX_MEMORY_CHARS,
@@ -158,7 +160,7 @@ export class TriggerMatchingService {
     const released = handOffsAfter(recordEvent(previous, event, now), event);
     const { state } = released;
     if (event.type === 'contact.memory.cleared')
-      sessions.contacts.clear(event.tenantid, event.data.contact.id, event.time);
+      sessions.contacts.clear(event.tenantid, contactIdNamed(previous, event.data.contact), event.time);
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);
@@ -201,9 +203,12 @@ export class TriggerMatchingService {
   ): ConversationEvent {
     const changes = memoryChangesOf(event);
     if (Object.keys(changes).length === 0) return event;
-    const contactId = event.data.contact?.id ?? state.contactId;
+    const named = event.data.contact;
+    const contactId = named ? contactIdNamed(state, named) : state.contactId;
     const contactMemory = contactId ? effectiveMemory({}, contacts.attributesOf(state.tenantId, contactId)) : {};
-    if (memoryFits(state.memory, changes) && memoryFits(contactMemory, changes)) return event;
+    // Another contact named: the conversation forgets what it learnt of the earlier one (recordEvent).
+    const conversationMemory = namesAnotherContact(state, named) ? {} : state.memory;
+    if (memoryFits(conversationMemory, changes) && memoryFits(contactMemory, changes)) return event;
     memoryUpdatesRefused.inc();
     this.logger.warn(
       {

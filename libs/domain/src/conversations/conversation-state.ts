@@ -84,15 +84,30 @@ export function recordEvent(state: ConversationState, event: ConversationEvent, 
  */
 function withContact(state: ConversationState, named: Contact | undefined): ConversationState {
   if (!named) return state;
-  const { id, ...details } = named;
+  const { id: _named, ...details } = named;
+  const id = contactIdNamed(state, named);
   const { contactDetails: known, ...rest } = state;
-  if (isSameContact(state.conversationId, state.contactId, id)) {
-    return { ...rest, contactId: id, ...withDetails(known, details) };
-  }
+  if (!namesAnotherContact(state, named)) return { ...rest, contactId: id, ...withDetails(known, details) };
   // What the conversation learnt about the earlier contact is theirs: the new one's conditions,
   // payloads and clears must not see it.
   const { memoryLearntAt: _earlier, ...others } = rest;
   return { ...others, memory: {}, contactId: id, ...withDetails(undefined, details) };
+}
+
+/**
+ * The contact an event names, for this conversation. The conversation's stand-in named after the
+ * contact is that contact: an update_memory action of a workflow that fired before the contact was
+ * named speaks for the stand-in, and its event may come back after a message named them.
+ */
+export function contactIdNamed(state: ConversationState, named: Contact): string {
+  return named.id === standInContactId(state.conversationId) && state.contactId !== undefined
+    ? state.contactId
+    : named.id;
+}
+
+/** Whether an event names a contact other than the one the conversation knows (whose memory it then forgets). */
+export function namesAnotherContact(state: ConversationState, named: Contact | undefined): boolean {
+  return named !== undefined && !isSameContact(state.conversationId, state.contactId, contactIdNamed(state, named));
 }
 
 /**

@@ -87,6 +87,25 @@ describe('conversation state', () => {
     expect(standing).toMatchObject({ contactId: 'c1', memory: { vip: true } });
   });
 
+  it('takes an update_memory event for its stand-in, coming back after a message named the contact, as that contact’s', () => {
+    let state = newConversationState('acme', 'conv-1', '2026-11-24T09:00:00Z');
+    state = recordEvent(state, message('contact', 'order 42', { memory: { orderId: '42' } }));
+    state = recordEvent(
+      state,
+      message('contact', 'hi', { contact: { id: 'c1', name: 'Ada' }, memory: { plan: 'pro' } }),
+    );
+    // A workflow that fired on the first message, before the contact was named, remembers for its stand-in.
+    state = recordEvent(state, {
+      ...envelope,
+      id: 'e-remember',
+      type: 'contact.memory.updated',
+      data: { contact: { id: standInContactId('conv-1') }, attributes: { tagged: true } },
+    });
+    expect(state.contactId).toBe('c1');
+    expect(state.contactDetails).toEqual({ name: 'Ada' });
+    expect(state.memory).toEqual({ orderId: '42', plan: 'pro', tagged: true });
+  });
+
   it('keeps the details known under its stand-in when the contact is named, and forgets them on a clear', () => {
     const standIn = standInContactId('conv-1');
     let state: ConversationState = {
