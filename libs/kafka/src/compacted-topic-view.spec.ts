@@ -38,3 +38,21 @@ describe('CompactedTopicView while its consumer is down', () => {
     expect(view.followedPartitions()).toEqual([]);
   });
 });
+
+describe('CompactedTopicView lag', () => {
+  it('fails when the brokers refuse the end offsets, so that the scrape counts the series it leaves out', async () => {
+    const kafka = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING });
+    const refused = new Error('TOPIC_AUTHORIZATION_FAILED');
+    jest.spyOn(kafka, 'admin').mockReturnValue({
+      fetchTopicOffsets: () => Promise.reject(refused),
+    } as unknown as ReturnType<Kafka['admin']>);
+    const view = new CompactedTopicView({
+      kafka,
+      topic: 'unit.view',
+      name: 'unit',
+      validator: compileValidator(Type.Object({ text: Type.String() })),
+      logger: pino({ level: 'silent' }),
+    });
+    await expect(view.lag()).rejects.toBe(refused);
+  });
+});

@@ -283,8 +283,9 @@ export class CompactedTopicView<T> {
         value: this.reads(end.partition) ? offsetsBehind(lastOffsetOf(end), this.positions.get(end.partition)) : 0,
       }));
     } catch (error) {
+      // Thrown on: the scrape leaves the series out and counts it (aw_metric_source_failures_total).
       this.options.logger.warn({ err: error, topic }, 'reading the end offsets of a view topic failed');
-      return [];
+      throw error;
     }
   }
 

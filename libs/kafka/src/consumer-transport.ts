@@ -197,7 +197,7 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     await this.admin.disconnect();
   }
 
-  /** The group's lag per partition; none when the brokers cannot tell now (the scrape still answers). */
+  /** The group's lag per partition; a failure leaves it out of the scrape, which still answers. */
   private async lag(): Promise<GaugeReading<'group' | 'topic' | 'partition'>[]> {
     try {
       const lags = await consumerGroupLag(this.admin, this.options.groupId, this.options.topics);
@@ -206,8 +206,9 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
         value: lag,
       }));
     } catch (error) {
+      // Thrown on: the scrape leaves the series out and counts it (aw_metric_source_failures_total).
       this.options.logger.warn({ err: error }, 'reading the consumer group lag failed');
-      return [];
+      throw error;
     }
   }
 
