@@ -155,7 +155,13 @@ function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
   }
   let workflows: OfflineWorkflow[];
   try {
-    workflows = parseOfflineWorkflows(text);
+    const parsed = parseOfflineWorkflows(text);
+    workflows = parsed.workflows;
+    if (parsed.morePages) {
+      process.stderr.write(
+        `[cli] ${file} is one page of GET /v1/workflows (it has a nextCursor): the workflows of the later pages are not matched; export them all (limit=500, then each nextCursor as cursor)\n`,
+      );
+    }
   } catch (error) {
     if (error instanceof InvalidInputError) {
       throw new OfflineMatchUsageError(

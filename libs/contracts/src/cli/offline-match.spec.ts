@@ -62,12 +62,14 @@ describe('parseOfflineWorkflows', () => {
   const cancel = { id: 'cancel', trigger: { type: 'intent', phrases: ['I want to cancel'] } };
 
   it('reads a bare array of workflows', () => {
-    expect(parseOfflineWorkflows(JSON.stringify([cancel]))).toEqual([cancel]);
+    expect(parseOfflineWorkflows(JSON.stringify([cancel]))).toEqual({ workflows: [cancel], morePages: false });
   });
 
   it('reads the answer of GET /v1/workflows as it is: its items, other fields ignored', () => {
     const page = { items: [{ ...cancel, tenantId: 't1', version: 3, firing: { mode: 'every_time' } }] };
-    expect(parseOfflineWorkflows(JSON.stringify(page))).toEqual(page.items);
+    expect(parseOfflineWorkflows(JSON.stringify(page))).toEqual({ workflows: page.items, morePages: false });
+    // One page of several: said, so that the CLI can warn that later pages' workflows are missing.
+    expect(parseOfflineWorkflows(JSON.stringify({ ...page, nextCursor: 'abc' })).morePages).toBe(true);
   });
 
   it.each([

@@ -105,13 +105,17 @@ const anyJsonValidator = compileValidator(Type.Unknown());
 
 /**
  * Reads a workflows file: a JSON array of workflows, or an object with an `items` array (the
- * answer of GET /v1/workflows). An invalid one is an InvalidInputError whose issues name the field
+ * answer of GET /v1/workflows; `morePages` when it is a page with a `nextCursor`, so that later
+ * pages' workflows are missing). An invalid one is an InvalidInputError whose issues name the field
  * as it is in the file (`/1/trigger/…`, `/items/1/trigger/…`).
  */
-export function parseOfflineWorkflows(text: string): OfflineWorkflow[] {
+export function parseOfflineWorkflows(text: string): { workflows: OfflineWorkflow[]; morePages: boolean } {
   const file = parseJson(text, anyJsonValidator);
-  const isPage = typeof file === 'object' && file !== null && !Array.isArray(file);
-  return isPage ? offlineWorkflowPageValidator.parse(file).items : offlineWorkflowListValidator.parse(file);
+  if (typeof file !== 'object' || file === null || Array.isArray(file)) {
+    return { workflows: offlineWorkflowListValidator.parse(file), morePages: false };
+  }
+  const page = offlineWorkflowPageValidator.parse(file);
+  return { workflows: page.items, morePages: typeof (file as { nextCursor?: unknown }).nextCursor === 'string' };
 }
 
 /** One line of the messages file: a contact's message, with what is known of the contact. */
