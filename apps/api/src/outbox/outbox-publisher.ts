@@ -7,6 +7,8 @@ import { OutboxRelay } from './outbox-relay';
 
 /** Rows published in one transaction at most. */
 const BATCH_ROWS = 500;
+/** How long a run waits to record a publish on a row a request holds locked (the request may run a workflow's tests). */
+const ROW_LOCK_TIMEOUT = '5s';
 
 /** A table whose `published_version` column is its outbox. */
 export interface OutboxTable<E extends { id: string; version: number }> {
@@ -32,9 +34,10 @@ const PUBLISH_WAIT_MS = 2_000;
 /**
  * Publishes a table's changes to its compacted topic: a transactional outbox whose outbox is the
  * `published_version` column. A change is committed to Postgres first; then this publishes every
- * row whose latest version is not yet on the topic. One publisher at a time, across every api
- * instance (an advisory lock), so that an older version can never overtake a newer one; the rows
- * themselves are not locked while Kafka is asked, so changes to them never wait for Kafka.
+ * row whose latest version is not yet on the topic. Each row is published by one run at a time,
+ * across every api instance (a transaction-scoped advisory lock naming the row), so that an older
+ * version can never overtake a newer one; rows are not locked while Kafka is asked, so changes to
+ * them never wait for Kafka, and a run stuck on one instance holds back only the rows it claimed.
  */
 export abstract class OutboxPublisher<E extends { id: string; version: number }>
   implements OnApplicationBootstrap, OnApplicationShutdown
@@ -78,16 +81,29 @@ export abstract class OutboxPublisher<E extends { id: string; version: number }>
     return dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(this.table.entity);
       const table = repository.metadata.tablePath;
-      // Held until this transaction ends: another run (here or on another instance) waits, then reads what is left.
-      await manager.query(
-        `SELECT pg_advisory_xact_lock(hashtext('agent-workflows/outbox/' || current_schema() || '/' || $1))`,
-        [table],
+      // Recording a publish waits at most this long for a row a request holds (it may be running the
+      // workflow's tests); the run then fails, and the next one publishes those rows again.
+      await manager.query(`SET LOCAL lock_timeout = '${ROW_LOCK_TIMEOUT}'`);
+      const candidates: { id: string }[] = await manager.query(
+        `SELECT id::text AS id FROM ${table} WHERE published_version < version ORDER BY ${this.table.orderBy} LIMIT $1`,
+        [BATCH_ROWS],
       );
+      if (candidates.length === 0) return 0;
+      // One run per row at a time, across api instances, held until this transaction ends: a row
+      // another run is publishing is left to it (and to the run after it). Locks that name the
+      // rows, not row locks: a change to a row never waits for Kafka.
+      const claimed: { id: string }[] = await manager.query(
+        `SELECT id FROM unnest($1::text[]) AS candidate(id)
+         WHERE pg_try_advisory_xact_lock(hashtext('agent-workflows/outbox/' || current_schema() || '/' || $2 || '/' || id))`,
+        [candidates.map(({ id }) => id), table],
+      );
+      if (claimed.length === 0) return 0;
+      // Read again once claimed: what another run published meanwhile is not sent again, and an older version never after a newer one.
       const pending = await repository
         .createQueryBuilder('outbox')
-        .where('outbox.published_version < outbox.version')
+        .where('outbox.id IN (:...ids)', { ids: claimed.map(({ id }) => id) })
+        .andWhere('outbox.published_version < outbox.version')
         .orderBy(`outbox.${this.table.orderBy}`)
-        .limit(BATCH_ROWS)
         .getMany();
       if (pending.length === 0) return 0;
       await sendChunked(producer, pending.map(this.table.toRecord));
