@@ -17,18 +17,23 @@ describe('offsetsBehind', () => {
   });
 });
 
+/** A view of a topic of `{text}` records over this client, never started. */
+function viewOn(kafka: Kafka, options: { partitions?: 'on_request' } = {}): CompactedTopicView<{ text: string }> {
+  return new CompactedTopicView({
+    kafka,
+    topic: 'unit.view',
+    name: 'unit',
+    validator: compileValidator(Type.Object({ text: Type.String() })),
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+}
+
 describe('CompactedTopicView while its consumer is down', () => {
   it('moves its partitions without throwing (from a crash listener, a throw would stop kafkajs restarting it)', () => {
     // Never started: kafkajs refuses seek, pause and resume as it does between a crash and a restart.
     const kafka = new Kafka({ brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING });
-    const view = new CompactedTopicView({
-      kafka,
-      topic: 'unit.view',
-      name: 'unit',
-      validator: compileValidator(Type.Object({ text: Type.String() })),
-      logger: pino({ level: 'silent' }),
-      partitions: 'on_request',
-    });
+    const view = viewOn(kafka, { partitions: 'on_request' });
     expect(() => {
       view.follow(0);
       view.hold(0);
@@ -46,13 +51,7 @@ describe('CompactedTopicView lag', () => {
     jest.spyOn(kafka, 'admin').mockReturnValue({
       fetchTopicOffsets: () => Promise.reject(refused),
     } as unknown as ReturnType<Kafka['admin']>);
-    const view = new CompactedTopicView({
-      kafka,
-      topic: 'unit.view',
-      name: 'unit',
-      validator: compileValidator(Type.Object({ text: Type.String() })),
-      logger: pino({ level: 'silent' }),
-    });
+    const view = viewOn(kafka);
     await expect(view.lag()).rejects.toBe(refused);
   });
 });
