@@ -66,7 +66,8 @@ import type { TriggerMatcherConfig } from '../config';
 import { ContactMemoryStore, type ContactMemorySession } from '../contacts/contact-memory.store';
 import { DECISION_PROVIDER } from '../decision/decision-provider.provider';
 import { EventsWatermark } from '../timers/events-watermark';
-import { ConversationStateStore, type StateSession } from '../state/conversation-state.store';
+import { TimerSchedule } from '../timers/timer-schedule';
+import { ConversationStateStore, conversationStateKey, type StateSession } from '../state/conversation-state.store';
 
 const SERVICE = 'trigger-matcher';
 /** The `event.source` of triggers that a timer, not a platform event, caused. */
@@ -119,6 +120,7 @@ export class TriggerMatchingService {
     private readonly states: ConversationStateStore,
     private readonly contacts: ContactMemoryStore,
     private readonly watermark: EventsWatermark,
+    private readonly schedule: TimerSchedule,
   ) {
     this.expiry = {
       idleSeconds: config.CONVERSATION_STATE_IDLE_TTL_SECONDS,
@@ -141,11 +143,19 @@ export class TriggerMatchingService {
    * that can decide nothing yet is sent again by the schedule.
    */
   async wakeUp(batch: ConsumedBatch): Promise<OutboundRecord[]> {
-    const at = await this.watermark.decideAt(batch.partition, new Date());
+    const now = new Date();
+    const at = await this.watermark.decideAt(batch.partition, now);
     const sessions = await this.sessions(batch);
-    const triggers = await processEach(batch, timerTickValidator, SERVICE, (tick) =>
-      at ? this.onTick(tick, sessions, at) : [],
-    );
+    const triggers = await processEach(batch, timerTickValidator, SERVICE, (tick) => {
+      // Not everything due may be decided yet: looked at again at the next scan, not after the resend delay.
+      if (at?.getTime() !== now.getTime()) {
+        this.schedule.lookAgainAt(
+          conversationStateKey(tick.tenantId, tick.conversationId),
+          now.getTime() + this.config.TIMER_TICK_INTERVAL_MS,
+        );
+      }
+      return at ? this.onTick(tick, sessions, at) : [];
+    });
     return [...triggers, ...sessions.states.records(), ...sessions.contacts.records()];
   }
 
@@ -159,8 +169,11 @@ export class TriggerMatchingService {
     const event = this.withinMemoryLimits(received, previous, sessions.contacts);
     const released = handOffsAfter(recordEvent(previous, event, now), event);
     const { state } = released;
-    if (event.type === 'contact.memory.cleared')
-      sessions.contacts.clear(event.tenantid, contactIdNamed(previous, event.data.contact), event.time);
+    if (event.type === 'contact.memory.cleared') {
+      // For the stand-in after the contact was named: both records are the contact's.
+      const ids = new Set([event.data.contact.id, contactIdNamed(previous, event.data.contact)]);
+      for (const id of ids) sessions.contacts.clear(event.tenantid, id, event.time);
+    }
     const changes = memoryChangesOf(event);
     if (state.contactId && Object.keys(changes).length > 0) {
       sessions.contacts.stage(event.tenantid, state.contactId, changes, event.time);

@@ -38,7 +38,8 @@ export class EventsWatermark implements OnApplicationBootstrap, OnApplicationShu
     private readonly assignment: ConsumerAssignment,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {
-    this.admin = kafka.admin();
+    // One quick try: a decision that cannot get the offsets is conservative, and the tick comes again.
+    this.admin = kafka.admin({ retry: { retries: 0 } });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -92,11 +93,16 @@ export class EventsWatermark implements OnApplicationBootstrap, OnApplicationShu
     ]);
     const ofPartition = ends.find((offsets) => offsets.partition === partition);
     if (!ofPartition) throw new Error(`${topic} has no partition ${partition}`);
+    const low = BigInt(ofPartition.low);
     const committed = group?.partitions.find((offsets) => offsets.partition === partition)?.offset;
     return {
       end: BigInt(ofPartition.high),
-      // '-1': nothing committed yet, so the group reads from the partition's start.
-      committed: committed === undefined || committed === '-1' ? BigInt(ofPartition.low) : BigInt(committed),
+      // '-1': nothing committed yet; or committed before what retention kept: the group reads from the partition's start.
+      committed: max(committed === undefined || committed === '-1' ? low : BigInt(committed), low),
     };
   }
+}
+
+function max(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }

@@ -57,6 +57,20 @@ describe('TimerSchedule', () => {
     expect(schedule.size).toBe(0);
   });
 
+  it('looks at a conversation again early when its tick could not decide everything yet', () => {
+    const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
+    schedule.setWorkflows([nudge]);
+    schedule.onStateChange('c', state('c', 0));
+    expect(schedule.takeDue(T0 + 60_000, everything, 10_000)).toHaveLength(1);
+    schedule.lookAgainAt('c', T0 + 60_200);
+    expect(schedule.takeDue(T0 + 60_200, everything, 10_000)).toHaveLength(1);
+    // Never later than it would have been looked at anyway; unknown conversations are ignored.
+    schedule.lookAgainAt('c', T0 + 90_000);
+    expect(schedule.takeDue(T0 + 70_200, everything, 10_000)).toHaveLength(1);
+    schedule.lookAgainAt('gone', T0);
+    expect(schedule.size).toBe(1);
+  });
+
   it('follows workflow changes, and wakes only what the instance owns', () => {
     const schedule = new TimerSchedule({ idleSeconds: 3600, endedSeconds: 60 });
     schedule.onStateChange('c', state('c', 0));

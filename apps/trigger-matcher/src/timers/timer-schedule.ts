@@ -105,6 +105,17 @@ export class TimerSchedule {
     return due;
   }
 
+  /**
+   * Looks at the conversation again at `at`, earlier than its resend: its tick could not decide
+   * everything due yet (events before the due time were still being read, EventsWatermark).
+   */
+  lookAgainAt(key: string, at: number): void {
+    const entry = this.entries.get(key);
+    if (!entry || entry.lookAt <= at) return;
+    entry.lookAt = at;
+    this.enqueue(entry);
+  }
+
   get size(): number {
     return this.entries.size;
   }
