@@ -139,8 +139,8 @@ export class TriggerMatchingService {
 
   /**
    * Timer ticks: due timers are decided up to the time every event appended before has been read
-   * (EventsWatermark), so that a reply still waiting in the events topic cancels its timer; a tick
-   * that can decide nothing yet is sent again by the schedule.
+   * (EventsWatermark), so that a reply still waiting in the events topic cancels its timer; the
+   * conversation of a tick that could not decide everything is ticked again at the next scan.
    */
   async wakeUp(batch: ConsumedBatch): Promise<OutboundRecord[]> {
     const now = new Date();
