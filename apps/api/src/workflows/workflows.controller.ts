@@ -82,10 +82,7 @@ export class WorkflowsController {
   list(@TenantId() tenantId: string, @Query() query: Record<string, unknown>): Promise<WorkflowListView> {
     const params = new QueryParams(query);
     const status = params.oneOf('status', WORKFLOW_STATUSES);
-    const limit = params.integer('limit', { min: 1, max: MAX_WORKFLOW_PAGE, fallback: DEFAULT_WORKFLOW_PAGE });
-    const token = params.text('cursor', { maxLength: 1024 });
-    const after =
-      token === undefined ? undefined : (decodeWorkflowCursor(token) ?? params.issue('cursor', NOT_A_CURSOR));
+    const { limit, from: after } = pageOf(params, decodeWorkflowCursor);
     params.orThrow();
     return this.workflows.list(tenantId, { ...(status ? { status } : {}), limit, ...(after ? { after } : {}) });
   }
@@ -134,10 +131,7 @@ export class WorkflowsController {
     @Query() query: Record<string, unknown>,
   ): Promise<WorkflowVersionListView> {
     const params = new QueryParams(query);
-    const limit = params.integer('limit', { min: 1, max: MAX_WORKFLOW_PAGE, fallback: DEFAULT_WORKFLOW_PAGE });
-    const token = params.text('cursor', { maxLength: 1024 });
-    const before =
-      token === undefined ? undefined : (decodeVersionCursor(token) ?? params.issue('cursor', NOT_A_CURSOR));
+    const { limit, from: before } = pageOf(params, decodeVersionCursor);
     params.orThrow();
     return this.workflows.versions(tenantId, id, { limit, ...(before !== undefined ? { before } : {}) });
   }
@@ -219,6 +213,14 @@ export class WorkflowsController {
   delete(@TenantId() tenantId: string, @Param('id') id: string): Promise<void> {
     return this.workflows.delete(tenantId, id);
   }
+}
+
+/** A list page's `limit` and where it starts (its `cursor`, decoded); a bad one is noted on `params`. */
+function pageOf<T>(params: QueryParams, decode: (token: string) => T | null): { limit: number; from?: T } {
+  const limit = params.integer('limit', { min: 1, max: MAX_WORKFLOW_PAGE, fallback: DEFAULT_WORKFLOW_PAGE });
+  const token = params.text('cursor', { maxLength: 1024 });
+  const from = token === undefined ? undefined : (decode(token) ?? params.issue('cursor', NOT_A_CURSOR));
+  return { limit, ...(from !== undefined ? { from } : {}) };
 }
 
 function expectedVersionOf(ifMatch: string | undefined): number | undefined {
