@@ -18,7 +18,7 @@ function fencedKafka() {
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
   let state = 'READY';
   const consumer = {
-    events: { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing' },
+    events: { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing', END_BATCH_PROCESS: 'end_batch_process' },
     on: (event: string, listener: (payload: unknown) => void) => events.on(event, listener),
     connect: jest.fn(async () => undefined),
     subscribe: async () => undefined,

@@ -255,7 +255,7 @@ const GAUGE_SOURCE_DEADLINE_MS = 2_000;
 
 export const gaugeSourceFailures = new Counter({
   name: 'aw_metric_source_failures_total',
-  help: 'Scrapes that left out a gauge measured at scrape time (consumer lag, view lag) because its source did not answer within 2 s (the brokers unreachable), by metric.',
+  help: 'Scrapes that left out a gauge measured at scrape time (consumer lag, view lag) because its source failed (the brokers refused) or did not answer within 2 s (the brokers unreachable), by metric.',
   labelNames: ['metric'] as const,
   registers: [registry],
 });

@@ -308,10 +308,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /**
-   * Every (re)assignment: kafkajs resolves each assigned partition's offset afresh, and without
-   * committed offsets that is the beginning, so the owned partitions are read again in full.
-   */
+  /** A rebalance or a crash began: this instance owns nothing until the group is joined again. */
   private startRejoining(): void {
     this.owned.clear();
     if (this.rejoining) return;
@@ -320,6 +317,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     this.rejoining = { done, resolve };
   }
 
+  /**
+   * Every (re)assignment: kafkajs resolves each assigned partition's offset afresh, and without
+   * committed offsets that is the beginning, so the owned partitions are read again in full.
+   */
   private async onAssignment(partitions: number[]): Promise<void> {
     this.entries.clear();
     this.lines.clear();
