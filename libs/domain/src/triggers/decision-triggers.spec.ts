@@ -1,5 +1,5 @@
 import type { Trigger } from '@app/contracts';
-import { DEFAULT_AI_CONFIDENCE, matchTrigger } from './index';
+import { DEFAULT_AI_CONFIDENCE, explainWorkflows, matchTrigger, type CandidateWorkflow } from './index';
 
 const owner = { id: 'wf-1', name: 'Cancel subscription' };
 const fires = (trigger: Trigger, input: Parameters<typeof matchTrigger>[1]) => {
@@ -39,6 +39,49 @@ describe('AI decision triggers', () => {
     expect(fires(trigger, { ai: { requestedWorkflow: 'cancel SUBSCRIPTION' } })).toBe(true);
     expect(fires(trigger, { ai: { requestedWorkflow: 'refund' } })).toBe(false);
     expect(fires(trigger, { ai: { intent: 'x' } })).toBeNull();
+  });
+
+  it('ai_request runs one workflow when several share the requested name: the first by priority whose conditions hold', () => {
+    const named = (id: string, extra: Partial<CandidateWorkflow> = {}): CandidateWorkflow => ({
+      id,
+      name: 'Cancel',
+      status: 'enabled',
+      trigger: { type: 'ai_request' },
+      ...extra,
+    });
+    const outcomes = (workflows: CandidateWorkflow[], memory: Record<string, unknown> = {}) =>
+      Object.fromEntries(
+        explainWorkflows(workflows, { ai: { requestedWorkflow: 'cancel' }, memory }).map(({ workflow, outcome }) => [
+          workflow.id,
+          outcome,
+        ]),
+      );
+    // Same priority: the lower id, so that every instance and every replay choose alike.
+    expect(outcomes([named('wf-b'), named('wf-a')])).toEqual({ 'wf-a': 'fired', 'wf-b': 'outranked' });
+    const enterprise = named('wf-z', {
+      trigger: { type: 'ai_request', conditions: { attribute: 'plan', op: 'equals', value: 'enterprise' } },
+      firing: { mode: 'once_per_conversation', priority: 5 },
+    });
+    // Conditions tell the cases apart: the enterprise one for enterprise contacts, the other one for the rest.
+    expect(outcomes([named('wf-a'), enterprise], { plan: 'enterprise' })).toEqual({
+      'wf-a': 'outranked',
+      'wf-z': 'fired',
+    });
+    expect(outcomes([named('wf-a'), enterprise], { plan: 'team' })).toEqual({
+      'wf-a': 'fired',
+      'wf-z': 'conditions_false',
+    });
+    // A disabled namesake neither runs nor holds the other back; a workflow of another name is not a rival.
+    expect(
+      outcomes([named('wf-a', { status: 'disabled', firing: { mode: 'every_time', priority: 9 } }), named('wf-b')]),
+    ).toEqual({
+      'wf-a': 'disabled',
+      'wf-b': 'fired',
+    });
+    expect(outcomes([named('wf-a'), named('wf-b', { name: 'Refund' })])).toEqual({
+      'wf-a': 'fired',
+      'wf-b': 'below_threshold',
+    });
   });
 });
 

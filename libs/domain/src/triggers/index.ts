@@ -52,8 +52,8 @@ export interface WorkflowEvaluation<W extends CandidateWorkflow> {
   workflow: W;
   /**
    * `fired`, or the first reason it did not: its trigger does not apply to the input, scores below
-   * its threshold, its conditions are false, another intent workflow is closer to the message
-   * (`outranked`), or it does not run on this conversation (disabled, or a draft outside a preview
+   * its threshold, its conditions are false, another intent workflow is closer to the message or
+   * another workflow of the name the AI requested comes first (`outranked`), or it does not run on this conversation (disabled, or a draft outside a preview
    * conversation) but would fire.
    */
   outcome: 'fired' | 'not_applicable' | 'below_threshold' | 'conditions_false' | 'outranked' | 'disabled';
@@ -82,26 +82,31 @@ export function explainWorkflows<W extends CandidateWorkflow>(
             : 'fired';
     evaluations.push({ workflow, outcome, match, conditions: conditionOutcome });
   }
-  outrankIntents(evaluations, input);
+  outrankRivals(evaluations, input);
   return evaluations;
 }
 
 /**
  * A message means one thing: of the intent workflows that run on the conversation and could fire
- * for this contact,
- * only the closest (highest score) may. When it is below its own threshold, the message is not
- * confidently any of them, and a less close workflow with a looser threshold does not fire
- * instead — that is what keeps messages of intents nobody covers quiet.
+ * for this contact, only the closest (highest score) may. When it is below its own threshold, the
+ * message is not confidently any of them, and a less close workflow with a looser threshold does
+ * not fire instead — that is what keeps messages of intents nobody covers quiet.
+ * An AI request runs one workflow too: when the name it gives is shared by several workflows that
+ * would fire, the one of highest priority (then lowest id) does, so that same-named workflows can
+ * tell cases apart by their conditions without firing together.
  */
-function outrankIntents<W extends CandidateWorkflow>(evaluations: WorkflowEvaluation<W>[], input: TriggerInput): void {
-  let closest: WorkflowEvaluation<W> | undefined;
-  for (const evaluation of evaluations) {
-    if (!competes(evaluation, input)) continue;
-    if (!closest || closestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0) closest = evaluation;
-  }
-  for (const evaluation of evaluations) {
-    if (evaluation !== closest && competes(evaluation, input) && evaluation.outcome === 'fired')
-      evaluation.outcome = 'outranked';
+function outrankRivals<W extends CandidateWorkflow>(evaluations: WorkflowEvaluation<W>[], input: TriggerInput): void {
+  const intents = evaluations.filter((evaluation) => competes(evaluation, input));
+  const requested = evaluations.filter(({ match, outcome }) => match?.type === 'ai_request' && outcome === 'fired');
+  for (const rivals of [intents, requested]) {
+    let closest: WorkflowEvaluation<W> | undefined;
+    for (const evaluation of rivals) {
+      if (!closest || closestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0)
+        closest = evaluation;
+    }
+    for (const evaluation of rivals) {
+      if (evaluation !== closest && evaluation.outcome === 'fired') evaluation.outcome = 'outranked';
+    }
   }
 }
 

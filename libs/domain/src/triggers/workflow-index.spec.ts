@@ -164,7 +164,12 @@ describe('WorkflowIndex', () => {
       workflow('refund-ai', { type: 'ai_intent', intents: ['refund'] }),
       workflow('refund-ai-off', { type: 'ai_intent', intents: ['refund'] }, 'disabled'),
       { ...workflow('wf-7', { type: 'ai_request' }), name: 'Talk To Sales' },
-      { ...workflow('wf-8', { type: 'ai_request' }), name: 'wf-7' },
+      // Named like the other's id, and first by priority: an AI request for "wf-7" runs this one.
+      {
+        ...workflow('wf-8', { type: 'ai_request' }),
+        name: 'wf-7',
+        firing: { mode: 'every_time' as const, priority: 1 },
+      },
       workflow('escalate', { type: 'failed_answers', count: 1 }),
     ];
     const aiIndex = new WorkflowIndex(aiWorkflows);
@@ -189,7 +194,18 @@ describe('WorkflowIndex', () => {
       'cancel-ai',
       'cancel-ai-any',
     ]);
-    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-7', 'wf-8']);
+    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-8']);
+    expect(
+      explainWorkflows(aiWorkflows, { ai: { requestedWorkflow: 'wf-7' } }).map(({ workflow, outcome }) => [
+        workflow.id,
+        outcome,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['wf-7', 'outranked'],
+        ['wf-8', 'fired'],
+      ]),
+    );
   });
 
   it('still evaluates non-intent triggers on AI messages', () => {
