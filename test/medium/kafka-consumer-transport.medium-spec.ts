@@ -78,6 +78,49 @@ function doublingApp(input: string, output: string) {
   return { module: TestModule, failOnce, oversizeOnce, later, failLaterOnce, handled, discarded, written };
 }
 
+/**
+ * Kafka whose transactional producers can be told to have their next commit reported failed, as
+ * when EndTxn's reply is lost: `landsNext` really commits first, `missesNext` never sends it (the
+ * transaction stays open). Either way kafkajs then refuses the abort, as it does after any failed
+ * commit (its state stays COMMITTING).
+ */
+function withLostCommitReplies(kafka: Kafka) {
+  const next = { landsNext: false, missesNext: false };
+  const refuseAbort = async () => {
+    throw new Error('Transaction state exception: Cannot call "abort" in state "COMMITTING"');
+  };
+  const lossy = {
+    consumer: (options: Parameters<Kafka['consumer']>[0]) => kafka.consumer(options),
+    admin: (options?: Parameters<Kafka['admin']>[0]) => kafka.admin(options),
+    producer: (options?: Parameters<Kafka['producer']>[0]) => {
+      const producer = kafka.producer(options);
+      return {
+        ...producer,
+        transaction: async () => {
+          const transaction = await producer.transaction();
+          return {
+            ...transaction,
+            commit: async () => {
+              if (next.missesNext) {
+                next.missesNext = false;
+                transaction.abort = refuseAbort;
+                throw new Error('Request EndTxn timed out (simulated: never sent)');
+              }
+              await transaction.commit();
+              if (!next.landsNext) return;
+              next.landsNext = false;
+              transaction.abort = refuseAbort;
+              throw new Error('Request EndTxn timed out (simulated: the reply was lost)');
+            },
+            abort: () => transaction.abort(),
+          };
+        },
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka: lossy, next };
+}
+
 describe.each([
   ['each batch waits for its commit', false],
   ['pipelined commits', true],
@@ -91,13 +134,14 @@ describe.each([
     output,
   );
   let kafka: Kafka;
+  let commitReplies: ReturnType<typeof withLostCommitReplies>;
   let producer: Producer;
   let app: INestMicroservice;
 
   async function startMember(memberId: string): Promise<INestMicroservice> {
     const member = await NestFactory.createMicroservice(module, {
       strategy: new KafkaConsumerTransport({
-        kafka,
+        kafka: commitReplies.kafka,
         groupId: `medium-${run}`,
         topics: [input],
         logger,
@@ -112,6 +156,7 @@ describe.each([
 
   beforeAll(async () => {
     kafka = createKafkaClient({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'medium', logger });
+    commitReplies = withLostCommitReplies(kafka);
     await ensureTopics(kafka, [input, output, deadLetterTopicOf(input)].map(uncontractedTopic), 2);
     producer = createProducer(kafka);
     await producer.connect();
@@ -279,5 +324,24 @@ describe.each([
     } finally {
       await second.close();
     }
+  });
+
+  it('settles a commit reported failed: one that landed is not done again, one that did not is', async () => {
+    const producedBefore = await producedTo(output);
+    commitReplies.next.landsNext = true;
+    await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n: 5_000 }) }] });
+    await waitFor('the commit whose reply is lost', () => (commitReplies.next.landsNext ? undefined : true));
+    commitReplies.next.missesNext = true;
+    await producer.send({ topic: input, messages: [{ key: 'k', value: JSON.stringify({ n: 5_001 }) }] });
+
+    const all = await readAll(output, 13 + 600 + 2);
+    const values = all.map((record) => (JSON.parse(record.value) as { n: number }).n).filter((n) => n >= 10_000);
+    expect(values).toEqual([10_000, 10_002]);
+    expect(commitReplies.next.missesNext).toBe(false);
+    // 5,000 landed the first time: the transport learnt it from the group's offsets and went on.
+    expect(handled.filter((n) => n === 5_000)).toHaveLength(1);
+    // 5,001's transaction was left open: the new producer's epoch aborted it, and the batch was redone.
+    expect(handled.filter((n) => n === 5_001)).toHaveLength(2);
+    expect((await producedTo(output)) - producedBefore).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { KafkaJSNonRetriableError, type Kafka } from 'kafkajs';
 import { KafkaConsumerTransport } from './consumer-transport';
+import type { ConsumedBatch } from './records';
 
 /** PRODUCER_FENCED as kafkajs reports it: another instance took the transactional id over. */
 function fencedError(): Error {
@@ -115,5 +116,116 @@ describe.each([
 
     expect(consumer.run).toHaveBeenCalledTimes(1);
     expect(transport.readiness()).toEqual({ ready: false, detail: expect.stringContaining('fenced') });
+  });
+});
+
+/**
+ * A kafkajs stand-in whose first transaction's commit is reported failed (EndTxn's reply lost,
+ * kafkajs then refusing the abort) although it landed: the group's committed offset moved past
+ * the batch. Later producers commit normally.
+ */
+function lostReplyKafka() {
+  const events = new EventEmitter();
+  let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+  const consumer = {
+    events: { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing', END_BATCH_PROCESS: 'end_batch_process' },
+    on: (event: string, listener: (payload: unknown) => void) => events.on(event, listener),
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    run: async (options: { eachBatch: typeof eachBatch }) => {
+      eachBatch = options.eachBatch;
+    },
+    seek: jest.fn(),
+    disconnect: async () => undefined,
+  };
+  let committedOffset = '-1';
+  let producersMade = 0;
+  const producer = () => {
+    const lostReply = ++producersMade === 1;
+    return {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      transaction: async () => {
+        let offsets = committedOffset;
+        return {
+          sendBatch: async () => [{ topicName: 'out', partition: 0, baseOffset: '0', errorCode: 0 }],
+          sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) => {
+            offsets = topics[0]!.partitions[0]!.offset;
+          },
+          commit: async () => {
+            committedOffset = offsets;
+            if (lostReply) throw new Error('Request EndTxn(key: 26) timed out');
+          },
+          abort: async () => {
+            if (lostReply) throw new Error('Transaction state exception: Cannot call "abort" in state "COMMITTING"');
+          },
+        };
+      },
+    };
+  };
+  const kafka = {
+    consumer: () => consumer,
+    producer,
+    admin: () => ({
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      fetchOffsets: async () => [{ topic: 'in', partitions: [{ partition: 0, offset: committedOffset }] }],
+    }),
+  } as unknown as Kafka;
+  const resolveOffset = jest.fn();
+  const processBatch = () =>
+    eachBatch!({
+      batch: {
+        topic: 'in',
+        partition: 0,
+        messages: [{ offset: '5', key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' }],
+        lastOffset: () => '5',
+        firstOffset: () => '5',
+      },
+      resolveOffset,
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    });
+  return { kafka, consumer, events, processBatch, resolveOffset, committed: () => committedOffset };
+}
+
+describe.each([
+  ['each batch waits for its commit', false],
+  ['pipelined commits', true],
+])('KafkaConsumerTransport, a commit reported failed that landed (%s)', (_mode, pipelineCommits) => {
+  let transport: KafkaConsumerTransport | undefined;
+  afterEach(async () => transport?.close());
+
+  it('counts the batch as committed instead of processing it again', async () => {
+    const { kafka, consumer, events, processBatch, resolveOffset, committed } = lostReplyKafka();
+    transport = new KafkaConsumerTransport({
+      kafka,
+      groupId: 'group',
+      topics: ['in'],
+      logger: pino({ level: 'silent' }),
+      transactionalId: 'trigger-matcher-host',
+      pipelineCommits,
+    });
+    const afterCommit = jest.fn();
+    const handler = jest.fn(async (batch: ConsumedBatch) => {
+      batch.afterCommit(afterCommit);
+      return [{ topic: 'out', key: 'k', value: 'v' }];
+    });
+    transport.addHandler('in', handler, true);
+    await transport.listen((error) => {
+      if (error) throw error;
+    });
+    events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+
+    await processBatch();
+    await transport.close();
+    transport = undefined;
+
+    expect(committed()).toBe('6');
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(afterCommit).toHaveBeenCalledTimes(1);
+    expect(resolveOffset).toHaveBeenCalledWith('5');
+    expect(consumer.seek).not.toHaveBeenCalled();
   });
 });

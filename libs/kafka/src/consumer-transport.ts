@@ -437,10 +437,31 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       );
       return written;
     }
-    return this.producer.inTransaction(async (transaction) => {
-      const written = await sendChunked(transaction, records, { inTransaction: true });
-      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
-      return written;
-    });
+    const offsets = commits.map((commit) => commit.offset);
+    return this.producer.inTransaction(
+      async (transaction) => {
+        const written = await sendChunked(transaction, records, { inTransaction: true });
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
+        return written;
+      },
+      { landed: () => this.committedUpTo(offsets) },
+    );
+  }
+
+  /**
+   * Whether the group's committed offsets reach these: then the transaction that stores them
+   * landed (or, after a rebalance, another member committed past them, having redone whatever
+   * did not land).
+   */
+  private async committedUpTo(offsets: readonly PartitionOffset[]): Promise<boolean> {
+    const committed = new Map(
+      (await this.committedOffsets(offsets)).map(({ topic, partition, offset }) => [
+        partitionKey({ topic, partition }),
+        BigInt(offset),
+      ]),
+    );
+    return offsets.every(
+      ({ topic, partition, offset }) => (committed.get(partitionKey({ topic, partition })) ?? -1n) >= BigInt(offset),
+    );
   }
 }

@@ -79,4 +79,82 @@ describe('TransactionalProducer', () => {
     await producer.inTransaction(work).catch(() => undefined);
     expect(kafka.producer).toHaveBeenCalledTimes(1);
   });
+
+  describe('a commit reported failed (its reply lost)', () => {
+    const lostReply = () =>
+      fakeProducer({
+        commit: new Error('Request EndTxn timed out'),
+        abort: new Error('Cannot call "abort" in state "COMMITTING"'),
+      });
+
+    it('settles it with a new producer of the same id, and reports success when it landed after all', async () => {
+      const stuck = lostReply();
+      const fresh = fakeProducer();
+      const kafka = kafkaMaking(stuck, fresh);
+      const producer = new TransactionalProducer(kafka, 'tx-5', logger);
+      const order: string[] = [];
+      fresh.connect.mockImplementation(async () => void order.push('connect'));
+      fresh.transaction.mockImplementation(async () => {
+        order.push('begin');
+        return { commit: jest.fn(), abort: jest.fn(async () => void order.push('end empty')) };
+      });
+      const landed = jest.fn(async () => {
+        order.push('landed?');
+        return true;
+      });
+
+      await expect(producer.inTransaction(work, { landed })).resolves.toBe('written');
+      // The coordinator ends the old transaction before the new id's first one begins: only then is it read.
+      expect(order).toEqual(['connect', 'begin', 'end empty', 'landed?']);
+      expect(kafka.producer.mock.calls.map(([options]) => options.transactionalId)).toEqual(['tx-5', 'tx-5']);
+      // The next transaction runs on the new producer, without another replacement.
+      await expect(producer.inTransaction(work)).resolves.toBe('written');
+      expect(kafka.producer).toHaveBeenCalledTimes(2);
+    });
+
+    it('rethrows the failure when it did not land, or when the outcome cannot be settled', async () => {
+      const notLanded = new TransactionalProducer(kafkaMaking(lostReply(), fakeProducer()), 'tx-6', logger);
+      await expect(notLanded.inTransaction(work, { landed: async () => false })).rejects.toThrow('EndTxn timed out');
+
+      const unreachable = fakeProducer();
+      unreachable.connect.mockRejectedValueOnce(new Error('connection refused'));
+      const kafka = kafkaMaking(lostReply(), unreachable, fakeProducer());
+      const unsettled = new TransactionalProducer(kafka, 'tx-7', logger);
+      const landed = jest.fn(async () => true);
+      await expect(unsettled.inTransaction(work, { landed })).rejects.toThrow('EndTxn timed out');
+      expect(landed).not.toHaveBeenCalled();
+      // Still broken: the next transaction replaces the producer again first.
+      await expect(unsettled.inTransaction(work)).resolves.toBe('written');
+      expect(kafka.producer).toHaveBeenCalledTimes(3);
+    });
+
+    it('never asks when the work failed, the transaction was aborted, or the producer was fenced', async () => {
+      const landed = jest.fn(async () => true);
+      const healthy = new TransactionalProducer(kafkaMaking(fakeProducer()), 'tx-8', logger);
+      await expect(healthy.inTransaction(() => Promise.reject(new Error('a send failed')), { landed })).rejects.toThrow(
+        'a send failed',
+      );
+      const refused = new TransactionalProducer(
+        kafkaMaking(fakeProducer({ commit: new Error('refused before sending') })),
+        'tx-10',
+        logger,
+      );
+      await expect(refused.inTransaction(work, { landed })).rejects.toThrow('refused before sending');
+      const fencing = Object.assign(new Error('fenced'), { type: 'PRODUCER_FENCED' });
+      const fenced = new TransactionalProducer(
+        kafkaMaking(fakeProducer({ commit: fencing, abort: fencing }), fakeProducer()),
+        'tx-9',
+        logger,
+      );
+      await expect(fenced.inTransaction(work, { landed })).rejects.toBe(fencing);
+      // Fenced while the commit's reply was missing: the abort says so.
+      const fencedMeanwhile = new TransactionalProducer(
+        kafkaMaking(fakeProducer({ commit: new Error('Request EndTxn timed out'), abort: fencing }), fakeProducer()),
+        'tx-11',
+        logger,
+      );
+      await expect(fencedMeanwhile.inTransaction(work, { landed })).rejects.toThrow('EndTxn timed out');
+      expect(landed).not.toHaveBeenCalled();
+    });
+  });
 });

@@ -61,31 +61,76 @@ export class TransactionalProducer {
 
   /**
    * Runs `work` in a transaction and commits it. On failure the transaction is aborted (its
-   * records are never read by read_committed consumers) and the error rethrown.
+   * records are never read by read_committed consumers) and the error rethrown. A commit can fail
+   * after all and yet have landed (EndTxn reached the coordinator, its reply was lost): with
+   * `landed`, which tells from the broker whether the transaction's effect is there (the group's
+   * committed offsets), such a commit is settled first and reported as the success it was, so its
+   * batch is not produced a second time.
    */
-  async inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+  async inTransaction<T>(
+    work: (transaction: Transaction) => Promise<T>,
+    { landed }: { landed?: () => Promise<boolean> } = {},
+  ): Promise<T> {
     if (this.broken !== null) await this.replace();
     const began = Date.now();
     const transaction = await this.producer.transaction();
+    let done: { result: T } | null = null;
     try {
-      const result = await work(transaction);
+      done = { result: await work(transaction) };
       await transaction.commit();
-      return result;
+      return done.result;
     } catch (error) {
       if (isFencing(error) && Date.now() - began >= TRANSACTION_TIMEOUT_MS) {
         this.broken = error;
         throw new TransactionTimedOut(error);
       }
-      await transaction.abort().catch((abortError: unknown) => {
-        // After a failed commit kafkajs refuses the abort too: the transaction could not be ended.
-        if (isFencing(error) || isFencing(abortError)) return;
-        this.broken = abortError;
+      let fenced = isFencing(error);
+      const aborted = await transaction.abort().then(
+        () => true,
+        (abortError: unknown) => {
+          // After a failed commit kafkajs refuses the abort too: the transaction could not be ended.
+          fenced ||= isFencing(abortError);
+          if (fenced) return false;
+          this.broken = abortError;
+          this.logger.warn(
+            { err: abortError, transactionalId: this.transactionalId },
+            'the Kafka transaction could not be aborted; the producer is replaced before the next one',
+          );
+          return false;
+        },
+      );
+      // Unended after its work was done: the commit may have reached the coordinator. A fenced
+      // producer's id belongs to another instance now, which has settled it.
+      if (done && !aborted && !fenced && landed && (await this.landedAfterAll(landed))) {
         this.logger.warn(
-          { err: abortError, transactionalId: this.transactionalId },
-          'the Kafka transaction could not be aborted; the producer is replaced before the next one',
+          { err: error, transactionalId: this.transactionalId },
+          'committing the Kafka transaction was reported failed, but it landed',
         );
-      });
+        return done.result;
+      }
       throw error;
+    }
+  }
+
+  /**
+   * Whether a transaction whose commit failed landed anyway. A new producer of the same id must
+   * end whatever the old one left open before it may begin a transaction: the coordinator
+   * completes a commit it had been told of and aborts anything else. Only then does `landed` read
+   * what stayed. False when that cannot be settled (the batch is redone, as before).
+   */
+  private async landedAfterAll(landed: () => Promise<boolean>): Promise<boolean> {
+    try {
+      await this.replace();
+      // Its first transaction initialises the transactional id (InitProducerId); ending it empty sends nothing.
+      await (await this.producer.transaction()).abort();
+      return await landed();
+    } catch (error) {
+      this.broken = error;
+      this.logger.warn(
+        { err: error, transactionalId: this.transactionalId },
+        'the outcome of a failed Kafka commit could not be settled; its work is done again',
+      );
+      return false;
     }
   }
 
