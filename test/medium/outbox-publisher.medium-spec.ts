@@ -132,6 +132,26 @@ describe('the workflow definitions outbox (real Postgres)', () => {
     expect(await publisherWith(second).publishPending()).toBe(0);
   });
 
+  it('passes over a whole batch of rows another instance holds, and publishes the rows after them', async () => {
+    const first = new GatedProducer();
+    const second = new GatedProducer();
+    const held: string[] = [];
+    for (let index = 0; index < 500; index++) held.push(await createWorkflow());
+    const publishing = publisherWith(first).publishPending();
+    await waitFor('the first instance’s send', () => (first.sent.length === 1 ? true : undefined));
+    expect(first.sent[0]).toHaveLength(500);
+    const after = await createWorkflow();
+    const meanwhile = publisherWith(second).publishPending();
+    await waitFor('the second instance’s send', () => (second.sent.length === 1 ? true : undefined));
+    expect(second.sent).toEqual([[`${after}@1`]]);
+    second.letThrough();
+    expect(await meanwhile).toBe(1);
+
+    first.letThrough();
+    expect(await publishing).toBe(500);
+    expect(await publishedVersionOf(held[499]!)).toBe(1);
+  });
+
   it('answers a request whose change cannot be published yet, and publishes it once Kafka does', async () => {
     const producer = new GatedProducer();
     const publisher = publisherWith(producer);

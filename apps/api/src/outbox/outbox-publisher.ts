@@ -7,6 +7,8 @@ import { OutboxRelay } from './outbox-relay';
 
 /** Rows published in one transaction at most. */
 const BATCH_ROWS = 500;
+/** Pending rows a run looks through for ones no other run holds. */
+const SCAN_ROWS = 10 * BATCH_ROWS;
 /** How long a run waits to record a publish on a row a request holds locked (the request may run a workflow's tests). */
 const ROW_LOCK_TIMEOUT = '5s';
 
@@ -84,18 +86,18 @@ export abstract class OutboxPublisher<E extends { id: string; version: number }>
       // Recording a publish waits at most this long for a row a request holds (it may be running the
       // workflow's tests); the run then fails, and the next one publishes those rows again.
       await manager.query(`SET LOCAL lock_timeout = '${ROW_LOCK_TIMEOUT}'`);
-      const candidates: { id: string }[] = await manager.query(
-        `SELECT id::text AS id FROM ${table} WHERE published_version < version ORDER BY ${this.table.orderBy} LIMIT $1`,
-        [BATCH_ROWS],
-      );
-      if (candidates.length === 0) return 0;
       // One run per row at a time, across api instances, held until this transaction ends: a row
-      // another run is publishing is left to it (and to the run after it). Locks that name the
-      // rows, not row locks: a change to a row never waits for Kafka.
+      // another run is publishing is passed over and left to it (and to the run after it), so a run
+      // stuck on one instance holds back only its own rows. Locks that name the rows, not row
+      // locks: a change to a row never waits for Kafka. The outer LIMIT stops the lazily evaluated
+      // try-locks once a batch is claimed (a volatile condition is never pushed into the subquery).
       const claimed: { id: string }[] = await manager.query(
-        `SELECT id FROM unnest($1::text[]) AS candidate(id)
-         WHERE pg_try_advisory_xact_lock(hashtext('agent-workflows/outbox/' || current_schema() || '/' || $2 || '/' || id))`,
-        [candidates.map(({ id }) => id), table],
+        `SELECT id FROM (
+           SELECT id::text AS id FROM ${table} WHERE published_version < version ORDER BY ${this.table.orderBy} LIMIT $1
+         ) AS candidate
+         WHERE pg_try_advisory_xact_lock(hashtext('agent-workflows/outbox/' || current_schema() || '/' || $2 || '/' || id))
+         LIMIT $3`,
+        [SCAN_ROWS, table, BATCH_ROWS],
       );
       if (claimed.length === 0) return 0;
       // Read again once claimed: what another run published meanwhile is not sent again, and an older version never after a newer one.
