@@ -65,6 +65,7 @@ async function main(): Promise<number> {
   for await (const read of createInterface({ input, crlfDelay: Infinity })) {
     lineNumber += 1;
     // A byte order mark (some Windows tools write one) is not part of the first line.
+    if (lineNumber === 1) refuseUtf16(commandLine.messages === '-' ? 'standard input' : commandLine.messages, read);
     const line = lineNumber === 1 ? withoutByteOrderMark(read) : read;
     if (!holdsOfflineMessage(line)) continue;
     messageCount += 1;
@@ -132,6 +133,16 @@ function withoutByteOrderMark(text: string): string {
 }
 
 /**
+ * Windows tools often save UTF-16 (PowerShell's `>` does). Read as UTF-8, its byte order mark
+ * (FF FE or FE FF) becomes two replacement characters, and every line an error: say what it is.
+ */
+function refuseUtf16(name: string, start: string): void {
+  if (start.startsWith('\uFFFD\uFFFD')) {
+    throw new OfflineMatchUsageError(`${name} looks like UTF-16 text: save it as UTF-8`);
+  }
+}
+
+/**
  * Checked before the model loads (which may take a while on first use): a wrong path is a usage
  * error. Pipes pass (`--messages <(…)`).
  */
@@ -149,10 +160,12 @@ function requireReadableFile(file: string): void {
 function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
   let text: string;
   try {
-    text = withoutByteOrderMark(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
+  refuseUtf16(file, text);
+  text = withoutByteOrderMark(text);
   let workflows: OfflineWorkflow[];
   try {
     const parsed = parseOfflineWorkflows(text);

@@ -178,6 +178,24 @@ describe('cli match', () => {
     ]);
   });
 
+  it('refuses UTF-16 files (as Windows tools save them) with what to do: exit 2', () => {
+    const utf16 = (name: string, text: string) => {
+      const target = path.join(dir, name);
+      writeFileSync(target, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      return target;
+    };
+    const messages = file('utf8.jsonl', '{"id": 1, "text": "I want to cancel"}\n');
+    const wideWorkflows = utf16('wide-workflows.json', JSON.stringify([{ trigger: { type: 'conversation_end' } }]));
+    const refusedWorkflows = run('match', '--model', 'off', '--workflows', wideWorkflows, '--messages', messages);
+    expect(refusedWorkflows.status).toBe(2);
+    expect(refusedWorkflows.stderr).toContain(`cli: ${wideWorkflows} looks like UTF-16 text: save it as UTF-8\n`);
+    const wideMessages = utf16('wide-messages.jsonl', '{"id": 1, "text": "I want to cancel"}\n');
+    const refusedMessages = run('match', '--model', 'off', '--workflows', workflows, '--messages', wideMessages);
+    expect(refusedMessages.status).toBe(2);
+    expect(refusedMessages.stderr).toContain(`cli: ${wideMessages} looks like UTF-16 text: save it as UTF-8\n`);
+    expect(refusedMessages.stdout).toBe('');
+  });
+
   it('refuses workflows sharing an id, and a messages file it cannot read, before loading the model: exit 2', () => {
     const twice = file(
       'twice.json',

@@ -44,6 +44,10 @@ describe('parseMatchCommandLine', () => {
       ['match', '--workflows', '--messages', 'm.jsonl'],
       '--workflows needs a value, not --messages (write --workflows=--messages if that is it)',
     ],
+    [
+      ['match', '-w', '-x.json', '-m', 'm.jsonl'],
+      '-w needs a value, not -x.json (write --workflows=-x.json if that is it)',
+    ],
     [['--help=yes'], '--help takes no value'],
     [['match', '-w', 'w.json', '-m', 'm.jsonl', '--explain=1'], '--explain takes no value'],
     [['--workflows', 'w.json', '--messages', 'm.jsonl'], 'missing command "match"'],

@@ -54,8 +54,9 @@ export function parseMatchCommandLine(args: string[]): MatchCommandLine {
     // `--workflows --messages m.jsonl` forgot the value; a value that starts with a dash can be
     // given inline. A lone "-" (standard input) is a value.
     if (!token.inlineValue && token.value.length > 1 && token.value.startsWith('-')) {
+      // Only the long form takes `=value` (`-w=x` would read as the value "=x").
       throw new OfflineMatchUsageError(
-        `${token.rawName} needs a value, not ${token.value} (write ${token.rawName}=${token.value} if that is it)`,
+        `${token.rawName} needs a value, not ${token.value} (write --${name}=${token.value} if that is it)`,
       );
     }
     values[name] = token.value;
