@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -19,6 +20,7 @@ import {
   RetrySchedule,
   afterAttempt,
   deterministicId,
+  continuedStreak,
   endpointHealthAfter,
   executionResultOf,
   judgeAttempt,
@@ -679,12 +681,15 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         this.slots.refuseWaiters(trigger.workflow.id);
       }
     }
-    const recorded = this.endpointFailures.get(definition.id)?.failingSince;
-    // A streak that began before the workflow's current version is not this version's: a fixed
-    // URL starts afresh instead of being disabled at its first failure.
-    const failing = recorded != null && Date.parse(recorded) >= Date.parse(definition.updatedAt) ? recorded : null;
+    const endpoint = createHash('sha256').update(target.url).digest('hex');
+    const continued = continuedStreak(
+      this.endpointFailures.get(definition.id),
+      endpoint,
+      new Date(definition.updatedAt),
+    );
+    const failing = continued?.toISOString() ?? null;
     const health = endpointHealthAfter(
-      failing === null ? null : new Date(failing),
+      continued,
       { succeeded: verdict.kind === 'delivered', at: new Date(attempt.startedAt) },
       this.config.WEBHOOK_DISABLE_AFTER_FAILING_SECONDS * 1000,
     );
@@ -720,7 +725,7 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       outcome,
       disabling,
       ...(streak !== failing
-        ? { failing: { workflowId: definition.id, tenantId: definition.tenantId, failingSince: streak } }
+        ? { failing: { workflowId: definition.id, tenantId: definition.tenantId, failingSince: streak, endpoint } }
         : {}),
       replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
     };

@@ -36,6 +36,13 @@ export const EndpointFailingSchema = Type.Object(
     workflowId: Type.String({ format: 'uuid' }),
     tenantId: Type.String(),
     failingSince: Type.Union([Timestamp('The first failed attempt since the last success.'), Type.Null()]),
+    endpoint: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description:
+          "Which endpoint the streak is of: the SHA-256 of its URL (a hook URL's path is often its secret). An edit that keeps the URL keeps the streak.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

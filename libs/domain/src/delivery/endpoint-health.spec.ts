@@ -1,4 +1,4 @@
-import { endpointHealthAfter } from './endpoint-health';
+import { continuedStreak, endpointHealthAfter } from './endpoint-health';
 
 const window = 60_000;
 const at = (seconds: number) => new Date(Date.UTC(2026, 10, 24, 10, 0, seconds));
@@ -19,5 +19,21 @@ describe('endpointHealthAfter', () => {
       failingSince: null,
       disable: false,
     });
+  });
+});
+
+describe('continuedStreak', () => {
+  const version2 = at(30);
+
+  it("continues the endpoint's own streak across edits of its workflow, and not another URL's", () => {
+    expect(continuedStreak({ failingSince: at(0).toISOString(), endpoint: 'a' }, 'a', version2)).toEqual(at(0));
+    expect(continuedStreak({ failingSince: at(0).toISOString(), endpoint: 'a' }, 'b', version2)).toBeNull();
+    expect(continuedStreak({ failingSince: null, endpoint: 'a' }, 'a', version2)).toBeNull();
+    expect(continuedStreak(undefined, 'a', version2)).toBeNull();
+  });
+
+  it('takes a record that does not name its endpoint only when it began under the current version', () => {
+    expect(continuedStreak({ failingSince: at(0).toISOString() }, 'a', version2)).toBeNull();
+    expect(continuedStreak({ failingSince: at(30).toISOString() }, 'a', version2)).toEqual(at(30));
   });
 });
