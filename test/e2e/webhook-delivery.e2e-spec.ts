@@ -612,6 +612,19 @@ describe('webhook delivery', () => {
       headers: await system.tenantHeaders(tenantId),
     });
     expect(((await history.json()) as { items: unknown[] }).items).toEqual([]);
+
+    // Tried right after a change, the workflow is tried as changed: at its new URL.
+    scripts.set('/hooks/tried-moved', () => ({ status: 200 }));
+    const moved = await fetch(`${services.url('api')}/v1/workflows/${workflow.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+      body: JSON.stringify({ action: { type: 'webhook', url: `${receiverUrl}/hooks/tried-moved` } }),
+    });
+    expect(moved.status).toBe(200);
+    expect(await testDelivery(workflow.id, {})).toMatchObject({
+      status: 200,
+      body: { workflowVersion: workflow.version + 1, url: `${receiverUrl}/hooks/tried-moved`, delivered: true },
+    });
   });
 
   it('sends a payload template filled from the contact, their memory, the message and the transcript', async () => {

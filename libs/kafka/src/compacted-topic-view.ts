@@ -269,6 +269,11 @@ export class CompactedTopicView<T> {
     await this.waitForPosition(partition, lastOffsetOf(end), stallMs);
   }
 
+  /** catchUp on the partition that holds `key`: the view then has its entry as last committed. */
+  catchUpOn(key: string, stallMs?: number): Promise<void> {
+    return this.catchUp(this.partitionOf(key), stallMs);
+  }
+
   /**
    * How far behind the end of each partition the view is, in offsets (transaction markers count:
    * the view's position covers them too); 0 when it has read everything committed so far, and for

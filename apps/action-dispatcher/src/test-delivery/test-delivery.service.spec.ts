@@ -11,6 +11,7 @@ const workflowId = '00000000-0000-4000-8000-0000000000aa';
 describe('TestDeliveryService', () => {
   const receiver = new WebhookReceiver();
   let service: TestDeliveryService;
+  const catchUps: string[] = [];
 
   beforeAll(async () => {
     const url = await receiver.start();
@@ -27,7 +28,15 @@ describe('TestDeliveryService', () => {
       signingSecret: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0',
       updatedAt: '2026-12-07T09:00:00.000Z',
     } as WorkflowDefinition;
-    const definitions = { get: (id: string) => (id === workflowId ? definition : undefined) } as WorkflowDefinitions;
+    // The view has the workflow only once it has read its partition up to now (created a moment ago).
+    let read = false;
+    const definitions = {
+      get: (id: string) => (read && id === workflowId ? definition : undefined),
+      catchUpOn: async (id: string) => {
+        catchUps.push(id);
+        read = true;
+      },
+    } as unknown as WorkflowDefinitions;
     const config = loadConfig(ActionDispatcherEnvSchema, { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8' });
     service = new TestDeliveryService(definitions, config, pino({ level: 'silent' }));
   });
@@ -43,6 +52,12 @@ describe('TestDeliveryService', () => {
     await expect(first).resolves.toMatchObject({ delivered: true, attempt: { statusCode: 200 } });
     await expect(service.send('acme', workflowId.toUpperCase(), {})).resolves.toMatchObject({ delivered: true });
     expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('reads the workflow as last published before trying it (just created, or just changed)', () => {
+    // Every send above read the view up to now first, by the workflow's canonical id.
+    expect(catchUps.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(catchUps)).toEqual(new Set([workflowId]));
   });
 
   it("answers not found for another tenant's workflow and for what is no workflow id", async () => {

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { canonicalUuid, isUuid, type TestDeliveryRequest, type TestDeliveryView } from '@app/contracts';
+import {
+  canonicalUuid,
+  isUuid,
+  type TestDeliveryRequest,
+  type TestDeliveryView,
+  type WorkflowDefinition,
+} from '@app/contracts';
 import { planAction, testDeliveryTrigger } from '@app/domain';
 import type { GuardedHttpClient } from '@app/http';
 import {
@@ -14,6 +20,9 @@ import {
 } from '@app/platform';
 import type { ActionDispatcherConfig } from '../config';
 import { webhookSenderFrom, type WebhookSender } from '../delivery/webhook.sender';
+
+/** How long a test delivery waits for the definitions view to move before it uses what it has. */
+const CATCH_UP_STALL_MS = 3_000;
 
 /**
  * Test deliveries: one attempt to a workflow's endpoint with a sample trigger, made while the
@@ -40,7 +49,7 @@ export class TestDeliveryService implements BeforeApplicationShutdown {
 
   async send(tenantId: string, workflowId: string, sample: TestDeliveryRequest): Promise<TestDeliveryView> {
     // As its other ids: a workflow of another tenant is not found.
-    const definition = isUuid(workflowId) ? this.definitions.get(canonicalUuid(workflowId)) : undefined;
+    const definition = isUuid(workflowId) ? await this.latestDefinition(canonicalUuid(workflowId)) : undefined;
     if (!definition || definition.tenantId !== tenantId) throw new NotFoundError('workflow', workflowId);
     const id = randomUUID();
     const now = new Date();
@@ -82,6 +91,23 @@ export class TestDeliveryService implements BeforeApplicationShutdown {
     } finally {
       this.inFlight.delete(definition.id);
     }
+  }
+
+  /**
+   * The workflow as last published. Authors try a workflow right after saving it: the view is
+   * read up to what the workflow's partition holds now, so that a workflow just created is found
+   * and one just changed is tried at its new version (its new URL), not the one read before.
+   */
+  private async latestDefinition(workflowId: string): Promise<WorkflowDefinition | undefined> {
+    try {
+      await this.definitions.catchUpOn(workflowId, CATCH_UP_STALL_MS);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, workflowId },
+        'reading the latest workflow definitions failed; trying the one known',
+      );
+    }
+    return this.definitions.get(workflowId);
   }
 
   /** Before the HTTP server closes: a test waiting for a slow endpoint would hold its request open until then. */
