@@ -121,10 +121,11 @@ describe.each([
 
 /**
  * A kafkajs stand-in whose first transaction's commit is reported failed (EndTxn's reply lost,
- * kafkajs then refusing the abort) although it landed: the group's committed offset moved past
- * the batch. Later producers commit normally.
+ * kafkajs then refusing the abort). It `landed` (the group's committed offset moved past the
+ * batch), or it did not and another member (after a rebalance) committed past it meanwhile. Later
+ * producers commit normally.
  */
-function lostReplyKafka() {
+function lostReplyKafka(outcome: 'landed' | 'another member committed') {
   const events = new EventEmitter();
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
   const consumer = {
@@ -138,7 +139,7 @@ function lostReplyKafka() {
     seek: jest.fn(),
     disconnect: async () => undefined,
   };
-  let committedOffset = '-1';
+  let committedOffset = { offset: '-1', metadata: null as string | null };
   let producersMade = 0;
   const producer = () => {
     const lostReply = ++producersMade === 1;
@@ -149,11 +150,13 @@ function lostReplyKafka() {
         let offsets = committedOffset;
         return {
           sendBatch: async () => [{ topicName: 'out', partition: 0, baseOffset: '0', errorCode: 0 }],
-          sendOffsets: async ({ topics }: { topics: { partitions: { offset: string }[] }[] }) => {
-            offsets = topics[0]!.partitions[0]!.offset;
+          sendOffsets: async ({ topics }: { topics: { partitions: { offset: string; metadata: string }[] }[] }) => {
+            const [{ offset, metadata }] = topics[0]!.partitions;
+            offsets = { offset, metadata };
           },
           commit: async () => {
-            committedOffset = offsets;
+            committedOffset =
+              lostReply && outcome === 'another member committed' ? { offset: '9', metadata: 'their own' } : offsets;
             if (lostReply) throw new Error('Request EndTxn(key: 26) timed out');
           },
           abort: async () => {
@@ -169,7 +172,7 @@ function lostReplyKafka() {
     admin: () => ({
       connect: async () => undefined,
       disconnect: async () => undefined,
-      fetchOffsets: async () => [{ topic: 'in', partitions: [{ partition: 0, offset: committedOffset }] }],
+      fetchOffsets: async () => [{ topic: 'in', partitions: [{ partition: 0, ...committedOffset }] }],
     }),
   } as unknown as Kafka;
   const resolveOffset = jest.fn();
@@ -187,7 +190,7 @@ function lostReplyKafka() {
       isRunning: () => true,
       isStale: () => false,
     });
-  return { kafka, consumer, events, processBatch, resolveOffset, committed: () => committedOffset };
+  return { kafka, consumer, events, processBatch, resolveOffset, committed: () => committedOffset.offset };
 }
 
 describe.each([
@@ -198,7 +201,7 @@ describe.each([
   afterEach(async () => transport?.close());
 
   it('counts the batch as committed instead of processing it again', async () => {
-    const { kafka, consumer, events, processBatch, resolveOffset, committed } = lostReplyKafka();
+    const { kafka, consumer, events, processBatch, resolveOffset, committed } = lostReplyKafka('landed');
     transport = new KafkaConsumerTransport({
       kafka,
       groupId: 'group',
@@ -227,5 +230,45 @@ describe.each([
     expect(afterCommit).toHaveBeenCalledTimes(1);
     expect(resolveOffset).toHaveBeenCalledWith('5');
     expect(consumer.seek).not.toHaveBeenCalled();
+  });
+
+  it("does not take another member's commit past the batch for its own", async () => {
+    const { kafka, consumer, events, processBatch, resolveOffset } = lostReplyKafka('another member committed');
+    transport = new KafkaConsumerTransport({
+      kafka,
+      groupId: 'group',
+      topics: ['in'],
+      logger: pino({ level: 'silent' }),
+      transactionalId: 'trigger-matcher-host',
+      pipelineCommits,
+    });
+    const afterCommit = jest.fn();
+    transport.addHandler(
+      'in',
+      async (batch: ConsumedBatch) => {
+        batch.afterCommit(afterCommit);
+        return [{ topic: 'out', key: 'k', value: 'v' }];
+      },
+      true,
+    );
+    await transport.listen((error) => {
+      if (error) throw error;
+    });
+    events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+
+    const failure = await processBatch().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await transport.close();
+    transport = undefined;
+
+    expect(afterCommit).not.toHaveBeenCalled();
+    // Not committed: the batch is read again (kafkajs retries it, or the pipelined consumer seeks back).
+    if (pipelineCommits) expect(consumer.seek).toHaveBeenCalledWith({ topic: 'in', partition: 0, offset: '5' });
+    else {
+      expect(failure).toBeInstanceOf(Error);
+      expect(resolveOffset).not.toHaveBeenCalled();
+    }
   });
 });

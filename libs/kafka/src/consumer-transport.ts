@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import {
   KafkaJSError,
@@ -437,31 +438,38 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
       );
       return written;
     }
-    const offsets = commits.map((commit) => commit.offset);
+    // Each transaction's offsets carry a mark of their own, so that reading them back tells this
+    // commit from another member's (after a rebalance) or a later one of this member's.
+    const mark = randomUUID();
+    const marked = topics.map(({ topic, partitions }) => ({
+      topic,
+      partitions: partitions.map((partition) => ({ ...partition, metadata: mark })),
+    }));
     return this.producer.inTransaction(
       async (transaction) => {
         const written = await sendChunked(transaction, records, { inTransaction: true });
-        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics });
+        await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: marked });
         return written;
       },
-      { landed: () => this.committedUpTo(offsets) },
+      { landed: () => this.committedWithMark(marked, mark) },
     );
   }
 
-  /**
-   * Whether the group's committed offsets reach these: then the transaction that stores them
-   * landed (or, after a rebalance, another member committed past them, having redone whatever
-   * did not land).
-   */
-  private async committedUpTo(offsets: readonly PartitionOffset[]): Promise<boolean> {
-    const committed = new Map(
-      (await this.committedOffsets(offsets)).map(({ topic, partition, offset }) => [
-        partitionKey({ topic, partition }),
-        BigInt(offset),
-      ]),
-    );
-    return offsets.every(
-      ({ topic, partition, offset }) => (committed.get(partitionKey({ topic, partition })) ?? -1n) >= BigInt(offset),
-    );
+  /** Whether the group's committed offsets are those of the transaction that marked them so. */
+  private async committedWithMark(
+    topics: readonly { topic: string; partitions: { partition: number; offset: string }[] }[],
+    mark: string,
+  ): Promise<boolean> {
+    const committed = await this.admin.fetchOffsets({
+      groupId: this.options.groupId,
+      topics: topics.map(({ topic }) => topic),
+    });
+    return topics.every(({ topic, partitions }) => {
+      const found = committed.find((candidate) => candidate.topic === topic)?.partitions ?? [];
+      return partitions.every(({ partition, offset }) => {
+        const stored = found.find((candidate) => candidate.partition === partition);
+        return stored?.offset === offset && stored.metadata === mark;
+      });
+    });
   }
 }

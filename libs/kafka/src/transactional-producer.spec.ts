@@ -128,6 +128,27 @@ describe('TransactionalProducer', () => {
       expect(kafka.producer).toHaveBeenCalledTimes(3);
     });
 
+    it('gives up waiting for the answer after 3 s; the next transaction waits for the settling to end', async () => {
+      const slow = fakeProducer();
+      let connected!: () => void;
+      slow.connect.mockImplementation(() => new Promise<void>((resolve) => (connected = resolve)));
+      const producer = new TransactionalProducer(kafkaMaking(lostReply(), slow), 'tx-12', logger);
+      const landed = jest.fn(async () => true);
+      const began = Date.now();
+      await expect(producer.inTransaction(work, { landed })).rejects.toThrow('EndTxn timed out');
+      expect(Date.now() - began).toBeGreaterThanOrEqual(2_900);
+      expect(landed).not.toHaveBeenCalled();
+
+      let next = false;
+      const nextTransaction = producer.inTransaction(work).then((result) => ((next = true), result));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(next).toBe(false);
+      connected();
+      await expect(nextTransaction).resolves.toBe('written');
+      // The new producer, initialised by the settling, serves it: no third one.
+      expect(slow.transaction).toHaveBeenCalledTimes(2);
+    });
+
     it('never asks when the work failed, the transaction was aborted, or the producer was fenced', async () => {
       const landed = jest.fn(async () => true);
       const healthy = new TransactionalProducer(kafkaMaking(fakeProducer()), 'tx-8', logger);

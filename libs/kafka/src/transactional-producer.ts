@@ -1,6 +1,10 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TRANSACTION_TIMEOUT_MS, createProducer } from './kafka-client';
+
+/** How long a batch waits to learn whether its commit, reported failed, landed after all. */
+const SETTLE_TIMEOUT_MS = 3_000;
 
 /** The producer's transactional id was taken over by another instance: it can never commit again. */
 export function isFencing(error: unknown): boolean {
@@ -42,6 +46,8 @@ export class TransactionalProducer {
   private producer: Producer;
   /** Set when a transaction could not be ended: the producer is replaced before the next one. */
   private broken: unknown = null;
+  /** A failed commit being settled (landedAfterAll): the next transaction waits for it. */
+  private settling: Promise<void> | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -71,6 +77,8 @@ export class TransactionalProducer {
     work: (transaction: Transaction) => Promise<T>,
     { landed }: { landed?: () => Promise<boolean> } = {},
   ): Promise<T> {
+    if (this.settling) await this.settling;
+    this.settling = null;
     if (this.broken !== null) await this.replace();
     const began = Date.now();
     const transaction = await this.producer.transaction();
@@ -113,24 +121,48 @@ export class TransactionalProducer {
   }
 
   /**
-   * Whether a transaction whose commit failed landed anyway. A new producer of the same id must
+   * Whether a transaction whose commit failed landed anyway, asked for at most SETTLE_TIMEOUT_MS
+   * (a batch's handler waits meanwhile, without heartbeats). A new producer of the same id must
    * end whatever the old one left open before it may begin a transaction: the coordinator
    * completes a commit it had been told of and aborts anything else. Only then does `landed` read
-   * what stayed. False when that cannot be settled (the batch is redone, as before).
+   * what stayed. False when that cannot be settled in time (the work is done again, as it was
+   * before settling existed); the next transaction waits for the settling to end either way.
    */
   private async landedAfterAll(landed: () => Promise<boolean>): Promise<boolean> {
+    const settled = this.settle();
+    this.settling = settled;
+    const answer = (async () => {
+      await settled;
+      return this.broken === null && (await landed());
+    })().catch((error: unknown) => {
+      this.logger.warn(
+        { err: error, transactionalId: this.transactionalId },
+        'reading whether a Kafka commit landed failed',
+      );
+      return false;
+    });
+    const inTime = await Promise.race([answer, delay(SETTLE_TIMEOUT_MS, null, { ref: false })]);
+    if (inTime === null) {
+      this.logger.warn(
+        { transactionalId: this.transactionalId, timeoutMs: SETTLE_TIMEOUT_MS },
+        'the outcome of a failed Kafka commit was not settled in time; its work is done again',
+      );
+    }
+    return inTime === true;
+  }
+
+  /** Replaces the producer and initialises its transactional id; never rejects (a failure leaves it broken). */
+  private async settle(): Promise<void> {
     try {
       await this.replace();
-      // Its first transaction initialises the transactional id (InitProducerId); ending it empty sends nothing.
+      // Its first transaction initialises the id (InitProducerId); ending it empty sends nothing.
       await (await this.producer.transaction()).abort();
-      return await landed();
     } catch (error) {
       this.broken = error;
       this.logger.warn(
         { err: error, transactionalId: this.transactionalId },
         'the outcome of a failed Kafka commit could not be settled; its work is done again',
       );
-      return false;
     }
   }
 
