@@ -269,7 +269,10 @@ export class CompactedTopicView<T> {
     await this.waitForPosition(partition, lastOffsetOf(end), stallMs);
   }
 
-  /** catchUp on the partition that holds `key`: the view then has its entry as last committed. */
+  /**
+   * catchUp on the partition that holds `key`: the view then has its entry as last committed. Of
+   * a view that follows partitions on request, only a followed partition is read.
+   */
   catchUpOn(key: string, stallMs?: number): Promise<void> {
     return this.catchUp(this.partitionOf(key), stallMs);
   }
