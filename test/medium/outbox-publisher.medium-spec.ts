@@ -152,6 +152,42 @@ describe('the workflow definitions outbox (real Postgres)', () => {
     expect(await publishedVersionOf(held[499]!)).toBe(1);
   });
 
+  it('records the publishes of the other rows when a request holds one, instead of waiting for it', async () => {
+    const producer = new GatedProducer();
+    const held = await createWorkflow();
+    const free = await createWorkflow();
+    const publishing = publisherWith(producer).publishPending();
+    await waitFor('the send', () => (producer.sent.length === 1 ? true : undefined));
+    expect(producer.sent[0]).toEqual([`${held}@1`, `${free}@1`]);
+    // What a PATCH running the workflow's tests does: hold the row, for as long as the tests take.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const isHolding = new Promise<void>((resolve) => (holding = resolve));
+    const request = dataSource.transaction(async (manager) => {
+      await manager.findOneOrFail(WorkflowEntity, { where: { id: held }, lock: { mode: 'pessimistic_write' } });
+      holding();
+      await released;
+    });
+    await isHolding;
+    try {
+      producer.letThrough();
+      expect(await publishing).toBe(2);
+      expect(await publishedVersionOf(free)).toBe(1);
+    } finally {
+      release();
+      await request;
+    }
+    // The held row stays owed, and the next run sends it again.
+    expect(await publishedVersionOf(held)).toBe(0);
+    const again = publisherWith(producer).publishPending();
+    await waitFor('the second send', () => (producer.sent.length === 2 ? true : undefined));
+    producer.letThrough();
+    expect(await again).toBe(1);
+    expect(producer.sent[1]).toEqual([`${held}@1`]);
+    expect(await publishedVersionOf(held)).toBe(1);
+  });
+
   it('answers a request whose change cannot be published yet, and publishes it once Kafka does', async () => {
     const producer = new GatedProducer();
     const publisher = publisherWith(producer);

@@ -9,8 +9,6 @@ import { OutboxRelay } from './outbox-relay';
 const BATCH_ROWS = 500;
 /** Pending rows a run looks through for ones no other run holds. */
 const SCAN_ROWS = 10 * BATCH_ROWS;
-/** How long a run waits to record a publish on a row a request holds locked (the request may run a workflow's tests). */
-const ROW_LOCK_TIMEOUT = '5s';
 
 /** A table whose `published_version` column is its outbox. */
 export interface OutboxTable<E extends { id: string; version: number }> {
@@ -83,9 +81,6 @@ export abstract class OutboxPublisher<E extends { id: string; version: number }>
     return dataSource.transaction(async (manager) => {
       const repository = manager.getRepository(this.table.entity);
       const table = repository.metadata.tablePath;
-      // Recording a publish waits at most this long for a row a request holds (it may be running the
-      // workflow's tests); the run then fails, and the next one publishes those rows again.
-      await manager.query(`SET LOCAL lock_timeout = '${ROW_LOCK_TIMEOUT}'`);
       // One run per row at a time, across api instances, held until this transaction ends: a row
       // another run is publishing is passed over and left to it (and to the run after it), so a run
       // stuck on one instance holds back only its own rows. Locks that name the rows, not row
@@ -110,12 +105,15 @@ export abstract class OutboxPublisher<E extends { id: string; version: number }>
       if (pending.length === 0) return 0;
       await sendChunked(producer, pending.map(this.table.toRecord));
       // Plain SQL: an update through the entity would also move an `updated_at` column. A row changed
-      // meanwhile keeps its newer version pending: the next run publishes it.
+      // meanwhile keeps its newer version pending: the next run publishes it. A row a request holds
+      // (it may be running the workflow's tests) is passed over rather than waited for: it stays
+      // pending and the next run sends it again, which a compacted topic takes as it is.
       for (const row of pending) {
-        await manager.query(`UPDATE ${table} SET published_version = $1 WHERE id = $2 AND published_version < $1`, [
-          row.version,
-          row.id,
-        ]);
+        await manager.query(
+          `UPDATE ${table} SET published_version = $1
+           WHERE id = (SELECT id FROM ${table} WHERE id = $2 FOR UPDATE SKIP LOCKED) AND published_version < $1`,
+          [row.version, row.id],
+        );
       }
       return pending.length;
     });
