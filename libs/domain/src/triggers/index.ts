@@ -1,6 +1,6 @@
 import type { Trigger, TriggerType, TriggerMatch, WorkflowDefinition, WorkflowStatus } from '@app/contracts';
 import { evaluateCondition, type ConditionOutcome } from '../conditions/evaluate-condition';
-import { aiIntentTriggerMatcher, aiRequestTriggerMatcher } from './ai-decision.trigger';
+import { aiIntentTriggerMatcher, aiRequestTriggerMatcher, workflowNameKeyOf } from './ai-decision.trigger';
 import { conversationEndTriggerMatcher, failedAnswersTriggerMatcher } from './conversation.trigger';
 import { intentTriggerMatcher } from './intent.trigger';
 import { noReplyTriggerMatcher } from './no-reply.trigger';
@@ -91,16 +91,24 @@ export function explainWorkflows<W extends CandidateWorkflow>(
  * for this contact, only the closest (highest score) may. When it is below its own threshold, the
  * message is not confidently any of them, and a less close workflow with a looser threshold does
  * not fire instead — that is what keeps messages of intents nobody covers quiet.
- * An AI request runs one workflow too: when the name it gives is shared by several workflows that
- * would fire, the one of highest priority (then lowest id) does, so that same-named workflows can
- * tell cases apart by their conditions without firing together.
+ * An AI request runs one workflow too: the one whose id it gives; else, when the name it gives is
+ * shared by several workflows that would fire, the one of highest priority (then lowest id), so
+ * that same-named workflows can tell cases apart by their conditions without firing together.
  */
 function outrankRivals<W extends CandidateWorkflow>(evaluations: WorkflowEvaluation<W>[], input: TriggerInput): void {
   const intents = evaluations.filter((evaluation) => competes(evaluation, input));
   const requested = evaluations.filter(({ match, outcome }) => match?.type === 'ai_request' && outcome === 'fired');
-  for (const rivals of [intents, requested]) {
+  // A request by id names one workflow exactly: it wins over workflows merely named like that id.
+  const key = input.ai?.requestedWorkflow === undefined ? undefined : workflowNameKeyOf(input.ai.requestedWorkflow);
+  const byId = requested.filter(({ workflow }) => workflowNameKeyOf(workflow.id) === key);
+  // Of each group only the closest of its possible winners fires.
+  const groups: [rivals: WorkflowEvaluation<W>[], winners: WorkflowEvaluation<W>[]][] = [
+    [intents, intents],
+    [requested, byId.length > 0 ? byId : requested],
+  ];
+  for (const [rivals, winners] of groups) {
     let closest: WorkflowEvaluation<W> | undefined;
-    for (const evaluation of rivals) {
+    for (const evaluation of winners) {
       if (!closest || closestFirst(evaluation as FiredWorkflow<W>, closest as FiredWorkflow<W>) < 0)
         closest = evaluation;
     }

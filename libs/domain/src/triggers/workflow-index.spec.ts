@@ -164,10 +164,16 @@ describe('WorkflowIndex', () => {
       workflow('refund-ai', { type: 'ai_intent', intents: ['refund'] }),
       workflow('refund-ai-off', { type: 'ai_intent', intents: ['refund'] }, 'disabled'),
       { ...workflow('wf-7', { type: 'ai_request' }), name: 'Talk To Sales' },
-      // Named like the other's id, and first by priority: an AI request for "wf-7" runs this one.
+      // Named like the other's id, and first by priority: a request for "wf-7" still runs wf-7, named by its id.
       {
         ...workflow('wf-8', { type: 'ai_request' }),
         name: 'wf-7',
+        firing: { mode: 'every_time' as const, priority: 1 },
+      },
+      // Another "Talk To Sales", first by priority: a request by that name runs it.
+      {
+        ...workflow('wf-9', { type: 'ai_request' }),
+        name: 'talk to SALES',
         firing: { mode: 'every_time' as const, priority: 1 },
       },
       workflow('escalate', { type: 'failed_answers', count: 1 }),
@@ -194,16 +200,23 @@ describe('WorkflowIndex', () => {
       'cancel-ai',
       'cancel-ai-any',
     ]);
-    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-8']);
-    expect(
-      explainWorkflows(aiWorkflows, { ai: { requestedWorkflow: 'wf-7' } }).map(({ workflow, outcome }) => [
+    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-7']);
+    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'Talk to Sales' } }))).toEqual(['wf-9']);
+    const outcomes = (requestedWorkflow: string) =>
+      explainWorkflows(aiWorkflows, { ai: { requestedWorkflow } }).map(({ workflow, outcome }) => [
         workflow.id,
         outcome,
+      ]);
+    expect(outcomes('wf-7')).toEqual(
+      expect.arrayContaining([
+        ['wf-7', 'fired'],
+        ['wf-8', 'outranked'],
       ]),
-    ).toEqual(
+    );
+    expect(outcomes('talk to sales')).toEqual(
       expect.arrayContaining([
         ['wf-7', 'outranked'],
-        ['wf-8', 'fired'],
+        ['wf-9', 'fired'],
       ]),
     );
   });
