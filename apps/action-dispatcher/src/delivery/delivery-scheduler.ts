@@ -682,12 +682,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
       }
     }
     const endpoint = createHash('sha256').update(target.url).digest('hex');
-    const continued = continuedStreak(
-      this.endpointFailures.get(definition.id),
-      endpoint,
-      new Date(definition.updatedAt),
-    );
-    const failing = continued?.toISOString() ?? null;
+    const recorded = this.endpointFailures.get(definition.id);
+    const continued = continuedStreak(recorded, endpoint, new Date(definition.updatedAt));
     const health = endpointHealthAfter(
       continued,
       { succeeded: verdict.kind === 'delivered', at: new Date(attempt.startedAt) },
@@ -717,14 +713,17 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
               'failing',
             )
           : null;
-    // The streak is written when it starts or ends, and forgotten once it disabled the endpoint.
+    // The streak is written when it starts or ends (a record of another URL's streak ends too), and
+    // forgotten once it disabled the endpoint.
     const streak = disabling ? null : (health.failingSince?.toISOString() ?? null);
+    const recordedStreak = recorded?.failingSince ?? null;
+    const changed = streak !== recordedStreak || (streak !== null && recorded?.endpoint !== endpoint);
     return {
       workflowVersion: definition.version,
       actionType: definition.action.type,
       outcome,
       disabling,
-      ...(streak !== failing
+      ...(changed
         ? { failing: { workflowId: definition.id, tenantId: definition.tenantId, failingSince: streak, endpoint } }
         : {}),
       replies: this.repliesAfter(definition, pending, outcome, tried.responseBody),
