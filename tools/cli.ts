@@ -1,4 +1,14 @@
-import { accessSync, constants, createReadStream, readFileSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  createReadStream,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
   InvalidInputError,
@@ -133,7 +143,7 @@ function withoutByteOrderMark(text: string): string {
 }
 
 /**
- * Windows tools often save UTF-16 (PowerShell's `>` does). Read as UTF-8, its byte order mark
+ * Windows tools often save UTF-16 (Windows PowerShell 5.1's `>` does). Read as UTF-8, its byte order mark
  * (FF FE or FE FF) becomes two replacement characters, and every line an error: say what it is.
  */
 function refuseUtf16(name: string, start: string): void {
@@ -143,18 +153,29 @@ function refuseUtf16(name: string, start: string): void {
 }
 
 /**
- * Checked before the model loads (which may take a while on first use): a wrong path is a usage
- * error. Pipes pass (`--messages <(…)`).
+ * Checked before the model loads (which may take a while on first use): a wrong path, or a file
+ * saved as UTF-16, is a usage error. Pipes pass (`--messages <(…)`); what they carry is checked as
+ * it is read.
  */
 function requireReadableFile(file: string): void {
-  let isDirectory: boolean;
+  let stats: Stats;
   try {
     accessSync(file, constants.R_OK);
-    isDirectory = statSync(file).isDirectory();
+    stats = statSync(file);
   } catch (error) {
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
   }
-  if (isDirectory) throw new OfflineMatchUsageError(`cannot read ${file}: it is a directory`);
+  if (stats.isDirectory()) throw new OfflineMatchUsageError(`cannot read ${file}: it is a directory`);
+  // Only a regular file can be peeked at: reading a pipe would take its first bytes away.
+  if (!stats.isFile()) return;
+  const start = Buffer.alloc(2);
+  const descriptor = openSync(file, 'r');
+  try {
+    readSync(descriptor, start, 0, 2, 0);
+  } finally {
+    closeSync(descriptor);
+  }
+  refuseUtf16(file, start.toString('utf8'));
 }
 
 function loadWorkflows(file: string): (CandidateWorkflow & { name: string })[] {
