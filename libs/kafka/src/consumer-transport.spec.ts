@@ -10,14 +10,12 @@ function fencedError(): Error {
 }
 
 /**
- * A kafkajs stand-in: a consumer whose `eachBatch` the test calls, and a transactional producer
- * that has been fenced (every request refused; after its refused abort, kafkajs 2.2.4 refuses to
- * begin another transaction with a message that is no fencing error).
+ * A kafkajs consumer stand-in whose `eachBatch` the test calls (`processBatch`) with one record at
+ * offset 5 of partition 0 of `in`; resolves with the batch's error, if any.
  */
-function fencedKafka() {
+function consumerStandIn() {
   const events = new EventEmitter();
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
-  let state = 'READY';
   const consumer = {
     events: { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing', END_BATCH_PROCESS: 'end_batch_process' },
     on: (event: string, listener: (payload: unknown) => void) => events.on(event, listener),
@@ -29,6 +27,35 @@ function fencedKafka() {
     seek: jest.fn(),
     disconnect: async () => undefined,
   };
+  const resolveOffset = jest.fn();
+  const processBatch = () =>
+    eachBatch!({
+      batch: {
+        topic: 'in',
+        partition: 0,
+        messages: [{ offset: '5', key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' }],
+        lastOffset: () => '5',
+        firstOffset: () => '5',
+      },
+      resolveOffset,
+      heartbeat: async () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+  return { events, consumer, processBatch, resolveOffset };
+}
+
+/**
+ * A kafkajs stand-in: a consumer whose `eachBatch` the test calls, and a transactional producer
+ * that has been fenced (every request refused; after its refused abort, kafkajs 2.2.4 refuses to
+ * begin another transaction with a message that is no fencing error).
+ */
+function fencedKafka() {
+  const { events, consumer, processBatch } = consumerStandIn();
+  let state = 'READY';
   const producer = {
     connect: async () => undefined,
     disconnect: async () => undefined,
@@ -58,24 +85,6 @@ function fencedKafka() {
     producer: () => producer,
     admin: () => ({ connect: async () => undefined, disconnect: async () => undefined }),
   } as unknown as Kafka;
-  const batch = () => ({
-    batch: {
-      topic: 'in',
-      partition: 0,
-      messages: [{ offset: '5', key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' }],
-      lastOffset: () => '5',
-      firstOffset: () => '5',
-    },
-    resolveOffset: () => undefined,
-    heartbeat: async () => undefined,
-    isRunning: () => true,
-    isStale: () => false,
-  });
-  const processBatch = () =>
-    eachBatch!(batch()).then(
-      () => undefined,
-      (error: unknown) => error as Error,
-    );
   return { kafka, consumer, events, processBatch };
 }
 
@@ -126,19 +135,7 @@ describe.each([
  * producers commit normally.
  */
 function lostReplyKafka(outcome: 'landed' | 'another member committed') {
-  const events = new EventEmitter();
-  let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
-  const consumer = {
-    events: { GROUP_JOIN: 'join', CRASH: 'crash', REBALANCING: 'rebalancing', END_BATCH_PROCESS: 'end_batch_process' },
-    on: (event: string, listener: (payload: unknown) => void) => events.on(event, listener),
-    connect: async () => undefined,
-    subscribe: async () => undefined,
-    run: async (options: { eachBatch: typeof eachBatch }) => {
-      eachBatch = options.eachBatch;
-    },
-    seek: jest.fn(),
-    disconnect: async () => undefined,
-  };
+  const { events, consumer, processBatch, resolveOffset } = consumerStandIn();
   let committedOffset = { offset: '-1', metadata: null as string | null };
   let producersMade = 0;
   const producer = () => {
@@ -175,21 +172,6 @@ function lostReplyKafka(outcome: 'landed' | 'another member committed') {
       fetchOffsets: async () => [{ topic: 'in', partitions: [{ partition: 0, ...committedOffset }] }],
     }),
   } as unknown as Kafka;
-  const resolveOffset = jest.fn();
-  const processBatch = () =>
-    eachBatch!({
-      batch: {
-        topic: 'in',
-        partition: 0,
-        messages: [{ offset: '5', key: null, value: Buffer.from('{}'), headers: {}, timestamp: '0' }],
-        lastOffset: () => '5',
-        firstOffset: () => '5',
-      },
-      resolveOffset,
-      heartbeat: async () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-    });
   return { kafka, consumer, events, processBatch, resolveOffset, committed: () => committedOffset.offset };
 }
 
@@ -200,8 +182,8 @@ describe.each([
   let transport: KafkaConsumerTransport | undefined;
   afterEach(async () => transport?.close());
 
-  it('counts the batch as committed instead of processing it again', async () => {
-    const { kafka, consumer, events, processBatch, resolveOffset, committed } = lostReplyKafka('landed');
+  /** A transport over the stand-in whose handler outputs one record and notes its batches' commits. */
+  async function started({ kafka, events }: ReturnType<typeof lostReplyKafka>) {
     transport = new KafkaConsumerTransport({
       kafka,
       groupId: 'group',
@@ -220,47 +202,31 @@ describe.each([
       if (error) throw error;
     });
     events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+    return { handler, afterCommit };
+  }
 
-    await processBatch();
-    await transport.close();
+  it('counts the batch as committed instead of processing it again', async () => {
+    const standIn = lostReplyKafka('landed');
+    const { handler, afterCommit } = await started(standIn);
+
+    await standIn.processBatch();
+    await transport?.close();
     transport = undefined;
 
-    expect(committed()).toBe('6');
+    expect(standIn.committed()).toBe('6');
     expect(handler).toHaveBeenCalledTimes(1);
     expect(afterCommit).toHaveBeenCalledTimes(1);
-    expect(resolveOffset).toHaveBeenCalledWith('5');
-    expect(consumer.seek).not.toHaveBeenCalled();
+    expect(standIn.resolveOffset).toHaveBeenCalledWith('5');
+    expect(standIn.consumer.seek).not.toHaveBeenCalled();
   });
 
   it("does not take another member's commit past the batch for its own", async () => {
-    const { kafka, consumer, events, processBatch, resolveOffset } = lostReplyKafka('another member committed');
-    transport = new KafkaConsumerTransport({
-      kafka,
-      groupId: 'group',
-      topics: ['in'],
-      logger: pino({ level: 'silent' }),
-      transactionalId: 'trigger-matcher-host',
-      pipelineCommits,
-    });
-    const afterCommit = jest.fn();
-    transport.addHandler(
-      'in',
-      async (batch: ConsumedBatch) => {
-        batch.afterCommit(afterCommit);
-        return [{ topic: 'out', key: 'k', value: 'v' }];
-      },
-      true,
-    );
-    await transport.listen((error) => {
-      if (error) throw error;
-    });
-    events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+    const standIn = lostReplyKafka('another member committed');
+    const { consumer, processBatch, resolveOffset } = standIn;
+    const { afterCommit } = await started(standIn);
 
-    const failure = await processBatch().then(
-      () => null,
-      (error: unknown) => error,
-    );
-    await transport.close();
+    const failure = await processBatch();
+    await transport?.close();
     transport = undefined;
 
     expect(afterCommit).not.toHaveBeenCalled();
