@@ -455,21 +455,16 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     );
   }
 
-  /** Whether the group's committed offsets are those of the transaction that marked them so. */
-  private async committedWithMark(
-    topics: readonly { topic: string; partitions: { partition: number; offset: string }[] }[],
-    mark: string,
-  ): Promise<boolean> {
+  /**
+   * Whether the transaction that marked its offsets so committed. Its offsets commit together, and
+   * only it wrote the mark: one partition still carrying it is proof enough (another member may
+   * have committed past the others since).
+   */
+  private async committedWithMark(topics: readonly { topic: string }[], mark: string): Promise<boolean> {
     const committed = await this.admin.fetchOffsets({
       groupId: this.options.groupId,
       topics: topics.map(({ topic }) => topic),
     });
-    return topics.every(({ topic, partitions }) => {
-      const found = committed.find((candidate) => candidate.topic === topic)?.partitions ?? [];
-      return partitions.every(({ partition, offset }) => {
-        const stored = found.find((candidate) => candidate.partition === partition);
-        return stored?.offset === offset && stored.metadata === mark;
-      });
-    });
+    return committed.some(({ partitions }) => partitions.some(({ metadata }) => metadata === mark));
   }
 }

@@ -149,6 +149,24 @@ describe('TransactionalProducer', () => {
       expect(slow.transaction).toHaveBeenCalledTimes(2);
     });
 
+    it('leaves no producer connected when closed while settling', async () => {
+      const connecting = fakeProducer();
+      let connected!: () => void;
+      connecting.connect.mockImplementation(() => new Promise<void>((resolve) => (connected = resolve)));
+      const producer = new TransactionalProducer(kafkaMaking(lostReply(), connecting), 'tx-13', logger);
+      const landed = jest.fn(async () => true);
+      const failing = producer.inTransaction(work, { landed });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(connecting.connect).toHaveBeenCalled();
+      await producer.disconnect();
+      connected();
+      await expect(failing).rejects.toThrow('EndTxn timed out');
+      // Disconnected once by close, and again once its connect ended; never initialised.
+      expect(connecting.disconnect).toHaveBeenCalledTimes(2);
+      expect(connecting.transaction).not.toHaveBeenCalled();
+      expect(landed).not.toHaveBeenCalled();
+    });
+
     it('never asks when the work failed, the transaction was aborted, or the producer was fenced', async () => {
       const landed = jest.fn(async () => true);
       const healthy = new TransactionalProducer(kafkaMaking(fakeProducer()), 'tx-8', logger);

@@ -48,6 +48,7 @@ export class TransactionalProducer {
   private broken: unknown = null;
   /** A failed commit being settled (landedAfterAll): the next transaction waits for it. */
   private settling: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -62,6 +63,7 @@ export class TransactionalProducer {
   }
 
   disconnect(): Promise<void> {
+    this.closed = true;
     return this.producer.disconnect();
   }
 
@@ -131,9 +133,10 @@ export class TransactionalProducer {
   private async landedAfterAll(landed: () => Promise<boolean>): Promise<boolean> {
     const settled = this.settle();
     this.settling = settled;
+    let givenUp = false;
     const answer = (async () => {
       await settled;
-      return this.broken === null && (await landed());
+      return !givenUp && !this.closed && this.broken === null && (await landed());
     })().catch((error: unknown) => {
       this.logger.warn(
         { err: error, transactionalId: this.transactionalId },
@@ -143,6 +146,7 @@ export class TransactionalProducer {
     });
     const inTime = await Promise.race([answer, delay(SETTLE_TIMEOUT_MS, null, { ref: false })]);
     if (inTime === null) {
+      givenUp = true;
       this.logger.warn(
         { transactionalId: this.transactionalId, timeoutMs: SETTLE_TIMEOUT_MS },
         'the outcome of a failed Kafka commit was not settled in time; its work is done again',
@@ -155,6 +159,8 @@ export class TransactionalProducer {
   private async settle(): Promise<void> {
     try {
       await this.replace();
+      // Closed meanwhile: the producer just connected must not outlive it.
+      if (this.closed) return await this.producer.disconnect();
       // Its first transaction initialises the id (InitProducerId); ending it empty sends nothing.
       await (await this.producer.transaction()).abort();
     } catch (error) {
