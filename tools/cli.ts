@@ -7,7 +7,6 @@ import {
   readFileSync,
   readSync,
   statSync,
-  type Stats,
 } from 'node:fs';
 import { createInterface } from 'node:readline';
 import {
@@ -158,22 +157,22 @@ function refuseUtf16(name: string, start: string): void {
  * it is read.
  */
 function requireReadableFile(file: string): void {
-  let stats: Stats;
+  const start = Buffer.alloc(2);
   try {
     accessSync(file, constants.R_OK);
-    stats = statSync(file);
+    const stats = statSync(file);
+    if (stats.isDirectory()) throw new OfflineMatchUsageError(`cannot read ${file}: it is a directory`);
+    // Only a regular file can be peeked at: reading a pipe would take its first bytes away.
+    if (!stats.isFile()) return;
+    const descriptor = openSync(file, 'r');
+    try {
+      readSync(descriptor, start, 0, 2, 0);
+    } finally {
+      closeSync(descriptor);
+    }
   } catch (error) {
+    if (error instanceof OfflineMatchUsageError) throw error;
     throw new OfflineMatchUsageError(`cannot read ${file}: ${(error as Error).message}`);
-  }
-  if (stats.isDirectory()) throw new OfflineMatchUsageError(`cannot read ${file}: it is a directory`);
-  // Only a regular file can be peeked at: reading a pipe would take its first bytes away.
-  if (!stats.isFile()) return;
-  const start = Buffer.alloc(2);
-  const descriptor = openSync(file, 'r');
-  try {
-    readSync(descriptor, start, 0, 2, 0);
-  } finally {
-    closeSync(descriptor);
   }
   refuseUtf16(file, start.toString('utf8'));
 }

@@ -78,6 +78,17 @@ describe('AI decision triggers', () => {
       'wf-a': 'disabled',
       'wf-b': 'fired',
     });
+    // Asked for by id, a workflow is the only one that may run: not a namesake of its id, even when it cannot.
+    const requestedById = named('wf-a', {
+      status: 'disabled',
+      trigger: { type: 'ai_request', conditions: { attribute: 'plan', op: 'equals', value: 'enterprise' } },
+    });
+    const idAlike = named('wf-b', { name: 'wf-a' });
+    const byId = explainWorkflows([requestedById, idAlike], { ai: { requestedWorkflow: 'WF-A' } });
+    expect(byId.map(({ workflow, outcome }) => [workflow.id, outcome])).toEqual([
+      ['wf-a', 'conditions_false'],
+      ['wf-b', 'outranked'],
+    ]);
     expect(outcomes([named('wf-a'), named('wf-b', { name: 'Refund' })])).toEqual({
       'wf-a': 'fired',
       'wf-b': 'below_threshold',

@@ -98,13 +98,16 @@ export function explainWorkflows<W extends CandidateWorkflow>(
 function outrankRivals<W extends CandidateWorkflow>(evaluations: WorkflowEvaluation<W>[], input: TriggerInput): void {
   const intents = evaluations.filter((evaluation) => competes(evaluation, input));
   const requested = evaluations.filter(({ match, outcome }) => match?.type === 'ai_request' && outcome === 'fired');
-  // A request by id names one workflow exactly: it wins over workflows merely named like that id.
+  // A request by id names one workflow exactly: only it may fire (if it does), not workflows merely named like that id.
   const key = input.ai?.requestedWorkflow === undefined ? undefined : workflowNameKeyOf(input.ai.requestedWorkflow);
-  const byId = requested.filter(({ workflow }) => workflowNameKeyOf(workflow.id) === key);
+  const namedById = evaluations.some(
+    ({ workflow, match }) => match?.type === 'ai_request' && workflowNameKeyOf(workflow.id) === key,
+  );
+  const winners = namedById ? requested.filter(({ workflow }) => workflowNameKeyOf(workflow.id) === key) : requested;
   // Of each group only the closest of its possible winners fires.
   const groups: [rivals: WorkflowEvaluation<W>[], winners: WorkflowEvaluation<W>[]][] = [
     [intents, intents],
-    [requested, byId.length > 0 ? byId : requested],
+    [requested, winners],
   ];
   for (const [rivals, winners] of groups) {
     let closest: WorkflowEvaluation<W> | undefined;
