@@ -13,6 +13,14 @@ function fakeProducer(ending: { commit?: unknown; abort?: unknown } = {}) {
   };
 }
 
+/** A producer whose connect ends only when the test says so (`connected`). */
+function connectingOnCue() {
+  const producer = fakeProducer();
+  let connect: (() => void) | undefined;
+  producer.connect.mockImplementation(() => new Promise<void>((resolve) => (connect = resolve)));
+  return { producer, connected: () => connect!() };
+}
+
 function kafkaMaking(...producers: ReturnType<typeof fakeProducer>[]) {
   const made = [...producers];
   return { producer: jest.fn(() => made.shift()) } as unknown as Kafka & { producer: jest.Mock };
@@ -129,9 +137,7 @@ describe('TransactionalProducer', () => {
     });
 
     it('gives up waiting for the answer after 3 s; the next transaction waits for the settling to end', async () => {
-      const slow = fakeProducer();
-      let connected!: () => void;
-      slow.connect.mockImplementation(() => new Promise<void>((resolve) => (connected = resolve)));
+      const { producer: slow, connected } = connectingOnCue();
       const producer = new TransactionalProducer(kafkaMaking(lostReply(), slow), 'tx-12', logger);
       const landed = jest.fn(async () => true);
       const began = Date.now();
@@ -150,9 +156,7 @@ describe('TransactionalProducer', () => {
     });
 
     it('leaves no producer connected when closed while settling', async () => {
-      const connecting = fakeProducer();
-      let connected!: () => void;
-      connecting.connect.mockImplementation(() => new Promise<void>((resolve) => (connected = resolve)));
+      const { producer: connecting, connected } = connectingOnCue();
       const producer = new TransactionalProducer(kafkaMaking(lostReply(), connecting), 'tx-13', logger);
       const landed = jest.fn(async () => true);
       const failing = producer.inTransaction(work, { landed });
