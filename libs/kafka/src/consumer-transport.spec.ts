@@ -88,6 +88,32 @@ function fencedKafka() {
   return { kafka, consumer, events, processBatch };
 }
 
+/**
+ * A transport over a stand-in, joined to partition 0 of `in`, whose handler outputs one record and
+ * notes its batches' commits.
+ */
+async function started({ kafka, events }: { kafka: Kafka; events: EventEmitter }, pipelineCommits: boolean) {
+  const transport = new KafkaConsumerTransport({
+    kafka,
+    groupId: 'group',
+    topics: ['in'],
+    logger: pino({ level: 'silent' }),
+    transactionalId: 'trigger-matcher-host',
+    pipelineCommits,
+  });
+  const afterCommit = jest.fn();
+  const handler = jest.fn(async (batch: ConsumedBatch) => {
+    batch.afterCommit(afterCommit);
+    return [{ topic: 'out', key: 'k', value: 'v' }];
+  });
+  transport.addHandler('in', handler, true);
+  await transport.listen((error) => {
+    if (error) throw error;
+  });
+  events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+  return { transport, handler, afterCommit };
+}
+
 describe.each([
   ['each batch waits for its commit', false],
   ['pipelined commits', true],
@@ -98,20 +124,9 @@ describe.each([
   afterEach(async () => transport?.close());
 
   it('stops for good and reports not ready, instead of restarting and processing batches it can never commit', async () => {
-    const { kafka, consumer, events, processBatch } = fencedKafka();
-    transport = new KafkaConsumerTransport({
-      kafka,
-      groupId: 'group',
-      topics: ['in'],
-      logger: pino({ level: 'silent' }),
-      transactionalId: 'ingest-host',
-      pipelineCommits,
-    });
-    transport.addHandler('in', async () => [{ topic: 'out', key: 'k', value: 'v' }], true);
-    await transport.listen((error) => {
-      if (error) throw error;
-    });
-    events.emit('join', { payload: { memberAssignment: { in: [0] } } });
+    const standIn = fencedKafka();
+    const { consumer, events, processBatch } = standIn;
+    ({ transport } = await started(standIn, pipelineCommits));
     expect(transport.readiness().ready).toBe(true);
 
     await processBatch();
@@ -182,32 +197,10 @@ describe.each([
   let transport: KafkaConsumerTransport | undefined;
   afterEach(async () => transport?.close());
 
-  /** A transport over the stand-in whose handler outputs one record and notes its batches' commits. */
-  async function started({ kafka, events }: ReturnType<typeof lostReplyKafka>) {
-    transport = new KafkaConsumerTransport({
-      kafka,
-      groupId: 'group',
-      topics: ['in'],
-      logger: pino({ level: 'silent' }),
-      transactionalId: 'trigger-matcher-host',
-      pipelineCommits,
-    });
-    const afterCommit = jest.fn();
-    const handler = jest.fn(async (batch: ConsumedBatch) => {
-      batch.afterCommit(afterCommit);
-      return [{ topic: 'out', key: 'k', value: 'v' }];
-    });
-    transport.addHandler('in', handler, true);
-    await transport.listen((error) => {
-      if (error) throw error;
-    });
-    events.emit('join', { payload: { memberAssignment: { in: [0] } } });
-    return { handler, afterCommit };
-  }
-
   it('counts the batch as committed instead of processing it again', async () => {
     const standIn = lostReplyKafka('landed');
-    const { handler, afterCommit } = await started(standIn);
+    let handler: jest.Mock, afterCommit: jest.Mock;
+    ({ transport, handler, afterCommit } = await started(standIn, pipelineCommits));
 
     await standIn.processBatch();
     await transport?.close();
@@ -223,7 +216,8 @@ describe.each([
   it("does not take another member's commit past the batch for its own", async () => {
     const standIn = lostReplyKafka('another member committed');
     const { consumer, processBatch, resolveOffset } = standIn;
-    const { afterCommit } = await started(standIn);
+    let afterCommit: jest.Mock;
+    ({ transport, afterCommit } = await started(standIn, pipelineCommits));
 
     const failure = await processBatch();
     await transport?.close();

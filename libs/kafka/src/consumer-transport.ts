@@ -408,11 +408,14 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
     countDeadLetters(records);
   }
 
-  private async committedOffsets(partitions: readonly PartitionOffset[]): Promise<PartitionOffset[]> {
+  /** The group's committed offsets on the partitions' topics, with the metadata each was committed with. */
+  private async committedOffsets(
+    partitions: readonly { topic: string }[],
+  ): Promise<(PartitionOffset & { metadata: string | null })[]> {
     const topics = [...new Set(partitions.map(({ topic }) => topic))];
     const offsets = await this.admin.fetchOffsets({ groupId: this.options.groupId, topics });
     return offsets.flatMap(({ topic, partitions: committed }) =>
-      committed.map(({ partition, offset }) => ({ topic, partition, offset })),
+      committed.map(({ partition, offset, metadata }) => ({ topic, partition, offset, metadata })),
     );
   }
 
@@ -461,10 +464,6 @@ export class KafkaConsumerTransport extends Server implements CustomTransportStr
    * have committed past the others since).
    */
   private async committedWithMark(topics: readonly { topic: string }[], mark: string): Promise<boolean> {
-    const committed = await this.admin.fetchOffsets({
-      groupId: this.options.groupId,
-      topics: topics.map(({ topic }) => topic),
-    });
-    return committed.some(({ partitions }) => partitions.some(({ metadata }) => metadata === mark));
+    return (await this.committedOffsets(topics)).some(({ metadata }) => metadata === mark);
   }
 }
