@@ -275,11 +275,46 @@ describe('walking skeleton', () => {
     expect(nulProblem.error).toBe('nul_character');
     expect(nulProblem.issues.map((issue) => issue.field)).toEqual(['/trigger/phrases/1']);
 
+    // An address the SSRF guard would refuse whatever DNS says is refused when saved (the suite
+    // allows loopback, as a development setup does, so 127.0.0.1 is accepted).
+    const metadata = await postWorkflow(tenantId, {
+      name: 'Metadata',
+      trigger: { type: 'intent', phrases: ['refund'] },
+      action: { type: 'escalate', notifyUrl: 'http://[::ffff:169.254.169.254]/latest/meta-data' },
+    });
+    expect(metadata.status).toBe(400);
+    expect(await metadata.json()).toMatchObject({
+      error: 'url_refused',
+      issues: [
+        {
+          field: '/action/notifyUrl',
+          reason: 'is refused by the SSRF guard: ::ffff:a9fe:a9fe (169.254.169.254) is in a linkLocal range',
+        },
+      ],
+    });
+
     const { id } = await system.createWorkflow(tenantId, {
       name: 'Mine',
       trigger: { type: 'intent', phrases: ['refund'] },
       action: { type: 'webhook', url: 'https://example.com/hook' },
     });
+    const privateUrl = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+      body: JSON.stringify({ action: { type: 'webhook', url: 'http://10.0.0.7:8080/hook' } }),
+    });
+    expect(privateUrl.status).toBe(400);
+    expect(await privateUrl.json()).toMatchObject({
+      error: 'url_refused',
+      issues: [{ field: '/action/url', reason: 'is refused by the SSRF guard: 10.0.0.7 is in a private range' }],
+    });
+    const loopback = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+      body: JSON.stringify({ action: { type: 'webhook', url: 'http://127.0.0.1:9/hook' } }),
+    });
+    expect(loopback.status).toBe(200);
+
     const own = await fetch(`${services.url('api')}/v1/workflows/${id}`, {
       headers: await system.tenantHeaders(tenantId),
     });

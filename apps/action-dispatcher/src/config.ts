@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { serviceEnvSchema } from '@app/config';
+import { OutboundAllowListEnv, serviceEnvSchema } from '@app/config';
 
 export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   WEBHOOK_TIMEOUT_MS: Type.Integer({
@@ -59,10 +59,6 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
     description:
       'Largest request body a delivery sends (a payload template can expand the transcript); a larger one fails the execution without a request or retry.',
   }),
-  OUTBOUND_ALLOWED_CIDRS: Type.String({
-    default: '',
-    description:
-      'Comma-separated subnets that outbound calls may reach despite the SSRF policy (e.g. 127.0.0.0/8 for local development). Empty in production.',
-  }),
+  ...OutboundAllowListEnv,
 });
 export type ActionDispatcherConfig = Static<typeof ActionDispatcherEnvSchema>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DecisionCascadeEnv, FiringLimitEnv, serviceEnvSchema } from '@app/config';
+import { DecisionCascadeEnv, FiringLimitEnv, OutboundAllowListEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const ApiEnvSchema = serviceEnvSchema(3000, {
@@ -7,6 +7,8 @@ export const ApiEnvSchema = serviceEnvSchema(3000, {
   ...DecisionCascadeEnv,
   // Previews and workflow tests judge with the limit trigger-matcher keeps.
   ...FiringLimitEnv,
+  // Workflow URLs the SSRF guard would refuse are refused when they are saved.
+  ...OutboundAllowListEnv,
   DEFINITIONS_RELAY_INTERVAL_MS: Type.Integer({
     minimum: 100,
     default: 1000,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DecisionCascadeEnv, FiringLimitEnv, serviceEnvSchema } from '@app/config';
+import { DecisionCascadeEnv, FiringLimitEnv, OutboundAllowListEnv, serviceEnvSchema } from '@app/config';
 import { IntentModelEnv } from '@app/intent-model';
 
 export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
@@ -39,9 +39,6 @@ export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
     default: 3_000,
     description: 'After this, intent matching decides instead.',
   }),
-  OUTBOUND_ALLOWED_CIDRS: Type.String({
-    default: '',
-    description: 'Subnets the decision provider may be on despite the SSRF policy (development).',
-  }),
+  ...OutboundAllowListEnv,
 });
 export type TriggerMatcherConfig = Static<typeof TriggerMatcherEnvSchema>;

@@ -80,6 +80,18 @@ export const DecisionCascadeEnv = {
   }),
 };
 
+/**
+ * The SSRF guard's exemptions: action-dispatcher calls endpoints through it, trigger-matcher its
+ * decision provider, and the api refuses at once a workflow URL whose address it would refuse.
+ */
+export const OutboundAllowListEnv = {
+  OUTBOUND_ALLOWED_CIDRS: Type.String({
+    default: '',
+    description:
+      'Comma-separated subnets that outbound calls may reach despite the SSRF policy (e.g. 127.0.0.0/8 for local development). Empty in production.',
+  }),
+};
+
 /** Adds a service's own variables (with its HTTP port default) to the base ones. */
 export function serviceEnvSchema<P extends TProperties>(defaultPort: number, properties: P) {
   return Type.Composite([

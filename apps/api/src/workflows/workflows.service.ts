@@ -20,9 +20,13 @@ import {
   type WorkflowVersionView,
   type WorkflowView,
   type Trigger,
+  type Action,
+  type ValidationIssue,
 } from '@app/contracts';
-import { intentPhraseIssues } from '@app/domain';
-import { ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
+import { listOf } from '@app/config';
+import { OutboundAddressPolicy, intentPhraseIssues } from '@app/domain';
+import { APP_CONFIG, ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
+import type { ApiConfig } from '../config';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
 import { NOT_A_CURSOR, encodeVersionCursor, encodeWorkflowCursor } from './page-cursors';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
@@ -45,12 +49,17 @@ function toVersionView(version: WorkflowVersionEntity): WorkflowVersionView {
 /** Workflow lifecycle: every change is a new version, stored, then published to the data plane. */
 @Injectable()
 export class WorkflowsService {
+  private readonly outbound: OutboundAddressPolicy;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly publisher: DefinitionsPublisher,
     private readonly tests: WorkflowTestsService,
     @Inject(DISABLED_ENDPOINTS) private readonly disabledEndpoints: DisabledEndpoints,
-  ) {}
+    @Inject(APP_CONFIG) config: ApiConfig,
+  ) {
+    this.outbound = new OutboundAddressPolicy(listOf(config.OUTBOUND_ALLOWED_CIDRS));
+  }
 
   /**
    * What authors see of a workflow: its definition without the secret, its timestamps, and whether
@@ -70,6 +79,7 @@ export class WorkflowsService {
 
   async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
     refuseMeaninglessPhrases(request.trigger);
+    this.refuseUncallableUrls(request.action);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(WorkflowEntity, {
         id: randomUUID(),
@@ -141,6 +151,7 @@ export class WorkflowsService {
     expectedVersion?: number,
   ): Promise<WorkflowView> {
     if (request.trigger) refuseMeaninglessPhrases(request.trigger);
+    if (request.action) this.refuseUncallableUrls(request.action);
     const workflow = await this.dataSource.transaction(async (manager) => {
       const current = await this.find(manager, tenantId, id, true);
       if (expectedVersion !== undefined && current.version !== expectedVersion) {
@@ -268,6 +279,19 @@ export class WorkflowsService {
     return workflow;
   }
 
+  /**
+   * 400 `url_refused` for an address action-dispatcher's SSRF guard would refuse whatever DNS says
+   * (an IP literal, a `localhost` name): the author hears now, not from the first failed delivery.
+   */
+  private refuseUncallableUrls(action: Action): void {
+    const issues: ValidationIssue[] = [];
+    for (const [field, url] of calledUrls(action)) {
+      const reason = this.outbound.urlRefusalReason(url);
+      if (reason) issues.push({ field, reason: `is refused by the SSRF guard: ${reason}` });
+    }
+    if (issues.length > 0) throw new InvalidInputError('url_refused', describeIssues(issues), issues);
+  }
+
   private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
     const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
     await manager.insert(WorkflowVersionEntity, { workflowId: workflow.id, version: workflow.version, definition });
@@ -278,6 +302,13 @@ export class WorkflowsService {
 function refuseMeaninglessPhrases(trigger: Trigger): void {
   const issues = intentPhraseIssues(trigger);
   if (issues.length > 0) throw new InvalidInputError('invalid_phrases', describeIssues(issues), issues);
+}
+
+/** The URLs action-dispatcher calls for an action, by field (Zapier's and Make's hosts are fixed). */
+function calledUrls(action: Action): [field: string, url: string][] {
+  if (action.type === 'webhook') return [['/action/url', action.url]];
+  if (action.type === 'escalate' && action.notifyUrl) return [['/action/notifyUrl', action.notifyUrl]];
+  return [];
 }
 
 /** 400 for a `cursor` this API did not issue for the list (or for another tenant). */
