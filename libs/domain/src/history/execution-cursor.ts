@@ -19,7 +19,15 @@ export function decodeExecutionCursor(token: string): ExecutionCursor | null {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) return null;
   const [startedAt, executionId] = parsed as unknown[];
-  if (typeof startedAt !== 'string' || typeof executionId !== 'string' || executionId.length === 0) return null;
+  if (typeof startedAt !== 'string' || typeof executionId !== 'string' || !isExecutionId(executionId)) return null;
+  // Exactly what the encoder writes: anything else (another year range, another form) was not
+  // issued here, and a year PostgreSQL cannot compare would fail the query instead.
   const time = new Date(startedAt);
-  return Number.isNaN(time.getTime()) ? null : { startedAt: time, executionId };
+  const issued = !Number.isNaN(time.getTime()) && time.toISOString() === startedAt && time.getTime() >= 0;
+  return issued ? { startedAt: time, executionId } : null;
+}
+
+/** Execution ids are 1-256 characters (the contracts' `Id`), never U+0000, which PostgreSQL refuses. */
+function isExecutionId(value: string): boolean {
+  return value.length > 0 && value.length <= 256 && !value.includes('\u0000');
 }

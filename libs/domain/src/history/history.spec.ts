@@ -12,6 +12,13 @@ describe('execution cursor', () => {
       'not-a-cursor',
       Buffer.from('["x","y"]').toString('base64url'),
       Buffer.from('{}').toString('base64url'),
+      // Not as the encoder writes them, or values PostgreSQL would refuse (a 500, not a 400).
+      Buffer.from('["1","exec-1"]').toString('base64url'),
+      Buffer.from('["2026-11-24T10:15:00Z","exec-1"]').toString('base64url'),
+      Buffer.from('["-100000-01-01T00:00:00.000Z","exec-1"]').toString('base64url'),
+      Buffer.from('["1969-12-31T23:59:59.999Z","exec-1"]').toString('base64url'),
+      Buffer.from(JSON.stringify(['2026-11-24T10:15:00.123Z', 'exec\u0000-1'])).toString('base64url'),
+      Buffer.from(JSON.stringify(['2026-11-24T10:15:00.123Z', 'x'.repeat(257)])).toString('base64url'),
     ]) {
       expect(decodeExecutionCursor(bad)).toBeNull();
     }
