@@ -74,6 +74,28 @@ describe('stored conversation events (real Postgres)', () => {
     },
   );
 
+  it('leaves preview conversations out of the recent ones, even when the marked event is outside the period', async () => {
+    const tenant = `tenant-${randomUUID().slice(0, 8)}`;
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const event = (conversationId: string, time: string, preview?: boolean) => {
+      const message = messageCreatedEvent(tenant, conversationId, 'close my account', { time });
+      return preview === undefined ? message : { ...message, data: { ...message.data, preview } };
+    };
+    await repository.storeAll([
+      event('conv-traffic', hourAgo),
+      event('conv-marked-early', hourAgo, true),
+      event('conv-traffic-too', hourAgo, false),
+      event('conv-marked-early', new Date().toISOString()),
+      event('conv-traffic', new Date().toISOString()),
+    ]);
+
+    const sinceHalfAnHour = { since: new Date(Date.now() - 1_800_000), until: new Date(Date.now() + 60_000) };
+    expect(await repository.recentConversations(tenant, sinceHalfAnHour, 10)).toEqual(['conv-traffic']);
+    const all = { until: new Date(Date.now() + 60_000) };
+    // The limit counts only what is returned: the preview conversation takes no place.
+    expect(await repository.recentConversations(tenant, all, 2)).toEqual(['conv-traffic', 'conv-traffic-too']);
+  });
+
   function consumed(offset: number, value: string): ConsumedMessage {
     return {
       topic: Topics.validatedEvents.name,

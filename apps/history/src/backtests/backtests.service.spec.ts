@@ -6,16 +6,12 @@ import { BacktestsService } from './backtests.service';
 
 describe('BacktestsService', () => {
   const tenantId = 'acme';
-  const asking = (conversationId: string, preview?: boolean): ConversationEvent => {
-    const event = messageCreatedEvent(tenantId, conversationId, 'close my account', {
-      time: new Date(Date.now() - 60_000).toISOString(),
-    });
-    return { ...event, data: { ...event.data, ...(preview === undefined ? {} : { preview }) } };
-  };
+  const asking = (conversationId: string, text: string): ConversationEvent =>
+    messageCreatedEvent(tenantId, conversationId, text, { time: new Date(Date.now() - 60_000).toISOString() });
   const conversations = new Map<string, ConversationEvent[]>([
-    ['conv-live', [asking('conv-live')]],
-    ['conv-author-trying', [asking('conv-author-trying', true)]],
-    ['conv-live-too', [asking('conv-live-too', false)]],
+    ['conv-closing', [asking('conv-closing', 'close my account')]],
+    ['conv-weather', [asking('conv-weather', 'what is the weather like')]],
+    ['conv-closing-too', [asking('conv-closing-too', 'hello'), asking('conv-closing-too', 'close my account')]],
   ]);
   const repository = {
     recentConversations: async () => [...conversations.keys()],
@@ -27,7 +23,7 @@ describe('BacktestsService', () => {
     null,
   );
 
-  it("leaves authors' preview conversations out: they test workflows, they are not traffic", async () => {
+  it('counts the conversations and messages replayed, those that would have fired, and gives examples', async () => {
     const result = await service.run(tenantId, {
       workflow: {
         name: 'Close',
@@ -35,7 +31,11 @@ describe('BacktestsService', () => {
         action: { type: 'tag', signals: [{ name: 'closing' }] },
       },
     });
-    expect(result).toMatchObject({ conversations: 2, fired: { conversations: 2 }, rate: 1 });
-    expect(result.examples.map((example) => example.conversationId)).toEqual(['conv-live', 'conv-live-too']);
+    expect(result).toMatchObject({ conversations: 3, messages: 4, fired: { conversations: 2, times: 2 } });
+    expect(result.rate).toBeCloseTo(2 / 3);
+    expect(result.examples.map((example) => [example.conversationId, example.text])).toEqual([
+      ['conv-closing', 'close my account'],
+      ['conv-closing-too', 'close my account'],
+    ]);
   });
 });

@@ -61,8 +61,6 @@ export class BacktestsService {
     for (let start = 0; start < conversationIds.length; start += PAGE_SIZE) {
       const page = await this.events.eventsOf(tenantId, conversationIds.slice(start, start + PAGE_SIZE), period);
       for (const [conversationId, events] of page) {
-        // An author's preview conversation is a test of workflows, not traffic: it would skew the rate.
-        if (events.some((event) => (event.data as { preview?: boolean }).preview === true)) continue;
         const semantics = await this.semanticsOf(events, phrases);
         const firings = replayConversation(workflow, events, {
           maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,

@@ -4,7 +4,8 @@ import type { ConversationEventType, MessageCreatedEvent } from '@app/contracts'
 /**
  * One event of a stored conversation, for backtests. A message keeps its id, role, text, AI
  * annotations and memory snapshot; a memory update keeps its attributes in `memory`; of the
- * contact only the id is kept.
+ * contact only the id is kept. `preview` marks an event of a preview conversation (an author
+ * trying workflows), which backtests leave out.
  */
 @Entity({ name: 'conversation_events' })
 export class ConversationEventEntity {
@@ -46,4 +47,7 @@ export class ConversationEventEntity {
 
   @Column('jsonb', { nullable: true })
   memory!: Record<string, unknown> | null;
+
+  @Column('boolean', { default: false })
+  preview!: boolean;
 }

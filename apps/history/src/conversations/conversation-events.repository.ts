@@ -11,7 +11,7 @@ export interface Period {
   until: Date;
 }
 
-/** 13 parameters a row; PostgreSQL takes at most 65,535 in one statement. */
+/** 14 parameters a row; PostgreSQL takes at most 65,535 in one statement. */
 const STORE_ROWS_PER_STATEMENT = 2_000;
 
 @Injectable()
@@ -41,11 +41,16 @@ export class ConversationEventsRepository {
     });
   }
 
-  /** The ids of the tenant's `limit` conversations with events in the period, most recently active first. */
+  /**
+   * The ids of the tenant's `limit` conversations with events in the period, most recently active
+   * first. A preview conversation (an author trying workflows, not traffic) is left out, even when
+   * its marked event is outside the period: once marked, a conversation stays a preview one.
+   */
   async recentConversations(tenantId: string, period: Period, limit: number): Promise<string[]> {
     const rows: { conversation_id: string }[] = await this.dataSource.query(
       `SELECT conversation_id FROM conversation_events
        WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR event_time >= $2) AND event_time < $3
+         AND conversation_id NOT IN (SELECT conversation_id FROM conversation_events WHERE tenant_id = $1 AND preview)
        GROUP BY conversation_id
        ORDER BY max(event_time) DESC, conversation_id
        LIMIT $4`,
@@ -97,6 +102,7 @@ function rowOf(event: ConversationEvent): Omit<ConversationEventEntity, 'positio
     text: null,
     ai: null,
     memory: null,
+    preview: 'preview' in event.data && event.data.preview === true,
   };
   switch (event.type) {
     case 'conversation.message.created':
