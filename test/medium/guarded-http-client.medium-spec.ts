@@ -24,6 +24,10 @@ describe('GuardedHttpClient reading responses', () => {
         response.writeHead(201).end('created é');
         return;
       }
+      if (request.url === '/status-999') {
+        response.writeHead(999).end('?');
+        return;
+      }
       if (request.url === '/stalls') {
         // The answer, then part of the body, then nothing: the client's total timeout ends the read.
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -62,6 +66,13 @@ describe('GuardedHttpClient reading responses', () => {
     const result = await client.post(`${url}/short`, '{}', {});
     expect(result).toMatchObject({ statusCode: 201, body: 'created é' });
     expect(result.bodyTruncated).toBeUndefined();
+  });
+
+  it('answers a status beyond 599 as an error to retry, without a status code', async () => {
+    const result = await client.post(`${url}/status-999`, '{}', {});
+    expect(result).toMatchObject({ error: 'invalid HTTP status 999' });
+    expect(result.statusCode).toBeUndefined();
+    expect(result.refused).toBeUndefined();
   });
 
   it('stops reading an endless body at the limit and closes the connection, keeping the status code', async () => {

@@ -83,6 +83,12 @@ export class GuardedHttpClient {
         dispatcher: this.agent,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
+      // HTTP/1.1 allows any three digits; beyond 599 a status means nothing, and records refuse it.
+      if (response.statusCode > 599) {
+        // Destroyed unread: the connection closes, and the abort it reports is expected.
+        response.body.on('error', () => undefined).destroy();
+        return { error: `invalid HTTP status ${response.statusCode}`, durationMs: elapsed() };
+      }
       // The status is the receiver's answer: once it arrived, a body that stalls or is cut off
       // does not make the request a failure (a 2xx retried would be a duplicate delivery).
       const { text, truncated, incomplete } = await readAtMost(

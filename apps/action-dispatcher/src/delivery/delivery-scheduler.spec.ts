@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import pino from 'pino';
 import { loadConfig } from '@app/config';
-import { Topics, type PendingDelivery, type WorkflowDefinition } from '@app/contracts';
+import { Topics, pendingDeliveryValidator, type PendingDelivery, type WorkflowDefinition } from '@app/contracts';
 import { testDeliveryTrigger } from '@app/domain';
 import type { ReadinessRegistry } from '@app/health';
 import type { DisabledEndpoints, WorkflowDefinitions } from '@app/platform';
@@ -161,6 +161,44 @@ describe('DeliveryScheduler', () => {
       expect(receiver.requests).toHaveLength(1);
       expect(resultStatuses()).toEqual(['succeeded']);
       expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('fails an execution whose saved URL cannot be parsed, once, instead of trying it again and again', async () => {
+    // Saved before URLs were checked as strictly: the port is out of range.
+    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
+      'http://127.0.0.1:99999',
+      () => false,
+    );
+    try {
+      await join();
+      await read(pending);
+      await committedAtLeast(1);
+      await sleep(300);
+      expect(resultStatuses()).toEqual(['failed']);
+      expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('retries a status beyond 599 as an error, keeping the schedule readable', async () => {
+    receiver.script = () => ({ status: 999 });
+    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
+      url,
+      () => false,
+    );
+    try {
+      await join();
+      await read(pending);
+      await committedAtLeast(1);
+      expect(resultStatuses()).toEqual(['retrying']);
+      const next = committed.find((record) => record.topic === Topics.pendingDeliveries.name && record.value !== null);
+      expect(pendingDeliveryValidator.parse(JSON.parse(next!.value!)).attempts).toEqual([
+        expect.objectContaining({ error: 'invalid HTTP status 999' }),
+      ]);
     } finally {
       await scheduler.onApplicationShutdown();
     }
