@@ -4,10 +4,16 @@ import { OutboundAllowListEnv, serviceEnvSchema } from '@app/config';
 export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   WEBHOOK_TIMEOUT_MS: Type.Integer({
     minimum: 100,
+    maximum: 300_000,
     default: 15_000,
     description: 'Total time a webhook delivery may take, connection included.',
   }),
-  WEBHOOK_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000, description: 'TCP/TLS connect timeout.' }),
+  WEBHOOK_CONNECT_TIMEOUT_MS: Type.Integer({
+    minimum: 100,
+    maximum: 60_000,
+    default: 5_000,
+    description: 'TCP/TLS connect timeout.',
+  }),
   WEBHOOK_RETRY_SCHEDULE: Type.String({
     default: '5s,5m,30m,2h,5h,10h,10h',
     description:
@@ -32,6 +38,7 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   }),
   WEBHOOK_INLINE_WAIT_MS: Type.Integer({
     minimum: 0,
+    maximum: 60_000,
     default: 500,
     description:
       'How long a batch of triggers waits for the first attempts of its deliveries, made at once; slower ones go on in the background, recorded through the schedule. 0: every delivery goes through the schedule.',
@@ -43,6 +50,7 @@ export const ActionDispatcherEnvSchema = serviceEnvSchema(3003, {
   }),
   WEBHOOK_CIRCUIT_HALF_OPEN_AFTER_MS: Type.Integer({
     minimum: 100,
+    maximum: 3_600_000,
     default: 30_000,
     description: 'How long an open circuit postpones its executions before letting one attempt through.',
   }),

@@ -11,6 +11,7 @@ export const ApiEnvSchema = serviceEnvSchema(3000, {
   ...OutboundAllowListEnv,
   DEFINITIONS_RELAY_INTERVAL_MS: Type.Integer({
     minimum: 100,
+    maximum: 60_000,
     default: 1000,
     description: 'How often unpublished workflow versions and API keys are re-sent to their topics.',
   }),

@@ -36,6 +36,7 @@ export const TriggerMatcherEnvSchema = serviceEnvSchema(3002, {
   DECISION_PROVIDER_API_KEY: Type.String({ default: '', description: 'Bearer key; never logged.' }),
   DECISION_PROVIDER_TIMEOUT_MS: Type.Integer({
     minimum: 100,
+    maximum: 60_000,
     default: 3_000,
     description: 'After this, intent matching decides instead.',
   }),

@@ -49,6 +49,7 @@ export const BaseEnvSchema = Type.Object({
   }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({
     minimum: 1000,
+    maximum: 300_000,
     default: 15_000,
     description: 'How long a service may take to drain on SIGTERM before it exits anyway.',
   }),

@@ -127,6 +127,30 @@ describe('EndpointSlots', () => {
     expect(startedOf('l')).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
   });
 
+  it('waits for a token due beyond what one timer can wait (a rate of one a month) without spinning', () => {
+    const monthly = 1 / (30 * 86_400);
+    let drains = 0;
+    const queue = ['m1', 'm2'];
+    const started: string[] = [];
+    const slots: EndpointSlots = new EndpointSlots(
+      50,
+      () => monthly,
+      () => queue.length > 0,
+      () => {
+        drains += 1;
+        while (queue.length > 0 && slots.tryTake('monthly')) started.push(queue.shift()!);
+      },
+    );
+    while (queue.length > 0 && slots.tryTake('monthly')) started.push(queue.shift()!);
+    expect(started).toEqual(['m1']);
+    // Node would fire a timer of more than 2^31 - 1 ms after 1 ms, again and again.
+    jest.advanceTimersByTime(3_600_000);
+    expect(started).toEqual(['m1']);
+    expect(drains).toBeLessThanOrEqual(60);
+    jest.advanceTimersByTime(30 * 86_400_000);
+    expect(started).toEqual(['m1', 'm2']);
+  });
+
   it('forgets an endpoint once nothing of it is in flight or waiting and its bucket is full again', () => {
     const { enqueue, started, slots } = scheduleWith(50, { limited: 2 });
     enqueue('limited', 'l1', 'l2', 'l3');

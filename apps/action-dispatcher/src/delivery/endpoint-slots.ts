@@ -5,6 +5,9 @@ export type ReleaseSlot = () => void;
 
 type Waiter = (release: ReleaseSlot | null) => void;
 
+/** The longest a token timer waits before the endpoint is looked at again. */
+const LONGEST_TOKEN_WAIT_MS = 60_000;
+
 /**
  * At most `limit` deliveries in flight per endpoint, and for an endpoint with a rate limit
  * (`rateOf`) no more starts than its token bucket allows; a slot that waits only for a token is
@@ -124,10 +127,15 @@ export class EndpointSlots {
 
   private handOverAfter(endpoint: string, waitMs: number): void {
     if (this.tokenTimers.has(endpoint)) return;
-    const timer = setTimeout(() => {
-      this.tokenTimers.delete(endpoint);
-      this.handOver(endpoint);
-    }, waitMs);
+    // A slow rate (one a month) makes a wait longer than a timer can hold (2^31 - 1 ms; Node fires
+    // such a timer after 1 ms): look again within a minute instead, which sets the next timer.
+    const timer = setTimeout(
+      () => {
+        this.tokenTimers.delete(endpoint);
+        this.handOver(endpoint);
+      },
+      Math.min(waitMs, LONGEST_TOKEN_WAIT_MS),
+    );
     timer.unref();
     this.tokenTimers.set(endpoint, timer);
   }
