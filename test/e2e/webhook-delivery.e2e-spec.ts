@@ -282,6 +282,19 @@ describe('webhook delivery', () => {
       quickReplies: [{ label: 'Thanks', value: 'Thanks' }],
     });
     expect(reply!.executionId).toBe(hooks('cancel-order')[0]!.headers['webhook-id']);
+
+    // An answer without the fields the reply shows: the fallback, never the template's braces.
+    await workflowAnswering('cancel-order-silent', () => ({ status: 200, body: '{}' }), {
+      responseReply: { text: '{{response.order.status}}' },
+      fallback: { message: { text: 'I could not confirm the cancellation; an agent will check.' } },
+    });
+    const silentConversation = await fire('cancel-order-silent');
+    const [silentReply] = await publishedFor(Topics.conversationActions.name, silentConversation);
+    expect(silentReply).toMatchObject({
+      type: 'reply',
+      purpose: 'fallback',
+      text: 'I could not confirm the cancellation; an agent will check.',
+    });
   });
 
   it('tells the contact a fallback message when the action fails: finally, or at once while retrying', async () => {

@@ -745,7 +745,9 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (outcome.status === 'succeeded') {
       if (action.type !== 'webhook' || !action.responseReply) return [];
       const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
-      return [replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody))];
+      const reply = replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody));
+      // An answer without the fields the reply shows confirms nothing: the fallback says what it can.
+      return reply ? [reply] : this.fallbackIfDue(definition, pending, () => true);
     }
     const firstFailure =
       outcome.attempts.filter((attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300).length === 1;
@@ -774,7 +776,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     const fallback = 'fallback' in definition.action ? definition.action.fallback : undefined;
     if (!fallback || pending.replay !== undefined || !due(fallback.when ?? 'final_failure')) return [];
     const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
-    return [replyInstruction(fallback.message, 'fallback', input)];
+    const reply = replyInstruction(fallback.message, 'fallback', input);
+    return reply ? [reply] : [];
   }
 
   /**

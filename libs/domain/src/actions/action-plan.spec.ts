@@ -106,6 +106,16 @@ describe('planAction', () => {
     expect(atTheEnd.instructions[0]).toMatchObject({ missingContactFields: ['phone'] });
   });
 
+  it('says nothing rather than show a template whose every variable came out empty', () => {
+    const reply = (text: string) =>
+      planAction({ definition: definition({ type: 'reply', message: { text } }), trigger, executionId: 'x5', now })
+        .instructions;
+    expect(reply('{{memory.plan}} {{contact.phone}}')).toEqual([]);
+    expect(reply('Hello {{contact.name}}{{contact.phone}}')).toEqual([
+      expect.objectContaining({ type: 'reply', purpose: 'reply', text: 'Hello Ada' }),
+    ]);
+  });
+
   it('tags with deterministic signal ids, and sets and clears memory through a contact.memory.updated event', () => {
     const tag = planAction({
       definition: definition({ type: 'tag', signals: [{ name: 'vip_issue', value: 3 }] }),

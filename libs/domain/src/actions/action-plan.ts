@@ -61,7 +61,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   }),
   zapier: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
   make: (action) => ({ ...nothing, delivery: { url: action.url, headers: {}, payload: 'flat' } }),
-  reply: (action, input) => ({ ...nothing, instructions: [replyInstruction(action.message, 'reply', input)] }),
+  reply: (action, input) => ({ ...nothing, instructions: listOf(replyInstruction(action.message, 'reply', input)) }),
   tag: (action, input) => ({
     ...nothing,
     instructions: [{ ...instructionBase(input, 'tag'), type: 'tag', signals: action.signals }],
@@ -79,7 +79,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   escalate: (action, input) => {
     const { trigger } = input;
     const question = action.requireContact
-      ? [replyInstruction(action.requireContact.prompt, 'contact_request', input)]
+      ? listOf(replyInstruction(action.requireContact.prompt, 'contact_request', input))
       : [];
     // Asking for contact details and waiting: trigger-matcher fires the workflow again to hand off.
     if (trigger.contactRequest?.stage === 'ask') return { ...nothing, instructions: question };
@@ -174,26 +174,33 @@ export function templateContext(input: Pick<PlanInput, 'trigger' | 'definition'>
   };
 }
 
-/** A reply instruction with its `{{variables}}` rendered. */
+/**
+ * A reply instruction with its `{{variables}}` rendered; null when the text comes out blank (every
+ * variable of it empty): the contact is never shown the template itself.
+ */
 export function replyInstruction(
   message: RichMessage,
   purpose: 'reply' | 'response' | 'fallback' | 'contact_request',
   input: Pick<PlanInput, 'trigger' | 'definition' | 'executionId' | 'now'>,
   response?: unknown,
-): ConversationAction {
+): ConversationAction | null {
   const context = templateContext(input, response);
   const text = renderTemplate(message.text, context).slice(0, 4000);
+  if (text.trim().length === 0) return null;
   return {
     ...instructionBase(input, purpose),
     type: 'reply',
     purpose,
-    // A template whose variables all came out empty still says something.
-    text: text.trim().length > 0 ? text : message.text.slice(0, 4000),
+    text,
     ...(message.links ? { links: message.links } : {}),
     ...(message.quickReplies
       ? { quickReplies: message.quickReplies.map(({ label, value }) => ({ label, value: value ?? label })) }
       : {}),
   };
+}
+
+function listOf<T>(item: T | null): T[] {
+  return item === null ? [] : [item];
 }
 
 function instructionBase(input: Pick<PlanInput, 'trigger' | 'definition' | 'executionId' | 'now'>, kind: string) {
