@@ -27,7 +27,8 @@ export const IntentTriggerSchema = Type.Object(
       Type.Number({
         minimum: 0,
         maximum: 1,
-        description: 'Similarity needed to fire, 0..1; a calibrated default applies.',
+        description:
+          'Similarity needed to fire, 0..1 (below 0.01 counts as 0.01, so that a quiet match never fires); a calibrated default applies.',
       }),
     ),
   },

@@ -148,6 +148,11 @@ describe('intent trigger', () => {
     expect(matchTrigger(cancel, negation, owner)).toMatchObject({ score: 0, detail: 'the message denies "cancel"' });
     // Same words as a negative phrase: quiet without any model.
     expect(matchTrigger(withNegatives, fromContact('I do not want to cancel!'), owner)?.score).toBe(0);
+    // Quiet even on the loosest threshold an author can set.
+    expect(matchTrigger({ ...withNegatives, threshold: 0 }, negation, owner)).toMatchObject({
+      score: 0,
+      threshold: 0.01,
+    });
     expect(matchTrigger(withNegatives, fromContact('I want to cancel', towards(CANCEL)), owner)?.score).toBe(1);
   });
 

@@ -26,6 +26,12 @@ export const DEFAULT_INTENT_THRESHOLD = 0.88;
 export const MIN_CALIBRATED_THRESHOLD = 0.8;
 export const MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES = 0.85;
 
+/**
+ * The lowest threshold that applies: a quiet match (a negative phrase, a denial, no vector) scores
+ * 0, and must not fire on an author's threshold of 0.
+ */
+export const MIN_INTENT_THRESHOLD = 0.01;
+
 type IntentTrigger = Extract<Trigger, { type: 'intent' }>;
 
 /**
@@ -101,7 +107,7 @@ const calibratedThresholds = new WeakMap<readonly string[], { vectors: Float32Ar
 
 /** The threshold a trigger fires at: its own, else calibrated on its phrases (see MIN_CALIBRATED_THRESHOLD). */
 export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | undefined): number {
-  if (trigger.threshold !== undefined) return trigger.threshold;
+  if (trigger.threshold !== undefined) return Math.max(trigger.threshold, MIN_INTENT_THRESHOLD);
   if (!vectors || trigger.phrases.length < 2) return DEFAULT_INTENT_THRESHOLD;
   const { phrases } = trigger;
   const phraseVectors = phrases.map((phrase) => vectorOf(phrase, vectors));

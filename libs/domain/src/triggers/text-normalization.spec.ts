@@ -24,6 +24,12 @@ describe('tokenize', () => {
     expect(tokenize('I dont want this')).toEqual(['not']);
     expect(tokenize('Im sure it wont arrive')).toEqual(['sure', 'not', 'arriv']);
     expect(tokenize("What's my card's PIN?")).toEqual(['card', 'pin']);
+    expect(tokenize("I can't, it won't")).toEqual(['not', 'not']);
+  });
+
+  it('leaves words in single quotes whole: an opening quote is no contraction', () => {
+    expect(tokenize("Cancel my 'deluxe' plan, the 'sms' one")).toEqual(['cancel', 'delux', 'plan', 'sms', 'one']);
+    expect(tokenize("'monthly' or 'ready'")).toEqual(['month', 'readi']);
   });
 
   it('reads an accent typed as a combining mark, and compatibility forms, as the letters they stand for', () => {

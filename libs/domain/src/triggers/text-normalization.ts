@@ -20,6 +20,12 @@ const CONTRACTIONS: Record<string, string> = {
 };
 
 /**
+ * A contraction where one can be: its ending right after a letter ("plan's", "don't"), never a
+ * quote's opening ("'deluxe'" stays "deluxe"), and "can't" / "won't" as whole words.
+ */
+const CONTRACTION_PATTERN = /(?<!\p{L})(?:can|won)'t(?!\p{L})|(?<=\p{L})(?:n't|'d|'ll|'re|'ve|'m|'s)(?!\p{L})/gu;
+
+/**
  * Contractions typed without their apostrophe, as customers often do ("I dont want to cancel"):
  * only those that are not also an everyday word ("its", "well", "id" are left alone).
  */
@@ -100,9 +106,7 @@ export function meaningfulWords(text: string): string[] {
  */
 export function words(text: string): string[] {
   let lowered = text.normalize('NFKC').toLowerCase().replace(/[’‘]/g, "'");
-  for (const [contraction, expansion] of Object.entries(CONTRACTIONS)) {
-    lowered = lowered.split(contraction).join(expansion);
-  }
+  lowered = lowered.replace(CONTRACTION_PATTERN, (contraction) => CONTRACTIONS[contraction]!);
   return lowered
     .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
     .split(/\s+/)

@@ -24,8 +24,7 @@ const ROUNDING = 1e-4;
  * 2. if one fires, a workflow can only outrank it (see explainWorkflows) with a phrase at least
  *    as similar as its score; those are added.
  * AI-decision workflows are looked up by what the AI detected (`ai_intent`) or asked for
- * (`ai_request`). Workflows of other trigger types, and intent ones that fire at any score
- * (threshold 0), are always evaluated.
+ * (`ai_request`). Workflows of other trigger types are always evaluated.
  */
 export class WorkflowIndex<W extends CandidateWorkflow> {
   private readonly always: W[] = [];
@@ -55,11 +54,11 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
         fileUnder(this.byAiRequest, workflowNameKeyOf(workflow.name), workflow);
         continue;
       }
-      const threshold = trigger.type === 'intent' ? thresholdOf(trigger, phraseVectors) : 0;
-      if (trigger.type !== 'intent' || threshold <= 0) {
+      if (trigger.type !== 'intent') {
         this.always.push(workflow);
         continue;
       }
+      const threshold = thresholdOf(trigger, phraseVectors);
       this.thresholds.set(workflow, threshold);
       this.lowestThreshold = Math.min(this.lowestThreshold, threshold);
       for (const phrase of trigger.phrases) {
