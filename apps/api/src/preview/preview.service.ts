@@ -12,6 +12,7 @@ import {
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { APP_CONFIG, NotFoundError } from '@app/platform';
 import type { ApiConfig } from '../config';
+import { toDefinition } from '../workflows/definitions.publisher';
 import { WorkflowEntity } from '../workflows/workflow.entity';
 
 /**
@@ -31,10 +32,12 @@ export class PreviewService {
 
   async preview(tenantId: string, request: PreviewRequest): Promise<PreviewResponse> {
     const workflowIds = request.workflowIds?.map(canonicalUuid);
-    const workflows = await this.dataSource.getRepository(WorkflowEntity).find({
-      where: { tenantId, deletedAt: IsNull(), ...(workflowIds ? { id: In(workflowIds) } : {}) },
-      order: { createdAt: 'ASC' },
-    });
+    const workflows = (
+      await this.dataSource.getRepository(WorkflowEntity).find({
+        where: { tenantId, deletedAt: IsNull(), ...(workflowIds ? { id: In(workflowIds) } : {}) },
+        order: { createdAt: 'ASC' },
+      })
+    ).map(toDefinition);
     // A named workflow that is not the tenant's (another tenant's, deleted, unknown) is missing.
     const missing = workflowIds?.find((id) => !workflows.some((workflow) => workflow.id === id));
     if (missing !== undefined) throw new NotFoundError('workflow', missing);

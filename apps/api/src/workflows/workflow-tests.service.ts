@@ -6,6 +6,7 @@ import { runWorkflowTests, type IntentSemantics } from '@app/domain';
 import { INTENT_VECTORS, type IntentVectors } from '@app/intent-model';
 import { APP_CONFIG } from '@app/platform';
 import type { ApiConfig } from '../config';
+import { toDefinition } from './definitions.publisher';
 import { WorkflowTestsEntity, type WorkflowEntity } from './workflow.entity';
 
 /** A workflow's saved test cases: stored per workflow, run with the engine's own code. */
@@ -31,7 +32,8 @@ export class WorkflowTestsService {
     return (await manager.findOneBy(WorkflowTestsEntity, { workflowId }))?.cases ?? [];
   }
 
-  async run(workflow: WorkflowEntity, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestReport> {
+  async run(entity: WorkflowEntity, manager: EntityManager = this.dataSource.manager): Promise<WorkflowTestReport> {
+    const workflow = toDefinition(entity);
     const cases = await this.cases(workflow.id, manager);
     const contactTexts = cases.flatMap(({ messages }) =>
       messages.filter(({ role }) => (role ?? 'contact') === 'contact').map(({ text }) => text),

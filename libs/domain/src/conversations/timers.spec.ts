@@ -93,6 +93,27 @@ describe('no_reply timers', () => {
     expect(timersDueAt(state, [nudge])).toBe(T0 + 810_000);
   });
 
+  it("leave out waits already overdue when the workflow's version was made: a new workflow nudges no dormant conversation", () => {
+    const dormant = replay(message(0, 'ai'));
+    const madeAt = (seconds: number) => ({ ...nudge, updatedAt: at(seconds) });
+    // Made a day into the wait: this wait is not its business, on a tick or in the schedule.
+    const late = madeAt(86_400);
+    expect(timersDueAt(dormant, [late])).toBeNull();
+    expect(explainWorkflows([late], timerInputOf(dormant, new Date(T0 + 86_460_000), {})!)[0]!.outcome).toBe(
+      'not_applicable',
+    );
+    // Made while the wait was still short of its 300 s: judged as if it had always been live.
+    const inTime = madeAt(200);
+    expect(timersDueAt(dormant, [inTime])).toBe(T0 + 300_000);
+    expect(explainWorkflows([inTime], timerInputOf(dormant, new Date(T0 + 300_000), {})!)[0]!.outcome).toBe('fired');
+    // A wait that starts after the version is judged as usual.
+    const next = [message(90_000, 'contact'), message(90_010, 'ai')].reduce(
+      (earlier, event) => recordEvent(earlier, event),
+      dormant,
+    );
+    expect(timersDueAt(next, [late])).toBe(T0 + 90_310_000);
+  });
+
   it('are not evaluated on messages, only when a timer wakes the conversation up', () => {
     expect(explainWorkflows([nudge], { message: { role: 'contact', text: 'hi' } })[0]!.outcome).toBe('not_applicable');
   });

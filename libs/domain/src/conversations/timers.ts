@@ -1,5 +1,5 @@
 import type { ContactMemory } from '../conditions/evaluate-condition';
-import { runsOn, type CandidateWorkflow, type TriggerInput } from '../triggers';
+import { judgesWait, runsOn, type CandidateWorkflow, type TriggerInput } from '../triggers';
 import { contactRequestsDueAt } from './contact-requests';
 import type { ConversationState } from './conversation-state';
 
@@ -25,9 +25,11 @@ export function timersDueAt(state: ConversationState, workflows: Iterable<Candid
   const { waiting } = state;
   if (!waiting) return null;
   let due: number | null = null;
-  for (const { id, status, trigger } of workflows) {
+  for (const workflow of workflows) {
+    const { id, status, trigger } = workflow;
     if (trigger.type !== 'no_reply' || trigger.waitingFor !== waiting.for) continue;
     if (!runsOn(status, state) || waiting.handled.includes(id)) continue;
+    if (!judgesWait(trigger.seconds, waiting.since, workflow)) continue;
     const at = Date.parse(waiting.since) + trigger.seconds * 1000;
     if (due === null || at < due) due = at;
   }

@@ -13,6 +13,7 @@ export {
   MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES,
   intentPhraseIssues,
 } from './intent.trigger';
+export { judgesWait } from './no-reply.trigger';
 export { tokenize } from './text-normalization';
 export { cosine, type IntentSemantics, type PhraseVectors, type SentenceEncoder } from './sentence-encoder';
 export type { TriggerInput, TriggerMatcher, TriggerOwner } from './trigger-matcher';
@@ -35,7 +36,7 @@ export function matchTrigger(trigger: Trigger, input: TriggerInput, owner: Trigg
 
 /** What the engine needs of a workflow to decide whether it fires, and in which order. */
 export type CandidateWorkflow = Pick<WorkflowDefinition, 'id' | 'name' | 'status' | 'trigger'> &
-  Partial<Pick<WorkflowDefinition, 'firing'>>;
+  Partial<Pick<WorkflowDefinition, 'firing' | 'updatedAt'>>;
 
 export interface FiredWorkflow<W extends CandidateWorkflow> {
   workflow: W;

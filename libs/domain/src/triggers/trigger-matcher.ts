@@ -29,6 +29,12 @@ export interface TriggerInput {
 export interface TriggerOwner {
   id: string;
   name: string;
+  /**
+   * When the workflow's current version was made: a `no_reply` wait already overdue then is not
+   * its business (judgesWait). Left out where a workflow is judged as if it had always been live
+   * (backtests).
+   */
+  updatedAt?: string;
 }
 
 /**
