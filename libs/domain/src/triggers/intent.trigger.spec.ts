@@ -123,6 +123,26 @@ describe('intent trigger', () => {
     expect(scoreOf({ ...cancel, threshold: 0.7 }, towards(HOURS)).threshold).toBe(0.7);
   });
 
+  it('calibrates on distinct phrases: rewordings with the same meaningful words count once', () => {
+    const vectors = new Map([
+      ...phraseVectors,
+      ['please refund my order', towards(REFUND, 1)],
+      ['I would like a refund of my order', towards(REFUND, 2)],
+    ]);
+    const thresholdWith = (phrases: string[]) =>
+      matchTrigger(
+        { type: 'intent', phrases },
+        { message: { role: 'contact', text: '…' }, semantics: { message: towards(HOURS), phrases: vectors } },
+        owner,
+      )!.threshold;
+    // "refund order" three times over: one phrase, nothing to calibrate on.
+    expect(thresholdWith(['refund my order', 'please refund my order', 'I would like a refund of my order'])).toBe(
+      DEFAULT_INTENT_THRESHOLD,
+    );
+    // The rewordings do not lift the threshold of the two distinct phrases.
+    expect(thresholdWith(['refund my order', 'please refund my order', 'money back'])).toBe(rounded(cosineOf(10)));
+  });
+
   it('stays below the threshold on unrelated messages; a workflow may set its own threshold', () => {
     const hours = fromContact('what are your opening hours?', towards(HOURS));
     expect(matchTrigger(cancel, hours, owner)?.score).toBe(0);

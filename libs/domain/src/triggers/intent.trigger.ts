@@ -109,21 +109,40 @@ const calibratedThresholds = new WeakMap<readonly string[], { vectors: Float32Ar
 export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | undefined): number {
   if (trigger.threshold !== undefined) return Math.max(trigger.threshold, MIN_INTENT_THRESHOLD);
   if (!vectors || trigger.phrases.length < 2) return DEFAULT_INTENT_THRESHOLD;
-  const { phrases } = trigger;
-  const phraseVectors = phrases.map((phrase) => vectorOf(phrase, vectors));
-  const calibrated = calibratedThresholds.get(phrases);
+  const phraseVectors = trigger.phrases.map((phrase) => vectorOf(phrase, vectors));
+  const calibrated = calibratedThresholds.get(trigger.phrases);
   if (calibrated && calibrated.vectors.every((vector, index) => vector === phraseVectors[index])) {
     return calibrated.threshold;
   }
+  // Rewordings with the same meaningful words ("please cancel my subscription", "I want to cancel
+  // my subscription") score each other near 1: counted as one, or they would lift the threshold
+  // above the paraphrases the author meant them to cover.
+  const phrases = distinctByKey(trigger.phrases);
+  if (phrases.length < 2) {
+    calibratedThresholds.set(trigger.phrases, { vectors: phraseVectors, threshold: DEFAULT_INTENT_THRESHOLD });
+    return DEFAULT_INTENT_THRESHOLD;
+  }
   let sum = 0;
-  phraseVectors.forEach((vector, index) => {
+  phrases.forEach((phrase, index) => {
     const others = phrases.filter((_, other) => other !== index);
-    sum += scoreAgainst(vector, others, vectors).score;
+    sum += scoreAgainst(vectorOf(phrase, vectors), others, vectors).score;
   });
   const floor = phrases.length >= 3 ? MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES : MIN_CALIBRATED_THRESHOLD;
   const threshold = Math.max(floor, round(sum / phrases.length));
-  calibratedThresholds.set(phrases, { vectors: phraseVectors, threshold });
+  calibratedThresholds.set(trigger.phrases, { vectors: phraseVectors, threshold });
   return threshold;
+}
+
+/** The first phrase of each set of meaningful words (phraseKeyOf); phrases without any are kept. */
+function distinctByKey(phrases: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return phrases.filter((phrase) => {
+    const key = phraseKeyOf(phrase);
+    if (key === '') return true;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 // Per phrase list (definitions are immutable): the words a denial is checked against.
