@@ -221,6 +221,27 @@ export function correctedWordKeyOf(message: { text: string }, vocabulary: Phrase
   return corrected.length === 0 ? undefined : keyOf(corrected);
 }
 
+/** At most this many keys are looked up for one message whose typos read several ways. */
+const MAX_CORRECTED_KEYS = 64;
+
+/**
+ * Every key the message may have, each typo read as each phrase word it could be a typo of
+ * (PhraseVocabulary.corrections): for a lookup over many workflows' phrases, where a typo as close
+ * to a word of one workflow as to one of another must find both (each workflow then corrects
+ * towards its own words, correctedWordKeyOf). Empty when a word is none, or there are none.
+ */
+export function correctedWordKeysOf(message: { text: string }, vocabulary: PhraseVocabulary): string[] {
+  let readings: string[][] = [[]];
+  for (const { word, stemmed } of meaningfulWordsOf(message)) {
+    const corrections = vocabulary.corrections(word, stemmed);
+    if (corrections.length === 0) return [];
+    readings = readings
+      .flatMap((reading) => corrections.map((correction) => [...reading, correction]))
+      .slice(0, MAX_CORRECTED_KEYS);
+  }
+  return readings[0]!.length === 0 ? [] : [...new Set(readings.map(keyOf))];
+}
+
 // Per trigger (definitions are immutable): the words of its phrases, negative ones included.
 const vocabularies = new WeakMap<IntentTrigger, PhraseVocabulary>();
 

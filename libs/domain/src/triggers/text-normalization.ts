@@ -206,21 +206,30 @@ export class PhraseVocabulary {
    * it is a typo of, else undefined. `word` is lower case, as `words` gives it (a stem will do).
    */
   correct(word: string, stemmed = stem(word)): string | undefined {
-    if (this.stems.has(stemmed)) return stemmed;
-    if (HAS_DIGIT.test(word) || isEnglishWord(word)) return undefined;
-    let correction: string | undefined;
+    const found = this.corrections(word, stemmed);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /**
+   * Every phrase stem a message word may stand for: its own stem when the phrases use it, else
+   * each one it is a typo of (none for an English word or one with a digit). Several when the
+   * typo is as close to words of several phrases ("cloce": "close", "clone"): correct() then
+   * takes none, and a lookup over many workflows' phrases (WorkflowIndex) tries each.
+   */
+  corrections(word: string, stemmed = stem(word)): string[] {
+    if (this.stems.has(stemmed)) return [stemmed];
+    if (HAS_DIGIT.test(word) || isEnglishWord(word)) return [];
+    const found = new Set<string>();
     for (const misspelt of word === stemmed ? [word] : [word, stemmed]) {
       for (const forms of this.candidatesFor(misspelt)) {
         for (const form of forms) {
           const allowance = typoAllowance(Math.min(misspelt.length, form.length));
           if (allowance === 0 || editDistance(misspelt, form, allowance) > allowance) continue;
-          const phraseStem = this.stemOfForm.get(form)!;
-          if (correction !== undefined && correction !== phraseStem) return undefined;
-          correction = phraseStem;
+          found.add(this.stemOfForm.get(form)!);
         }
       }
     }
-    return correction;
+    return [...found];
   }
 
   /** Lists of the forms that may be within the word's typo allowance (correct() measures each). */

@@ -66,6 +66,16 @@ describe('WorkflowIndex', () => {
     expect(index.wantsMessageVector(input)).toBe(false);
   });
 
+  it('finds a typo as close to a word of one workflow as to one of another, as each workflow alone would', () => {
+    const close = workflow('close', { type: 'intent', phrases: ['close my account'] });
+    const clone = workflow('clone', { type: 'intent', phrases: ['clone my repository'] });
+    const both = new WorkflowIndex([close, clone]);
+    const input: TriggerInput = { message: { role: 'contact', text: 'cloce my account' } };
+    expect(ids(both.evaluate(input))).toEqual(['close']);
+    expect(ids(both.evaluate(input))).toEqual(ids(evaluateWorkflows([close, clone], input)));
+    expect(both.wantsMessageVector(input)).toBe(false);
+  });
+
   it('wants the message’s vector only for contact messages without a same-words phrase', () => {
     const contact = (text: string): TriggerInput => ({ message: { role: 'contact', text } });
     expect(index.wantsMessageVector(contact('please terminate my account'))).toBe(true);
@@ -173,6 +183,8 @@ describe('WorkflowIndex', () => {
         name: 'talk to SALES',
         firing: { mode: 'every_time' as const, priority: 1 },
       },
+      // An id in mixed case (the CLI's are the author's): requested in another case, still found.
+      { ...workflow('CancelFlow', { type: 'ai_request' }), name: 'Cancel my order' },
       workflow('escalate', { type: 'failed_answers', count: 1 }),
     ];
     const aiIndex = new WorkflowIndex(aiWorkflows);
@@ -184,6 +196,7 @@ describe('WorkflowIndex', () => {
       { requestedWorkflow: 'wf-7' },
       { requestedWorkflow: 'WF-7' },
       { requestedWorkflow: 'talk to sales', intent: 'refund' },
+      { requestedWorkflow: 'cancelflow' },
       { answered: false },
       undefined,
     ];
@@ -198,6 +211,7 @@ describe('WorkflowIndex', () => {
       'cancel-ai-any',
     ]);
     expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'wf-7' } }))).toEqual(['wf-7']);
+    expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'cancelflow' } }))).toEqual(['CancelFlow']);
     expect(ids(aiIndex.evaluate({ ai: { requestedWorkflow: 'Talk to Sales' } }))).toEqual(['wf-9']);
     const outcomes = (requestedWorkflow: string) =>
       explainWorkflows(aiWorkflows, { ai: { requestedWorkflow } }).map(({ workflow, outcome }) => [

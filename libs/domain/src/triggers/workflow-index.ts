@@ -1,5 +1,5 @@
 import { aiIntentKeyOf, workflowNameKeyOf } from './ai-decision.trigger';
-import { correctedWordKeyOf, phraseKeyOf, thresholdOf } from './intent.trigger';
+import { correctedWordKeysOf, phraseKeyOf, thresholdOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
 import { PhraseVocabulary } from './text-normalization';
@@ -50,7 +50,8 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
         continue;
       }
       if (trigger.type === 'ai_request') {
-        fileUnder(this.byAiRequest, workflow.id, workflow);
+        // Both keyed as the matcher compares them (case aside): an id typed in another case matches.
+        fileUnder(this.byAiRequest, workflowNameKeyOf(workflow.id), workflow);
         fileUnder(this.byAiRequest, workflowNameKeyOf(workflow.name), workflow);
         continue;
       }
@@ -141,23 +142,21 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
     const byIntent = ai?.intent === undefined ? [] : (this.byAiIntent.get(aiIntentKeyOf(ai.intent)) ?? []);
     const requested = ai?.requestedWorkflow;
     if (requested === undefined) return byIntent;
-    return [
-      ...byIntent,
-      ...(this.byAiRequest.get(requested) ?? []),
-      ...(this.byAiRequest.get(workflowNameKeyOf(requested)) ?? []),
-    ];
+    return [...byIntent, ...(this.byAiRequest.get(workflowNameKeyOf(requested)) ?? [])];
   }
 
   /**
-   * Intent workflows with a phrase of the message's very words, typos corrected towards all the
-   * indexed phrases' words (normalising the text only when some phrase could). The matcher
-   * corrects towards each workflow's own words: a typo as close to a word of another workflow, or
-   * that is one, is missed here, and left to the phrase search.
+   * Intent workflows that may have a phrase of the message's very words: each typo read as every
+   * indexed phrase word it could be a typo of (normalising the text only when some phrase could).
+   * The matcher then corrects towards each workflow's own words, as previews do.
    */
   private sameWordsAs(message: { text: string }): W[] {
     if (this.bySameWords.size === 0) return [];
-    const key = correctedWordKeyOf(message, this.vocabulary);
-    return key === undefined ? [] : (this.bySameWords.get(key) ?? []);
+    const found = new Set<W>();
+    for (const key of correctedWordKeysOf(message, this.vocabulary)) {
+      for (const workflow of this.bySameWords.get(key) ?? []) found.add(workflow);
+    }
+    return [...found];
   }
 }
 
