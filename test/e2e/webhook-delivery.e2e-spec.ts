@@ -530,6 +530,48 @@ describe('webhook delivery', () => {
     expect(() => new Webhook(workflow.signingSecret).verify(request.body, headers)).not.toThrow();
   });
 
+  it('never shows a custom header value, and keeps one sent back redacted', async () => {
+    const workflow = await workflowAnswering('credentialed', () => ({ status: 200 }), {
+      headers: { Authorization: 'Bearer key-of-the-order-api' },
+    });
+    const asTenant = async (method: string, path: string, body?: unknown) =>
+      fetch(`${services.url('api')}/v1/workflows/${workflow.id}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(await system.tenantHeaders(tenantId)) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const shown = (await (await asTenant('GET', '')).json()) as { action: unknown };
+    expect(shown.action).toMatchObject({ headers: { Authorization: '[redacted]' } });
+    // The author edits what a GET showed: the redacted header keeps its value, a new one is added.
+    const edited = await asTenant('PATCH', '', {
+      action: { ...(shown.action as object), headers: { Authorization: '[redacted]', 'X-Order-Api': 'v2' } },
+    });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toMatchObject({
+      action: { headers: { Authorization: '[redacted]', 'X-Order-Api': '[redacted]' } },
+    });
+    const history = JSON.stringify(await (await asTenant('GET', '/versions')).json());
+    expect(history).toContain('[redacted]');
+    expect(history).not.toContain('key-of-the-order-api');
+    const unknown = await asTenant('PATCH', '', {
+      action: { ...(shown.action as object), headers: { 'X-Api-Key': '[redacted]' } },
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: 'redacted_header',
+      issues: [{ field: '/action/headers/X-Api-Key' }],
+    });
+    // Delivered with the saved value, once the data plane has version 2.
+    const delivered = await waitFor('a delivery of version 2', async () => {
+      const before = hooks('credentialed').length;
+      await fire('credentialed');
+      await waitFor('the delivery', () => (hooks('credentialed').length > before ? true : undefined));
+      const last = hooks('credentialed').at(-1)!;
+      return last.headers['x-order-api'] === 'v2' ? last : undefined;
+    });
+    expect(delivered.headers['authorization']).toBe('Bearer key-of-the-order-api');
+  });
+
   it('sends a signed test delivery on request, for a draft too, and answers what the endpoint said', async () => {
     // The receiver echoes the custom header's value: the answer shows it redacted.
     scripts.set('/hooks/tried', (earlier) =>

@@ -28,6 +28,7 @@ import { OutboundAddressPolicy, intentPhraseIssues } from '@app/domain';
 import { APP_CONFIG, ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import type { ApiConfig } from '../config';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
+import { withHeaderValuesRedacted, withRedactedHeadersKept } from './header-values';
 import { NOT_A_CURSOR, encodeVersionCursor, encodeWorkflowCursor } from './page-cursors';
 import { WorkflowEntity, WorkflowVersionEntity } from './workflow.entity';
 import { WorkflowTestsService } from './workflow-tests.service';
@@ -42,7 +43,8 @@ function toVersionView(version: WorkflowVersionEntity): WorkflowVersionView {
     workflowId: version.workflowId,
     version: version.version,
     createdAt: version.createdAt.toISOString(),
-    definition: version.definition,
+    // Versions recorded before header values were redacted in history hold them.
+    definition: withHeaderValuesRedacted(version.definition),
   };
 }
 
@@ -66,7 +68,11 @@ export class WorkflowsService {
    * action-dispatcher disabled its endpoint (up to the version it names: a newer one delivers again).
    */
   private toView(workflow: WorkflowEntity): WorkflowView {
-    const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
+    const {
+      signingSecret: _secret,
+      previousSigningSecret: _previous,
+      ...definition
+    } = withHeaderValuesRedacted(toDefinition(workflow));
     const disabled = this.disabledEndpoints.get(workflow.id);
     return {
       ...definition,
@@ -77,9 +83,10 @@ export class WorkflowsService {
     };
   }
 
-  async create(tenantId: string, request: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
-    refuseMeaninglessPhrases(request.trigger);
-    this.refuseUncallableUrls(request.action);
+  async create(tenantId: string, creation: CreateWorkflowRequest): Promise<CreatedWorkflowView> {
+    refuseMeaninglessPhrases(creation.trigger);
+    this.refuseUncallableUrls(creation.action);
+    const request = { ...creation, action: keepRedactedHeaders(creation.action, undefined) };
     const workflow = await this.dataSource.transaction(async (manager) => {
       const created = manager.create(WorkflowEntity, {
         id: randomUUID(),
@@ -147,9 +154,10 @@ export class WorkflowsService {
   async update(
     tenantId: string,
     id: string,
-    request: UpdateWorkflowRequest,
+    change: UpdateWorkflowRequest,
     expectedVersion?: number,
   ): Promise<WorkflowView> {
+    let request = change;
     if (request.trigger) refuseMeaninglessPhrases(request.trigger);
     if (request.action) this.refuseUncallableUrls(request.action);
     const workflow = await this.dataSource.transaction(async (manager) => {
@@ -161,6 +169,7 @@ export class WorkflowsService {
           { version: current.version },
         );
       }
+      if (request.action) request = { ...request, action: keepRedactedHeaders(request.action, current.action) };
       const enabledAfter = (request.status ?? current.status) === 'enabled';
       // A new trigger or firing policy on a live workflow goes live too.
       const goesLive =
@@ -293,7 +302,11 @@ export class WorkflowsService {
   }
 
   private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
-    const { signingSecret: _secret, previousSigningSecret: _previous, ...definition } = toDefinition(workflow);
+    const {
+      signingSecret: _secret,
+      previousSigningSecret: _previous,
+      ...definition
+    } = withHeaderValuesRedacted(toDefinition(workflow));
     await manager.insert(WorkflowVersionEntity, { workflowId: workflow.id, version: workflow.version, definition });
   }
 }
@@ -302,6 +315,15 @@ export class WorkflowsService {
 function refuseMeaninglessPhrases(trigger: Trigger): void {
   const issues = intentPhraseIssues(trigger);
   if (issues.length > 0) throw new InvalidInputError('invalid_phrases', describeIssues(issues), issues);
+}
+
+/** The action with its `[redacted]` header values given their saved ones; 400 `redacted_header` for one with none. */
+function keepRedactedHeaders(action: Action, stored: Action | undefined): Action {
+  const kept = withRedactedHeadersKept(action, stored);
+  if (kept.issues.length > 0) {
+    throw new InvalidInputError('redacted_header', describeIssues(kept.issues), kept.issues);
+  }
+  return kept.action;
 }
 
 /** The URLs action-dispatcher calls for an action, by field (Zapier's and Make's hosts are fixed). */

@@ -1,0 +1,48 @@
+import type { Action, ValidationIssue, WorkflowDefinition } from '@app/contracts';
+
+/**
+ * What the API shows for a webhook's custom header value. Header values are credentials as often as
+ * not (`Authorization`, `X-Api-Key`), so the API never shows one, nor keeps one in version history;
+ * action-dispatcher redacts them from stored responses for the same reason.
+ */
+export const REDACTED_HEADER_VALUE = '[redacted]';
+
+/**
+ * The definition as it may be shown or kept in history: every custom header value redacted. Any
+ * definition will do, a stored version's (untyped JSON) too.
+ */
+export function withHeaderValuesRedacted<D extends object>(definition: D): D {
+  const { action } = definition as Partial<Pick<WorkflowDefinition, 'action'>>;
+  if (action?.type !== 'webhook' || !action.headers) return definition;
+  const headers = Object.fromEntries(Object.keys(action.headers).map((name) => [name, REDACTED_HEADER_VALUE]));
+  return { ...definition, action: { ...action, headers } };
+}
+
+/**
+ * A saved action with each header sent back as `[redacted]` (read from a GET, edited, sent again)
+ * given its stored value; issues for such a header the workflow does not have.
+ */
+export function withRedactedHeadersKept(
+  action: Action,
+  stored: Action | undefined,
+): { action: Action; issues: ValidationIssue[] } {
+  if (action.type !== 'webhook' || !action.headers) return { action, issues: [] };
+  const storedHeaders = stored?.type === 'webhook' ? (stored.headers ?? {}) : {};
+  const storedValueOf = (name: string) =>
+    Object.entries(storedHeaders).find(([storedName]) => storedName.toLowerCase() === name.toLowerCase())?.[1];
+  const issues: ValidationIssue[] = [];
+  const headers = Object.fromEntries(
+    Object.entries(action.headers).map(([name, value]) => {
+      if (value !== REDACTED_HEADER_VALUE) return [name, value];
+      const kept = storedValueOf(name);
+      if (kept === undefined) {
+        issues.push({
+          field: `/action/headers/${name.replaceAll('~', '~0')}`,
+          reason: `is "${REDACTED_HEADER_VALUE}", which keeps a saved value, and the workflow has no such header: send its value`,
+        });
+      }
+      return [name, kept ?? value];
+    }),
+  );
+  return { action: { ...action, headers }, issues };
+}
