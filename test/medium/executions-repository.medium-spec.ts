@@ -102,6 +102,17 @@ describe('ExecutionsRepository replay series (real Postgres)', () => {
     expect(await repository.findOne(tenantId, other)).toMatchObject({ status: 'succeeded' });
   });
 
+  it('never lets an earlier result of the same series (fewer attempts, redelivered) undo a later one', async () => {
+    const id = randomUUID();
+    const first = result(id, 'retrying', 500);
+    const second = { number: 2, startedAt: '2026-11-24T10:00:05.000Z', durationMs: 3, statusCode: 200 };
+    await repository.upsertAll([first, result(id, 'succeeded', 200, { attempts: [first.attempts[0]!, second] })]);
+    await repository.upsertAll([first]);
+    const row = await repository.findOne(tenantId, id);
+    expect(row).toMatchObject({ status: 'succeeded', attemptCount: 2 });
+    expect(row!.attempts.map((attempt) => attempt.statusCode)).toEqual([500, 200]);
+  });
+
   it('selects failures to replay by window, with a trigger and no replay outstanding', async () => {
     const at = (minute: number) => `2026-11-20T10:${String(minute).padStart(2, '0')}:00.000Z`;
     const inWindow = randomUUID();

@@ -44,7 +44,8 @@ export class ExecutionsRepository {
    *
    * Idempotent: a replayed result overwrites its own row instead of adding a second one. A result
    * of a later replay series moves the attempts so far to `previous_attempts`; a result of an
-   * earlier series than the row's (a redelivered record) changes nothing. The trigger, once kept,
+   * earlier series than the row's, or of the same series with fewer attempts (a redelivered
+   * record), changes nothing: a final status is never undone by an older one. The trigger, once kept,
    * stays, and `started_at` stays the first series' start.
    */
   async upsertAll(executions: readonly WorkflowExecuted[]): Promise<void> {
@@ -250,5 +251,6 @@ function upsertStatement(rows: number): string {
        trigger = COALESCE(EXCLUDED.trigger, executions.trigger),
        replay = EXCLUDED.replay,
        replays_requested = GREATEST(executions.replays_requested, EXCLUDED.replay)
-     WHERE EXCLUDED.replay >= executions.replay`;
+     WHERE EXCLUDED.replay > executions.replay
+       OR (EXCLUDED.replay = executions.replay AND EXCLUDED.attempt_count >= executions.attempt_count)`;
 }
