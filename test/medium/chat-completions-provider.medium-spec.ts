@@ -67,16 +67,30 @@ describe('ChatCompletionsDecisionProvider against a fake OpenAI-compatible endpo
     });
   });
 
-  it('returns no workflow when the model calls no tool, and ignores unknown tools', async () => {
-    fake.answer = () => ({
-      status: 200,
-      body: {
-        choices: [
-          { message: { role: 'assistant', content: 'nothing', tool_calls: [{ function: { name: 'rm_rf' } }] } },
-        ],
-      },
-    });
+  it('returns no workflow when the model calls no tool, ignores unknown tools beside offered ones, and rejects calls of unknown ones only', async () => {
+    const calling =
+      (...names: string[]) =>
+      () => ({
+        status: 200,
+        body: {
+          choices: [
+            {
+              message: {
+                role: 'assistant',
+                content: 'nothing',
+                tool_calls: names.map((name) => ({ function: { name } })),
+              },
+            },
+          ],
+        },
+      });
+    fake.answer = calling();
     await expect(provider(['127.0.0.0/8']).choose(request)).resolves.toEqual([]);
+    fake.answer = calling('rm_rf', 'workflow_1');
+    await expect(provider(['127.0.0.0/8']).choose(request)).resolves.toEqual(['wf-refund']);
+    // A model that names only tools it was not offered made no decision: intent matching decides.
+    fake.answer = calling('rm_rf');
+    await expect(provider(['127.0.0.0/8']).choose(request)).rejects.toThrow('called no tool it was offered (rm_rf)');
   });
 
   it('rejects on errors, malformed answers and timeouts, so that intent matching decides', async () => {

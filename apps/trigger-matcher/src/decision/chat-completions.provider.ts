@@ -67,11 +67,18 @@ export class ChatCompletionsDecisionProvider implements DecisionProvider {
     if (result.error !== undefined) throw new Error(`decision provider unreachable: ${result.error}`);
     if (result.statusCode !== 200) throw new Error(`decision provider answered HTTP ${result.statusCode}`);
     const calls = parseToolCalls(result.body ?? '');
-    return calls.flatMap((name) => {
+    const chosen = calls.flatMap((name) => {
       const index = request.workflows.findIndex((_, candidate) => toolName(candidate) === name);
       const workflow = request.workflows[index];
       return workflow ? [workflow.id] : [];
     });
+    // Calls of tools it was not offered only are no decision (not "none of them"): intent matching decides.
+    if (calls.length > 0 && chosen.length === 0) {
+      throw new Error(
+        `decision provider called no tool it was offered (${calls.slice(0, 3).join(', ').slice(0, 200)})`,
+      );
+    }
+    return chosen;
   }
 }
 
