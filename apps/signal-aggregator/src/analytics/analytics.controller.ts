@@ -1,6 +1,5 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AGGREGATE_KINDS,
@@ -20,6 +19,7 @@ import {
 import { windowCount } from '@app/domain';
 import { ApiErrors, ApiJsonOrCsvResponse, ApiKeyAuth, ApiQueryParams, QueryParams, TenantId } from '@app/platform';
 import { AnalyticsService, type Period } from './analytics.service';
+import { csvDownload } from './csv-download';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /**
@@ -73,7 +73,7 @@ export class AnalyticsController {
       ...(workflowId ? { workflowId } : {}),
     });
     if (format === 'json') return view;
-    return csv(
+    return csvDownload(
       response,
       `${view.kind}-${view.name}-${view.granularity}`,
       SERIES_CSV_COLUMNS,
@@ -99,7 +99,7 @@ export class AnalyticsController {
     params.orThrow();
     const view = await this.analytics.top(tenantId, { kind: kind!, limit, ...period });
     if (format === 'json') return view;
-    return csv(
+    return csvDownload(
       response,
       `top-${view.kind}`,
       TOP_CSV_COLUMNS,
@@ -125,7 +125,7 @@ export class AnalyticsController {
     params.orThrow();
     const view = await this.analytics.breakdown(tenantId, { kind, name: name!, ...period });
     if (format === 'json') return view;
-    return csv(
+    return csvDownload(
       response,
       `breakdown-${view.name}`,
       BREAKDOWN_CSV_COLUMNS,
@@ -143,11 +143,4 @@ function readPeriod(params: QueryParams): Period {
 
 function readFormat(params: QueryParams): 'json' | 'csv' {
   return params.oneOf('format', ANALYTICS_FORMATS) ?? 'json';
-}
-
-/** The rows as an RFC 4180 CSV download (csv-stringify quotes names with commas, quotes or line breaks). */
-function csv(response: Response, filename: string, header: string[], rows: (string | number)[][]): string {
-  response.setHeader('content-type', 'text/csv; charset=utf-8');
-  response.setHeader('content-disposition', `attachment; filename="${filename.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`);
-  return stringify([header, ...rows]);
 }
