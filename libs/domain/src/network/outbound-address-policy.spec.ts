@@ -23,6 +23,12 @@ describe('OutboundAddressPolicy', () => {
     '2001:db8::1',
     '::169.254.169.254',
     '::7f00:1',
+    '168.63.129.16',
+    '::ffff:168.63.129.16',
+    '100.100.100.200',
+    '192.0.0.192',
+    '64:ff9b::a9fe:a9fe',
+    '2002:a9fe:a9fe::1',
   ])('refuses %s', (address) => {
     expect(strict.refusalReason(address)).not.toBeNull();
   });

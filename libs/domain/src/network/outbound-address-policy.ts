@@ -8,6 +8,13 @@ import ipaddr from 'ipaddr.js';
  */
 const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
 
+/**
+ * Cloud platform endpoints on ordinary unicast addresses: Azure's WireServer (168.63.129.16), which
+ * serves VM agents and health probes. The others (169.254.169.254 and fd00:ec2::254, Alibaba's
+ * 100.100.100.200, Oracle's 192.0.0.192) are in ranges refused anyway.
+ */
+const CLOUD_PLATFORM_ADDRESSES = [ipaddr.parseCIDR('168.63.129.16/32')];
+
 export class OutboundAddressPolicy {
   private readonly allowed: [ipaddr.IPv4 | ipaddr.IPv6, number][];
 
@@ -36,6 +43,12 @@ export class OutboundAddressPolicy {
     }
     const range = parsed.range();
     if (range !== 'unicast') return `${named} is in a ${range} range`;
+    if (
+      CLOUD_PLATFORM_ADDRESSES.some(
+        ([network, bits]) => parsed.kind() === network.kind() && parsed.match(network, bits),
+      )
+    )
+      return `${named} is a cloud platform endpoint`;
     // ipaddr.js files the deprecated IPv4-compatible ::/96 (`::169.254.169.254`) under unicast.
     if (parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE))
       return `${named} is in the IPv4-compatible range ::/96`;
