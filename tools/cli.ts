@@ -24,6 +24,7 @@ import {
 import {
   WorkflowIndex,
   explainWorkflows,
+  isFailedAnswer,
   intentPhraseIssues,
   type CandidateWorkflow,
   type TriggerInput,
@@ -81,10 +82,13 @@ async function main(): Promise<number> {
     try {
       const message = parseJson(line, offlineMessageValidator);
       unread.note(unreadFields(message, 'message'), `line ${lineNumber}`);
+      const role = message.role ?? 'contact';
+      // Each message is the only one of its conversation: an unanswered AI message is its one failed answer.
       const input: TriggerInput = {
-        message: { role: message.role ?? 'contact', text: message.text },
+        message: { role, text: message.text },
         ai: message.ai,
         memory: message.memory,
+        failedAnswers: isFailedAnswer({ role, ai: message.ai }) ? 1 : 0,
       };
       if (intentVectors && phraseVectors) {
         // Explaining scores every intent workflow, so it needs the message's vector whatever the index's shortcuts.

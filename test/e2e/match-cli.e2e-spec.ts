@@ -69,6 +69,34 @@ describe('cli match', () => {
     expect(result.stderr).toContain('3 workflow(s) loaded');
   });
 
+  it('judges each message as the only one of its conversation: an unanswered AI message is one failed answer', () => {
+    const escalations = file(
+      'escalations.json',
+      JSON.stringify([
+        { id: 'first-failure', trigger: { type: 'failed_answers', count: 1 } },
+        { id: 'second-failure', trigger: { type: 'failed_answers', count: 2 } },
+      ]),
+    );
+    const messages = file(
+      'answers.jsonl',
+      [
+        { id: 'unanswered', role: 'ai', text: 'Sorry, I cannot help with that', ai: { answered: false } },
+        { id: 'answered', role: 'ai', text: 'Your order ships today', ai: { answered: true } },
+        { id: 'contact', text: 'that did not help', ai: { answered: false } },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const result = run('match', '--workflows', escalations, '--messages', messages);
+    expect(result.status).toBe(0);
+    const lines = jsonLines(result.stdout) as { id: string; fired: string[] }[];
+    expect(lines.map(({ id, fired }) => [id, fired])).toEqual([
+      ['unanswered', ['first-failure']],
+      ['answered', []],
+      ['contact', []],
+    ]);
+  });
+
   it('with --explain, also says why every other workflow did not fire', () => {
     const messages = file(
       'explain.jsonl',

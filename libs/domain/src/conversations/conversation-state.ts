@@ -48,7 +48,7 @@ export function recordEvent(state: ConversationState, event: ConversationEvent, 
       return {
         ...seen,
         transcript: recentTranscript([...state.transcript, { role: data.role, text: data.text, time: event.time }]),
-        failedAnswers: state.failedAnswers + (data.role === 'ai' && data.ai?.answered === false ? 1 : 0),
+        failedAnswers: state.failedAnswers + (isFailedAnswer(data) ? 1 : 0),
         ...(data.memory ? learnMemory(seen, data.memory, event.time) : {}),
         // Nobody waits for a reply in a conversation that ended (a closing message starts no wait).
         ...(state.ended
@@ -247,4 +247,9 @@ export function applyMemory(memory: Record<string, unknown>, update: Record<stri
     else next[name] = value;
   }
   return next;
+}
+
+/** An AI message the platform's AI could not answer: what `failed_answers` triggers count. */
+export function isFailedAnswer(message: { role: string; ai?: { answered?: boolean } }): boolean {
+  return message.role === 'ai' && message.ai?.answered === false;
 }
