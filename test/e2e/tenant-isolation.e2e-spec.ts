@@ -253,7 +253,7 @@ describe('tenant isolation', () => {
     const first = await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/1`, headers);
     expect(first.body).toEqual(versions.items[1]);
     expect((await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/3`, headers)).status).toBe(404);
-    for (const version of ['first', '2147483648']) {
+    for (const version of ['first', '2147483648', '1e0', '0x1', '%201']) {
       expect(
         (await call('api', 'GET', `/v1/workflows/${workflow.id}/versions/${version}`, headers)).body,
       ).toMatchObject({

@@ -146,7 +146,8 @@ export class WorkflowsController {
     @Param('id') id: string,
     @Param('version') version: string,
   ): Promise<WorkflowVersionView> {
-    const number = Number(version);
+    // Digits only: Number() would also read " 7", "1e3" and "0x10".
+    const number = /^[0-9]{1,10}$/.test(version) ? Number(version) : NaN;
     if (!Number.isInteger(number) || number < 1 || number > MAX_VERSION) {
       const reason = `must be an integer from 1 to ${MAX_VERSION}`;
       throw new InvalidInputError('invalid_path', `version ${reason}`, [{ field: 'path:version', reason }]);
