@@ -52,9 +52,15 @@ describe('condition language in a workflow', () => {
     expect(fieldsOf({ op: 'exists', attribute: 'plan', value: 1 })).toEqual([
       '/trigger/conditions/value is not allowed',
     ]);
-    expect(fieldsOf({ op: 'in', attribute: 'bad name!', value: ['x'] })).toEqual([
-      expect.stringMatching(/^\/trigger\/conditions\/attribute must match pattern/),
-    ]);
+    for (const attribute of ['', '.plan', 'plan.', 'address..country', 'tab\there']) {
+      expect(fieldsOf({ op: 'in', attribute, value: ['x'] })).toEqual([
+        expect.stringMatching(/^\/trigger\/conditions\/attribute must (match pattern|NOT have fewer)/),
+      ]);
+    }
+    // Whatever names memory holds: hyphens, spaces, letters beyond ASCII.
+    for (const attribute of ['plan-tier', 'first name', 'città', '2fa', 'plan.tier-name']) {
+      expect(fieldsOf({ op: 'exists', attribute })).toEqual([]);
+    }
     expect(fieldsOf({ op: 'before', attribute: 'renewsAt', value: 'next week' })).toEqual([
       '/trigger/conditions/value must match format "date-time"',
     ]);

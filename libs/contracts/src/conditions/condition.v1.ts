@@ -2,10 +2,15 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { TaggedUnion } from '../schema-helpers';
 import { registerSchema } from '../validation';
 
+/**
+ * Any name contact memory may hold ("plan-tier", "first name", "città"): dots reach into nested
+ * values, so a name has no empty part (no leading, trailing or doubled dot) and no control character.
+ */
 const Attribute = Type.String({
-  pattern: '^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$',
+  pattern: '^[^.\\u0000-\\u001f]+(\\.[^.\\u0000-\\u001f]+)*$',
   maxLength: 256,
-  description: 'Contact memory attribute, dot-separated for nested values: "plan", "address.country".',
+  description:
+    'Contact memory attribute, dot-separated for nested values: "plan", "plan-tier", "address.country" (a name with dots of its own is found by its whole name first).',
 });
 const Scalar = Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]);
 
