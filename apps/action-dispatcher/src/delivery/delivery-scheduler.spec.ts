@@ -108,6 +108,8 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
   } as PendingDelivery;
   return {
     scheduler,
+    /** The workflow as the definitions view holds it: a test may change it, as a new version would. */
+    definition,
     committed,
     /** A consumer event (kafkajs' `consumer.events`), as the group coordinator would cause it. */
     emit: (event: 'rebalancing' | 'join' | 'crash', payload: object) => listeners.get(event)!({ payload }),
@@ -199,6 +201,30 @@ describe('DeliveryScheduler', () => {
       expect(pendingDeliveryValidator.parse(JSON.parse(next!.value!)).attempts).toEqual([
         expect.objectContaining({ error: 'invalid HTTP status 999' }),
       ]);
+    } finally {
+      await scheduler.onApplicationShutdown();
+    }
+  });
+
+  it('holds a workflow back for a Retry-After only while it calls the URL that asked', async () => {
+    receiver.script = (request) =>
+      request.path === '/hooks/cancel' ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 };
+    const { scheduler, definition, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
+      url,
+      () => false,
+    );
+    try {
+      await join();
+      await read(pending);
+      await committedAtLeast(1);
+      expect(resultStatuses()).toEqual(['retrying']);
+      // The author moves the workflow to another URL: its new executions are not held for an hour.
+      Object.assign(definition, { version: 2, action: { type: 'webhook', url: `${url}/hooks/moved` } });
+      const moved = '44444444-4444-4444-8444-444444444444';
+      await read({ ...pending, executionId: moved }, moved);
+      for (let waited = 0; resultStatuses().length < 2 && waited < 5_000; waited += 100) await sleep(100);
+      expect(receiver.requests.map((request) => request.path)).toEqual(['/hooks/cancel', '/hooks/moved']);
+      expect(resultStatuses()).toEqual(['retrying', 'succeeded']);
     } finally {
       await scheduler.onApplicationShutdown();
     }

@@ -22,6 +22,7 @@ import {
   deterministicId,
   continuedStreak,
   endpointHealthAfter,
+  endpointUrlOf,
   executionResultOf,
   judgeAttempt,
   planAction,
@@ -156,7 +157,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
   private readonly waiting = new Map<string, string[]>();
   private readonly queued = new Set<string>();
   private readonly slots: EndpointSlots;
-  private readonly endpointHeldUntil = new Map<string, number>();
+  /** Endpoints a Retry-After holds back (epoch ms), with the URL that asked: another URL is not held. */
+  private readonly endpointHeldUntil = new Map<string, { until: number; url: string }>();
   /** Executions not to attempt before a time (epoch ms): their workflow version is not in the definitions view yet. */
   private readonly notBefore = new Map<string, number>();
   private partitionCount = 0;
@@ -425,7 +427,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     for (const endpoint of this.waiting.keys()) this.drain(endpoint);
     this.breakers.forgetUnused(now);
     this.slots.forgetIdle(now);
-    for (const [endpoint, until] of this.endpointHeldUntil) if (until <= now) this.endpointHeldUntil.delete(endpoint);
+    for (const [endpoint, { until }] of this.endpointHeldUntil)
+      if (until <= now) this.endpointHeldUntil.delete(endpoint);
     for (const [executionId, at] of this.notBefore) if (at <= now) this.notBefore.delete(executionId);
   }
 
@@ -590,8 +593,12 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     if (queue.length === 0) this.waiting.delete(endpoint);
   }
 
+  /** Whether a Retry-After holds the endpoint back: only while its workflow still calls the URL that asked. */
   private isHeldBack(endpoint: string): boolean {
-    return (this.endpointHeldUntil.get(endpoint) ?? 0) > Date.now();
+    const hold = this.endpointHeldUntil.get(endpoint);
+    if (!hold || hold.until <= Date.now()) return false;
+    const action = this.definitions.get(endpoint)?.action;
+    return action !== undefined && endpointUrlOf(action) === hold.url;
   }
 
   /** One step of an execution from the schedule: skip it, or attempt it, and record where it stands. */
@@ -641,7 +648,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         ...(definition ? { replies: this.fallbackWhenSkipped(definition, pending) } : {}),
       };
     }
-    const tried = await this.breakers.run({ tenantId: definition.tenantId, workflowId: definition.id }, async () => {
+    const endpointOfTarget = { tenantId: definition.tenantId, workflowId: definition.id, url: target.url };
+    const tried = await this.breakers.run(endpointOfTarget, async () => {
       const sent = await this.webhooks.send(target, definition, trigger, executionId, pending.attempts.length + 1);
       return { ...sent, verdict: judgeAttempt(sent.answer, new Date(), this.config.WEBHOOK_MAX_RETRY_AFTER_MS) };
     });
@@ -672,12 +680,10 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         throttled: String(outcome.holdEndpointUntil !== undefined),
       });
       if (outcome.holdEndpointUntil) {
-        // Concurrent attempts may answer different Retry-Afters: the longest hold stands.
-        const heldUntil = Math.max(
-          this.endpointHeldUntil.get(trigger.workflow.id) ?? 0,
-          outcome.holdEndpointUntil.getTime(),
-        );
-        this.endpointHeldUntil.set(trigger.workflow.id, heldUntil);
+        // Concurrent attempts may answer different Retry-Afters: the longest hold of the URL stands.
+        const held = this.endpointHeldUntil.get(trigger.workflow.id);
+        const until = Math.max(held?.url === target.url ? held.until : 0, outcome.holdEndpointUntil.getTime());
+        this.endpointHeldUntil.set(trigger.workflow.id, { until, url: target.url });
         this.slots.refuseWaiters(trigger.workflow.id);
       }
     }

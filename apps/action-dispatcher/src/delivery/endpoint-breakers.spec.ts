@@ -4,10 +4,11 @@ import { EndpointBreakers } from './endpoint-breakers';
 const HALF_OPEN_AFTER_MS = 1_000;
 /** As if the longest retry delay were 10 s. */
 const FORGOTTEN_AFTER_MS = 11_000;
+const URL_A = 'https://orders.example.com/hook';
 
 async function openCircuitOf(breakers: EndpointBreakers<boolean>, workflowId: string): Promise<void> {
   for (let failure = 0; failure < 2; failure += 1)
-    await breakers.run({ tenantId: 'acme', workflowId }, async () => false);
+    await breakers.run({ tenantId: 'acme', workflowId, url: URL_A }, async () => false);
 }
 
 async function circuitsOpenNow(): Promise<number> {
@@ -25,10 +26,18 @@ describe('EndpointBreakers', () => {
     );
   });
 
+  it('starts on a closed circuit when the workflow calls another URL: the open one counted the old URL', async () => {
+    await openCircuitOf(breakers, 'wf-moved');
+    expect(await circuitsOpenNow()).toBe(1);
+    const moved = { tenantId: 'acme', workflowId: 'wf-moved', url: 'https://orders.example.com/v2/hook' };
+    expect(await breakers.run(moved, async () => true)).toBe(true);
+    expect(await circuitsOpenNow()).toBe(0);
+  });
+
   it('opens after consecutive failures: nothing is attempted, and the circuit counts as open', async () => {
     await openCircuitOf(breakers, 'wf-down');
     const attempt = jest.fn(async () => true);
-    expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-down' }, attempt)).toBeNull();
+    expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-down', url: URL_A }, attempt)).toBeNull();
     expect(attempt).not.toHaveBeenCalled();
     expect(await circuitsOpenNow()).toBe(1);
   });
@@ -40,7 +49,9 @@ describe('EndpointBreakers', () => {
     ]);
     jest.spyOn(Date, 'now').mockReturnValue(Date.now() + HALF_OPEN_AFTER_MS + 1);
     try {
-      expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-recovering' }, async () => true)).toBe(true);
+      expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-recovering', url: URL_A }, async () => true)).toBe(
+        true,
+      );
     } finally {
       jest.restoreAllMocks();
     }
@@ -51,17 +62,19 @@ describe('EndpointBreakers', () => {
     await openCircuitOf(breakers, 'wf-disabled');
     breakers.forget('wf-disabled');
     expect(await circuitsOpenNow()).toBe(0);
-    expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-disabled' }, async () => true)).toBe(true);
+    expect(await breakers.run({ tenantId: 'acme', workflowId: 'wf-disabled', url: URL_A }, async () => true)).toBe(
+      true,
+    );
   });
 
   it('forgets circuits nothing went through for longer than any execution waits, and only those', async () => {
     await openCircuitOf(breakers, 'wf-abandoned');
-    await breakers.run({ tenantId: 'acme', workflowId: 'wf-called-once' }, async () => true);
+    await breakers.run({ tenantId: 'acme', workflowId: 'wf-called-once', url: URL_A }, async () => true);
     await openCircuitOf(breakers, 'wf-retrying');
     const later = Date.now() + FORGOTTEN_AFTER_MS + 1;
     // An execution of this endpoint came back from its retry delay (and failed the half-open probe).
     jest.spyOn(Date, 'now').mockReturnValue(later - 9_000);
-    await breakers.run({ tenantId: 'acme', workflowId: 'wf-retrying' }, async () => false);
+    await breakers.run({ tenantId: 'acme', workflowId: 'wf-retrying', url: URL_A }, async () => false);
     jest.restoreAllMocks();
     breakers.forgetUnused(later);
     expect(
@@ -76,7 +89,9 @@ describe('EndpointBreakers', () => {
       { failureThreshold: 5, halfOpenAfterMs: HALF_OPEN_AFTER_MS, unusedForgottenAfterMs: FORGOTTEN_AFTER_MS },
       (result) => result.failed,
     );
-    expect(await keeping.run({ tenantId: 'acme', workflowId: 'wf-failing' }, async () => failure)).toBe(failure);
+    expect(await keeping.run({ tenantId: 'acme', workflowId: 'wf-failing', url: URL_A }, async () => failure)).toBe(
+      failure,
+    );
     const circuits = (keeping as unknown as { circuits: Map<string, { breaker: { lastFailure: unknown } }> }).circuits;
     expect(JSON.stringify(circuits.get('wf-failing')!.breaker.lastFailure)).not.toContain('transcript');
   });

@@ -16,16 +16,19 @@ const STATE_NAMES: Record<CircuitState, string> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** A webhook endpoint: the workflow whose action calls it. */
+/** A webhook endpoint: the workflow whose action calls it, at the URL it calls now. */
 export interface Endpoint {
   tenantId: string;
   workflowId: string;
+  url: string;
 }
 
 interface Circuit {
   /** Handles whether each attempt failed, not its result: cockatiel keeps the last failure for ever. */
   breaker: CircuitBreakerPolicy;
   labels: { tenant: string; workflow: string };
+  /** The URL whose failures it counts: a workflow moved to another URL starts on a closed circuit. */
+  url: string;
   /** Open or half-open: counted in aw_webhook_circuits_open. */
   open: boolean;
   lastRunAt: number;
@@ -105,7 +108,8 @@ export class EndpointBreakers<T> {
 
   private circuitOf(endpoint: Endpoint): Circuit {
     const existing = this.circuits.get(endpoint.workflowId);
-    if (existing) return existing;
+    if (existing?.url === endpoint.url) return existing;
+    if (existing) this.forget(endpoint.workflowId);
     const breaker = circuitBreaker(
       handleWhenResult((failed) => failed === true),
       {
@@ -116,7 +120,14 @@ export class EndpointBreakers<T> {
     // The workflow's own id, never folded into `other` (few circuits are open at once, and an alert
     // must name the endpoint); its series exists only while the circuit is open.
     const labels = { tenant: endpoint.tenantId, workflow: endpoint.workflowId };
-    const circuit: Circuit = { breaker, labels, open: false, lastRunAt: Date.now(), listener: { dispose: () => {} } };
+    const circuit: Circuit = {
+      breaker,
+      labels,
+      url: endpoint.url,
+      open: false,
+      lastRunAt: Date.now(),
+      listener: { dispose: () => {} },
+    };
     circuit.listener = breaker.onStateChange((state) => {
       circuitBreakerTransitions.inc({ state: STATE_NAMES[state] });
       // Half-open still counts as open: the endpoint has not recovered until the circuit closes.

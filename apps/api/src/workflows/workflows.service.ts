@@ -21,10 +21,9 @@ import {
   type WorkflowView,
   type Trigger,
   type Action,
-  type ValidationIssue,
 } from '@app/contracts';
 import { listOf } from '@app/config';
-import { OutboundAddressPolicy, intentPhraseIssues } from '@app/domain';
+import { OutboundAddressPolicy, endpointUrlOf, intentPhraseIssues } from '@app/domain';
 import { APP_CONFIG, ConflictError, DISABLED_ENDPOINTS, NotFoundError, type DisabledEndpoints } from '@app/platform';
 import type { ApiConfig } from '../config';
 import { DefinitionsPublisher, toDefinition } from './definitions.publisher';
@@ -293,12 +292,12 @@ export class WorkflowsService {
    * (an IP literal, a `localhost` name): the author hears now, not from the first failed delivery.
    */
   private refuseUncallableUrls(action: Action): void {
-    const issues: ValidationIssue[] = [];
-    for (const [field, url] of calledUrls(action)) {
-      const reason = this.outbound.urlRefusalReason(url);
-      if (reason) issues.push({ field, reason: `is refused by the SSRF guard: ${reason}` });
-    }
-    if (issues.length > 0) throw new InvalidInputError('url_refused', describeIssues(issues), issues);
+    const url = endpointUrlOf(action);
+    const reason = url === undefined ? null : this.outbound.urlRefusalReason(url);
+    if (reason === null) return;
+    const field = action.type === 'escalate' ? '/action/notifyUrl' : '/action/url';
+    const issues = [{ field, reason: `is refused by the SSRF guard: ${reason}` }];
+    throw new InvalidInputError('url_refused', describeIssues(issues), issues);
   }
 
   private async recordVersion(manager: EntityManager, workflow: WorkflowEntity): Promise<void> {
@@ -324,13 +323,6 @@ function keepRedactedHeaders(action: Action, stored: Action | undefined): Action
     throw new InvalidInputError('redacted_header', describeIssues(kept.issues), kept.issues);
   }
   return kept.action;
-}
-
-/** The URLs action-dispatcher calls for an action, by field (Zapier's and Make's hosts are fixed). */
-function calledUrls(action: Action): [field: string, url: string][] {
-  if (action.type === 'webhook') return [['/action/url', action.url]];
-  if (action.type === 'escalate' && action.notifyUrl) return [['/action/notifyUrl', action.notifyUrl]];
-  return [];
 }
 
 /** 400 for a `cursor` this API did not issue for the list (or for another tenant). */

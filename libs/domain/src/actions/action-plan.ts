@@ -160,6 +160,20 @@ export function planAction(input: PlanInput): ActionPlan {
   return (PLANNERS[action.type] as Planner<typeof action.type>)(action, input);
 }
 
+/** The URL an action delivers to: a webhook's, Zapier's or Make's hook, an escalation's team webhook; none for the others. */
+export function endpointUrlOf(action: Action): string | undefined {
+  switch (action.type) {
+    case 'webhook':
+    case 'zapier':
+    case 'make':
+      return action.url;
+    case 'escalate':
+      return action.notifyUrl;
+    default:
+      return undefined;
+  }
+}
+
 /** The values `{{variables}}` may refer to. */
 export function templateContext(input: Pick<PlanInput, 'trigger' | 'definition'>, response?: unknown) {
   const { trigger, definition } = input;
