@@ -447,6 +447,28 @@ describe('trigger engine', () => {
     );
   });
 
+  it("counts a cooldown in the events' time, so a backlog of messages minutes apart fires as they happened", async () => {
+    const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
+    await createWorkflow(
+      tenantId,
+      'cancel-cooling',
+      { type: 'ai_intent', intents: ['cancel'] },
+      { firing: { mode: 'cooldown', cooldownSeconds: 300 } },
+    );
+    const conversationId = `conv-${randomUUID()}`;
+    const cancel = { ai: { intent: 'cancel', confidence: 0.95 } };
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    // Published together, as after an outage: 10 minutes apart (fires twice), then 2 minutes after (cooling down).
+    for (const minutes of [20, 10, 8]) {
+      const event = message(tenantId, conversationId, 'contact', 'I want to cancel', cancel);
+      await publish({ ...event, time: minutesAgo(minutes) });
+    }
+    await waitFor('two webhooks', () => (hooks('cancel-cooling', conversationId).length >= 2 ? true : undefined));
+    // The third message is decided with them: give it the time a webhook takes before counting.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(hooks('cancel-cooling', conversationId)).toHaveLength(2);
+  });
+
   it('runs draft workflows on preview conversations only, and live ones everywhere', async () => {
     const tenantId = `tenant-${randomUUID().slice(0, 8)}`;
     await createWorkflow(tenantId, 'cancel-draft', { type: 'ai_intent', intents: ['cancel'] }, { status: 'draft' });

@@ -306,15 +306,19 @@ export class TriggerMatchingService {
     now: Date,
     cause: Cause,
   ): OutboundRecord[] {
+    // Cooldowns and the per-minute limit count in the events' time, as previews and backtests do:
+    // two messages ten minutes apart are ten minutes apart even when a backlog brings them together.
+    // Never later than now: an event time ahead of the clock does not push a cooldown forward.
+    const firingTime = new Date(Math.min(Date.parse(cause.event.time), now.getTime()));
     const decision = decideFirings(candidates, state, {
-      now,
+      now: firingTime,
       causedByWorkflowId: cause.causedByWorkflowId,
       maxPerMinute: this.config.MAX_FIRINGS_PER_CONVERSATION_PER_MINUTE,
     });
     let fired = recordFirings(
       state,
       decision.fire.map(({ workflow }) => workflow.id),
-      now,
+      firingTime,
     );
     const triggers = decision.fire.map(({ workflow, match }) => {
       triggerMatches.inc({ trigger_type: match.type });
