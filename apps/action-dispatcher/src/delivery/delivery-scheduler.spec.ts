@@ -138,6 +138,21 @@ function scheduleOn(receiverUrl: string, transactionFails: () => boolean, endpoi
   };
 }
 
+/** Joins, reads the schedule's pending execution, waits for its first records, then runs `then`; always shuts down. */
+async function afterFirstStep(
+  schedule: ReturnType<typeof scheduleOn>,
+  then: () => Promise<void> | void,
+): Promise<void> {
+  try {
+    await schedule.join();
+    await schedule.read(schedule.pending);
+    await schedule.committedAtLeast(1);
+    await then();
+  } finally {
+    await schedule.scheduler.onApplicationShutdown();
+  }
+}
+
 describe('DeliveryScheduler', () => {
   const receiver = new WebhookReceiver();
   let url: string;
@@ -151,83 +166,61 @@ describe('DeliveryScheduler', () => {
   it('writes a step again when its transaction fails, without calling the endpoint again', async () => {
     receiver.script = () => ({ status: 200 });
     let transactions = 0;
-    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
-      url,
-      () => ++transactions === 1,
-    );
-    try {
-      await join();
-      await read(pending);
-      await committedAtLeast(1);
+    const schedule = scheduleOn(url, () => ++transactions === 1);
+    await afterFirstStep(schedule, () => {
       expect(transactions).toBe(2);
       expect(receiver.requests).toHaveLength(1);
-      expect(resultStatuses()).toEqual(['succeeded']);
-      expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
-    } finally {
-      await scheduler.onApplicationShutdown();
-    }
+      expect(schedule.resultStatuses()).toEqual(['succeeded']);
+      expect(schedule.committed).toContainEqual({
+        topic: Topics.pendingDeliveries.name,
+        key: executionId,
+        value: null,
+      });
+    });
   });
 
   it('fails an execution whose saved URL cannot be parsed, once, instead of trying it again and again', async () => {
     // Saved before URLs were checked as strictly: the port is out of range.
-    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
-      'http://127.0.0.1:99999',
-      () => false,
-    );
-    try {
-      await join();
-      await read(pending);
-      await committedAtLeast(1);
+    const schedule = scheduleOn('http://127.0.0.1:99999', () => false);
+    await afterFirstStep(schedule, async () => {
       await sleep(300);
-      expect(resultStatuses()).toEqual(['failed']);
-      expect(committed).toContainEqual({ topic: Topics.pendingDeliveries.name, key: executionId, value: null });
-    } finally {
-      await scheduler.onApplicationShutdown();
-    }
+      expect(schedule.resultStatuses()).toEqual(['failed']);
+      expect(schedule.committed).toContainEqual({
+        topic: Topics.pendingDeliveries.name,
+        key: executionId,
+        value: null,
+      });
+    });
   });
 
   it('retries a status beyond 599 as an error, keeping the schedule readable', async () => {
     receiver.script = () => ({ status: 999 });
-    const { scheduler, committed, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
-      url,
-      () => false,
-    );
-    try {
-      await join();
-      await read(pending);
-      await committedAtLeast(1);
-      expect(resultStatuses()).toEqual(['retrying']);
-      const next = committed.find((record) => record.topic === Topics.pendingDeliveries.name && record.value !== null);
+    const schedule = scheduleOn(url, () => false);
+    await afterFirstStep(schedule, () => {
+      expect(schedule.resultStatuses()).toEqual(['retrying']);
+      const next = schedule.committed.find(
+        (record) => record.topic === Topics.pendingDeliveries.name && record.value !== null,
+      );
       expect(pendingDeliveryValidator.parse(JSON.parse(next!.value!)).attempts).toEqual([
         expect.objectContaining({ error: 'invalid HTTP status 999' }),
       ]);
-    } finally {
-      await scheduler.onApplicationShutdown();
-    }
+    });
   });
 
   it('holds a workflow back for a Retry-After only while it calls the URL that asked', async () => {
     receiver.script = (request) =>
       request.path === '/hooks/cancel' ? { status: 429, headers: { 'retry-after': '3600' } } : { status: 200 };
-    const { scheduler, definition, committedAtLeast, resultStatuses, join, read, pending } = scheduleOn(
-      url,
-      () => false,
-    );
-    try {
-      await join();
-      await read(pending);
-      await committedAtLeast(1);
-      expect(resultStatuses()).toEqual(['retrying']);
+    const schedule = scheduleOn(url, () => false);
+    await afterFirstStep(schedule, async () => {
+      expect(schedule.resultStatuses()).toEqual(['retrying']);
       // The author moves the workflow to another URL: its new executions are not held for an hour.
-      Object.assign(definition, { version: 2, action: { type: 'webhook', url: `${url}/hooks/moved` } });
+      Object.assign(schedule.definition, { version: 2, action: { type: 'webhook', url: `${url}/hooks/moved` } });
       const moved = '44444444-4444-4444-8444-444444444444';
-      await read({ ...pending, executionId: moved }, moved);
-      for (let waited = 0; resultStatuses().length < 2 && waited < 5_000; waited += 100) await sleep(100);
+      await schedule.read({ ...schedule.pending, executionId: moved }, moved);
+      for (let waited = 0; schedule.resultStatuses().length < 2 && waited < 5_000; waited += 100) await sleep(100);
       expect(receiver.requests.map((request) => request.path)).toEqual(['/hooks/cancel', '/hooks/moved']);
-      expect(resultStatuses()).toEqual(['retrying', 'succeeded']);
-    } finally {
-      await scheduler.onApplicationShutdown();
-    }
+      expect(schedule.resultStatuses()).toEqual(['retrying', 'succeeded']);
+    });
   });
 
   it('does not put back an execution that another instance finished while this one attempted it', async () => {
