@@ -21,6 +21,7 @@ describe('custom header values', () => {
   it('sent back redacted keep their saved value (name in any case); new and changed ones are taken', () => {
     const edited: Action = {
       ...stored,
+      // Another path of the same origin.
       url: 'https://orders.example.com/v2/cancel',
       headers: { authorization: REDACTED_HEADER_VALUE, 'X-Source': 'v2', 'X-Tenant': 'acme' },
     };
@@ -31,6 +32,23 @@ describe('custom header values', () => {
       },
       issues: [],
     });
+  });
+
+  it('keeps no saved value for a URL on another origin: a credential never follows a workflow elsewhere', () => {
+    for (const url of [
+      'https://attacker.example/x',
+      'http://orders.example.com/cancel',
+      'https://orders.example.com:8443/cancel',
+    ]) {
+      const moved: Action = { ...stored, url, headers: { Authorization: REDACTED_HEADER_VALUE } };
+      expect(withRedactedHeadersKept(moved, stored).issues).toEqual([
+        {
+          field: '/action/headers/Authorization',
+          reason:
+            'is "[redacted]", but a saved value is kept only while the URL stays on the same origin: send its value',
+        },
+      ]);
+    }
   });
 
   it('refuses a redacted value with no saved header to keep, naming the header', () => {

@@ -1,4 +1,5 @@
 import type { Action, ValidationIssue, WorkflowDefinition } from '@app/contracts';
+import { endpointUrlOf } from '@app/domain';
 
 /**
  * What the API shows for a webhook's custom header value. Header values are credentials as often as
@@ -20,14 +21,17 @@ export function withHeaderValuesRedacted<D extends object>(definition: D): D {
 
 /**
  * A saved action with each header sent back as `[redacted]` (read from a GET, edited, sent again)
- * given its stored value; issues for such a header the workflow does not have.
+ * given its stored value; issues for such a header the workflow does not have, and for any when
+ * the URL moves to another origin: a saved credential never follows a workflow to another host
+ * (whoever may edit it could otherwise send it anywhere).
  */
 export function withRedactedHeadersKept(
   action: Action,
   stored: Action | undefined,
 ): { action: Action; issues: ValidationIssue[] } {
   if (action.type !== 'webhook' || !action.headers) return { action, issues: [] };
-  const storedHeaders = stored?.type === 'webhook' ? (stored.headers ?? {}) : {};
+  const sameOrigin = stored !== undefined && originOf(endpointUrlOf(stored)) === originOf(action.url);
+  const storedHeaders = sameOrigin && stored.type === 'webhook' ? (stored.headers ?? {}) : {};
   const storedValueOf = (name: string) =>
     Object.entries(storedHeaders).find(([storedName]) => storedName.toLowerCase() === name.toLowerCase())?.[1];
   const issues: ValidationIssue[] = [];
@@ -38,11 +42,23 @@ export function withRedactedHeadersKept(
       if (kept === undefined) {
         issues.push({
           field: `/action/headers/${name.replaceAll('~', '~0')}`,
-          reason: `is "${REDACTED_HEADER_VALUE}", which keeps a saved value, and the workflow has no such header: send its value`,
+          reason:
+            sameOrigin || stored === undefined
+              ? `is "${REDACTED_HEADER_VALUE}", which keeps a saved value, and the workflow has no such header: send its value`
+              : `is "${REDACTED_HEADER_VALUE}", but a saved value is kept only while the URL stays on the same origin: send its value`,
         });
       }
       return [name, kept ?? value];
     }),
   );
   return { action: { ...action, headers }, issues };
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
