@@ -234,10 +234,9 @@ export function correctedWordKeysOf(message: { text: string }, vocabulary: Phras
   let readings: string[][] = [[]];
   for (const { word, stemmed } of meaningfulWordsOf(message)) {
     const corrections = vocabulary.corrections(word, stemmed);
-    if (corrections.length === 0) return [];
-    readings = readings
-      .flatMap((reading) => corrections.map((correction) => [...reading, correction]))
-      .slice(0, MAX_CORRECTED_KEYS);
+    // Too many ways to read the message to look each up: the phrase search decides.
+    if (corrections.length === 0 || readings.length * corrections.length > MAX_CORRECTED_KEYS) return [];
+    readings = readings.flatMap((reading) => corrections.map((correction) => [...reading, correction]));
   }
   return readings[0]!.length === 0 ? [] : [...new Set(readings.map(keyOf))];
 }

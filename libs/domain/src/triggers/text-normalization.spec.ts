@@ -30,6 +30,7 @@ describe('tokenize', () => {
   it('leaves words in single quotes whole: an opening quote is no contraction', () => {
     expect(tokenize("Cancel my 'deluxe' plan, the 'sms' one")).toEqual(['cancel', 'delux', 'plan', 'sms', 'one']);
     expect(tokenize("'monthly' or 'ready'")).toEqual(['month', 'readi']);
+    expect(tokenize("the 90's plan")).toEqual(['90', 'plan']);
   });
 
   it('reads an accent typed as a combining mark, and compatibility forms, as the letters they stand for', () => {

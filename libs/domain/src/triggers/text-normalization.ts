@@ -20,10 +20,11 @@ const CONTRACTIONS: Record<string, string> = {
 };
 
 /**
- * A contraction where one can be: its ending right after a letter ("plan's", "don't"), never a
- * quote's opening ("'deluxe'" stays "deluxe"), and "can't" / "won't" as whole words.
+ * A contraction where one can be: its ending right after a letter or digit ("plan's", "don't",
+ * "the 90's"), never a quote's opening ("'deluxe'" stays "deluxe"), and "can't" / "won't" as
+ * whole words.
  */
-const CONTRACTION_PATTERN = /(?<!\p{L})(?:can|won)'t(?!\p{L})|(?<=\p{L})(?:n't|'d|'ll|'re|'ve|'m|'s)(?!\p{L})/gu;
+const CONTRACTION_PATTERN = /(?<!\p{L})(?:can|won)'t(?!\p{L})|(?<=[\p{L}\p{N}])(?:n't|'d|'ll|'re|'ve|'m|'s)(?!\p{L})/gu;
 
 /**
  * Contractions typed without their apostrophe, as customers often do ("I dont want to cancel"):
@@ -206,18 +207,25 @@ export class PhraseVocabulary {
    * it is a typo of, else undefined. `word` is lower case, as `words` gives it (a stem will do).
    */
   correct(word: string, stemmed = stem(word)): string | undefined {
-    const found = this.corrections(word, stemmed);
+    if (this.stems.has(stemmed)) return stemmed;
+    const found = this.typoCorrections(word, stemmed);
     return found.length === 1 ? found[0] : undefined;
   }
 
   /**
-   * Every phrase stem a message word may stand for: its own stem when the phrases use it, else
-   * each one it is a typo of (none for an English word or one with a digit). Several when the
-   * typo is as close to words of several phrases ("cloce": "close", "clone"): correct() then
-   * takes none, and a lookup over many workflows' phrases (WorkflowIndex) tries each.
+   * Every phrase stem a message word may stand for, for a lookup over many workflows' phrases
+   * (WorkflowIndex), where each workflow then corrects towards its own words: its own stem when
+   * some phrase uses it, and each one it is a typo of. A word one workflow spells exactly may be a
+   * typo of another's ("acount"), and a typo may be as close to words of two ("cloce": "close",
+   * "clone"), where correct() takes none.
    */
   corrections(word: string, stemmed = stem(word)): string[] {
-    if (this.stems.has(stemmed)) return [stemmed];
+    const typos = this.typoCorrections(word, stemmed);
+    return this.stems.has(stemmed) && !typos.includes(stemmed) ? [stemmed, ...typos] : typos;
+  }
+
+  /** The phrase stems the word is a typo of; none for an English word or one with a digit. */
+  private typoCorrections(word: string, stemmed: string): string[] {
     if (HAS_DIGIT.test(word) || isEnglishWord(word)) return [];
     const found = new Set<string>();
     for (const misspelt of word === stemmed ? [word] : [word, stemmed]) {

@@ -74,6 +74,12 @@ describe('WorkflowIndex', () => {
     expect(ids(both.evaluate(input))).toEqual(['close']);
     expect(ids(both.evaluate(input))).toEqual(ids(evaluateWorkflows([close, clone], input)));
     expect(both.wantsMessageVector(input)).toBe(false);
+    // A word one workflow spells exactly ("acount") may be another's typo.
+    const misspelt = workflow('misspelt', { type: 'intent', phrases: ['close my acount'] });
+    const deleting = workflow('delete', { type: 'intent', phrases: ['delete my account'] });
+    const deleteIt: TriggerInput = { message: { role: 'contact', text: 'delete my acount' } };
+    expect(ids(new WorkflowIndex([misspelt, deleting]).evaluate(deleteIt))).toEqual(['delete']);
+    expect(ids(evaluateWorkflows([misspelt, deleting], deleteIt))).toEqual(['delete']);
   });
 
   it('wants the message’s vector only for contact messages without a same-words phrase', () => {
