@@ -144,9 +144,12 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('action-dispatcher sets OUTBOUND_ALLOWED_CIDRS (empty: public addresses only)', () => {
-    expect(envOf(services['action-dispatcher']).OUTBOUND_ALLOWED_CIDRS).toBe('');
-  });
+  it.each(['action-dispatcher', 'trigger-matcher', 'api'])(
+    '%s sets OUTBOUND_ALLOWED_CIDRS, the one list of the SSRF guard (empty: public addresses only)',
+    (name) => {
+      expect(envOf(services[name]!).OUTBOUND_ALLOWED_CIDRS).toBe('');
+    },
+  );
 
   it.each(APPS)('%s has a liveness healthcheck and starts after Kafka, Postgres and the topics', (name) => {
     expect([services[name].healthcheck?.test ?? []].flat().join(' ')).toContain('/health/live');
