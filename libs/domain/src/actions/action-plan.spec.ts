@@ -70,6 +70,22 @@ describe('planAction', () => {
       expect.objectContaining({ purpose: 'contact_request', text: 'Your number?' }),
     ]);
     expect(asking.delivery).toBeNull();
+    // A prompt made only of variables that came out empty still asks, in plain words.
+    const blankPrompt = planAction({
+      definition: definition({
+        type: 'escalate',
+        requireContact: { fields: ['email', 'phone'], prompt: { text: '{{memory.askForContact}}' } },
+      }),
+      trigger: { ...trigger, contactRequest: { stage: 'ask', fields: ['phone'], until: '2026-11-24T10:05:00.000Z' } },
+      executionId: 'x3',
+      now,
+    });
+    expect(blankPrompt.instructions).toEqual([
+      expect.objectContaining({
+        purpose: 'contact_request',
+        text: 'Could you share your email address and phone number, so that a colleague can get back to you?',
+      }),
+    ]);
     const answered = planAction({
       definition: escalate,
       trigger: {

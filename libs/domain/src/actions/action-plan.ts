@@ -1,6 +1,7 @@
 import type {
   Action,
   ActionType,
+  ContactField,
   ConversationAction,
   ConversationEvent,
   RichMessage,
@@ -78,9 +79,7 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   }),
   escalate: (action, input) => {
     const { trigger } = input;
-    const question = action.requireContact
-      ? listOf(replyInstruction(action.requireContact.prompt, 'contact_request', input))
-      : [];
+    const question = action.requireContact ? [contactQuestion(action.requireContact, input)] : [];
     // Asking for contact details and waiting: trigger-matcher fires the workflow again to hand off.
     if (trigger.contactRequest?.stage === 'ask') return { ...nothing, instructions: question };
     const missing = missingContactFields(trigger.contact, action.requireContact?.fields ?? []);
@@ -211,6 +210,22 @@ export function replyInstruction(
       ? { quickReplies: message.quickReplies.map(({ label, value }) => ({ label, value: value ?? label })) }
       : {}),
   };
+}
+
+/**
+ * The question for the contact's missing details. A prompt whose variables all came out empty
+ * still asks, in plain words, since the hand-off waits for the answer.
+ */
+function contactQuestion(
+  { prompt, fields }: { prompt: RichMessage; fields: readonly ContactField[] },
+  input: PlanInput,
+): ConversationAction {
+  const asked = fields.map((field) => (field === 'email' ? 'email address' : 'phone number')).join(' and ');
+  const plain = `Could you share your ${asked}, so that a colleague can get back to you?`;
+  return (
+    replyInstruction(prompt, 'contact_request', input) ??
+    replyInstruction({ ...prompt, text: plain }, 'contact_request', input)!
+  );
 }
 
 function listOf<T>(item: T | null): T[] {
