@@ -223,6 +223,31 @@ describe('DeliveryScheduler', () => {
     });
   });
 
+  it("sends the fallback when a success answers none of the reply's fields, unless it went out at the first failure", async () => {
+    receiver.script = () => ({ status: 200, body: '{}' });
+    const replies = async (earlierAttempts: PendingDelivery['attempts']) => {
+      const schedule = scheduleOn(url, () => false);
+      Object.assign(schedule.definition, {
+        action: {
+          ...schedule.definition.action,
+          responseReply: { text: '{{response.order.status}}' },
+          fallback: { message: { text: 'An agent will confirm.' }, when: 'first_failure' },
+        },
+      });
+      schedule.pending.attempts = earlierAttempts;
+      let texts: string[] = [];
+      await afterFirstStep(schedule, () => {
+        texts = schedule.committed
+          .filter((record) => record.topic === Topics.conversationActions.name)
+          .map((record) => (JSON.parse(record.value!) as { text: string }).text);
+      });
+      return texts;
+    };
+    expect(await replies([])).toEqual(['An agent will confirm.']);
+    const failed = { number: 1, startedAt: new Date().toISOString(), durationMs: 3, statusCode: 503 };
+    expect(await replies([failed])).toEqual([]);
+  });
+
   it('does not put back an execution that another instance finished while this one attempted it', async () => {
     receiver.script = () => ({ status: 503, delayMs: 500 });
     const { scheduler, committed, join, read, pending } = scheduleOn(url, () => false);

@@ -748,15 +748,20 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
     // A replay delivers only: the conversation has moved on, and its fallback was sent the first time.
     if (pending.replay !== undefined) return [];
     const { action } = definition;
+    const failures = outcome.attempts.filter(
+      (attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300,
+    );
     if (outcome.status === 'succeeded') {
       if (action.type !== 'webhook' || !action.responseReply) return [];
       const input = { definition, trigger: pending.trigger, executionId: pending.executionId, now: new Date() };
       const reply = replyInstruction(action.responseReply, 'response', input, parseResponse(responseBody));
-      // An answer without the fields the reply shows confirms nothing: the fallback says what it can.
-      return reply ? [reply] : this.fallbackIfDue(definition, pending, () => true);
+      // An answer without the fields the reply shows confirms nothing: the fallback says what it
+      // can, unless it was said at the first failure already.
+      return reply
+        ? [reply]
+        : this.fallbackIfDue(definition, pending, (when) => when === 'final_failure' || failures.length === 0);
     }
-    const firstFailure =
-      outcome.attempts.filter((attempt) => attempt.statusCode === undefined || attempt.statusCode >= 300).length === 1;
+    const firstFailure = failures.length === 1;
     return this.fallbackIfDue(definition, pending, (when) =>
       outcome.status === 'failed' ? when === 'final_failure' || firstFailure : when === 'first_failure' && firstFailure,
     );

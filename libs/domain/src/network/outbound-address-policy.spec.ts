@@ -56,6 +56,7 @@ describe('OutboundAddressPolicy', () => {
       ['http://2130706433/h', /127\.0\.0\.1 is in a loopback range/],
       ['http://0x7f.1/h', /127\.0\.0\.1 is in a loopback range/],
       ['http://localhost:3000/h', /localhost is a loopback name/],
+      ['http://localhost.:3000/h', /localhost is a loopback name/],
       ['http://api.LOCALHOST/h', /api\.localhost is a loopback name/],
     ])('refuses %s, whose host is known without a lookup', (url, reason) => {
       expect(strict.urlRefusalReason(url)).toMatch(reason);

@@ -64,7 +64,8 @@ export class OutboundAddressPolicy {
   urlRefusalReason(url: string): string | null {
     let host: string;
     try {
-      host = new URL(url).hostname;
+      // A fully qualified name's final dot ("localhost.") names the same host.
+      host = new URL(url).hostname.replace(/\.$/, '');
     } catch {
       return null;
     }
