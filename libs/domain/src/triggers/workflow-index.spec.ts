@@ -80,6 +80,14 @@ describe('WorkflowIndex', () => {
     const deleteIt: TriggerInput = { message: { role: 'contact', text: 'delete my acount' } };
     expect(ids(new WorkflowIndex([misspelt, deleting]).evaluate(deleteIt))).toEqual(['delete']);
     expect(ids(evaluateWorkflows([misspelt, deleting], deleteIt))).toEqual(['delete']);
+    // A phrase repeated word for word is found, however many typo readings its words have.
+    const made = workflow('made-up', { type: 'intent', phrases: ['zorbex klimta frovan plesko drunah maltir quenzo'] });
+    const near = workflow('near', { type: 'intent', phrases: ['zorbax klimto frovin plesku drunoh maltor quenza'] });
+    const exactly: TriggerInput = {
+      message: { role: 'contact', text: 'zorbex klimta frovan plesko drunah maltir quenzo' },
+    };
+    expect(ids(new WorkflowIndex([made, near]).evaluate(exactly))).toEqual(['made-up']);
+    expect(new WorkflowIndex([made, near]).wantsMessageVector(exactly)).toBe(false);
   });
 
   it('wants the message’s vector only for contact messages without a same-words phrase', () => {

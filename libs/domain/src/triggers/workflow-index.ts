@@ -1,5 +1,5 @@
 import { aiIntentKeyOf, workflowNameKeyOf } from './ai-decision.trigger';
-import { correctedWordKeysOf, phraseKeyOf, thresholdOf } from './intent.trigger';
+import { correctedWordKeyOf, correctedWordKeysOf, phraseKeyOf, thresholdOf } from './intent.trigger';
 import { PhraseSearch } from './phrase-search';
 import type { PhraseVectors } from './sentence-encoder';
 import { PhraseVocabulary } from './text-normalization';
@@ -146,15 +146,21 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
   }
 
   /**
-   * Intent workflows that may have a phrase of the message's very words: each typo read as every
-   * indexed phrase word it could be a typo of (normalising the text only when some phrase could).
-   * The matcher then corrects towards each workflow's own words, as previews do.
+   * Intent workflows that may have a phrase of the message's very words (normalising the text only
+   * when some phrase could). First the key with each word read as the phrase word it is, or its
+   * only typo reading, as before; only when no workflow has that key, every reading of each word
+   * (correctedWordKeysOf): a typo as close to words of two workflows, or a word one workflow
+   * spells exactly that is another's typo. The matcher then corrects towards each workflow's own
+   * words, as previews do.
    */
   private sameWordsAs(message: { text: string }): W[] {
     if (this.bySameWords.size === 0) return [];
+    const key = correctedWordKeyOf(message, this.vocabulary);
+    const exact = key === undefined ? undefined : this.bySameWords.get(key);
+    if (exact) return exact;
     const found = new Set<W>();
-    for (const key of correctedWordKeysOf(message, this.vocabulary)) {
-      for (const workflow of this.bySameWords.get(key) ?? []) found.add(workflow);
+    for (const reading of correctedWordKeysOf(message, this.vocabulary)) {
+      for (const workflow of this.bySameWords.get(reading) ?? []) found.add(workflow);
     }
     return [...found];
   }
