@@ -80,12 +80,21 @@ describe('planAction', () => {
       executionId: 'x3',
       now,
     });
+    // Only what is missing (the email is known), when asked and on the first pass.
+    const phoneOnly = 'Could you share your phone number, so that a colleague can get back to you?';
     expect(blankPrompt.instructions).toEqual([
-      expect.objectContaining({
-        purpose: 'contact_request',
-        text: 'Could you share your email address and phone number, so that a colleague can get back to you?',
-      }),
+      expect.objectContaining({ purpose: 'contact_request', text: phoneOnly }),
     ]);
+    const firstPass = planAction({
+      definition: definition({
+        type: 'escalate',
+        requireContact: { fields: ['email', 'phone'], prompt: { text: '{{memory.askForContact}}' } },
+      }),
+      trigger,
+      executionId: 'x4',
+      now,
+    });
+    expect(firstPass.instructions[0]).toMatchObject({ purpose: 'contact_request', text: phoneOnly });
     const answered = planAction({
       definition: escalate,
       trigger: {

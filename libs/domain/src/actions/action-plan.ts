@@ -79,10 +79,13 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
   }),
   escalate: (action, input) => {
     const { trigger } = input;
-    const question = action.requireContact ? [contactQuestion(action.requireContact, input)] : [];
+    const { requireContact } = action;
     // Asking for contact details and waiting: trigger-matcher fires the workflow again to hand off.
-    if (trigger.contactRequest?.stage === 'ask') return { ...nothing, instructions: question };
-    const missing = missingContactFields(trigger.contact, action.requireContact?.fields ?? []);
+    if (trigger.contactRequest?.stage === 'ask') {
+      const asked = trigger.contactRequest.fields;
+      return { ...nothing, instructions: requireContact ? [contactQuestion(requireContact.prompt, asked, input)] : [] };
+    }
+    const missing = missingContactFields(trigger.contact, requireContact?.fields ?? []);
     const handOff: ConversationAction = {
       ...instructionBase(input, 'escalate'),
       type: 'escalate',
@@ -102,7 +105,10 @@ const PLANNERS: { [T in ActionType]: Planner<T> } = {
     // Asked first, unless the hand-off follows an ask (contactRequest: hand_off) or the
     // conversation is over (nobody would answer): the request reaches the platform before the
     // hand-off, on the same partition.
-    const ask = missing.length > 0 && !trigger.contactRequest && !trigger.conversationEnded ? question : [];
+    const ask =
+      requireContact && missing.length > 0 && !trigger.contactRequest && !trigger.conversationEnded
+        ? [contactQuestion(requireContact.prompt, missing, input)]
+        : [];
     return {
       ...nothing,
       instructions: [...ask, handOff],
@@ -214,13 +220,10 @@ export function replyInstruction(
 
 /**
  * The question for the contact's missing details. A prompt whose variables all came out empty
- * still asks, in plain words, since the hand-off waits for the answer.
+ * still asks, in plain words, for the `missing` fields, since the hand-off waits for the answer.
  */
-function contactQuestion(
-  { prompt, fields }: { prompt: RichMessage; fields: readonly ContactField[] },
-  input: PlanInput,
-): ConversationAction {
-  const asked = fields.map((field) => (field === 'email' ? 'email address' : 'phone number')).join(' and ');
+function contactQuestion(prompt: RichMessage, missing: readonly ContactField[], input: PlanInput): ConversationAction {
+  const asked = missing.map((field) => (field === 'email' ? 'email address' : 'phone number')).join(' and ');
   const plain = `Could you share your ${asked}, so that a colleague can get back to you?`;
   return (
     replyInstruction(prompt, 'contact_request', input) ??
