@@ -30,7 +30,8 @@ export function withRedactedHeadersKept(
   stored: Action | undefined,
 ): { action: Action; issues: ValidationIssue[] } {
   if (action.type !== 'webhook' || !action.headers) return { action, issues: [] };
-  const sameOrigin = stored !== undefined && originOf(endpointUrlOf(stored)) === originOf(action.url);
+  const origin = originOf(action.url);
+  const sameOrigin = stored !== undefined && origin !== undefined && originOf(endpointUrlOf(stored)) === origin;
   const storedHeaders = sameOrigin && stored.type === 'webhook' ? (stored.headers ?? {}) : {};
   const storedValueOf = (name: string) =>
     Object.entries(storedHeaders).find(([storedName]) => storedName.toLowerCase() === name.toLowerCase())?.[1];

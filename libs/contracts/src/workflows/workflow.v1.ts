@@ -282,7 +282,7 @@ export const WebhookActionSchema = Type.Object(
       Type.Record(HeaderName, HeaderValue, {
         // Without it a name that does not match the pattern would pass unchecked.
         additionalProperties: false,
-        description: `Extra request headers. Reserved, in any case: ${RESERVED_HEADER_NAMES.join(', ')} and ${RESERVED_HEADER_PREFIX}*. The API shows each value as "[redacted]"; sending "[redacted]" back keeps the saved value.`,
+        description: `Extra request headers. Reserved, in any case: ${RESERVED_HEADER_NAMES.join(', ')} and ${RESERVED_HEADER_PREFIX}*. The API shows each value as "[redacted]"; sending "[redacted]" back keeps the saved value while the URL stays on the same origin.`,
       }),
     ),
     payloadTemplate: Type.Optional(
