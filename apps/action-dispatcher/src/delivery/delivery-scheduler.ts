@@ -25,6 +25,7 @@ import {
   endpointUrlOf,
   executionResultOf,
   judgeAttempt,
+  originOf,
   planAction,
   replyInstruction,
   runsOn,
@@ -707,7 +708,8 @@ export class DeliveryScheduler implements OnModuleInit, OnApplicationShutdown {
         disabledAt: new Date().toISOString(),
       },
     });
-    const origin = originOf(target.url);
+    // The origin only: the reason goes to logs, notifications and the disabled endpoint's record.
+    const origin = originOf(target.url) ?? 'a URL that cannot be parsed';
     const disabling =
       outcome.status === 'failed' && outcome.endpointGone
         ? disabledBecause(`${origin} answered 410 Gone`, 'gone')
@@ -1015,17 +1017,4 @@ function disablingRecords(disabling: NonNullable<Step['disabling']>): OutboundRe
     jsonRecord(Topics.disabledEndpoints.name, endpoint.workflowId, endpoint),
     jsonRecord(Topics.workflowNotifications.name, endpoint.tenantId, notification),
   ];
-}
-
-/**
- * The origin only: a hook URL's path or query often is its secret (Zapier's, Make's), and it goes
- * to logs, notifications and the disabled endpoint's record. A URL saved before URLs were checked
- * as strictly may not parse (the HTTP client refused it): it is named without its text.
- */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'a URL that cannot be parsed';
-  }
 }

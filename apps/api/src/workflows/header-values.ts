@@ -1,5 +1,5 @@
 import type { Action, ValidationIssue, WorkflowDefinition } from '@app/contracts';
-import { endpointUrlOf } from '@app/domain';
+import { endpointUrlOf, originOf } from '@app/domain';
 
 /**
  * What the API shows for a webhook's custom header value. Header values are credentials as often as
@@ -53,13 +53,4 @@ export function withRedactedHeadersKept(
     }),
   );
   return { action: { ...action, headers }, issues };
-}
-
-function originOf(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    return new URL(url).origin;
-  } catch {
-    return undefined;
-  }
 }

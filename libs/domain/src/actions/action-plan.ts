@@ -179,6 +179,20 @@ export function endpointUrlOf(action: Action): string | undefined {
   }
 }
 
+/**
+ * A URL's origin (scheme, host and port), or undefined when it cannot be parsed (a URL saved
+ * before URLs were checked as strictly). The origin names an endpoint without its path or query,
+ * which often are its secret (Zapier's and Make's hooks).
+ */
+export function originOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The values `{{variables}}` may refer to. */
 export function templateContext(input: Pick<PlanInput, 'trigger' | 'definition'>, response?: unknown) {
   const { trigger, definition } = input;

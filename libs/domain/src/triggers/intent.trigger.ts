@@ -110,27 +110,26 @@ export function thresholdOf(trigger: IntentTrigger, vectors: PhraseVectors | und
   if (trigger.threshold !== undefined) return Math.max(trigger.threshold, MIN_INTENT_THRESHOLD);
   if (!vectors || trigger.phrases.length < 2) return DEFAULT_INTENT_THRESHOLD;
   const phraseVectors = trigger.phrases.map((phrase) => vectorOf(phrase, vectors));
-  const calibrated = calibratedThresholds.get(trigger.phrases);
-  if (calibrated && calibrated.vectors.every((vector, index) => vector === phraseVectors[index])) {
-    return calibrated.threshold;
-  }
+  const cached = calibratedThresholds.get(trigger.phrases);
+  if (cached && cached.vectors.every((vector, index) => vector === phraseVectors[index])) return cached.threshold;
   // Rewordings with the same meaningful words ("please cancel my subscription", "I want to cancel
   // my subscription") score each other near 1: counted as one, or they would lift the threshold
   // above the paraphrases the author meant them to cover.
   const phrases = distinctByKey(trigger.phrases);
-  if (phrases.length < 2) {
-    calibratedThresholds.set(trigger.phrases, { vectors: phraseVectors, threshold: DEFAULT_INTENT_THRESHOLD });
-    return DEFAULT_INTENT_THRESHOLD;
-  }
+  const threshold = phrases.length < 2 ? DEFAULT_INTENT_THRESHOLD : calibrateOn(phrases, vectors);
+  calibratedThresholds.set(trigger.phrases, { vectors: phraseVectors, threshold });
+  return threshold;
+}
+
+/** Each phrase scored as a message against the others, averaged; at least the floor for their number. */
+function calibrateOn(phrases: readonly string[], vectors: PhraseVectors): number {
   let sum = 0;
   phrases.forEach((phrase, index) => {
     const others = phrases.filter((_, other) => other !== index);
     sum += scoreAgainst(vectorOf(phrase, vectors), others, vectors).score;
   });
   const floor = phrases.length >= 3 ? MIN_CALIBRATED_THRESHOLD_SEVERAL_PHRASES : MIN_CALIBRATED_THRESHOLD;
-  const threshold = Math.max(floor, round(sum / phrases.length));
-  calibratedThresholds.set(trigger.phrases, { vectors: phraseVectors, threshold });
-  return threshold;
+  return Math.max(floor, round(sum / phrases.length));
 }
 
 /** The first phrase of each set of meaningful words (phraseKeyOf); phrases without any are kept. */

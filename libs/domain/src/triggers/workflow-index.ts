@@ -148,7 +148,8 @@ export class WorkflowIndex<W extends CandidateWorkflow> {
   /**
    * Intent workflows that may have a phrase of the message's very words (normalising the text only
    * when some phrase could). First the key with each word read as the phrase word it is, or its
-   * only typo reading, as before; only when no workflow has that key, every reading of each word
+   * only typo reading (the cheap lookup most messages need); only when no workflow has that key,
+   * every reading of each word
    * (correctedWordKeysOf): a typo as close to words of two workflows, or a word one workflow
    * spells exactly that is another's typo. The matcher then corrects towards each workflow's own
    * words, as previews do.
